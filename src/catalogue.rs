@@ -1,0 +1,339 @@
+//! The catalogue of e-services: the embedded default (`forms/`) plus flows the citizen or the
+//! municipality has imported into the data directory.
+//!
+//! Sync from Open ePlatform sites, search and signed bundles build on this (issue 5).
+
+use std::path::{Path, PathBuf};
+
+use include_dir::{Dir, include_dir};
+use serde::{Deserialize, Serialize};
+
+use crate::flow::{self, Flow, LoadError, QueryKind};
+
+static FORMS: Dir = include_dir!("$CARGO_MANIFEST_DIR/forms");
+
+/// The municipality a catalogue comes from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Site {
+    pub name: String,
+    pub url: String,
+}
+
+/// A downloadable form ("blankett") to print and fill by hand.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Blankett {
+    pub name: String,
+    /// Path relative to `forms/` (embedded) or to the data directory (imported).
+    pub file: String,
+}
+
+/// One e-service as the catalogue lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Service {
+    pub id: String,
+    pub name: String,
+    pub category: String,
+    /// HTML as published by the municipality.
+    pub short_description: String,
+    #[serde(default)]
+    pub requires_authentication: bool,
+    #[serde(default)]
+    pub requires_signing: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// Path of the fillable flow definition, relative to `forms/`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flow: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub blanketter: Vec<Blankett>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_link: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct CatalogueFile {
+    site: Site,
+    categories: Vec<String>,
+    services: Vec<Service>,
+}
+
+/// What a citizen can do with an e-service without the web.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Capabilities {
+    /// The form can be filled in here, offline.
+    pub fill_offline: bool,
+    /// Some questions can only be answered on the web.
+    pub partly_online: bool,
+    /// A filled form can be printed, signed by hand and posted.
+    pub print: bool,
+    /// A filled form can be sent from here once online.
+    pub submit_online: bool,
+    /// Sending needs e-legitimation (BankID).
+    pub needs_eid: bool,
+    /// A PDF blankett is available offline.
+    pub blankett: bool,
+    /// Only the municipality's website can be used.
+    pub web_only: bool,
+}
+
+impl Capabilities {
+    /// One line in Swedish for listings.
+    pub fn summary_sv(&self) -> String {
+        let mut parts = Vec::new();
+        if self.fill_offline {
+            parts.push("fyll i här och skriv ut".to_string());
+            parts.push(if self.needs_eid {
+                "skicka in med e-legitimation".to_string()
+            } else {
+                "skicka in".to_string()
+            });
+        }
+        if self.partly_online {
+            parts.push("vissa frågor måste besvaras på webben".into());
+        }
+        if self.blankett {
+            parts.push("blankett att skriva ut".into());
+        }
+        if self.web_only {
+            parts.push("bara på webben".into());
+        }
+        let s = parts.join(", ");
+        let mut c = s.chars();
+        c.next()
+            .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+            .unwrap_or_default()
+    }
+}
+
+/// A catalogue that could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogueError {
+    #[error("den inbyggda katalogen saknar {0}")]
+    MissingEmbedded(String),
+    #[error("katalogfilen {path}:{line}:{column}: {message}")]
+    Syntax {
+        path: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error(transparent)]
+    Flow(#[from] LoadError),
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("e-tjänsten \"{0}\" finns inte i katalogen")]
+    UnknownService(String),
+    #[error("katalogen har två e-tjänster med id \"{0}\"")]
+    Duplicate(String),
+}
+
+/// The e-services available on this computer.
+#[derive(Debug, Clone)]
+pub struct Catalogue {
+    pub site: Site,
+    pub categories: Vec<String>,
+    pub services: Vec<Service>,
+    flows: Vec<Flow>,
+    data_dir: Option<PathBuf>,
+}
+
+impl Catalogue {
+    /// The default catalogue shipped inside the program.
+    pub fn embedded() -> Result<Catalogue, CatalogueError> {
+        let file = FORMS
+            .get_file("catalogue.json")
+            .ok_or_else(|| CatalogueError::MissingEmbedded("catalogue.json".into()))?;
+        let text = file.contents_utf8().unwrap_or_default();
+        let parsed: CatalogueFile =
+            serde_json::from_str(text).map_err(|e| CatalogueError::Syntax {
+                path: "forms/catalogue.json".into(),
+                line: e.line(),
+                column: e.column(),
+                message: e.to_string(),
+            })?;
+        let mut flows = Vec::new();
+        for service in &parsed.services {
+            if let Some(path) = &service.flow {
+                let f = FORMS
+                    .get_file(path)
+                    .ok_or_else(|| CatalogueError::MissingEmbedded(path.clone()))?;
+                let flow = flow::from_bytes(&Path::new("forms").join(path), f.contents())?;
+                flows.push(flow);
+            }
+        }
+        let catalogue = Catalogue {
+            site: parsed.site,
+            categories: parsed.categories,
+            services: parsed.services,
+            flows,
+            data_dir: None,
+        };
+        catalogue.check_unique()?;
+        Ok(catalogue)
+    }
+
+    /// The embedded catalogue plus everything imported into `data_dir`.
+    pub fn open(data_dir: &Path) -> Result<Catalogue, CatalogueError> {
+        let mut catalogue = Catalogue::embedded()?;
+        catalogue.data_dir = Some(data_dir.to_path_buf());
+        let dir = data_dir.join("flows");
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(catalogue),
+            Err(source) => return Err(CatalogueError::Io { path: dir, source }),
+        };
+        let mut paths: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "json"))
+            .collect();
+        paths.sort();
+        for path in paths {
+            let flow = flow::load(&path)?;
+            catalogue.add_flow(flow);
+        }
+        Ok(catalogue)
+    }
+
+    fn check_unique(&self) -> Result<(), CatalogueError> {
+        let mut seen = std::collections::HashSet::new();
+        for s in &self.services {
+            if !seen.insert(s.id.as_str()) {
+                return Err(CatalogueError::Duplicate(s.id.clone()));
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds or replaces a fillable flow; an imported flow with an embedded flow's id wins.
+    fn add_flow(&mut self, flow: Flow) {
+        self.flows.retain(|f| f.id != flow.id);
+        if !self.services.iter().any(|s| s.id == flow.id) {
+            self.services.push(Service {
+                id: flow.id.clone(),
+                name: flow.name.clone(),
+                category: flow
+                    .category
+                    .clone()
+                    .unwrap_or_else(|| "Importerade e-tjänster".into()),
+                short_description: flow.short_description.clone(),
+                requires_authentication: flow.requires_authentication,
+                requires_signing: flow.requires_signing,
+                aliases: flow.aliases.clone(),
+                tags: flow.tags.clone(),
+                flow: Some(format!("flows/{}.json", flow.id)),
+                blanketter: Vec::new(),
+                external_link: flow.external_link.clone(),
+            });
+        }
+        self.flows.push(flow);
+    }
+
+    /// All fillable flows.
+    pub fn flows(&self) -> &[Flow] {
+        &self.flows
+    }
+
+    /// The fillable flow named by id or alias (of the flow or of its catalogue entry).
+    pub fn flow(&self, name: &str) -> Result<&Flow, CatalogueError> {
+        if let Some(f) = self.flows.iter().find(|f| f.answers_to(name)) {
+            return Ok(f);
+        }
+        self.service(name)
+            .and_then(|s| s.flow.as_ref().map(|_| s.id.as_str()))
+            .and_then(|id| self.flows.iter().find(|f| f.id == id))
+            .ok_or_else(|| CatalogueError::UnknownService(name.to_string()))
+    }
+
+    pub fn service(&self, name: &str) -> Option<&Service> {
+        self.services
+            .iter()
+            .find(|s| s.id == name || s.aliases.iter().any(|a| a == name))
+    }
+
+    pub fn capabilities(&self, service: &Service) -> Capabilities {
+        let flow = service
+            .flow
+            .as_ref()
+            .and_then(|_| self.flows.iter().find(|f| f.id == service.id));
+        let fillable = flow.is_some_and(|f| !f.steps.is_empty());
+        let partly_online = flow.is_some_and(|f| {
+            f.queries()
+                .any(|q| matches!(q.kind, QueryKind::Unknown(_)))
+        });
+        let blankett = !service.blanketter.is_empty();
+        Capabilities {
+            fill_offline: fillable,
+            partly_online,
+            print: fillable,
+            submit_online: fillable,
+            needs_eid: service.requires_signing || service.requires_authentication,
+            blankett,
+            web_only: !fillable && !blankett,
+        }
+    }
+
+    /// The bytes of a blankett listed in the catalogue.
+    pub fn blankett(&self, blankett: &Blankett) -> Result<Vec<u8>, CatalogueError> {
+        if let Some(f) = FORMS.get_file(&blankett.file) {
+            return Ok(f.contents().to_vec());
+        }
+        let path = self
+            .data_dir
+            .as_ref()
+            .map(|d| d.join(&blankett.file))
+            .ok_or_else(|| CatalogueError::MissingEmbedded(blankett.file.clone()))?;
+        std::fs::read(&path).map_err(|source| CatalogueError::Io { path, source })
+    }
+}
+
+/// Imports flow files (`.oeflow` or `.json`) into `data_dir`: all or nothing. Returns the
+/// imported flows' ids.
+pub fn import(data_dir: &Path, files: &[PathBuf]) -> Result<Vec<String>, CatalogueError> {
+    // Parse everything first so that one bad file imports nothing.
+    let flows = files
+        .iter()
+        .map(|p| flow::load(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let dir = data_dir.join("flows");
+    std::fs::create_dir_all(&dir).map_err(|source| CatalogueError::Io {
+        path: dir.clone(),
+        source,
+    })?;
+    let mut ids = Vec::new();
+    for mut flow in flows {
+        let base = crate::slug(&flow.id);
+        for (i, form) in flow.forms.iter_mut().enumerate() {
+            if let Some(data) = form.data.take() {
+                let name = format!("{base}.blankett{}.{}", i + 1, crate::slug(&form.file_extension));
+                write_atomic(&dir.join(&name), &data)?;
+                form.file = Some(name);
+            }
+        }
+        let json = serde_json::to_vec_pretty(&flow).unwrap_or_default();
+        write_atomic(&dir.join(format!("{base}.json")), &json)?;
+        ids.push(flow.id);
+    }
+    Ok(ids)
+}
+
+/// Writes through a temporary file and a rename, so a crash never leaves half a file.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), CatalogueError> {
+    let tmp = path.with_extension("tmp");
+    let io = |source| CatalogueError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    std::fs::write(&tmp, bytes).map_err(io)?;
+    std::fs::rename(&tmp, path).map_err(io)
+}

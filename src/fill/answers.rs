@@ -1,0 +1,317 @@
+//! Answers to a flow, and the documented answers-file format (`forms/answers.md`).
+//!
+//! An answers file is `{"flow": "<id or alias>", "answers": {"<query id>": <value>}}`; the
+//! value's shape depends on the query type. Reading checks every id against the flow, so an
+//! answer can never point at a query, field or alternative that does not exist.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::flow::{Flow, Query, QueryKind};
+
+/// The answer to one query.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Answer {
+    /// TextArea.
+    Text(String),
+    /// TextField: field id → value.
+    Fields(BTreeMap<String, String>),
+    /// RadioButton, DropDown (at most one) and Checkbox.
+    Choice(Choice),
+    Files(Vec<FileRef>),
+    Contact(ContactAnswer),
+    Organization(OrganizationAnswer),
+    /// RepeatingGroup: one map of sub-query answers per row.
+    Rows(Vec<BTreeMap<String, Answer>>),
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct Choice {
+    /// Alternative ids, in the order chosen.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub selected: Vec<String>,
+    /// Text of the free-text ("Annat") alternative.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub other: Option<String>,
+}
+
+impl Choice {
+    pub fn other_text(&self) -> Option<&str> {
+        self.other.as_deref().filter(|t| !t.trim().is_empty())
+    }
+    pub fn count(&self) -> usize {
+        self.selected.len() + usize::from(self.other_text().is_some())
+    }
+}
+
+/// An attached file as the form knows it; its content lives in the vault.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FileRef {
+    pub name: String,
+    pub size: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ContactAnswer {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub citizen_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub care_of: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zip_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postal_address: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mobile_phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OrganizationAnswer {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization_number: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zip_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postal_address: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_person: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mobile_phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+}
+
+/// All answers to one flow, plus the evaluators that have latched (`doNotResetQueryState`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct Answers {
+    pub values: BTreeMap<String, Answer>,
+    /// Evaluators that fired once with `doNotResetQueryState`; their targets keep the state.
+    #[serde(skip_serializing_if = "BTreeSet::is_empty")]
+    pub latched: BTreeSet<String>,
+}
+
+/// An answers file that does not fit its flow.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AnswerError {
+    #[error("svarsfilen ska vara ett JSON-objekt med fältet \"answers\"")]
+    NotAnObject,
+    #[error("svaret gäller frågan \"{0}\", som inte finns i e-tjänsten")]
+    UnknownQuery(String),
+    #[error("fråga \"{query}\": fältet \"{field}\" finns inte")]
+    UnknownField { query: String, field: String },
+    #[error("fråga \"{query}\": svarsalternativet \"{alternative}\" finns inte")]
+    UnknownAlternative { query: String, alternative: String },
+    #[error("fråga \"{0}\": frågan har inget fritextalternativ (\"other\")")]
+    NoFreeText(String),
+    #[error("fråga \"{query}\": fel form på svaret, väntade {expected}")]
+    Shape {
+        query: String,
+        expected: &'static str,
+    },
+    #[error("fråga \"{query}\" ({kind}) tar inget svar")]
+    NotAnswerable { query: String, kind: String },
+    #[error("svarsfilen gäller e-tjänsten \"{file}\", inte \"{flow}\"")]
+    WrongFlow { file: String, flow: String },
+}
+
+impl Answers {
+    /// Reads an answers document (`{"flow": …, "answers": {…}}`) against `flow`.
+    pub fn from_json(flow: &Flow, doc: &Value) -> Result<Answers, AnswerError> {
+        let obj = doc.as_object().ok_or(AnswerError::NotAnObject)?;
+        if let Some(name) = obj.get("flow").and_then(Value::as_str) {
+            if !flow.answers_to(name) {
+                return Err(AnswerError::WrongFlow {
+                    file: name.to_string(),
+                    flow: flow.id.clone(),
+                });
+            }
+        }
+        let answers = match obj.get("answers") {
+            Some(Value::Object(m)) => m,
+            None => return Ok(Answers::default()),
+            Some(_) => return Err(AnswerError::NotAnObject),
+        };
+        let mut values = BTreeMap::new();
+        for (id, value) in answers {
+            let query = flow
+                .query(id)
+                .ok_or_else(|| AnswerError::UnknownQuery(id.clone()))?;
+            if let Some(answer) = parse_answer(query, value)? {
+                values.insert(id.clone(), answer);
+            }
+        }
+        let latched = obj
+            .get("latched")
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(Answers { values, latched })
+    }
+
+    /// The answers document for `flow`, in the answers-file format.
+    pub fn to_json(&self, flow: &Flow) -> Value {
+        let mut doc = serde_json::json!({ "flow": flow.id, "answers": self.values });
+        if !self.latched.is_empty() {
+            doc["latched"] = serde_json::to_value(&self.latched).unwrap_or_default();
+        }
+        doc
+    }
+
+    pub fn get(&self, query: &str) -> Option<&Answer> {
+        self.values.get(query)
+    }
+
+    /// Sets (or with `None`, clears) one answer; call the engine afterwards.
+    pub fn set(&mut self, query: &str, answer: Option<Answer>) {
+        match answer {
+            Some(a) => self.values.insert(query.to_string(), a),
+            None => self.values.remove(query),
+        };
+    }
+}
+
+fn shape(query: &Query, expected: &'static str) -> AnswerError {
+    AnswerError::Shape {
+        query: query.id.clone(),
+        expected,
+    }
+}
+
+fn string(query: &Query, v: &Value, expected: &'static str) -> Result<String, AnswerError> {
+    v.as_str()
+        .map(str::to_string)
+        .ok_or_else(|| shape(query, expected))
+}
+
+/// Parses one answer value for `query`; `null` means no answer.
+pub fn parse_answer(query: &Query, value: &Value) -> Result<Option<Answer>, AnswerError> {
+    if value.is_null() {
+        return Ok(None);
+    }
+    let answer = match &query.kind {
+        QueryKind::TextArea(_) => Answer::Text(string(query, value, "en sträng")?),
+        QueryKind::TextField(t) => {
+            const EXPECTED: &str = "ett objekt {\"fält-id\": \"värde\"}";
+            let obj = value.as_object().ok_or_else(|| shape(query, EXPECTED))?;
+            let mut fields = BTreeMap::new();
+            for (field, v) in obj {
+                if !t.fields.iter().any(|f| &f.id == field) {
+                    return Err(AnswerError::UnknownField {
+                        query: query.id.clone(),
+                        field: field.clone(),
+                    });
+                }
+                fields.insert(field.clone(), string(query, v, EXPECTED)?);
+            }
+            Answer::Fields(fields)
+        }
+        QueryKind::RadioButton(_) | QueryKind::DropDown(_) | QueryKind::Checkbox(_) => {
+            Answer::Choice(parse_choice(query, value)?)
+        }
+        QueryKind::FileUpload(_) => Answer::Files(
+            serde_json::from_value(value.clone())
+                .map_err(|_| shape(query, "en lista [{\"name\": …, \"size\": …}]"))?,
+        ),
+        QueryKind::ContactDetail(_) => Answer::Contact(
+            serde_json::from_value(value.clone())
+                .map_err(|_| shape(query, "ett kontaktobjekt (firstName, lastName, …)"))?,
+        ),
+        QueryKind::OrganizationDetail(_) => Answer::Organization(
+            serde_json::from_value(value.clone()).map_err(|_| {
+                shape(query, "ett organisationsobjekt (name, organizationNumber, …)")
+            })?,
+        ),
+        QueryKind::RepeatingGroup(g) => {
+            const EXPECTED: &str = "en lista med rader [{\"fråga-id\": svar}]";
+            let rows = value.as_array().ok_or_else(|| shape(query, EXPECTED))?;
+            let mut out = Vec::new();
+            for row in rows {
+                let obj = row.as_object().ok_or_else(|| shape(query, EXPECTED))?;
+                let mut parsed = BTreeMap::new();
+                for (id, v) in obj {
+                    let sub = g
+                        .queries
+                        .iter()
+                        .find(|q| &q.id == id)
+                        .ok_or_else(|| AnswerError::UnknownQuery(format!("{}/{id}", query.id)))?;
+                    if let Some(a) = parse_answer(sub, v)? {
+                        parsed.insert(id.clone(), a);
+                    }
+                }
+                out.push(parsed);
+            }
+            Answer::Rows(out)
+        }
+        QueryKind::FileInfo(_) | QueryKind::Stop(_) | QueryKind::Unknown(_) => {
+            return Err(AnswerError::NotAnswerable {
+                query: query.id.clone(),
+                kind: query.kind.type_name().to_string(),
+            });
+        }
+    };
+    Ok(Some(answer))
+}
+
+fn parse_choice(query: &Query, value: &Value) -> Result<Choice, AnswerError> {
+    const EXPECTED: &str = "{\"selected\": [\"alternativ-id\"], \"other\": \"fritext\"}";
+    let (alternatives, free) = query
+        .kind
+        .alternatives()
+        .ok_or_else(|| shape(query, EXPECTED))?;
+    let obj = value.as_object().ok_or_else(|| shape(query, EXPECTED))?;
+    if obj.keys().any(|k| k != "selected" && k != "other") {
+        return Err(shape(query, EXPECTED));
+    }
+    let selected: Vec<String> = match obj.get("selected") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::String(s)) => vec![s.clone()],
+        Some(Value::Array(a)) => a
+            .iter()
+            .map(|v| string(query, v, EXPECTED))
+            .collect::<Result<_, _>>()?,
+        Some(_) => return Err(shape(query, EXPECTED)),
+    };
+    for s in &selected {
+        if !alternatives.iter().any(|a| &a.id == s) {
+            return Err(AnswerError::UnknownAlternative {
+                query: query.id.clone(),
+                alternative: s.clone(),
+            });
+        }
+    }
+    let other = match obj.get("other") {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(string(query, v, EXPECTED)?),
+    };
+    if other.is_some() && free.is_none() {
+        return Err(AnswerError::NoFreeText(query.id.clone()));
+    }
+    Ok(Choice { selected, other })
+}

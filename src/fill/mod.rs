@@ -1,0 +1,152 @@
+//! Filling in a flow: answers, the evaluator engine and validation.
+//!
+//! ```text
+//! Answers ──Form::evaluate──▶ States (+ hidden answers cleared) ──validate──▶ Issues
+//! ```
+
+mod answers;
+mod engine;
+mod validate;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+pub use answers::{
+    Answer, AnswerError, Answers, Choice, ContactAnswer, FileRef, OrganizationAnswer,
+    parse_answer,
+};
+pub use engine::{Form, States};
+pub use validate::{Issue, Lang, Mode, Problem, validate};
+
+use crate::flow::QueryState;
+
+/// The outcome of evaluating and validating answers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    pub states: States,
+    pub issues: Vec<Issue>,
+}
+
+impl Report {
+    pub fn is_valid(&self) -> bool {
+        self.issues.is_empty()
+    }
+}
+
+/// Runs the evaluators (clearing hidden answers in `answers`) and validates in `mode`.
+pub fn check(form: &Form, answers: &mut Answers, mode: Mode, today: NaiveDate) -> Report {
+    let states = form.evaluate(answers);
+    let issues = validate(form, &states, answers, mode, today);
+    Report { states, issues }
+}
+
+/// One visible query, for listings.
+#[derive(Debug, Clone, Serialize)]
+pub struct VisibleQuery {
+    pub id: String,
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub state: QueryState,
+    pub step: String,
+}
+
+impl Report {
+    /// The queries a citizen sees, in order, with their step names.
+    pub fn visible(&self, form: &Form) -> Vec<VisibleQuery> {
+        let mut out = Vec::new();
+        let mut i = 0;
+        for step in &form.flow.steps {
+            for q in &step.queries {
+                let state = self.states.get(i);
+                i += 1;
+                if state.is_visible() {
+                    out.push(VisibleQuery {
+                        id: q.id.clone(),
+                        name: q.name.clone(),
+                        kind: q.kind.type_name().to_string(),
+                        state,
+                        step: step.name.clone(),
+                    });
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Text of a small HTML fragment (descriptions), for messages and plain output. Tags are
+/// dropped, block ends become line breaks and the common entities are decoded.
+pub fn plain_text(html: &str) -> String {
+    let mut out = String::new();
+    let mut tag = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match (in_tag, c) {
+            (false, '<') => {
+                in_tag = true;
+                tag.clear();
+            }
+            (true, '>') => {
+                in_tag = false;
+                let name = tag
+                    .trim_start_matches('/')
+                    .split(|c: char| c.is_whitespace() || c == '/')
+                    .next()
+                    .unwrap_or("")
+                    .to_ascii_lowercase();
+                if matches!(name.as_str(), "p" | "br" | "li" | "div" | "h1" | "h2" | "h3" | "tr")
+                    && !out.ends_with('\n')
+                    && !out.is_empty()
+                {
+                    out.push('\n');
+                }
+            }
+            (true, c) => tag.push(c),
+            (false, c) => out.push(c),
+        }
+    }
+    let decoded = decode_entities(&out);
+    decoded
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Decodes HTML character references (all HTML5 named ones, `&aring;` included).
+fn decode_entities(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        let after = &rest[amp + 1..];
+        let end = after.find(';').filter(|&e| e > 0 && e <= 32);
+        let resolved = end.and_then(|e| {
+            let name = &after[..e];
+            let text = if let Some(num) = name.strip_prefix('#') {
+                let code = match num.strip_prefix(['x', 'X']) {
+                    Some(hex) => u32::from_str_radix(hex, 16).ok(),
+                    None => num.parse().ok(),
+                };
+                char::from_u32(code?).map(String::from)
+            } else {
+                quick_xml::escape::resolve_html5_entity(name).map(str::to_string)
+            };
+            text.map(|t| (t, e))
+        });
+        match resolved {
+            Some((text, e)) => {
+                out.push_str(&text);
+                rest = &after[e + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out.replace('\u{a0}', " ")
+}

@@ -1,0 +1,652 @@
+//! Validation of answers: partial for drafts (types and formats), full for print and submit
+//! (also required answers, minimum counts and stop queries). Every issue names its query and,
+//! where there is one, its field and group row, so the UI can tie the message to the input.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::answers::{Answer, Choice, ContactAnswer, OrganizationAnswer};
+use super::engine::{Form, States};
+use super::Answers;
+use crate::flow::{
+    ContactDetailQuery, FieldMode, OrganizationDetailQuery, Query, QueryKind, QueryState,
+};
+use crate::ids::{Format, FormatProblem};
+
+/// How strictly to validate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Saving a draft: only what is filled in is checked (types, lengths, formats).
+    Draft,
+    /// Print or submit: everything, including required answers and stop queries.
+    Complete,
+}
+
+/// UI language of messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Sv,
+    En,
+}
+
+/// One problem with the answers.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Issue {
+    /// Top-level query id (the group for a problem inside a group row).
+    pub query: String,
+    /// Field id inside the query: a text field id, a contact field name, or a sub-query id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// 0-based row of a repeating group.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub row: Option<usize>,
+    pub problem: Problem,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum Problem {
+    Required,
+    TooLong {
+        max: usize,
+        length: usize,
+    },
+    TooShort {
+        min: usize,
+    },
+    Format {
+        format: Format,
+        problem: FormatProblem,
+        /// The flow author's own message, when the flow gives one.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        custom: Option<String>,
+    },
+    OneChoiceOnly,
+    TooFewChecked {
+        min: u32,
+    },
+    TooManyChecked {
+        max: u32,
+    },
+    TooManyFiles {
+        max: u32,
+    },
+    FileTooLarge {
+        name: String,
+        max: u64,
+    },
+    FilesTooLarge {
+        max: u64,
+    },
+    FileType {
+        name: String,
+        allowed: Vec<String>,
+    },
+    FileNameTooLong {
+        name: String,
+        max: u32,
+    },
+    TooFewRows {
+        min: u32,
+    },
+    TooManyRows {
+        max: u32,
+    },
+    ContactWayMissing,
+    PhoneMissing,
+    /// A stop query is visible: the citizen cannot use this e-service (its text says why).
+    Stopped {
+        message: String,
+    },
+    /// A required query of a type that can only be answered on the web.
+    OnlineOnly,
+}
+
+impl Issue {
+    /// The message to show next to the field, in `lang`.
+    pub fn message(&self, lang: Lang) -> String {
+        let sv = lang == Lang::Sv;
+        match &self.problem {
+            Problem::Required => pick(sv, "Du måste fylla i det här.", "This must be filled in."),
+            Problem::TooLong { max, length } => {
+                if sv {
+                    format!("Texten får vara högst {max} tecken lång (nu {length}).")
+                } else {
+                    format!("The text may be at most {max} characters long (now {length}).")
+                }
+            }
+            Problem::TooShort { min } => {
+                if sv {
+                    format!("Texten måste vara minst {min} tecken lång.")
+                } else {
+                    format!("The text must be at least {min} characters long.")
+                }
+            }
+            Problem::Format {
+                format,
+                problem,
+                custom,
+            } => {
+                if let Some(c) = custom.as_ref().filter(|_| sv) {
+                    return c.clone();
+                }
+                format_message(*format, *problem, sv)
+            }
+            Problem::OneChoiceOnly => pick(sv, "Välj bara ett alternativ.", "Choose only one option."),
+            Problem::TooFewChecked { min } => {
+                if sv {
+                    format!("Kryssa i minst {min} alternativ.")
+                } else {
+                    format!("Tick at least {min} options.")
+                }
+            }
+            Problem::TooManyChecked { max } => {
+                if sv {
+                    format!("Kryssa i högst {max} alternativ.")
+                } else {
+                    format!("Tick at most {max} options.")
+                }
+            }
+            Problem::TooManyFiles { max } => {
+                if sv {
+                    format!("Du kan bifoga högst {max} filer.")
+                } else {
+                    format!("You can attach at most {max} files.")
+                }
+            }
+            Problem::FileTooLarge { name, max } => {
+                if sv {
+                    format!("Filen {name} är för stor (högst {}).", size(*max))
+                } else {
+                    format!("The file {name} is too large (at most {}).", size(*max))
+                }
+            }
+            Problem::FilesTooLarge { max } => {
+                if sv {
+                    format!("Filerna är tillsammans för stora (högst {}).", size(*max))
+                } else {
+                    format!("The files are too large together (at most {}).", size(*max))
+                }
+            }
+            Problem::FileType { name, allowed } => {
+                let list = allowed.join(", ");
+                if sv {
+                    format!("Filen {name} har en filtyp som inte tas emot. Tillåtna: {list}.")
+                } else {
+                    format!("The file {name} has a type that is not accepted. Allowed: {list}.")
+                }
+            }
+            Problem::FileNameTooLong { name, max } => {
+                if sv {
+                    format!("Filnamnet {name} är för långt (högst {max} tecken).")
+                } else {
+                    format!("The file name {name} is too long (at most {max} characters).")
+                }
+            }
+            Problem::TooFewRows { min } => {
+                if sv {
+                    format!("Lägg till minst {min} rader.")
+                } else {
+                    format!("Add at least {min} rows.")
+                }
+            }
+            Problem::TooManyRows { max } => {
+                if sv {
+                    format!("Du kan lägga till högst {max} rader.")
+                } else {
+                    format!("You can add at most {max} rows.")
+                }
+            }
+            Problem::ContactWayMissing => pick(
+                sv,
+                "Ange minst ett sätt att nå dig: telefon, mobiltelefon eller e-post.",
+                "Give at least one way to reach you: phone, mobile phone or e-mail.",
+            ),
+            Problem::PhoneMissing => pick(
+                sv,
+                "Ange ett telefonnummer eller ett mobilnummer.",
+                "Give a phone or mobile phone number.",
+            ),
+            Problem::Stopped { message } => {
+                if !message.is_empty() {
+                    message.clone()
+                } else {
+                    pick(
+                        sv,
+                        "Du kan inte använda den här e-tjänsten utifrån dina svar.",
+                        "You cannot use this e-service given your answers.",
+                    )
+                }
+            }
+            Problem::OnlineOnly => pick(
+                sv,
+                "Den här frågan kan bara besvaras i e-tjänsten på webben.",
+                "This question can only be answered in the e-service on the web.",
+            ),
+        }
+    }
+}
+
+fn pick(sv: bool, s: &str, e: &str) -> String {
+    if sv { s.to_string() } else { e.to_string() }
+}
+
+fn size(bytes: u64) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{} MB", bytes / (1024 * 1024))
+    } else {
+        format!("{} kB", bytes.div_ceil(1024))
+    }
+}
+
+fn format_message(format: Format, problem: FormatProblem, sv: bool) -> String {
+    let (ex_sv, ex_en) = format.example();
+    let specific = match problem {
+        FormatProblem::Checksum => Some((
+            "Kontrollsiffran stämmer inte. Kontrollera att du har skrivit rätt.",
+            "The check digit does not match. Check that you typed it correctly.",
+        )),
+        FormatProblem::Future => Some((
+            "Datumet i numret ligger i framtiden.",
+            "The date in the number is in the future.",
+        )),
+        FormatProblem::Date if format != Format::Date => Some((
+            "Datumet i numret finns inte.",
+            "The date in the number does not exist.",
+        )),
+        FormatProblem::Date => Some(("Datumet finns inte.", "That date does not exist.")),
+        FormatProblem::Coordination => Some((
+            "Samordningsnummer tas inte emot här. Ange ett personnummer.",
+            "Coordination numbers are not accepted here. Give a personal identity number.",
+        )),
+        FormatProblem::Interim => Some((
+            "Interimsnummer tas inte emot. Ange ett personnummer eller samordningsnummer.",
+            "Interim numbers are not accepted. Give a personal identity or coordination number.",
+        )),
+        FormatProblem::NotOrganisation => Some((
+            "Det här ser ut som ett personnummer. Ange organisationsnumret.",
+            "This looks like a personal identity number. Give the organisation number.",
+        )),
+        FormatProblem::Shape => None,
+    };
+    match specific {
+        Some((s, e)) => pick(sv, s, e),
+        None if sv => format!("Ange {ex_sv}."),
+        None => format!("Enter {ex_en}."),
+    }
+}
+
+struct Ctx<'a> {
+    mode: Mode,
+    today: NaiveDate,
+    issues: &'a mut Vec<Issue>,
+    query: &'a str,
+    row: Option<usize>,
+    /// Prefix for field ids inside group rows (the sub-query id).
+    sub: Option<&'a str>,
+}
+
+impl Ctx<'_> {
+    fn push(&mut self, field: Option<&str>, problem: Problem) {
+        let field = match (self.sub, field) {
+            (Some(sub), Some(f)) => Some(format!("{sub}.{f}")),
+            (Some(sub), None) => Some(sub.to_string()),
+            (None, f) => f.map(str::to_string),
+        };
+        self.issues.push(Issue {
+            query: self.query.to_string(),
+            field,
+            row: self.row,
+            problem,
+        });
+    }
+
+    fn complete(&self) -> bool {
+        self.mode == Mode::Complete
+    }
+
+    /// Length and format checks shared by every free-text value.
+    fn text(&mut self, field: Option<&str>, value: &str, max: usize, format: Option<Format>) {
+        let length = value.chars().count();
+        if length > max {
+            self.push(field, Problem::TooLong { max, length });
+            return;
+        }
+        if let Some(format) = format.filter(|_| !value.trim().is_empty()) {
+            if let Err(problem) = format.check(value, self.today) {
+                self.push(
+                    field,
+                    Problem::Format {
+                        format,
+                        problem,
+                        custom: None,
+                    },
+                );
+            }
+        }
+    }
+}
+
+/// Validates answers that the engine has evaluated (`states` from [`Form::evaluate`]).
+pub fn validate(
+    form: &Form,
+    states: &States,
+    answers: &Answers,
+    mode: Mode,
+    today: NaiveDate,
+) -> Vec<Issue> {
+    let mut issues = Vec::new();
+    for (i, query) in form.queries().iter().enumerate() {
+        let state = states.get(i);
+        if !state.is_visible() {
+            continue;
+        }
+        let mut ctx = Ctx {
+            mode,
+            today,
+            issues: &mut issues,
+            query: &query.id,
+            row: None,
+            sub: None,
+        };
+        validate_query(&mut ctx, query, state, answers.get(&query.id));
+    }
+    issues
+}
+
+fn validate_query(ctx: &mut Ctx, query: &Query, state: QueryState, answer: Option<&Answer>) {
+    let required = state == QueryState::VisibleRequired;
+    match (&query.kind, answer) {
+        (QueryKind::TextField(t), answer) => {
+            let empty = std::collections::BTreeMap::new();
+            let values = match answer {
+                Some(Answer::Fields(f)) => f,
+                _ => &empty,
+            };
+            let any_field_required = t.fields.iter().any(|f| f.required);
+            for field in &t.fields {
+                let value = values.get(&field.id).map(String::as_str).unwrap_or("");
+                if value.trim().is_empty() {
+                    if ctx.complete() && required && field.required {
+                        ctx.push(Some(&field.id), Problem::Required);
+                    }
+                    continue;
+                }
+                let before = ctx.issues.len();
+                let format = field.format_validator.as_deref().and_then(Format::from_validator);
+                ctx.text(Some(&field.id), value, field.max_len(), format);
+                if ctx.issues.len() > before {
+                    if let (Some(message), Some(issue)) =
+                        (&field.invalid_format_message, ctx.issues.last_mut())
+                    {
+                        if let Problem::Format { custom, .. } = &mut issue.problem {
+                            *custom = Some(message.clone());
+                        }
+                    }
+                } else if let Some(min) = field.min_length {
+                    if value.chars().count() < min as usize {
+                        ctx.push(Some(&field.id), Problem::TooShort { min: min as usize });
+                    }
+                }
+            }
+            let filled = values.values().any(|v| !v.trim().is_empty());
+            if ctx.complete() && required && !any_field_required && !filled {
+                ctx.push(None, Problem::Required);
+            }
+        }
+        (QueryKind::TextArea(t), answer) => {
+            let value = match answer {
+                Some(Answer::Text(s)) => s.as_str(),
+                _ => "",
+            };
+            if value.trim().is_empty() {
+                if ctx.complete() && required {
+                    ctx.push(None, Problem::Required);
+                }
+            } else {
+                ctx.text(None, value, t.max_len(), None);
+            }
+        }
+        (QueryKind::RadioButton(_) | QueryKind::DropDown(_), answer) => {
+            let choice = choice_of(answer);
+            if choice.count() > 1 {
+                ctx.push(None, Problem::OneChoiceOnly);
+            } else if choice.count() == 0 && ctx.complete() && required {
+                ctx.push(None, Problem::Required);
+            }
+            if let Some(other) = choice.other_text() {
+                ctx.text(Some("other"), other, crate::flow::TEXT_FIELD_HARD_CAP, None);
+            }
+        }
+        (QueryKind::Checkbox(c), answer) => {
+            let choice = choice_of(answer);
+            let n = choice.count() as u32;
+            if n == 0 {
+                if ctx.complete() && required {
+                    ctx.push(None, Problem::Required);
+                }
+            } else if let Some(max) = c.max_checked.filter(|m| n > *m) {
+                ctx.push(None, Problem::TooManyChecked { max });
+            } else if let Some(min) = c.min_checked.filter(|m| n < *m && ctx.complete()) {
+                ctx.push(None, Problem::TooFewChecked { min });
+            }
+            if let Some(other) = choice.other_text() {
+                ctx.text(Some("other"), other, crate::flow::TEXT_FIELD_HARD_CAP, None);
+            }
+        }
+        (QueryKind::FileUpload(f), answer) => {
+            let files = match answer {
+                Some(Answer::Files(files)) => files.as_slice(),
+                _ => &[],
+            };
+            if files.is_empty() && ctx.complete() && required {
+                ctx.push(None, Problem::Required);
+            }
+            if let Some(max) = f.max_file_count.filter(|m| files.len() > *m as usize) {
+                ctx.push(None, Problem::TooManyFiles { max });
+            }
+            for file in files {
+                if let Some(max) = f.max_file_size.filter(|m| file.size > *m) {
+                    ctx.push(
+                        Some(&file.name),
+                        Problem::FileTooLarge {
+                            name: file.name.clone(),
+                            max,
+                        },
+                    );
+                }
+                let ext = file
+                    .name
+                    .rsplit_once('.')
+                    .map(|(_, e)| e.to_lowercase())
+                    .unwrap_or_default();
+                if !f.allowed_extensions.is_empty() && !f.allowed_extensions.contains(&ext) {
+                    ctx.push(
+                        Some(&file.name),
+                        Problem::FileType {
+                            name: file.name.clone(),
+                            allowed: f.allowed_extensions.clone(),
+                        },
+                    );
+                }
+                let max_name = f.max_file_name_length.unwrap_or(255);
+                if file.name.chars().count() > max_name as usize {
+                    ctx.push(
+                        Some(&file.name),
+                        Problem::FileNameTooLong {
+                            name: file.name.clone(),
+                            max: max_name,
+                        },
+                    );
+                }
+            }
+            let total: u64 = files.iter().map(|f| f.size).sum();
+            if let Some(max) = f.max_query_size.filter(|m| total > *m) {
+                ctx.push(None, Problem::FilesTooLarge { max });
+            }
+        }
+        (QueryKind::ContactDetail(c), answer) => {
+            let empty = ContactAnswer::default();
+            let a = match answer {
+                Some(Answer::Contact(a)) => a,
+                _ => &empty,
+            };
+            contact(ctx, c, a, required);
+        }
+        (QueryKind::OrganizationDetail(o), answer) => {
+            let empty = OrganizationAnswer::default();
+            let a = match answer {
+                Some(Answer::Organization(a)) => a,
+                _ => &empty,
+            };
+            organization(ctx, o, a, required);
+        }
+        (QueryKind::RepeatingGroup(g), answer) => {
+            let rows = match answer {
+                Some(Answer::Rows(rows)) => rows.as_slice(),
+                _ => &[],
+            };
+            let min = g.min_rows.max(u32::from(required));
+            if ctx.complete() && (rows.len() as u32) < min {
+                ctx.push(None, Problem::TooFewRows { min });
+            }
+            if let Some(max) = g.max_rows.filter(|m| rows.len() as u32 > *m) {
+                ctx.push(None, Problem::TooManyRows { max });
+            }
+            for (r, row) in rows.iter().enumerate() {
+                for sub in g.queries.iter().filter(|q| q.default_state.is_visible()) {
+                    let mut inner = Ctx {
+                        mode: ctx.mode,
+                        today: ctx.today,
+                        issues: ctx.issues,
+                        query: ctx.query,
+                        row: Some(r),
+                        sub: Some(&sub.id),
+                    };
+                    validate_query(&mut inner, sub, sub.default_state, row.get(&sub.id));
+                }
+            }
+        }
+        (QueryKind::Stop(_), _) => {
+            if ctx.complete() {
+                let message = query
+                    .description
+                    .as_deref()
+                    .map(crate::fill::plain_text)
+                    .unwrap_or_default();
+                ctx.push(None, Problem::Stopped { message });
+            }
+        }
+        (QueryKind::Unknown(_), _) => {
+            if ctx.complete() && required {
+                ctx.push(None, Problem::OnlineOnly);
+            }
+        }
+        (QueryKind::FileInfo(_), _) => {}
+    }
+}
+
+fn choice_of(answer: Option<&Answer>) -> Choice {
+    match answer {
+        Some(Answer::Choice(c)) => c.clone(),
+        _ => Choice::default(),
+    }
+}
+
+/// A field of a contact block: its id in messages, value, mode and format.
+type ContactField<'a> = (&'a str, &'a Option<String>, FieldMode, Option<Format>);
+
+fn contact_fields<'a>(ctx: &mut Ctx, fields: &[ContactField<'a>], required: bool) {
+    let any_filled = fields
+        .iter()
+        .any(|(_, v, _, _)| v.as_deref().is_some_and(|s| !s.trim().is_empty()));
+    // Required sub-fields apply when the query is required, or once the citizen has started
+    // filling in an optional block (half an address is worse than none).
+    let enforce = ctx.complete() && (required || any_filled);
+    for (name, value, mode, format) in fields {
+        if *mode == FieldMode::Hidden {
+            continue;
+        }
+        match value.as_deref().filter(|s| !s.trim().is_empty()) {
+            None if enforce && *mode == FieldMode::Required => {
+                ctx.push(Some(name), Problem::Required);
+            }
+            None => {}
+            Some(v) => ctx.text(Some(name), v, crate::flow::TEXT_FIELD_HARD_CAP, *format),
+        }
+    }
+}
+
+fn filled(v: &Option<String>) -> bool {
+    v.as_deref().is_some_and(|s| !s.trim().is_empty())
+}
+
+fn contact(ctx: &mut Ctx, q: &ContactDetailQuery, a: &ContactAnswer, required: bool) {
+    let fields: [ContactField; 10] = [
+        (
+            "citizenId",
+            &a.citizen_id,
+            q.field_citizen_id,
+            Some(Format::Personnummer),
+        ),
+        ("firstName", &a.first_name, q.field_name, None),
+        ("lastName", &a.last_name, q.field_name, None),
+        ("careOf", &a.care_of, q.field_care_of, None),
+        ("address", &a.address, q.field_address, None),
+        ("zipCode", &a.zip_code, q.field_address, Some(Format::PostalCode)),
+        ("postalAddress", &a.postal_address, q.field_address, None),
+        ("phone", &a.phone, q.field_phone, Some(Format::Phone)),
+        (
+            "mobilePhone",
+            &a.mobile_phone,
+            q.field_mobile_phone,
+            Some(Format::Phone),
+        ),
+        ("email", &a.email, q.field_email, Some(Format::Email)),
+    ];
+    contact_fields(ctx, &fields, required);
+    if ctx.complete() && required {
+        if q.require_at_least_one_contact_way
+            && !filled(&a.phone)
+            && !filled(&a.mobile_phone)
+            && !filled(&a.email)
+        {
+            ctx.push(None, Problem::ContactWayMissing);
+        }
+        if q.require_mobile_phone_or_phone && !filled(&a.phone) && !filled(&a.mobile_phone) {
+            ctx.push(Some("phone"), Problem::PhoneMissing);
+        }
+    }
+}
+
+fn organization(ctx: &mut Ctx, q: &OrganizationDetailQuery, a: &OrganizationAnswer, required: bool) {
+    let zip_format = q.validate_zip_code.then_some(Format::PostalCode);
+    let fields: [ContactField; 9] = [
+        ("name", &a.name, FieldMode::Required, None),
+        (
+            "organizationNumber",
+            &a.organization_number,
+            FieldMode::Required,
+            Some(Format::PersonOrOrganisationsnummer),
+        ),
+        ("address", &a.address, q.field_address, None),
+        ("zipCode", &a.zip_code, q.field_address, zip_format),
+        ("postalAddress", &a.postal_address, q.field_address, None),
+        ("contactPerson", &a.contact_person, FieldMode::Visible, None),
+        ("phone", &a.phone, q.field_phone, Some(Format::Phone)),
+        (
+            "mobilePhone",
+            &a.mobile_phone,
+            q.field_mobile_phone,
+            Some(Format::Phone),
+        ),
+        ("email", &a.email, q.field_email, Some(Format::Email)),
+    ];
+    contact_fields(ctx, &fields, required);
+    if ctx.complete() && required && q.require_email_or_mobile {
+        if !filled(&a.email) && !filled(&a.mobile_phone) {
+            ctx.push(None, Problem::ContactWayMissing);
+        }
+    }
+}

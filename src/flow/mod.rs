@@ -1,0 +1,98 @@
+//! Flow definitions: the model, the JSON flow format, `.oeflow` import/export and the
+//! structural checks run at load.
+
+mod check;
+mod model;
+pub mod oeflow;
+
+use std::path::{Path, PathBuf};
+
+pub use check::{FlowDefinitionError, check};
+pub use model::*;
+
+/// A flow file that cannot be loaded; nothing from it is used.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}:{column}: {message}")]
+    Syntax {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{path}: {source}")]
+    Definition {
+        path: PathBuf,
+        source: FlowDefinitionError,
+    },
+    #[error("{path}: okänt filformat (väntade .json eller .oeflow)")]
+    UnknownFormat { path: PathBuf },
+}
+
+/// Parses a flow in the JSON format and checks it.
+pub fn from_json(path: &Path, text: &str) -> Result<Flow, LoadError> {
+    let flow: Flow = serde_json::from_str(text).map_err(|e| LoadError::Syntax {
+        path: path.to_path_buf(),
+        line: e.line(),
+        column: e.column(),
+        message: e.to_string(),
+    })?;
+    checked(path, flow)
+}
+
+/// Parses a `.oeflow` export and checks it.
+pub fn from_oeflow(path: &Path, bytes: &[u8]) -> Result<Flow, LoadError> {
+    let flow = oeflow::import(bytes).map_err(|e| LoadError::Syntax {
+        path: path.to_path_buf(),
+        line: e.line,
+        column: e.column,
+        message: e.message,
+    })?;
+    checked(path, flow)
+}
+
+fn checked(path: &Path, flow: Flow) -> Result<Flow, LoadError> {
+    check(&flow).map_err(|source| LoadError::Definition {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Ok(flow)
+}
+
+/// Loads a `.json` or `.oeflow` file by its extension.
+pub fn load(path: &Path) -> Result<Flow, LoadError> {
+    let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    from_bytes(path, &bytes)
+}
+
+/// Parses flow bytes named `path` (used for embedded files too).
+pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<Flow, LoadError> {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("oeflow") => from_oeflow(path, bytes),
+        Some("json") => {
+            let text = std::str::from_utf8(bytes).map_err(|e| LoadError::Syntax {
+                path: path.to_path_buf(),
+                line: 1,
+                column: e.valid_up_to() + 1,
+                message: "JSON-filen är inte giltig UTF-8".into(),
+            })?;
+            from_json(path, text)
+        }
+        _ => Err(LoadError::UnknownFormat {
+            path: path.to_path_buf(),
+        }),
+    }
+}
+
+/// The JSON Schema of the flow format, as published in `forms/flow.schema.json`.
+pub fn json_schema() -> serde_json::Value {
+    serde_json::to_value(schemars::schema_for!(Flow)).unwrap_or_default()
+}

@@ -1,0 +1,42 @@
+//! etjanst core: Open ePlatform e-services offline.
+//!
+//! Data flows one way: **catalogue → flow → answers → (vault | PDF | submission)**.
+//!
+//! - [`catalogue`]: the e-services a citizen can find (embedded default and imported flows).
+//! - [`flow`]: the flow model, the JSON flow format and `.oeflow` import/export.
+//! - [`fill`]: answers, the evaluator engine and validation.
+//! - [`ids`]: Swedish identity numbers and other formats the validators check.
+//! - [`flowinstance`]: the submitted-case XML municipal back-ends read.
+
+#![forbid(unsafe_code)]
+
+pub mod catalogue;
+pub mod fill;
+pub mod flow;
+pub mod flowinstance;
+pub mod ids;
+pub mod xml;
+
+/// A lower-case ASCII identifier made from a Swedish name ("Ansökan om bygglov" →
+/// "ansokan-om-bygglov"), for ids and file names.
+pub fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars().flat_map(char::to_lowercase) {
+        let c = match c {
+            'å' | 'ä' | 'á' | 'à' | 'â' => 'a',
+            'ö' | 'ø' | 'ó' | 'ò' | 'ô' => 'o',
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'ü' | 'ú' => 'u',
+            c => c,
+        };
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    out
+}

@@ -1,0 +1,397 @@
+//! `etjanst`: the command-line face of the core. Each subcommand calls one core function.
+//!
+//! Exit codes: 0 done (or, for `check`, the form is complete and valid); 1 the answers have
+//! validation errors; 2 the input could not be used (unknown flow, bad file).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use etjanst::catalogue::{self, Catalogue};
+use etjanst::fill::{self, Answers, Form, Lang, Mode};
+use etjanst::flow::{self, Flow, QueryKind};
+use etjanst::flowinstance;
+
+#[derive(Parser)]
+#[command(name = "etjanst", version, about = "Kommunens e-tjänster offline")]
+struct Cli {
+    /// Data directory (default: $ETJANST_DATA_DIR, else the system's data directory).
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Language of messages.
+    #[arg(long, global = true, value_enum, default_value_t = LangArg::Sv)]
+    lang: LangArg,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LangArg {
+    Sv,
+    En,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List the e-services in the catalogue.
+    Flows {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show a flow's steps and questions.
+    Show {
+        /// Flow id or alias.
+        flow: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add fillable flows from .oeflow (or JSON) files; one bad file imports nothing.
+    Import {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Check answers: visible questions and validation errors.
+    Check {
+        flow: String,
+        #[arg(long, value_name = "FILE")]
+        answers: PathBuf,
+        #[arg(long)]
+        json: bool,
+        /// Validate as a draft (formats only) instead of for print/submit.
+        #[arg(long)]
+        draft: bool,
+    },
+    /// Print the submitted-case XML (Open ePlatform flow instance) of complete answers.
+    Xml {
+        flow: String,
+        #[arg(long, value_name = "FILE")]
+        answers: PathBuf,
+    },
+    /// Write a flow as a .oeflow file.
+    Export {
+        flow: String,
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+    },
+    /// Print the JSON Schema of the flow format.
+    Schema,
+}
+
+/// A failure that ends the command with a message and an exit code.
+struct Failure {
+    code: u8,
+    message: String,
+}
+
+impl<E: std::fmt::Display> From<E> for Failure {
+    fn from(e: E) -> Self {
+        Failure {
+            code: 2,
+            message: e.to_string(),
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let lang = match cli.lang {
+        LangArg::Sv => Lang::Sv,
+        LangArg::En => Lang::En,
+    };
+    match run(cli, lang) {
+        Ok(code) => ExitCode::from(code),
+        Err(f) => {
+            if !f.message.is_empty() {
+                eprintln!("etjanst: {}", f.message);
+            }
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+fn data_dir(cli: &Cli) -> Result<PathBuf, Failure> {
+    if let Some(d) = &cli.data_dir {
+        return Ok(d.clone());
+    }
+    if let Some(d) = std::env::var_os("ETJANST_DATA_DIR").filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(d));
+    }
+    directories::ProjectDirs::from("se", "etjanst", "etjanst")
+        .map(|p| p.data_dir().to_path_buf())
+        .ok_or_else(|| Failure::from("hittar ingen datakatalog; ange --data-dir"))
+}
+
+fn today() -> chrono::NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
+    let dir = data_dir(&cli)?;
+    match cli.command {
+        Command::Import { files } => {
+            let ids = catalogue::import(&dir, &files)?;
+            for id in ids {
+                println!("importerade {id}");
+            }
+            Ok(0)
+        }
+        Command::Schema => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&flow::json_schema()).unwrap_or_default()
+            );
+            Ok(0)
+        }
+        command => {
+            let catalogue = Catalogue::open(&dir)?;
+            run_on(&catalogue, command, lang)
+        }
+    }
+}
+
+fn run_on(catalogue: &Catalogue, command: Command, lang: Lang) -> Result<u8, Failure> {
+    let mut out = std::io::stdout().lock();
+    match command {
+        Command::Flows { json } => {
+            if json {
+                let list: Vec<_> = catalogue
+                    .services
+                    .iter()
+                    .map(|s| {
+                        serde_json::json!({
+                            "id": s.id,
+                            "name": s.name,
+                            "category": s.category,
+                            "site": catalogue.site.url,
+                            "requiresAuthentication": s.requires_authentication,
+                            "requiresSigning": s.requires_signing,
+                            "aliases": s.aliases,
+                            "capabilities": catalogue.capabilities(s),
+                            "externalLink": s.external_link,
+                            "blanketter": s.blanketter,
+                        })
+                    })
+                    .collect();
+                writeln!(out, "{}", serde_json::to_string_pretty(&list)?)?;
+            } else {
+                writeln!(out, "{} ({})", catalogue.site.name, catalogue.site.url)?;
+                for category in &catalogue.categories {
+                    let services: Vec<_> = catalogue
+                        .services
+                        .iter()
+                        .filter(|s| &s.category == category)
+                        .collect();
+                    if services.is_empty() {
+                        continue;
+                    }
+                    writeln!(out, "\n{category}")?;
+                    for s in services {
+                        writeln!(out, "  {:<34} {}", s.id, s.name)?;
+                        writeln!(
+                            out,
+                            "  {:<34} {}",
+                            "",
+                            catalogue.capabilities(s).summary_sv()
+                        )?;
+                    }
+                }
+            }
+            Ok(0)
+        }
+        Command::Show { flow, json } => {
+            let flow = catalogue.flow(&flow)?;
+            if json {
+                writeln!(out, "{}", serde_json::to_string_pretty(flow)?)?;
+            } else {
+                show(&mut out, flow)?;
+            }
+            Ok(0)
+        }
+        Command::Check {
+            flow,
+            answers,
+            json,
+            draft,
+        } => {
+            let flow = catalogue.flow(&flow)?;
+            let mut answers = read_answers(flow, &answers)?;
+            let form = Form::new(flow);
+            let mode = if draft { Mode::Draft } else { Mode::Complete };
+            let report = fill::check(&form, &mut answers, mode, today());
+            if json {
+                let issues: Vec<_> = report
+                    .issues
+                    .iter()
+                    .map(|i| {
+                        let mut v = serde_json::to_value(i).unwrap_or_default();
+                        v["message"] = i.message(lang).into();
+                        v
+                    })
+                    .collect();
+                let doc = serde_json::json!({
+                    "flow": flow.id,
+                    "valid": report.is_valid(),
+                    "visible": report.visible(&form),
+                    "errors": issues,
+                });
+                writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+            } else {
+                for q in report.visible(&form) {
+                    let mark = match q.state {
+                        flow::QueryState::VisibleRequired => "*",
+                        _ => " ",
+                    };
+                    writeln!(out, "{mark} {:<24} {}", q.id, q.name)?;
+                }
+                if report.is_valid() {
+                    writeln!(out, "\nFormuläret är komplett och giltigt.")?;
+                } else {
+                    writeln!(out, "\n{} fel:", report.issues.len())?;
+                    print_issues(&mut out, flow, &report.issues, lang)?;
+                }
+            }
+            Ok(if report.is_valid() { 0 } else { 1 })
+        }
+        Command::Xml { flow, answers } => {
+            let flow = catalogue.flow(&flow)?;
+            let mut answers = read_answers(flow, &answers)?;
+            let form = Form::new(flow);
+            let report = fill::check(&form, &mut answers, Mode::Complete, today());
+            if !report.is_valid() {
+                let mut err = std::io::stderr().lock();
+                writeln!(err, "Formuläret är inte komplett; rätta först:")?;
+                print_issues(&mut err, flow, &report.issues, lang)?;
+                return Ok(1);
+            }
+            let header = flowinstance::Header {
+                flow_instance_id: None,
+                status: None,
+                posted: chrono::Local::now().naive_local(),
+            };
+            write!(
+                out,
+                "{}",
+                flowinstance::to_xml(&form, &report.states, &answers, &header)
+            )?;
+            Ok(0)
+        }
+        Command::Export { flow, output } => {
+            let flow = catalogue.flow(&flow)?;
+            catalogue::write_atomic(&output, flow::oeflow::export(flow).as_bytes())?;
+            Ok(0)
+        }
+        Command::Import { .. } | Command::Schema => Ok(0),
+    }
+}
+
+fn read_answers(flow: &Flow, path: &Path) -> Result<Answers, Failure> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Failure::from(format!("{}: {e}", path.display())))?;
+    let doc: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        Failure::from(format!(
+            "{}:{}:{}: {e}",
+            path.display(),
+            e.line(),
+            e.column()
+        ))
+    })?;
+    Answers::from_json(flow, &doc).map_err(|e| Failure::from(format!("{}: {e}", path.display())))
+}
+
+fn print_issues(
+    out: &mut impl Write,
+    flow: &Flow,
+    issues: &[fill::Issue],
+    lang: Lang,
+) -> std::io::Result<()> {
+    for issue in issues {
+        let name = flow.query(&issue.query).map_or("", |q| q.name.as_str());
+        let mut place = issue.query.clone();
+        if let Some(row) = issue.row {
+            place.push_str(&format!(" rad {}", row + 1));
+        }
+        if let Some(field) = &issue.field {
+            place.push_str(&format!(" / {field}"));
+        }
+        writeln!(out, "- {place} ({name}): {}", issue.message(lang))?;
+    }
+    Ok(())
+}
+
+fn show(out: &mut impl Write, flow: &Flow) -> std::io::Result<()> {
+    writeln!(out, "{} ({}, version {})", flow.name, flow.id, flow.version)?;
+    if let Some(c) = &flow.category {
+        writeln!(out, "Kategori: {c}")?;
+    }
+    if !flow.short_description.is_empty() {
+        writeln!(out, "{}", fill::plain_text(&flow.short_description))?;
+    }
+    for (n, step) in flow.steps.iter().enumerate() {
+        writeln!(out, "\nSteg {}: {}", n + 1, step.name)?;
+        for q in &step.queries {
+            show_query(out, q, "  ")?;
+        }
+    }
+    Ok(())
+}
+
+fn show_query(out: &mut impl Write, q: &flow::Query, indent: &str) -> std::io::Result<()> {
+    let state = match q.default_state {
+        flow::QueryState::Visible => "valfri",
+        flow::QueryState::VisibleRequired => "obligatorisk",
+        flow::QueryState::Hidden => "dold",
+    };
+    writeln!(
+        out,
+        "{indent}[{}] {} ({}, {state})",
+        q.id,
+        q.name,
+        q.kind.type_name()
+    )?;
+    match &q.kind {
+        QueryKind::TextField(t) => {
+            for f in &t.fields {
+                writeln!(out, "{indent}    fält {}: {}", f.id, f.label)?;
+            }
+        }
+        QueryKind::RepeatingGroup(g) => {
+            let max = g.max_rows.map_or("obegränsat".to_string(), |m| m.to_string());
+            writeln!(out, "{indent}    rader: {}–{max}", g.min_rows)?;
+            for sub in &g.queries {
+                show_query(out, sub, &format!("{indent}    "))?;
+            }
+        }
+        QueryKind::Unknown(_) => {
+            writeln!(out, "{indent}    måste fyllas i på webben")?;
+        }
+        kind => {
+            if let Some((alts, free)) = kind.alternatives() {
+                for a in alts {
+                    writeln!(out, "{indent}    ( ) {}: {}", a.id, a.name)?;
+                }
+                if let Some(f) = free {
+                    writeln!(out, "{indent}    ( ) other: {f}")?;
+                }
+            }
+        }
+    }
+    for ev in &q.evaluators {
+        if let flow::EvaluatorRule::QueryState {
+            alternatives,
+            state: Some(state),
+            ..
+        } = &ev.rule
+        {
+            writeln!(
+                out,
+                "{indent}    villkor {}: när {} → {} blir {}",
+                ev.id,
+                alternatives.join(", "),
+                ev.targets.join(", "),
+                state.as_oep()
+            )?;
+        }
+    }
+    Ok(())
+}
