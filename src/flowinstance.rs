@@ -9,6 +9,7 @@ use chrono::NaiveDateTime;
 
 use crate::fill::{Answer, Answers, Form, States};
 use crate::flow::{Query, QueryKind};
+use crate::ids::{self, PnrRules};
 use crate::xml::Writer;
 
 pub const NAMESPACE: &str = "http://www.oeplatform.org/version/2.0/schemas/flowinstance";
@@ -53,14 +54,14 @@ pub fn to_xml(form: &Form, states: &States, answers: &Answers, header: &Header) 
             continue;
         }
         if let Some(answer) = answers.get(&query.id) {
-            value(&mut w, query, answer);
+            value(&mut w, query, answer, header);
         }
     }
     w.end();
     w.finish()
 }
 
-fn value(w: &mut Writer, query: &Query, answer: &Answer) {
+fn value(w: &mut Writer, query: &Query, answer: &Answer, header: &Header) {
     let Some(element) = query.xsd_element_name.as_deref().filter(|_| query.exported) else {
         return;
     };
@@ -70,7 +71,7 @@ fn value(w: &mut Writer, query: &Query, answer: &Answer) {
     w.start(element);
     w.text("QueryID", &query.id);
     w.cdata("Name", &query.name);
-    content(w, query, answer);
+    content(w, query, answer, header);
     w.end();
 }
 
@@ -86,7 +87,7 @@ fn populated(answer: &Answer) -> bool {
     }
 }
 
-fn content(w: &mut Writer, query: &Query, answer: &Answer) {
+fn content(w: &mut Writer, query: &Query, answer: &Answer, header: &Header) {
     match (&query.kind, answer) {
         (QueryKind::TextField(t), Answer::Fields(values)) => {
             for field in &t.fields {
@@ -122,6 +123,11 @@ fn content(w: &mut Writer, query: &Query, answer: &Answer) {
             }
         }
         (_, Answer::Contact(c)) => {
+            // OeP stores citizen ids as 12 digits without separator.
+            let citizen_id = c.citizen_id.as_deref().map(|id| {
+                ids::parse_personnummer(id, PnrRules::new(header.posted.date()))
+                    .map_or_else(|_| id.to_string(), |p| p.long())
+            });
             let fields = [
                 ("Firstname", &c.first_name),
                 ("Lastname", &c.last_name),
@@ -132,7 +138,7 @@ fn content(w: &mut Writer, query: &Query, answer: &Answer) {
                 ("Phone", &c.phone),
                 ("Email", &c.email),
                 ("MobilePhone", &c.mobile_phone),
-                ("SocialSecurityNumber", &c.citizen_id),
+                ("SocialSecurityNumber", &citizen_id),
             ];
             for (name, v) in fields {
                 w.opt_cdata(name, v.as_deref());
@@ -163,7 +169,7 @@ fn content(w: &mut Writer, query: &Query, answer: &Answer) {
                 w.text("Index", &(i + 1).to_string());
                 for sub in &g.queries {
                     if let Some(a) = row.get(&sub.id) {
-                        value(w, sub, a);
+                        value(w, sub, a, header);
                     }
                 }
                 w.end();

@@ -187,7 +187,12 @@ fn run_on(catalogue: &Catalogue, command: Command, lang: Lang) -> Result<u8, Fai
                     }
                     writeln!(out, "\n{category}")?;
                     for s in services {
-                        writeln!(out, "  {:<34} {}", s.id, s.name)?;
+                        // Numeric OeP ids are hard to type; show the first alias too.
+                        let handle = match s.aliases.first() {
+                            Some(a) if s.id.chars().all(|c| c.is_ascii_digit()) => a.as_str(),
+                            _ => s.id.as_str(),
+                        };
+                        writeln!(out, "  {:<34} {}", handle, s.name)?;
                         writeln!(
                             out,
                             "  {:<34} {}",
