@@ -267,10 +267,8 @@ impl Catalogue {
             .as_ref()
             .and_then(|_| self.flows.iter().find(|f| f.id == service.id));
         let fillable = flow.is_some_and(|f| !f.steps.is_empty());
-        let partly_online = flow.is_some_and(|f| {
-            f.queries()
-                .any(|q| matches!(q.kind, QueryKind::Unknown(_)))
-        });
+        let partly_online =
+            flow.is_some_and(|f| f.queries().any(|q| matches!(q.kind, QueryKind::Unknown(_))));
         let blankett = !service.blanketter.is_empty();
         Capabilities {
             fill_offline: fillable,
@@ -315,7 +313,11 @@ pub fn import(data_dir: &Path, files: &[PathBuf]) -> Result<Vec<String>, Catalog
         let base = crate::slug(&flow.id);
         for (i, form) in flow.forms.iter_mut().enumerate() {
             if let Some(data) = form.data.take() {
-                let name = format!("{base}.blankett{}.{}", i + 1, crate::slug(&form.file_extension));
+                let name = format!(
+                    "{base}.blankett{}.{}",
+                    i + 1,
+                    crate::slug(&form.file_extension)
+                );
                 write_atomic(&dir.join(&name), &data)?;
                 form.file = Some(name);
             }

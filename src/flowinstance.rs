@@ -158,7 +158,11 @@ fn content(w: &mut Writer, query: &Query, answer: &Answer, header: &Header) {
             ];
             for (name, v) in fields {
                 // The organisation's own name would clash with the query's <Name>.
-                let name = if name == "Name" { "OrganizationName" } else { name };
+                let name = if name == "Name" {
+                    "OrganizationName"
+                } else {
+                    name
+                };
                 w.opt_cdata(name, v.as_deref());
             }
         }

@@ -205,7 +205,9 @@ pub fn parse_personnummer(input: &str, rules: PnrRules) -> Result<Personnummer, 
 pub fn check_organisationsnummer(input: &str) -> Result<String, FormatProblem> {
     let s: String = input.trim().chars().filter(|c| *c != '-').collect();
     let s = if s.len() == 12 {
-        s.strip_prefix("16").ok_or(FormatProblem::Shape)?.to_string()
+        s.strip_prefix("16")
+            .ok_or(FormatProblem::Shape)?
+            .to_string()
     } else {
         s
     };
@@ -241,7 +243,11 @@ pub fn check_phone(input: &str) -> Result<(), FormatProblem> {
     let ok = national.chars().all(|c| c.is_ascii_digit())
         && (6..=12).contains(&national.len())
         && !national.starts_with('0');
-    if ok { Ok(()) } else { Err(FormatProblem::Shape) }
+    if ok {
+        Ok(())
+    } else {
+        Err(FormatProblem::Shape)
+    }
 }
 
 /// Swedish postal code: `NNN NN` or `NNNNN`, never starting with 0.
@@ -253,7 +259,11 @@ pub fn check_postal_code(input: &str) -> Result<(), FormatProblem> {
         && !compact.starts_with('0')
         && s.chars().filter(|c| *c == ' ').count() <= 1
         && (s.len() == 5 || s.find(' ') == Some(3));
-    if ok { Ok(()) } else { Err(FormatProblem::Shape) }
+    if ok {
+        Ok(())
+    } else {
+        Err(FormatProblem::Shape)
+    }
 }
 
 /// E-mail address as a person types it: RFC 5322 addr-spec with a dotted domain.
@@ -404,11 +414,10 @@ impl Format {
             Format::PositiveInteger | Format::SpacedPositiveInteger => {
                 ("ett positivt heltal", "a positive whole number")
             }
-            Format::NonNegativeInteger => ("ett heltal, 0 eller större", "a whole number, 0 or more"),
-            Format::Date => (
-                "ett datum (ÅÅÅÅ-MM-DD)",
-                "a date (YYYY-MM-DD)",
-            ),
+            Format::NonNegativeInteger => {
+                ("ett heltal, 0 eller större", "a whole number, 0 or more")
+            }
+            Format::Date => ("ett datum (ÅÅÅÅ-MM-DD)", "a date (YYYY-MM-DD)"),
         }
     }
 }
@@ -450,7 +459,10 @@ mod tests {
 
     #[test]
     fn orgnr_of_a_municipality() {
-        assert_eq!(check_organisationsnummer("212000-0142").unwrap(), "212000-0142");
+        assert_eq!(
+            check_organisationsnummer("212000-0142").unwrap(),
+            "212000-0142"
+        );
         assert_eq!(
             check_organisationsnummer("811218-9876"),
             Err(FormatProblem::NotOrganisation)
@@ -478,6 +490,9 @@ mod tests {
             Format::from_validator("se.unlogic.emailutils.validation.StringEmailValidator"),
             Some(Format::Email)
         );
-        assert_eq!(Format::from_validator("se.example.CustomRegexValidator"), None);
+        assert_eq!(
+            Format::from_validator("se.example.CustomRegexValidator"),
+            None
+        );
     }
 }

@@ -361,7 +361,9 @@ fn show_query(out: &mut impl Write, q: &flow::Query, indent: &str) -> std::io::R
             }
         }
         QueryKind::RepeatingGroup(g) => {
-            let max = g.max_rows.map_or("obegränsat".to_string(), |m| m.to_string());
+            let max = g
+                .max_rows
+                .map_or("obegränsat".to_string(), |m| m.to_string());
             writeln!(out, "{indent}    rader: {}–{max}", g.min_rows)?;
             for sub in &g.queries {
                 show_query(out, sub, &format!("{indent}    "))?;

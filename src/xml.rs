@@ -83,7 +83,9 @@ fn declared_encoding(head: &[u8]) -> Option<String> {
     let decl = head.strip_prefix("<?xml")?;
     let decl = &decl[..decl.find("?>")?];
     let at = decl.find("encoding")?;
-    let rest = decl[at + "encoding".len()..].trim_start().strip_prefix('=')?;
+    let rest = decl[at + "encoding".len()..]
+        .trim_start()
+        .strip_prefix('=')?;
     let rest = rest.trim_start();
     let quote = rest.chars().next()?;
     if quote != '"' && quote != '\'' {
@@ -309,7 +311,8 @@ impl Writer {
         self.out.push('<');
         self.out.push_str(name);
         for (k, v) in attrs {
-            self.out.push_str(&format!(" {k}=\"{}\"", quick_xml::escape::escape(*v)));
+            self.out
+                .push_str(&format!(" {k}=\"{}\"", quick_xml::escape::escape(*v)));
         }
         self.out.push_str(">\n");
         self.open.push(name.to_string());

@@ -50,7 +50,10 @@ fn example_imports_with_latin1_text_ids_and_evaluators() {
         EvaluatorRule::QueryState { alternatives, state: Some(QueryState::VisibleRequired), .. }
             if alternatives == &["2202".to_string()]
     ));
-    assert_eq!(flow.query("5304").unwrap().default_state, QueryState::Hidden);
+    assert_eq!(
+        flow.query("5304").unwrap().default_state,
+        QueryState::Hidden
+    );
     let QueryKind::FileUpload(f) = &flow.query("5306").unwrap().kind else {
         panic!("5306 is a file upload")
     };
@@ -123,7 +126,10 @@ fn round_trip_keeps_the_model_and_unknown_subtrees_byte_identical() {
     assert!(first.online_only_queries().count() == 1);
 
     let exported = oeflow::export(&first);
-    assert!(exported.contains(&WITH_MAP[start..end]), "raw subtree written back verbatim");
+    assert!(
+        exported.contains(&WITH_MAP[start..end]),
+        "raw subtree written back verbatim"
+    );
     let second = oeflow::import(exported.as_bytes()).unwrap();
     assert_eq!(first, second);
 
@@ -162,10 +168,7 @@ fn malformed_xml_reports_file_line_and_column() {
 
 #[test]
 fn missing_required_elements_are_named() {
-    let no_state = WITH_MAP.replace(
-        "<defaultQueryState>VISIBLE</defaultQueryState>",
-        "",
-    );
+    let no_state = WITH_MAP.replace("<defaultQueryState>VISIBLE</defaultQueryState>", "");
     let err = oeflow::import(&latin1(&no_state)).unwrap_err();
     assert!(err.message.contains("defaultQueryState"), "{err}");
     let wrong_root = oeflow::import(b"<QueryDescriptor/>").unwrap_err();

@@ -6,7 +6,10 @@ use etjanst::ids::{self, Format, PnrKind, PnrRules};
 use serde_json::Value;
 
 fn load(name: &str) -> Vec<Value> {
-    let path = format!("{}/tests/fixtures/personnummer/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/tests/fixtures/personnummer/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
@@ -14,7 +17,12 @@ fn rules() -> PnrRules {
     PnrRules::new(NaiveDate::from_ymd_opt(2026, 11, 27).unwrap())
 }
 
-const FORMATS: [&str; 4] = ["long_format", "short_format", "separated_format", "separated_long"];
+const FORMATS: [&str; 4] = [
+    "long_format",
+    "short_format",
+    "separated_format",
+    "separated_long",
+];
 
 #[test]
 fn list_vectors_agree_in_every_format() {
@@ -39,7 +47,11 @@ fn list_vectors_agree_in_every_format() {
         }
         // The integer form is the 12-digit form without separator.
         let int = v["integer"].as_u64().unwrap().to_string();
-        assert_eq!(ids::parse_personnummer(&int, rules()).is_ok(), valid, "{int}");
+        assert_eq!(
+            ids::parse_personnummer(&int, rules()).is_ok(),
+            valid,
+            "{int}"
+        );
     }
 }
 
@@ -106,7 +118,11 @@ fn organisation_numbers_are_not_personnummer_but_are_organisations() {
             assert!(ids::parse_personnummer(input, rules()).is_err(), "{input}");
             assert!(ids::check_organisationsnummer(input).is_ok(), "{input}");
             let today = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
-            assert!(Format::PersonOrOrganisationsnummer.check(input, today).is_ok());
+            assert!(
+                Format::PersonOrOrganisationsnummer
+                    .check(input, today)
+                    .is_ok()
+            );
         }
     }
 }

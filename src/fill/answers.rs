@@ -140,13 +140,13 @@ impl Answers {
     /// Reads an answers document (`{"flow": …, "answers": {…}}`) against `flow`.
     pub fn from_json(flow: &Flow, doc: &Value) -> Result<Answers, AnswerError> {
         let obj = doc.as_object().ok_or(AnswerError::NotAnObject)?;
-        if let Some(name) = obj.get("flow").and_then(Value::as_str) {
-            if !flow.answers_to(name) {
-                return Err(AnswerError::WrongFlow {
-                    file: name.to_string(),
-                    flow: flow.id.clone(),
-                });
-            }
+        if let Some(name) = obj.get("flow").and_then(Value::as_str)
+            && !flow.answers_to(name)
+        {
+            return Err(AnswerError::WrongFlow {
+                file: name.to_string(),
+                flow: flow.id.clone(),
+            });
         }
         let answers = match obj.get("answers") {
             Some(Value::Object(m)) => m,
@@ -243,11 +243,14 @@ pub fn parse_answer(query: &Query, value: &Value) -> Result<Option<Answer>, Answ
             serde_json::from_value(value.clone())
                 .map_err(|_| shape(query, "ett kontaktobjekt (firstName, lastName, …)"))?,
         ),
-        QueryKind::OrganizationDetail(_) => Answer::Organization(
-            serde_json::from_value(value.clone()).map_err(|_| {
-                shape(query, "ett organisationsobjekt (name, organizationNumber, …)")
-            })?,
-        ),
+        QueryKind::OrganizationDetail(_) => {
+            Answer::Organization(serde_json::from_value(value.clone()).map_err(|_| {
+                shape(
+                    query,
+                    "ett organisationsobjekt (name, organizationNumber, …)",
+                )
+            })?)
+        }
         QueryKind::RepeatingGroup(g) => {
             const EXPECTED: &str = "en lista med rader [{\"fråga-id\": svar}]";
             let rows = value.as_array().ok_or_else(|| shape(query, EXPECTED))?;
@@ -256,11 +259,10 @@ pub fn parse_answer(query: &Query, value: &Value) -> Result<Option<Answer>, Answ
                 let obj = row.as_object().ok_or_else(|| shape(query, EXPECTED))?;
                 let mut parsed = BTreeMap::new();
                 for (id, v) in obj {
-                    let sub = g
-                        .queries
-                        .iter()
-                        .find(|q| &q.id == id)
-                        .ok_or_else(|| AnswerError::UnknownQuery(format!("{}/{id}", query.id)))?;
+                    let sub =
+                        g.queries.iter().find(|q| &q.id == id).ok_or_else(|| {
+                            AnswerError::UnknownQuery(format!("{}/{id}", query.id))
+                        })?;
                     if let Some(a) = parse_answer(sub, v)? {
                         parsed.insert(id.clone(), a);
                     }

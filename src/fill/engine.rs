@@ -102,12 +102,12 @@ impl<'f> Form<'f> {
         for (i, query) in self.queries.iter().enumerate() {
             if states[i] == QueryState::Hidden {
                 answers.values.remove(&query.id);
-            } else if let QueryKind::RepeatingGroup(g) = &query.kind {
-                if let Some(Answer::Rows(rows)) = answers.values.get_mut(&query.id) {
-                    for sub in g.queries.iter().filter(|q| !q.default_state.is_visible()) {
-                        for row in rows.iter_mut() {
-                            row.remove(&sub.id);
-                        }
+            } else if let QueryKind::RepeatingGroup(g) = &query.kind
+                && let Some(Answer::Rows(rows)) = answers.values.get_mut(&query.id)
+            {
+                for sub in g.queries.iter().filter(|q| !q.default_state.is_visible()) {
+                    for row in rows.iter_mut() {
+                        row.remove(&sub.id);
                     }
                 }
             }
@@ -155,10 +155,7 @@ impl Rule<'_> {
 
 impl States {
     pub fn get(&self, position: usize) -> QueryState {
-        self.0
-            .get(position)
-            .copied()
-            .unwrap_or(QueryState::Hidden)
+        self.0.get(position).copied().unwrap_or(QueryState::Hidden)
     }
 
     pub fn iter(&self) -> impl Iterator<Item = QueryState> + '_ {

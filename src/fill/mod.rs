@@ -12,8 +12,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 pub use answers::{
-    Answer, AnswerError, Answers, Choice, ContactAnswer, FileRef, OrganizationAnswer,
-    parse_answer,
+    Answer, AnswerError, Answers, Choice, ContactAnswer, FileRef, OrganizationAnswer, parse_answer,
 };
 pub use engine::{Form, States};
 pub use validate::{Issue, Lang, Mode, Problem, validate};
@@ -95,8 +94,10 @@ pub fn plain_text(html: &str) -> String {
                     .next()
                     .unwrap_or("")
                     .to_ascii_lowercase();
-                if matches!(name.as_str(), "p" | "br" | "li" | "div" | "h1" | "h2" | "h3" | "tr")
-                    && !out.ends_with('\n')
+                if matches!(
+                    name.as_str(),
+                    "p" | "br" | "li" | "div" | "h1" | "h2" | "h3" | "tr"
+                ) && !out.ends_with('\n')
                     && !out.is_empty()
                 {
                     out.push('\n');

@@ -5,9 +5,9 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use super::Answers;
 use super::answers::{Answer, Choice, ContactAnswer, OrganizationAnswer};
 use super::engine::{Form, States};
-use super::Answers;
 use crate::flow::{
     ContactDetailQuery, FieldMode, OrganizationDetailQuery, Query, QueryKind, QueryState,
 };
@@ -41,6 +41,7 @@ pub struct Issue {
     /// 0-based row of a repeating group.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub row: Option<usize>,
+    #[serde(flatten)]
     pub problem: Problem,
 }
 
@@ -133,7 +134,9 @@ impl Issue {
                 }
                 format_message(*format, *problem, sv)
             }
-            Problem::OneChoiceOnly => pick(sv, "Välj bara ett alternativ.", "Choose only one option."),
+            Problem::OneChoiceOnly => {
+                pick(sv, "Välj bara ett alternativ.", "Choose only one option.")
+            }
             Problem::TooFewChecked { min } => {
                 if sv {
                     format!("Kryssa i minst {min} alternativ.")
@@ -313,17 +316,17 @@ impl Ctx<'_> {
             self.push(field, Problem::TooLong { max, length });
             return;
         }
-        if let Some(format) = format.filter(|_| !value.trim().is_empty()) {
-            if let Err(problem) = format.check(value, self.today) {
-                self.push(
-                    field,
-                    Problem::Format {
-                        format,
-                        problem,
-                        custom: None,
-                    },
-                );
-            }
+        if let Some(format) = format.filter(|_| !value.trim().is_empty())
+            && let Err(problem) = format.check(value, self.today)
+        {
+            self.push(
+                field,
+                Problem::Format {
+                    format,
+                    problem,
+                    custom: None,
+                },
+            );
         }
     }
 }
@@ -374,20 +377,22 @@ fn validate_query(ctx: &mut Ctx, query: &Query, state: QueryState, answer: Optio
                     continue;
                 }
                 let before = ctx.issues.len();
-                let format = field.format_validator.as_deref().and_then(Format::from_validator);
+                let format = field
+                    .format_validator
+                    .as_deref()
+                    .and_then(Format::from_validator);
                 ctx.text(Some(&field.id), value, field.max_len(), format);
                 if ctx.issues.len() > before {
                     if let (Some(message), Some(issue)) =
                         (&field.invalid_format_message, ctx.issues.last_mut())
+                        && let Problem::Format { custom, .. } = &mut issue.problem
                     {
-                        if let Problem::Format { custom, .. } = &mut issue.problem {
-                            *custom = Some(message.clone());
-                        }
+                        *custom = Some(message.clone());
                     }
-                } else if let Some(min) = field.min_length {
-                    if value.chars().count() < min as usize {
-                        ctx.push(Some(&field.id), Problem::TooShort { min: min as usize });
-                    }
+                } else if let Some(min) = field.min_length
+                    && value.chars().count() < min as usize
+                {
+                    ctx.push(Some(&field.id), Problem::TooShort { min: min as usize });
                 }
             }
             let filled = values.values().any(|v| !v.trim().is_empty());
@@ -594,7 +599,12 @@ fn contact(ctx: &mut Ctx, q: &ContactDetailQuery, a: &ContactAnswer, required: b
         ("lastName", &a.last_name, q.field_name, None),
         ("careOf", &a.care_of, q.field_care_of, None),
         ("address", &a.address, q.field_address, None),
-        ("zipCode", &a.zip_code, q.field_address, Some(Format::PostalCode)),
+        (
+            "zipCode",
+            &a.zip_code,
+            q.field_address,
+            Some(Format::PostalCode),
+        ),
         ("postalAddress", &a.postal_address, q.field_address, None),
         ("phone", &a.phone, q.field_phone, Some(Format::Phone)),
         (
@@ -620,7 +630,12 @@ fn contact(ctx: &mut Ctx, q: &ContactDetailQuery, a: &ContactAnswer, required: b
     }
 }
 
-fn organization(ctx: &mut Ctx, q: &OrganizationDetailQuery, a: &OrganizationAnswer, required: bool) {
+fn organization(
+    ctx: &mut Ctx,
+    q: &OrganizationDetailQuery,
+    a: &OrganizationAnswer,
+    required: bool,
+) {
     let zip_format = q.validate_zip_code.then_some(Format::PostalCode);
     let fields: [ContactField; 9] = [
         ("name", &a.name, FieldMode::Required, None),
@@ -644,9 +659,12 @@ fn organization(ctx: &mut Ctx, q: &OrganizationDetailQuery, a: &OrganizationAnsw
         ("email", &a.email, q.field_email, Some(Format::Email)),
     ];
     contact_fields(ctx, &fields, required);
-    if ctx.complete() && required && q.require_email_or_mobile {
-        if !filled(&a.email) && !filled(&a.mobile_phone) {
-            ctx.push(None, Problem::ContactWayMissing);
-        }
+    if ctx.complete()
+        && required
+        && q.require_email_or_mobile
+        && !filled(&a.email)
+        && !filled(&a.mobile_phone)
+    {
+        ctx.push(None, Problem::ContactWayMissing);
     }
 }

@@ -53,7 +53,9 @@ pub enum FlowDefinitionError {
         evaluator: String,
         source_query: String,
     },
-    #[error("upprepningsgruppen \"{0}\": frågor inuti en grupp kan inte ha villkor eller egna grupper")]
+    #[error(
+        "upprepningsgruppen \"{0}\": frågor inuti en grupp kan inte ha villkor eller egna grupper"
+    )]
     GroupNesting(String),
     #[error("upprepningsgruppen \"{0}\": minsta antalet rader är större än största")]
     GroupBounds(String),

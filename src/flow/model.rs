@@ -245,7 +245,9 @@ impl QueryKind {
     /// The fixed alternatives of a Radio/Checkbox/DropDown query.
     pub fn alternatives(&self) -> Option<(&[Alternative], Option<&str>)> {
         match self {
-            QueryKind::RadioButton(q) => Some((&q.alternatives, q.free_text_alternative.as_deref())),
+            QueryKind::RadioButton(q) => {
+                Some((&q.alternatives, q.free_text_alternative.as_deref()))
+            }
             QueryKind::Checkbox(q) => Some((&q.alternatives, q.free_text_alternative.as_deref())),
             QueryKind::DropDown(q) => Some((&q.alternatives, q.free_text_alternative.as_deref())),
             _ => None,
@@ -310,8 +312,9 @@ pub struct TextField {
 impl TextField {
     /// The effective maximum length: the field's own, never above OeP's hard cap.
     pub fn max_len(&self) -> usize {
-        self.max_length
-            .map_or(TEXT_FIELD_HARD_CAP, |m| (m as usize).min(TEXT_FIELD_HARD_CAP))
+        self.max_length.map_or(TEXT_FIELD_HARD_CAP, |m| {
+            (m as usize).min(TEXT_FIELD_HARD_CAP)
+        })
     }
 }
 
@@ -328,7 +331,8 @@ pub struct TextAreaQuery {
 
 impl TextAreaQuery {
     pub fn max_len(&self) -> usize {
-        self.max_length.map_or(TEXT_AREA_DEFAULT_MAX, |m| m as usize)
+        self.max_length
+            .map_or(TEXT_AREA_DEFAULT_MAX, |m| m as usize)
     }
 }
 

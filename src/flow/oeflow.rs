@@ -170,16 +170,16 @@ impl Reader<'_> {
         for f in root.path("FlowForms/FlowForm") {
             forms.push(self.flow_form(f)?);
         }
-        if root.child_bool("hasPDF") {
-            if let Some(pdf) = root.child("PDF") {
-                forms.push(FlowForm {
-                    name: None,
-                    external_url: root.child_text("externalPDF"),
-                    file_extension: "pdf".into(),
-                    file: None,
-                    data: Some(self.base64(pdf)?),
-                });
-            }
+        if root.child_bool("hasPDF")
+            && let Some(pdf) = root.child("PDF")
+        {
+            forms.push(FlowForm {
+                name: None,
+                external_url: root.child_text("externalPDF"),
+                file_extension: "pdf".into(),
+                file: None,
+                data: Some(self.base64(pdf)?),
+            });
         }
         let icon = match root.child("icon") {
             Some(icon) if !icon.text().trim().is_empty() => Some(Icon {
@@ -476,7 +476,10 @@ impl Reader<'_> {
 }
 
 fn known_element(name: &str) -> Option<&'static str> {
-    KNOWN_TYPES.iter().find(|(e, _)| *e == name).map(|(e, _)| *e)
+    KNOWN_TYPES
+        .iter()
+        .find(|(e, _)| *e == name)
+        .map(|(e, _)| *e)
 }
 
 /// Type ids are admin-editable and map queries get a `.<moduleID>` suffix, so match on the
@@ -599,7 +602,11 @@ pub fn export(flow: &Flow) -> String {
     w.text("shortDescription", &flow.short_description);
     w.opt_text("longDescription", flow.long_description.as_deref());
     w.opt_text("submittedMessage", flow.submitted_message.as_deref());
-    if let Some(c) = flow.contact.as_ref().filter(|c| !c.postal_address.is_empty()) {
+    if let Some(c) = flow
+        .contact
+        .as_ref()
+        .filter(|c| !c.postal_address.is_empty())
+    {
         w.start("OverviewAttributes");
         w.start("FlowOverviewAttribute");
         w.text("name", POSTAL_ADDRESS_ATTRIBUTE);

@@ -1,0 +1,265 @@
+//! The `etjanst` command as a person or a script uses it.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn etjanst(data: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_etjanst"))
+        .arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .env_remove("ETJANST_DATA_DIR")
+        .output()
+        .unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn example(name: &str) -> String {
+    format!("{}/forms/examples/{name}.json", env!("CARGO_MANIFEST_DIR"))
+}
+
+const OEFLOW: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/oep/example-written-from-source.oeflow"
+);
+
+#[test]
+fn flows_lists_the_embedded_catalogue_before_any_sync() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = etjanst(dir.path(), &["flows", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let list: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(list.len() >= 15);
+    let matf = list.iter().find(|s| s["id"] == "matforgiftning").unwrap();
+    assert_eq!(matf["name"], "Anmäl misstänkt matförgiftning");
+    assert_eq!(matf["capabilities"]["fillOffline"], true);
+    let text = etjanst(dir.path(), &["flows"]);
+    assert!(stdout(&text).contains("Blankett att skriva ut"));
+    assert!(
+        stdout(&text).contains("parkeringstillstand"),
+        "alias shown for numeric id"
+    );
+}
+
+#[test]
+fn show_prints_steps_questions_and_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = etjanst(dir.path(), &["show", "parkeringstillstand"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("Steg 1: Vem kan söka"), "{text}");
+    assert!(text.contains("(Stop, dold)"), "{text}");
+    assert!(text.contains("villkor 701"), "{text}");
+    let json = etjanst(dir.path(), &["show", "2104", "--json"]);
+    let flow: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(flow["id"], "2104");
+}
+
+#[test]
+fn check_exit_codes_follow_the_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let ok = etjanst(
+        dir.path(),
+        &["check", "synpunkt", "--answers", &example("synpunkt")],
+    );
+    assert_eq!(ok.status.code(), Some(0), "{}", stdout(&ok));
+    assert!(stdout(&ok).contains("komplett och giltigt"));
+
+    let answers = dir.path().join("svar.json");
+    std::fs::write(
+        &answers,
+        r#"{"flow": "synpunkt", "answers": {"typ": {"selected": "klagomal"}, "text": "x"}}"#,
+    )
+    .unwrap();
+    let bad = etjanst(
+        dir.path(),
+        &[
+            "check",
+            "synpunkt",
+            "--answers",
+            answers.to_str().unwrap(),
+            "--json",
+        ],
+    );
+    assert_eq!(bad.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&bad.stdout).unwrap();
+    assert_eq!(report["valid"], false);
+    let errors = report["errors"].as_array().unwrap();
+    let omrade = errors.iter().find(|e| e["query"] == "omrade").unwrap();
+    assert_eq!(omrade["code"], "required");
+    assert_eq!(omrade["message"], "Du måste fylla i det här.");
+    // As a draft, missing answers are fine.
+    let draft = etjanst(
+        dir.path(),
+        &[
+            "check",
+            "synpunkt",
+            "--answers",
+            answers.to_str().unwrap(),
+            "--draft",
+        ],
+    );
+    assert_eq!(draft.status.code(), Some(0), "{}", stdout(&draft));
+    let en = etjanst(
+        dir.path(),
+        &[
+            "--lang",
+            "en",
+            "check",
+            "synpunkt",
+            "--answers",
+            answers.to_str().unwrap(),
+        ],
+    );
+    assert!(stdout(&en).contains("This must be filled in."));
+}
+
+#[test]
+fn unusable_answers_exit_2_with_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (r#"{"answers": {"finns-inte": "x"}}"#, "finns-inte"),
+        (r#"{"answers": {"typ": {"selected": "kanske"}}}"#, "kanske"),
+        (r#"{"answers": {"typ": "klagomal"}}"#, "fel form"),
+        ("{\"answers\": {\n  \"typ\": }", ":2:"),
+        (r#"{"flow": "felanmalan", "answers": {}}"#, "felanmalan"),
+    ];
+    for (text, expected) in cases {
+        let path = dir.path().join("svar.json");
+        std::fs::write(&path, text).unwrap();
+        let out = etjanst(
+            dir.path(),
+            &["check", "synpunkt", "--answers", path.to_str().unwrap()],
+        );
+        assert_eq!(out.status.code(), Some(2), "{text}");
+        assert!(stderr(&out).contains(expected), "{text}: {}", stderr(&out));
+    }
+    let unknown = etjanst(dir.path(), &["show", "finns-inte"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(stderr(&unknown).contains("finns inte"));
+}
+
+#[test]
+fn over_long_text_is_a_validation_error_not_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("svar.json");
+    let long = "å".repeat(300);
+    std::fs::write(
+        &path,
+        format!(r#"{{"answers": {{"plats": {{"gata": "{long}", "ort": "Frövi"}}}}}}"#),
+    )
+    .unwrap();
+    let out = etjanst(
+        dir.path(),
+        &[
+            "check",
+            "felanmalan",
+            "--answers",
+            path.to_str().unwrap(),
+            "--json",
+            "--draft",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let e = &report["errors"][0];
+    assert_eq!(e["code"], "too_long");
+    assert_eq!(e["max"], 255);
+    assert_eq!(e["field"], "gata");
+}
+
+#[test]
+fn xml_prints_the_case_for_complete_answers_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = etjanst(
+        dir.path(),
+        &["xml", "eldstad", "--answers", &example("eldstad")],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let root = etjanst::xml::parse(&text).unwrap();
+    assert_eq!(root.name, "FlowInstance");
+    assert!(root.child("Values").unwrap().child("Byggherre").is_some());
+
+    let path = dir.path().join("svar.json");
+    std::fs::write(&path, r#"{"answers": {}}"#).unwrap();
+    let incomplete = etjanst(
+        dir.path(),
+        &["xml", "eldstad", "--answers", path.to_str().unwrap()],
+    );
+    assert_eq!(incomplete.status.code(), Some(1));
+    assert!(incomplete.stdout.is_empty());
+    assert!(stderr(&incomplete).contains("5501"));
+}
+
+#[test]
+fn import_adds_flows_and_a_bad_file_imports_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("trasig.oeflow");
+    std::fs::write(
+        &broken,
+        b"<?xml version=\"1.0\"?>\n<Flow>\n  <name>X</nam>\n</Flow>",
+    )
+    .unwrap();
+    let out = etjanst(dir.path(), &["import", OEFLOW, broken.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("trasig.oeflow:3:"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        etjanst(dir.path(), &["show", "412"]).status.code() == Some(2),
+        "nothing imported"
+    );
+
+    let ok = etjanst(dir.path(), &["import", OEFLOW]);
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    let show = etjanst(dir.path(), &["show", "skyltlov"]);
+    assert!(
+        stdout(&show).contains("Ansökan om bygglov för skylt"),
+        "{}",
+        stdout(&show)
+    );
+    let flows = stdout(&etjanst(dir.path(), &["flows", "--json"]));
+    assert!(flows.contains("\"412\""));
+    // The blankett inside the .oeflow is kept for offline use.
+    let stored = std::fs::read_dir(dir.path().join("flows"))
+        .unwrap()
+        .filter_map(Result::ok)
+        .any(|e| e.file_name().to_string_lossy().ends_with(".pdf"));
+    assert!(stored);
+}
+
+#[test]
+fn export_writes_an_oeflow_that_imports_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("ut.oeflow");
+    let out = etjanst(
+        dir.path(),
+        &["export", "matforgiftning", "-o", file.to_str().unwrap()],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let other = tempfile::tempdir().unwrap();
+    let imported = etjanst(other.path(), &["import", file.to_str().unwrap()]);
+    assert!(imported.status.success(), "{}", stderr(&imported));
+}
+
+#[test]
+fn data_directory_comes_from_the_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_etjanst"))
+        .args(["import", OEFLOW])
+        .env("ETJANST_DATA_DIR", dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(dir.path().join("flows/412.json").exists());
+}
