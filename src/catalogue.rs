@@ -145,6 +145,8 @@ pub struct Catalogue {
     pub services: Vec<Service>,
     flows: Vec<Flow>,
     data_dir: Option<PathBuf>,
+    /// Imported files that could not be read; the rest of the catalogue still works.
+    pub warnings: Vec<String>,
 }
 
 impl Catalogue {
@@ -177,6 +179,7 @@ impl Catalogue {
             services: parsed.services,
             flows,
             data_dir: None,
+            warnings: Vec::new(),
         };
         catalogue.check_unique()?;
         Ok(catalogue)
@@ -199,8 +202,11 @@ impl Catalogue {
             .collect();
         paths.sort();
         for path in paths {
-            let flow = flow::load(&path)?;
-            catalogue.add_flow(flow);
+            // One damaged file must not take the whole catalogue down with it.
+            match flow::load(&path) {
+                Ok(flow) => catalogue.add_flow(flow),
+                Err(e) => catalogue.warnings.push(e.to_string()),
+            }
         }
         Ok(catalogue)
     }

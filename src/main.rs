@@ -145,6 +145,9 @@ fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
         }
         command => {
             let catalogue = Catalogue::open(&dir)?;
+            for w in &catalogue.warnings {
+                eprintln!("etjanst: varning: en importerad e-tjänst kunde inte läsas: {w}");
+            }
             run_on(&catalogue, command, lang)
         }
     }
