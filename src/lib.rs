@@ -7,6 +7,7 @@
 //! - [`fill`]: answers, the evaluator engine and validation.
 //! - [`ids`]: Swedish identity numbers and other formats the validators check.
 //! - [`flowinstance`]: the submitted-case XML municipal back-ends read.
+//! - [`vault`]: encrypted drafts, attachments and receipts.
 
 #![forbid(unsafe_code)]
 
@@ -15,6 +16,7 @@ pub mod fill;
 pub mod flow;
 pub mod flowinstance;
 pub mod ids;
+pub mod vault;
 pub mod xml;
 
 /// A lower-case ASCII identifier made from a Swedish name ("Ansökan om bygglov" →

@@ -22,6 +22,10 @@ struct Cli {
     /// Language of messages.
     #[arg(long, global = true, value_enum, default_value_t = LangArg::Sv)]
     lang: LangArg,
+    /// File whose first line is the drafts' passphrase (default: $ETJANST_PASSPHRASE, else
+    /// the keychain, else a prompt).
+    #[arg(long, global = true, value_name = "FILE")]
+    passphrase_file: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -76,22 +80,87 @@ enum Command {
     },
     /// Print the JSON Schema of the flow format.
     Schema,
+    /// Saved drafts: encrypted on this computer, never sent anywhere.
+    #[command(subcommand)]
+    Draft(DraftCommand),
+}
+
+#[derive(Subcommand)]
+enum DraftCommand {
+    /// Save answers as a draft (a new one, or a new version of --id); prints the draft id.
+    Save {
+        flow: String,
+        #[arg(long, value_name = "FILE")]
+        answers: PathBuf,
+        #[arg(long)]
+        id: Option<String>,
+    },
+    /// List saved drafts.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a draft's answers (the answers-file format).
+    Show {
+        id: String,
+        /// An earlier version: 1 = the one before the newest.
+        #[arg(long, default_value_t = 0)]
+        version: usize,
+    },
+    /// Delete a draft and its attachments.
+    Delete { id: String },
+    /// Write a draft to a passphrase-protected file to open on another computer.
+    Export {
+        id: String,
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+        /// File whose first line is the file's passphrase (default: $ETJANST_FILE_PASSPHRASE,
+        /// else a prompt).
+        #[arg(long, value_name = "FILE")]
+        file_passphrase_file: Option<PathBuf>,
+    },
+    /// Import a draft exported on another computer; prints the new draft id.
+    Import {
+        file: PathBuf,
+        #[arg(long, value_name = "FILE")]
+        file_passphrase_file: Option<PathBuf>,
+    },
 }
 
 /// A failure that ends the command with a message and an exit code.
-struct Failure {
-    code: u8,
-    message: String,
+pub(crate) struct Failure {
+    pub(crate) code: u8,
+    pub(crate) message: String,
 }
 
-impl<E: std::fmt::Display> From<E> for Failure {
-    fn from(e: E) -> Self {
+impl Failure {
+    /// Unusable input: exit code 2.
+    pub(crate) fn input(message: impl std::fmt::Display) -> Self {
         Failure {
             code: 2,
-            message: e.to_string(),
+            message: message.to_string(),
         }
     }
 }
+
+macro_rules! input_errors {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Failure {
+            fn from(e: $t) -> Self {
+                Failure::input(e)
+            }
+        }
+    )*};
+}
+
+input_errors!(
+    String,
+    &str,
+    std::io::Error,
+    serde_json::Error,
+    catalogue::CatalogueError,
+    etjanst::flow::LoadError
+);
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -110,6 +179,8 @@ fn main() -> ExitCode {
     }
 }
 
+mod drafts;
+
 fn data_dir(cli: &Cli) -> Result<PathBuf, Failure> {
     if let Some(d) = &cli.data_dir {
         return Ok(d.clone());
@@ -122,7 +193,7 @@ fn data_dir(cli: &Cli) -> Result<PathBuf, Failure> {
         .ok_or_else(|| Failure::from("hittar ingen datakatalog; ange --data-dir"))
 }
 
-fn today() -> chrono::NaiveDate {
+pub(crate) fn today() -> chrono::NaiveDate {
     chrono::Local::now().date_naive()
 }
 
@@ -136,6 +207,7 @@ fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
             }
             Ok(0)
         }
+        Command::Draft(command) => drafts::run(&dir, cli.passphrase_file.as_deref(), command),
         Command::Schema => {
             println!(
                 "{}",
@@ -289,11 +361,11 @@ fn run_on(catalogue: &Catalogue, command: Command, lang: Lang) -> Result<u8, Fai
             catalogue::write_atomic(&output, flow::oeflow::export(flow).as_bytes())?;
             Ok(0)
         }
-        Command::Import { .. } | Command::Schema => Ok(0),
+        Command::Import { .. } | Command::Schema | Command::Draft(_) => Ok(0),
     }
 }
 
-fn read_answers(flow: &Flow, path: &Path) -> Result<Answers, Failure> {
+pub(crate) fn read_answers(flow: &Flow, path: &Path) -> Result<Answers, Failure> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| Failure::from(format!("{}: {e}", path.display())))?;
     let doc: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
@@ -307,7 +379,7 @@ fn read_answers(flow: &Flow, path: &Path) -> Result<Answers, Failure> {
     Answers::from_json(flow, &doc).map_err(|e| Failure::from(format!("{}: {e}", path.display())))
 }
 
-fn print_issues(
+pub(crate) fn print_issues(
     out: &mut impl Write,
     flow: &Flow,
     issues: &[fill::Issue],

@@ -53,6 +53,9 @@ impl Choice {
 pub struct FileRef {
     pub name: String,
     pub size: u64,
+    /// Id of the encrypted content in the draft vault.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachment: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]

@@ -15,7 +15,7 @@ pub use answers::{
     Answer, AnswerError, Answers, Choice, ContactAnswer, FileRef, OrganizationAnswer, parse_answer,
 };
 pub use engine::{Form, States};
-pub use validate::{Issue, Lang, Mode, Problem, validate};
+pub use validate::{Issue, Lang, Mode, Problem, file_problems, validate};
 
 use crate::flow::QueryState;
 

@@ -6,10 +6,11 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::Answers;
-use super::answers::{Answer, Choice, ContactAnswer, OrganizationAnswer};
+use super::answers::{Answer, Choice, ContactAnswer, FileRef, OrganizationAnswer};
 use super::engine::{Form, States};
 use crate::flow::{
-    ContactDetailQuery, FieldMode, OrganizationDetailQuery, Query, QueryKind, QueryState,
+    ContactDetailQuery, FieldMode, FileUploadQuery, OrganizationDetailQuery, Query, QueryKind,
+    QueryState,
 };
 use crate::ids::{Format, FormatProblem};
 
@@ -448,47 +449,8 @@ fn validate_query(ctx: &mut Ctx, query: &Query, state: QueryState, answer: Optio
             if files.is_empty() && ctx.complete() && required {
                 ctx.push(None, Problem::Required);
             }
-            if let Some(max) = f.max_file_count.filter(|m| files.len() > *m as usize) {
-                ctx.push(None, Problem::TooManyFiles { max });
-            }
-            for file in files {
-                if let Some(max) = f.max_file_size.filter(|m| file.size > *m) {
-                    ctx.push(
-                        Some(&file.name),
-                        Problem::FileTooLarge {
-                            name: file.name.clone(),
-                            max,
-                        },
-                    );
-                }
-                let ext = file
-                    .name
-                    .rsplit_once('.')
-                    .map(|(_, e)| e.to_lowercase())
-                    .unwrap_or_default();
-                if !f.allowed_extensions.is_empty() && !f.allowed_extensions.contains(&ext) {
-                    ctx.push(
-                        Some(&file.name),
-                        Problem::FileType {
-                            name: file.name.clone(),
-                            allowed: f.allowed_extensions.clone(),
-                        },
-                    );
-                }
-                let max_name = f.max_file_name_length.unwrap_or(255);
-                if file.name.chars().count() > max_name as usize {
-                    ctx.push(
-                        Some(&file.name),
-                        Problem::FileNameTooLong {
-                            name: file.name.clone(),
-                            max: max_name,
-                        },
-                    );
-                }
-            }
-            let total: u64 = files.iter().map(|f| f.size).sum();
-            if let Some(max) = f.max_query_size.filter(|m| total > *m) {
-                ctx.push(None, Problem::FilesTooLarge { max });
+            for (field, problem) in file_problems_at(f, files) {
+                ctx.push(field.as_deref(), problem);
             }
         }
         (QueryKind::ContactDetail(c), answer) => {
@@ -550,6 +512,63 @@ fn validate_query(ctx: &mut Ctx, query: &Query, state: QueryState, answer: Optio
         }
         (QueryKind::FileInfo(_), _) => {}
     }
+}
+
+/// Problems with attached files against a FileUpload query's limits (count, sizes, types,
+/// name length). The vault checks these before it stores a file.
+pub fn file_problems(f: &FileUploadQuery, files: &[FileRef]) -> Vec<Problem> {
+    file_problems_at(f, files)
+        .into_iter()
+        .map(|(_, p)| p)
+        .collect()
+}
+
+fn file_problems_at(f: &FileUploadQuery, files: &[FileRef]) -> Vec<(Option<String>, Problem)> {
+    let mut out = Vec::new();
+    if let Some(max) = f.max_file_count.filter(|m| files.len() > *m as usize) {
+        out.push((None, Problem::TooManyFiles { max }));
+    }
+    for file in files {
+        let at = Some(file.name.clone());
+        if let Some(max) = f.max_file_size.filter(|m| file.size > *m) {
+            out.push((
+                at.clone(),
+                Problem::FileTooLarge {
+                    name: file.name.clone(),
+                    max,
+                },
+            ));
+        }
+        let ext = file
+            .name
+            .rsplit_once('.')
+            .map(|(_, e)| e.to_lowercase())
+            .unwrap_or_default();
+        if !f.allowed_extensions.is_empty() && !f.allowed_extensions.contains(&ext) {
+            out.push((
+                at.clone(),
+                Problem::FileType {
+                    name: file.name.clone(),
+                    allowed: f.allowed_extensions.clone(),
+                },
+            ));
+        }
+        let max_name = f.max_file_name_length.unwrap_or(255);
+        if file.name.chars().count() > max_name as usize {
+            out.push((
+                at,
+                Problem::FileNameTooLong {
+                    name: file.name.clone(),
+                    max: max_name,
+                },
+            ));
+        }
+    }
+    let total: u64 = files.iter().map(|f| f.size).sum();
+    if let Some(max) = f.max_query_size.filter(|m| total > *m) {
+        out.push((None, Problem::FilesTooLarge { max }));
+    }
+    out
 }
 
 fn choice_of(answer: Option<&Answer>) -> Choice {

@@ -1,0 +1,298 @@
+//! `etjanst draft …`: the vault from the command line.
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+
+use age::secrecy::SecretString;
+use etjanst::catalogue::{self, Catalogue};
+use etjanst::fill::{self, Answers, Form, Lang, Mode};
+use etjanst::vault::{KeySetup, LockedVault, OsKeychain, Passphrase, Unlock, Vault, VaultError};
+
+use crate::{DraftCommand, Failure};
+
+impl From<VaultError> for Failure {
+    fn from(e: VaultError) -> Self {
+        // Wrong passphrase, damage and a busy vault are the citizen's situation, not bad input.
+        let code = match e {
+            VaultError::WrongPassphrase | VaultError::Damaged(_) | VaultError::AlreadyOpen => 1,
+            _ => 2,
+        };
+        Failure {
+            code,
+            message: e.to_string(),
+        }
+    }
+}
+
+fn work_factor() -> Option<u8> {
+    // For tests and very slow machines; the default costs about a second.
+    std::env::var("ETJANST_SCRYPT_LOG_N")
+        .ok()
+        .and_then(|v| v.parse::<u8>().ok())
+        .map(|n| n.clamp(10, 30))
+}
+
+fn read_secret_file(path: &Path) -> Result<SecretString, Failure> {
+    let mut text = std::fs::read_to_string(path)
+        .map_err(|e| Failure::from(format!("{}: {e}", path.display())))?;
+    let line = text.lines().next().unwrap_or("").to_string();
+    zeroize::Zeroize::zeroize(&mut text);
+    Ok(SecretString::from(line))
+}
+
+/// A passphrase from a file, an environment variable or, on a terminal, a prompt.
+fn passphrase(
+    file: Option<&Path>,
+    env: &str,
+    prompt: &str,
+    confirm: bool,
+) -> Result<Option<Passphrase>, Failure> {
+    let secret = if let Some(f) = file {
+        Some(read_secret_file(f)?)
+    } else if let Some(v) = std::env::var_os(env).filter(|v| !v.is_empty()) {
+        Some(SecretString::from(v.to_string_lossy().into_owned()))
+    } else if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password(prompt)
+            .map_err(|e| Failure::from(format!("kunde inte läsa lösenfrasen: {e}")))?;
+        if confirm {
+            let again = rpassword::prompt_password("Skriv lösenfrasen igen: ")
+                .map_err(|e| Failure::from(format!("kunde inte läsa lösenfrasen: {e}")))?;
+            if again != first {
+                return Err(Failure::from("lösenfraserna är inte lika"));
+            }
+        }
+        Some(SecretString::from(first))
+    } else {
+        None
+    };
+    Ok(secret.map(|s| Passphrase {
+        secret: s,
+        work_factor: work_factor(),
+    }))
+}
+
+/// Runs `f` while telling a person at a terminal that the (about one second) unlock is busy.
+fn with_progress<T>(message: &str, f: impl FnOnce() -> T) -> T {
+    let tty = std::io::stderr().is_terminal();
+    if tty {
+        eprint!("{message} …");
+    }
+    let out = f();
+    if tty {
+        eprintln!(" klart");
+    }
+    out
+}
+
+fn given_passphrase(file: Option<&Path>) -> Result<Option<Passphrase>, Failure> {
+    if file.is_none() && std::env::var_os("ETJANST_PASSPHRASE").is_none_or(|v| v.is_empty()) {
+        return Ok(None);
+    }
+    passphrase(file, "ETJANST_PASSPHRASE", "", false)
+}
+
+fn open(
+    dir: &Path,
+    passphrase_file: Option<&Path>,
+    create: bool,
+) -> Result<Option<Vault>, Failure> {
+    let mut locked = LockedVault::open(dir)?;
+    if !locked.is_created()? {
+        if !create {
+            return Ok(None);
+        }
+        // Several attempts below consume the handle; each failure releases the lock.
+        if let Some(p) = given_passphrase(passphrase_file)? {
+            let setup = KeySetup {
+                keychain: None,
+                passphrase: Some(&p),
+            };
+            let v = with_progress("Skyddar utkasten med lösenfrasen", || locked.create(setup))?;
+            return Ok(Some(v));
+        }
+        if OsKeychain::available() {
+            let setup = KeySetup {
+                keychain: Some(&OsKeychain),
+                passphrase: None,
+            };
+            match locked.create(setup) {
+                Ok(v) => return Ok(Some(v)),
+                Err(e) => {
+                    eprintln!(
+                        "etjanst: nyckelringen gick inte att använda ({e}); välj en lösenfras"
+                    );
+                    locked = LockedVault::open(dir)?;
+                }
+            }
+        }
+        if !std::io::stdin().is_terminal() {
+            return Err(Failure::input(
+                "ingen nyckelring finns på den här datorn; ange en lösenfras med ETJANST_PASSPHRASE eller --passphrase-file",
+            ));
+        }
+        let p = passphrase(None, "", "Välj en lösenfras för dina utkast: ", true)?
+            .ok_or_else(|| Failure::input("ingen lösenfras angavs"))?;
+        let setup = KeySetup {
+            keychain: None,
+            passphrase: Some(&p),
+        };
+        let v = with_progress("Skyddar utkasten med lösenfrasen", || locked.create(setup))?;
+        return Ok(Some(v));
+    }
+    if locked.has_keychain()?
+        && given_passphrase(passphrase_file)?.is_none()
+        && OsKeychain::available()
+    {
+        match locked.unlock(Unlock::Keychain(&OsKeychain)) {
+            Ok(v) => return Ok(Some(v)),
+            Err(VaultError::Keychain(_) | VaultError::PassphraseNeeded) => {
+                locked = LockedVault::open(dir)?;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    unlock_with_passphrase(locked, passphrase_file).map(Some)
+}
+
+fn unlock_with_passphrase(locked: LockedVault, file: Option<&Path>) -> Result<Vault, Failure> {
+    let p = passphrase(
+        file,
+        "ETJANST_PASSPHRASE",
+        "Lösenfras för dina utkast: ",
+        false,
+    )?
+    .ok_or(VaultError::PassphraseNeeded)?;
+    Ok(with_progress("Låser upp utkasten", || {
+        locked.unlock(Unlock::Passphrase(&p))
+    })?)
+}
+
+fn file_passphrase(file: Option<&Path>, confirm: bool) -> Result<Passphrase, Failure> {
+    passphrase(
+        file,
+        "ETJANST_FILE_PASSPHRASE",
+        "Lösenfras för filen: ",
+        confirm,
+    )?
+    .ok_or_else(|| {
+        Failure::from(
+            "ange filens lösenfras med ETJANST_FILE_PASSPHRASE eller --file-passphrase-file",
+        )
+    })
+}
+
+fn time(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| {
+            t.with_timezone(&chrono::Local)
+                .format("%Y-%m-%d %H:%M")
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
+pub(crate) fn run(
+    dir: &Path,
+    passphrase_file: Option<&Path>,
+    command: DraftCommand,
+) -> Result<u8, Failure> {
+    let mut out = std::io::stdout().lock();
+    match command {
+        DraftCommand::Save { flow, answers, id } => {
+            let catalogue = Catalogue::open(dir)?;
+            let flow = catalogue.flow(&flow)?;
+            let mut parsed: Answers = crate::read_answers(flow, &answers)?;
+            // A draft is saved whatever its state; format problems are shown, not enforced.
+            let form = Form::new(flow);
+            let report = fill::check(&form, &mut parsed, Mode::Draft, crate::today());
+            let mut vault = open(dir, passphrase_file, true)?.ok_or(VaultError::NotCreated)?;
+            let mut draft = match &id {
+                Some(id) => {
+                    let d = vault.load(id)?;
+                    if d.header.flow_id != flow.id {
+                        return Err(Failure::from(format!(
+                            "utkastet {id} gäller e-tjänsten {}, inte {}",
+                            d.header.flow_id, flow.id
+                        )));
+                    }
+                    d
+                }
+                None => vault.new_draft(flow),
+            };
+            draft.answers = parsed.to_json(flow);
+            vault.save(&mut draft)?;
+            if !report.is_valid() {
+                let mut err = std::io::stderr().lock();
+                let _ = writeln!(
+                    err,
+                    "Sparat, men rätta detta innan du skriver ut eller skickar in:"
+                );
+                let _ = crate::print_issues(&mut err, flow, &report.issues, Lang::Sv);
+            }
+            writeln!(out, "{}", draft.id)?;
+            Ok(0)
+        }
+        DraftCommand::List { json } => {
+            let drafts = match open(dir, passphrase_file, false)? {
+                Some(v) => v.list()?,
+                None => Vec::new(),
+            };
+            if json {
+                writeln!(out, "{}", serde_json::to_string_pretty(&drafts)?)?;
+            } else if drafts.is_empty() {
+                writeln!(out, "Inga sparade utkast.")?;
+            } else {
+                for d in &drafts {
+                    match &d.header {
+                        Some(h) => writeln!(out, "{}  {}  {}", d.id, time(d.updated), h.title)?,
+                        None => writeln!(
+                            out,
+                            "{}  {}  (skadat, kan inte öppnas)",
+                            d.id,
+                            time(d.updated)
+                        )?,
+                    }
+                }
+            }
+            Ok(0)
+        }
+        DraftCommand::Show { id, version } => {
+            let vault = open(dir, passphrase_file, false)?
+                .ok_or_else(|| VaultError::NotFound(id.clone()))?;
+            let draft = vault.load_version(&id, version)?;
+            writeln!(out, "{}", serde_json::to_string_pretty(&draft.answers)?)?;
+            Ok(0)
+        }
+        DraftCommand::Delete { id } => {
+            let mut vault = open(dir, passphrase_file, false)?
+                .ok_or_else(|| VaultError::NotFound(id.clone()))?;
+            vault.delete(&id)?;
+            writeln!(out, "raderade {id}")?;
+            Ok(0)
+        }
+        DraftCommand::Export {
+            id,
+            output,
+            file_passphrase_file,
+        } => {
+            let vault = open(dir, passphrase_file, false)?
+                .ok_or_else(|| VaultError::NotFound(id.clone()))?;
+            let p = file_passphrase(file_passphrase_file.as_deref(), true)?;
+            let bytes = with_progress("Krypterar filen", || vault.export(&id, &p))?;
+            catalogue::write_atomic(&output, &bytes)?;
+            Ok(0)
+        }
+        DraftCommand::Import {
+            file,
+            file_passphrase_file,
+        } => {
+            let bytes = std::fs::read(&file)
+                .map_err(|e| Failure::from(format!("{}: {e}", file.display())))?;
+            let p = file_passphrase(file_passphrase_file.as_deref(), false)?;
+            let mut vault = open(dir, passphrase_file, true)?.ok_or(VaultError::NotCreated)?;
+            let id = with_progress("Öppnar filen", || vault.import(&bytes, &p))?;
+            writeln!(out, "{id}")?;
+            Ok(0)
+        }
+    }
+}

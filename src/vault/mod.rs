@@ -1,0 +1,761 @@
+//! The draft vault: saved, not submitted, applications, encrypted at rest.
+//!
+//! One SQLite database in the data directory. Every draft version is one row whose only
+//! plaintext is a random id and the update time; the rest is two age records to the
+//! installation's X25519 key: a small header (flow, title, step, times) for listings, and the
+//! body holding everything. Attachments and receipts are age records too. The last
+//! [`VERSIONS_KEPT`] versions of each draft are kept so that a bad autosave can be undone.
+//!
+//! The key lives in the operating system's keychain and/or wrapped with a passphrase
+//! ([`keys`]). A lock file keeps a second process out while one has the vault open.
+
+mod keys;
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use age::secrecy::ExposeSecret;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use zeroize::Zeroize;
+
+pub use keys::{Keychain, OsKeychain, Passphrase};
+
+use crate::fill::FileRef;
+use crate::flow::{Flow, QueryKind};
+
+/// Versions of each draft kept for undo.
+pub const VERSIONS_KEPT: usize = 3;
+
+const DB_FILE: &str = "vault.sqlite";
+const LOCK_FILE: &str = "vault.lock";
+const EXPORT_FORMAT: &str = "etjanst-utkast";
+
+#[derive(Debug, thiserror::Error)]
+pub enum VaultError {
+    #[error(
+        "utkasten är redan öppna i ett annat fönster eller program; stäng det först och försök igen"
+    )]
+    AlreadyOpen,
+    #[error("det finns inga sparade utkast på den här datorn ännu")]
+    NotCreated,
+    #[error("fel lösenfras; inget har ändrats")]
+    WrongPassphrase,
+    #[error("utkasten är skyddade med en lösenfras; ange den för att låsa upp")]
+    PassphraseNeeded,
+    #[error("nyckelringen: {0}")]
+    Keychain(String),
+    #[error("utkastet {0} är skadat och kan inte öppnas; äldre versioner kan finnas kvar")]
+    Damaged(String),
+    #[error("det finns inget utkast {0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Attachment(String),
+    #[error("filen är inte ett exporterat etjanst-utkast")]
+    NotAnExport,
+    #[error("kryptering: {0}")]
+    Crypto(String),
+    #[error("databasen: {0}")]
+    Db(#[from] rusqlite::Error),
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// How a new vault's key is protected. At least one must be given.
+pub struct KeySetup<'a> {
+    pub keychain: Option<&'a dyn Keychain>,
+    pub passphrase: Option<&'a Passphrase>,
+}
+
+/// How to unlock an existing vault.
+pub enum Unlock<'a> {
+    Keychain(&'a dyn Keychain),
+    Passphrase(&'a Passphrase),
+}
+
+/// What is known about a draft without decrypting its body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DraftHeader {
+    pub flow_id: String,
+    pub flow_version: u32,
+    /// The e-service's name, as the citizen saw it.
+    pub service_name: String,
+    /// A title the citizen may give, else the service name.
+    pub title: String,
+    /// Index of the step the citizen was on.
+    pub current_step: usize,
+    /// Milliseconds since 1970.
+    pub created: i64,
+    pub updated: i64,
+    /// Open for editing: set while a window has it open, cleared on a clean close, so a
+    /// draft still marked after a crash is offered for recovery.
+    pub editing: bool,
+}
+
+/// A draft with everything in it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Draft {
+    pub id: String,
+    pub header: DraftHeader,
+    /// An answers document (`{"flow": …, "answers": {…}}`, `forms/README.md`).
+    pub answers: Value,
+}
+
+/// One line of the draft list.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DraftSummary {
+    pub id: String,
+    pub updated: i64,
+    /// `None` when the header cannot be decrypted: the draft is damaged.
+    pub header: Option<DraftHeader>,
+}
+
+/// Proof of a submission, kept after the draft is gone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Receipt {
+    pub flow_id: String,
+    pub service_name: String,
+    pub case_number: Option<String>,
+    /// ISO 8601 time of submission.
+    pub submitted: String,
+    /// SHA-256 of the submission, as the gateway computed it.
+    pub sha256: String,
+    #[serde(default)]
+    pub details: Value,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Body {
+    header: DraftHeader,
+    answers: Value,
+}
+
+#[derive(Serialize, Deserialize)]
+struct StoredAttachment {
+    name: String,
+    #[serde(with = "b64")]
+    data: Vec<u8>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct ExportFile {
+    format: String,
+    version: u32,
+    header: DraftHeader,
+    answers: Value,
+    attachments: HashMap<String, StoredAttachment>,
+}
+
+mod b64 {
+    use base64::Engine;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&base64::engine::general_purpose::STANDARD.encode(v))
+    }
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let s = String::deserialize(d)?;
+        base64::engine::general_purpose::STANDARD
+            .decode(s)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// A random id: 16 bytes as hex.
+pub fn random_id() -> String {
+    let mut b = [0u8; 16];
+    // The OS random source failing is not recoverable in any useful way; fall back to time
+    // mixed with the process id rather than abort a save.
+    if getrandom::fill(&mut b).is_err() {
+        let t = now_ms() as u128 ^ ((std::process::id() as u128) << 64);
+        b = t.to_le_bytes();
+    }
+    hex::encode(b)
+}
+
+/// The vault's database, opened and locked but not yet unlocked.
+pub struct LockedVault {
+    conn: Connection,
+    lock: File,
+    dir: PathBuf,
+}
+
+impl LockedVault {
+    /// Opens (creating the files if needed) and takes the single-process lock.
+    pub fn open(dir: &Path) -> Result<LockedVault, VaultError> {
+        let io = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| VaultError::Io { path, source }
+        };
+        std::fs::create_dir_all(dir).map_err(io(dir))?;
+        let lock_path = dir.join(LOCK_FILE);
+        let lock = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(io(&lock_path))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => return Err(VaultError::AlreadyOpen),
+            Err(std::fs::TryLockError::Error(e)) => return Err(io(&lock_path)(e)),
+        }
+        let conn = Connection::open(dir.join(DB_FILE))?;
+        // WAL with synchronous=NORMAL: a crash or power cut may lose the last commit but
+        // never corrupts an earlier one. Temp data stays in memory; deleted pages are zeroed.
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL;
+             PRAGMA synchronous = NORMAL;
+             PRAGMA temp_store = MEMORY;
+             PRAGMA secure_delete = ON;
+             PRAGMA busy_timeout = 5000;
+             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+             CREATE TABLE IF NOT EXISTS keyslots (kind TEXT PRIMARY KEY, data BLOB NOT NULL);
+             CREATE TABLE IF NOT EXISTS drafts (
+                 id TEXT NOT NULL, updated INTEGER NOT NULL,
+                 header BLOB NOT NULL, body BLOB NOT NULL,
+                 PRIMARY KEY (id, updated)) WITHOUT ROWID;
+             CREATE TABLE IF NOT EXISTS attachments (
+                 id TEXT PRIMARY KEY, draft TEXT NOT NULL, data BLOB NOT NULL);
+             CREATE INDEX IF NOT EXISTS attachments_draft ON attachments (draft);
+             CREATE TABLE IF NOT EXISTS receipts (
+                 id TEXT PRIMARY KEY, created INTEGER NOT NULL, data BLOB NOT NULL);",
+        )?;
+        Ok(LockedVault {
+            conn,
+            lock,
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    /// Whether a key has been set up (some draft was ever saved here).
+    pub fn is_created(&self) -> Result<bool, VaultError> {
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM keyslots", [], |r| r.get::<_, i64>(0))?
+            > 0)
+    }
+
+    pub fn has_passphrase(&self) -> Result<bool, VaultError> {
+        Ok(self.slot("passphrase")?.is_some())
+    }
+
+    pub fn has_keychain(&self) -> Result<bool, VaultError> {
+        Ok(self.slot("keychain")?.is_some())
+    }
+
+    fn slot(&self, kind: &str) -> Result<Option<Vec<u8>>, VaultError> {
+        Ok(self
+            .conn
+            .query_row("SELECT data FROM keyslots WHERE kind = ?1", [kind], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
+    fn installation(&self) -> Result<String, VaultError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'installation'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?
+            .unwrap_or_default())
+    }
+
+    /// Creates the installation's key and protects it as `setup` says.
+    pub fn create(self, setup: KeySetup) -> Result<Vault, VaultError> {
+        if self.is_created()? {
+            return Err(VaultError::Crypto("valvet finns redan".into()));
+        }
+        if setup.keychain.is_none() && setup.passphrase.is_none() {
+            return Err(VaultError::PassphraseNeeded);
+        }
+        let identity = age::x25519::Identity::generate();
+        let installation = random_id();
+        // Keychain first: if it fails, nothing has been written.
+        if let Some(k) = setup.keychain {
+            k.set(&installation, &identity.to_string())
+                .map_err(VaultError::Keychain)?;
+        }
+        let tx = self.conn.unchecked_transaction()?;
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('installation', ?1)",
+            [&installation],
+        )?;
+        if setup.keychain.is_some() {
+            tx.execute(
+                "INSERT INTO keyslots (kind, data) VALUES ('keychain', x'')",
+                [],
+            )?;
+        }
+        if let Some(p) = setup.passphrase {
+            tx.execute(
+                "INSERT INTO keyslots (kind, data) VALUES ('passphrase', ?1)",
+                [keys::wrap(&identity, p)?],
+            )?;
+        }
+        tx.commit()?;
+        Ok(self.into_vault(identity))
+    }
+
+    /// Unlocks with the keychain or a passphrase. On failure nothing is changed.
+    pub fn unlock(self, unlock: Unlock) -> Result<Vault, VaultError> {
+        if !self.is_created()? {
+            return Err(VaultError::NotCreated);
+        }
+        let identity = match unlock {
+            Unlock::Keychain(k) => {
+                if !self.has_keychain()? {
+                    return Err(VaultError::PassphraseNeeded);
+                }
+                let secret = k
+                    .get(&self.installation()?)
+                    .map_err(VaultError::Keychain)?
+                    .ok_or(VaultError::PassphraseNeeded)?;
+                keys::parse_identity(secret.expose_secret().as_bytes().to_vec())?
+            }
+            Unlock::Passphrase(p) => {
+                let wrapped = self.slot("passphrase")?.ok_or_else(|| {
+                    VaultError::Keychain(
+                        "utkasten skyddas av nyckelringen och har ingen lösenfras".into(),
+                    )
+                })?;
+                keys::unwrap(&wrapped, p)?
+            }
+        };
+        Ok(self.into_vault(identity))
+    }
+
+    fn into_vault(self, identity: age::x25519::Identity) -> Vault {
+        let recipient = identity.to_public();
+        Vault {
+            conn: self.conn,
+            _lock: self.lock,
+            dir: self.dir,
+            identity,
+            recipient,
+        }
+    }
+}
+
+/// An unlocked vault.
+pub struct Vault {
+    conn: Connection,
+    _lock: File,
+    dir: PathBuf,
+    identity: age::x25519::Identity,
+    recipient: age::x25519::Recipient,
+}
+
+impl Vault {
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn seal(&self, plain: &[u8]) -> Result<Vec<u8>, VaultError> {
+        age::encrypt(&self.recipient, plain).map_err(|e| VaultError::Crypto(e.to_string()))
+    }
+
+    fn open_record(&self, sealed: &[u8]) -> Option<Vec<u8>> {
+        age::decrypt(&self.identity, sealed).ok()
+    }
+
+    /// Sets (or replaces) the passphrase that can unlock the vault, beside the keychain.
+    pub fn set_passphrase(&mut self, p: &Passphrase) -> Result<(), VaultError> {
+        self.conn.execute(
+            "INSERT OR REPLACE INTO keyslots (kind, data) VALUES ('passphrase', ?1)",
+            [keys::wrap(&self.identity, p)?],
+        )?;
+        Ok(())
+    }
+
+    /// Also keeps the key in the keychain, so no passphrase is needed on this computer.
+    pub fn add_keychain(&mut self, k: &dyn Keychain) -> Result<(), VaultError> {
+        let installation: String = self.conn.query_row(
+            "SELECT value FROM meta WHERE key = 'installation'",
+            [],
+            |r| r.get(0),
+        )?;
+        k.set(&installation, &self.identity.to_string())
+            .map_err(VaultError::Keychain)?;
+        self.conn.execute(
+            "INSERT OR REPLACE INTO keyslots (kind, data) VALUES ('keychain', x'')",
+            [],
+        )?;
+        Ok(())
+    }
+
+    /// A new, unsaved draft of `flow`.
+    pub fn new_draft(&self, flow: &Flow) -> Draft {
+        let now = now_ms();
+        Draft {
+            id: random_id(),
+            header: DraftHeader {
+                flow_id: flow.id.clone(),
+                flow_version: flow.version,
+                service_name: flow.name.clone(),
+                title: flow.name.clone(),
+                current_step: 0,
+                created: now,
+                updated: now,
+                editing: false,
+            },
+            answers: serde_json::json!({ "flow": flow.id, "answers": {} }),
+        }
+    }
+
+    /// Saves a new version of `draft` in one transaction (the autosave), keeping the last
+    /// [`VERSIONS_KEPT`]. Sets `draft.header.updated`.
+    pub fn save(&mut self, draft: &mut Draft) -> Result<(), VaultError> {
+        let tx = self.conn.unchecked_transaction()?;
+        self.write_version(&tx, draft)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn write_version(&self, conn: &Connection, draft: &mut Draft) -> Result<(), VaultError> {
+        // Strictly increasing per draft even if the clock stands still or steps back.
+        let latest: Option<i64> = conn
+            .prepare_cached("SELECT MAX(updated) FROM drafts WHERE id = ?1")?
+            .query_row([&draft.id], |r| r.get(0))?;
+        let updated = now_ms().max(latest.map_or(0, |l| l + 1));
+        draft.header.updated = updated;
+        let mut header = serde_json::to_vec(&draft.header).unwrap_or_default();
+        let mut body = serde_json::to_vec(&Body {
+            header: draft.header.clone(),
+            answers: draft.answers.clone(),
+        })
+        .unwrap_or_default();
+        let sealed_header = self.seal(&header);
+        let sealed_body = self.seal(&body);
+        header.zeroize();
+        body.zeroize();
+        conn.prepare_cached(
+            "INSERT INTO drafts (id, updated, header, body) VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![draft.id, updated, sealed_header?, sealed_body?])?;
+        conn.prepare_cached(
+            "DELETE FROM drafts WHERE id = ?1 AND updated NOT IN
+                 (SELECT updated FROM drafts WHERE id = ?1 ORDER BY updated DESC LIMIT ?2)",
+        )?
+        .execute(params![draft.id, VERSIONS_KEPT as i64])?;
+        Ok(())
+    }
+
+    /// All drafts, newest first. Only the small headers are decrypted.
+    pub fn list(&self) -> Result<Vec<DraftSummary>, VaultError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, MAX(updated), header FROM drafts GROUP BY id ORDER BY 2 DESC",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, Vec<u8>>(2)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, updated, sealed) = row?;
+            let header = self.open_record(&sealed).and_then(|mut plain| {
+                let h = serde_json::from_slice(&plain).ok();
+                plain.zeroize();
+                h
+            });
+            out.push(DraftSummary {
+                id,
+                updated,
+                header,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Drafts that were open for editing when the app last stopped: offer to recover them.
+    pub fn recoverable(&self) -> Result<Vec<DraftSummary>, VaultError> {
+        Ok(self
+            .list()?
+            .into_iter()
+            .filter(|d| d.header.as_ref().is_some_and(|h| h.editing))
+            .collect())
+    }
+
+    /// The newest version of a draft.
+    pub fn load(&self, id: &str) -> Result<Draft, VaultError> {
+        self.load_version(id, 0)
+    }
+
+    /// `back` versions before the newest (0 = newest), for undoing a bad autosave.
+    pub fn load_version(&self, id: &str, back: usize) -> Result<Draft, VaultError> {
+        let sealed: Option<Vec<u8>> = self
+            .conn
+            .prepare_cached(
+                "SELECT body FROM drafts WHERE id = ?1 ORDER BY updated DESC LIMIT 1 OFFSET ?2",
+            )?
+            .query_row(params![id, back as i64], |r| r.get(0))
+            .optional()?;
+        let sealed = sealed.ok_or_else(|| VaultError::NotFound(id.to_string()))?;
+        let mut plain = self
+            .open_record(&sealed)
+            .ok_or_else(|| VaultError::Damaged(id.to_string()))?;
+        let body: Result<Body, _> = serde_json::from_slice(&plain);
+        plain.zeroize();
+        let body = body.map_err(|_| VaultError::Damaged(id.to_string()))?;
+        Ok(Draft {
+            id: id.to_string(),
+            header: body.header,
+            answers: body.answers,
+        })
+    }
+
+    /// How many versions of a draft are kept.
+    pub fn version_count(&self, id: &str) -> Result<usize, VaultError> {
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM drafts WHERE id = ?1", [id], |r| {
+                r.get::<_, i64>(0)
+            })? as usize)
+    }
+
+    /// Removes a draft with all its versions and attachments.
+    pub fn delete(&mut self, id: &str) -> Result<(), VaultError> {
+        let tx = self.conn.unchecked_transaction()?;
+        let n = tx.execute("DELETE FROM drafts WHERE id = ?1", [id])?;
+        tx.execute("DELETE FROM attachments WHERE draft = ?1", [id])?;
+        tx.commit()?;
+        if n == 0 {
+            return Err(VaultError::NotFound(id.to_string()));
+        }
+        Ok(())
+    }
+
+    /// Attaches a file to a FileUpload query of the draft, within the query's limits, and
+    /// saves the draft in the same transaction.
+    pub fn add_attachment(
+        &mut self,
+        draft: &mut Draft,
+        flow: &Flow,
+        query_id: &str,
+        name: &str,
+        data: &[u8],
+    ) -> Result<FileRef, VaultError> {
+        let query = flow
+            .query(query_id)
+            .filter(|q| matches!(q.kind, QueryKind::FileUpload(_)))
+            .ok_or_else(|| {
+                VaultError::Attachment(format!("frågan {query_id} tar inte emot filer"))
+            })?;
+        let QueryKind::FileUpload(limits) = &query.kind else {
+            return Err(VaultError::Attachment(format!(
+                "frågan {query_id} tar inte emot filer"
+            )));
+        };
+        let answers = draft
+            .answers
+            .get_mut("answers")
+            .and_then(Value::as_object_mut)
+            .ok_or_else(|| VaultError::Attachment("utkastet saknar svar".into()))?;
+        let mut files: Vec<FileRef> = answers
+            .get(query_id)
+            .and_then(|v| serde_json::from_value(v.clone()).ok())
+            .unwrap_or_default();
+        let file = FileRef {
+            name: name.to_string(),
+            size: data.len() as u64,
+            attachment: Some(random_id()),
+        };
+        files.push(file.clone());
+        if let Some(problem) = crate::fill::file_problems(limits, &files)
+            .into_iter()
+            .next()
+        {
+            return Err(VaultError::Attachment(
+                crate::fill::Issue {
+                    query: query_id.to_string(),
+                    field: None,
+                    row: None,
+                    problem,
+                }
+                .message(crate::fill::Lang::Sv),
+            ));
+        }
+        answers.insert(
+            query_id.to_string(),
+            serde_json::to_value(&files).unwrap_or_default(),
+        );
+        let mut plain = serde_json::to_vec(&StoredAttachment {
+            name: name.to_string(),
+            data: data.to_vec(),
+        })
+        .unwrap_or_default();
+        let sealed = self.seal(&plain);
+        plain.zeroize();
+        let tx = self.conn.unchecked_transaction()?;
+        tx.execute(
+            "INSERT INTO attachments (id, draft, data) VALUES (?1, ?2, ?3)",
+            params![file.attachment, draft.id, sealed?],
+        )?;
+        self.write_version(&tx, draft)?;
+        tx.commit()?;
+        Ok(file)
+    }
+
+    /// An attachment's file name and content.
+    pub fn attachment(&self, id: &str) -> Result<(String, Vec<u8>), VaultError> {
+        let sealed: Vec<u8> = self
+            .conn
+            .query_row("SELECT data FROM attachments WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()?
+            .ok_or_else(|| VaultError::NotFound(id.to_string()))?;
+        let mut plain = self
+            .open_record(&sealed)
+            .ok_or_else(|| VaultError::Damaged(id.to_string()))?;
+        let stored: Result<StoredAttachment, _> = serde_json::from_slice(&plain);
+        plain.zeroize();
+        let stored = stored.map_err(|_| VaultError::Damaged(id.to_string()))?;
+        Ok((stored.name, stored.data))
+    }
+
+    /// One draft with its attachments as a passphrase-encrypted file (`.etjanst`) to open on
+    /// another computer.
+    pub fn export(&self, id: &str, passphrase: &Passphrase) -> Result<Vec<u8>, VaultError> {
+        let draft = self.load(id)?;
+        let mut attachments = HashMap::new();
+        let ids: Vec<String> = self
+            .conn
+            .prepare("SELECT id FROM attachments WHERE draft = ?1")?
+            .query_map([id], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        for a in ids {
+            let (name, data) = self.attachment(&a)?;
+            attachments.insert(a, StoredAttachment { name, data });
+        }
+        let mut plain = serde_json::to_vec(&ExportFile {
+            format: EXPORT_FORMAT.into(),
+            version: 1,
+            header: DraftHeader {
+                editing: false,
+                ..draft.header
+            },
+            answers: draft.answers,
+            attachments,
+        })
+        .unwrap_or_default();
+        let sealed = age::encrypt(&passphrase.recipient(), &plain)
+            .map_err(|e| VaultError::Crypto(e.to_string()));
+        plain.zeroize();
+        sealed
+    }
+
+    /// Imports an exported draft as a new draft; returns its id.
+    pub fn import(&mut self, file: &[u8], passphrase: &Passphrase) -> Result<String, VaultError> {
+        let mut plain = age::decrypt(&passphrase.identity(), file).map_err(|e| match e {
+            age::DecryptError::DecryptionFailed
+            | age::DecryptError::NoMatchingKeys
+            | age::DecryptError::KeyDecryptionFailed => VaultError::WrongPassphrase,
+            _ => VaultError::NotAnExport,
+        })?;
+        let parsed: Result<ExportFile, _> = serde_json::from_slice(&plain);
+        plain.zeroize();
+        let export = parsed.map_err(|_| VaultError::NotAnExport)?;
+        if export.format != EXPORT_FORMAT {
+            return Err(VaultError::NotAnExport);
+        }
+        // Fresh ids, so importing twice or back into the same vault never collides.
+        let mut remap = HashMap::new();
+        for old in export.attachments.keys() {
+            remap.insert(old.clone(), random_id());
+        }
+        let mut answers = export.answers;
+        rename_attachments(&mut answers, &remap);
+        let mut draft = Draft {
+            id: random_id(),
+            header: export.header,
+            answers,
+        };
+        let tx = self.conn.unchecked_transaction()?;
+        for (old, stored) in &export.attachments {
+            let mut plain = serde_json::to_vec(stored).unwrap_or_default();
+            let sealed = self.seal(&plain);
+            plain.zeroize();
+            tx.execute(
+                "INSERT INTO attachments (id, draft, data) VALUES (?1, ?2, ?3)",
+                params![remap[old], draft.id, sealed?],
+            )?;
+        }
+        self.write_version(&tx, &mut draft)?;
+        tx.commit()?;
+        Ok(draft.id)
+    }
+
+    /// Keeps a submission receipt (encrypted); returns its id.
+    pub fn store_receipt(&mut self, receipt: &Receipt) -> Result<String, VaultError> {
+        let id = random_id();
+        let mut plain = serde_json::to_vec(receipt).unwrap_or_default();
+        let sealed = self.seal(&plain);
+        plain.zeroize();
+        self.conn.execute(
+            "INSERT INTO receipts (id, created, data) VALUES (?1, ?2, ?3)",
+            params![id, now_ms(), sealed?],
+        )?;
+        Ok(id)
+    }
+
+    /// All receipts, oldest first; damaged ones are skipped and counted.
+    pub fn receipts(&self) -> Result<(Vec<(String, Receipt)>, usize), VaultError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, data FROM receipts ORDER BY created")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
+        })?;
+        let mut out = Vec::new();
+        let mut damaged = 0;
+        for row in rows {
+            let (id, sealed) = row?;
+            match self
+                .open_record(&sealed)
+                .and_then(|p| serde_json::from_slice(&p).ok())
+            {
+                Some(r) => out.push((id, r)),
+                None => damaged += 1,
+            }
+        }
+        Ok((out, damaged))
+    }
+}
+
+fn rename_attachments(v: &mut Value, remap: &HashMap<String, String>) {
+    match v {
+        Value::Object(m) => {
+            if let Some(Value::String(a)) = m.get_mut("attachment")
+                && let Some(new) = remap.get(a.as_str())
+            {
+                *a = new.clone();
+            }
+            m.values_mut().for_each(|x| rename_attachments(x, remap));
+        }
+        Value::Array(a) => a.iter_mut().for_each(|x| rename_attachments(x, remap)),
+        _ => {}
+    }
+}
