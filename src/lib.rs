@@ -8,6 +8,8 @@
 //! - [`ids`]: Swedish identity numbers and other formats the validators check.
 //! - [`flowinstance`]: the submitted-case XML municipal back-ends read.
 //! - [`vault`]: encrypted drafts, attachments and receipts.
+//! - [`pdf`]: printable, accessible, archivable PDFs of filled and blank forms.
+//! - [`qr`]: the answers as QR codes on paper, and reading them back from a scan.
 
 #![forbid(unsafe_code)]
 
@@ -16,6 +18,8 @@ pub mod fill;
 pub mod flow;
 pub mod flowinstance;
 pub mod ids;
+pub mod pdf;
+pub mod qr;
 pub mod vault;
 pub mod xml;
 

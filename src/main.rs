@@ -4,6 +4,8 @@
 //! validation errors; 2 the input could not be used (unknown flow, bad file).
 
 use std::io::Write;
+
+use chrono::Timelike;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -71,6 +73,31 @@ enum Command {
         flow: String,
         #[arg(long, value_name = "FILE")]
         answers: PathBuf,
+        /// Time the case is posted, ÅÅÅÅ-MM-DDTHH:MM:SS (default: now).
+        #[arg(long, value_name = "TIME")]
+        posted: Option<String>,
+    },
+    /// Make a printable PDF of complete answers, or of the blank form.
+    Pdf {
+        flow: String,
+        #[arg(long, value_name = "FILE", required_unless_present = "blank")]
+        answers: Option<PathBuf>,
+        /// An empty form to fill in by hand.
+        #[arg(long, conflicts_with = "answers")]
+        blank: bool,
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+        /// Leave out the QR codes with the answers.
+        #[arg(long)]
+        no_qr: bool,
+        /// Time printed on the PDF and carried in its codes, ÅÅÅÅ-MM-DDTHH:MM:SS (default: now).
+        #[arg(long, value_name = "TIME")]
+        created: Option<String>,
+    },
+    /// Read the answers back from scanned pages (PNG or JPEG) of a printed form: prints the XML.
+    Scan {
+        #[arg(required = true)]
+        images: Vec<PathBuf>,
     },
     /// Write a flow as a .oeflow file.
     Export {
@@ -155,6 +182,8 @@ macro_rules! input_errors {
 
 input_errors!(
     String,
+    etjanst::pdf::PdfError,
+    etjanst::qr::QrError,
     &str,
     std::io::Error,
     serde_json::Error,
@@ -191,6 +220,20 @@ fn data_dir(cli: &Cli) -> Result<PathBuf, Failure> {
     directories::ProjectDirs::from("se", "etjanst", "etjanst")
         .map(|p| p.data_dir().to_path_buf())
         .ok_or_else(|| Failure::from("hittar ingen datakatalog; ange --data-dir"))
+}
+
+/// A time given on the command line, or now.
+fn time_arg(arg: Option<&str>) -> Result<chrono::NaiveDateTime, Failure> {
+    match arg {
+        None => Ok(chrono::Local::now().naive_local().with_nanosecond(0).unwrap_or_default()),
+        Some(t) => chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S")
+            .map_err(|_| Failure::input(format!("ogiltig tid \"{t}\" (ÅÅÅÅ-MM-DDTHH:MM:SS)"))),
+    }
+}
+
+/// The municipality's name for page headers, without the catalogue's "(exempelkatalog)".
+fn publisher(site: &str) -> String {
+    site.split(" (").next().unwrap_or(site).to_string()
 }
 
 pub(crate) fn today() -> chrono::NaiveDate {
@@ -333,7 +376,11 @@ fn run_on(catalogue: &Catalogue, command: Command, lang: Lang) -> Result<u8, Fai
             }
             Ok(if report.is_valid() { 0 } else { 1 })
         }
-        Command::Xml { flow, answers } => {
+        Command::Xml {
+            flow,
+            answers,
+            posted,
+        } => {
             let flow = catalogue.flow(&flow)?;
             let mut answers = read_answers(flow, &answers)?;
             let form = Form::new(flow);
@@ -347,13 +394,58 @@ fn run_on(catalogue: &Catalogue, command: Command, lang: Lang) -> Result<u8, Fai
             let header = flowinstance::Header {
                 flow_instance_id: None,
                 status: None,
-                posted: chrono::Local::now().naive_local(),
+                posted: time_arg(posted.as_deref())?,
             };
             write!(
                 out,
                 "{}",
                 flowinstance::to_xml(&form, &report.states, &answers, &header)
             )?;
+            Ok(0)
+        }
+        Command::Pdf {
+            flow,
+            answers,
+            blank,
+            output,
+            no_qr,
+            created,
+        } => {
+            let flow = catalogue.flow(&flow)?;
+            let options = etjanst::pdf::PdfOptions {
+                created: time_arg(created.as_deref())?,
+                publisher: publisher(&catalogue.site.name),
+                by_post: true,
+                qr: !no_qr,
+            };
+            let bytes = if blank {
+                etjanst::pdf::blank(flow, &options)?
+            } else {
+                let path = answers.ok_or_else(|| Failure::input("ange --answers eller --blank"))?;
+                let mut answers = read_answers(flow, &path)?;
+                let form = Form::new(flow);
+                let report = fill::check(&form, &mut answers, Mode::Complete, today());
+                if !report.is_valid() {
+                    let mut err = std::io::stderr().lock();
+                    writeln!(err, "Formuläret är inte komplett; rätta först:")?;
+                    print_issues(&mut err, flow, &report.issues, lang)?;
+                    return Ok(1);
+                }
+                etjanst::pdf::filled(&form, &report.states, &answers, &options)?
+            };
+            catalogue::write_atomic(&output, &bytes)?;
+            Ok(0)
+        }
+        Command::Scan { images } => {
+            let mut pages = Vec::new();
+            for path in &images {
+                pages.push(
+                    std::fs::read(path)
+                        .map_err(|e| Failure::input(format!("{}: {e}", path.display())))?,
+                );
+            }
+            let xml = etjanst::qr::scan(&pages)?;
+            write!(out, "{xml}")?;
             Ok(0)
         }
         Command::Export { flow, output } => {

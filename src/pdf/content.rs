@@ -1,0 +1,798 @@
+//! What goes on the paper: the form's questions and answers in reading order.
+
+use std::collections::HashMap;
+
+use super::PdfOptions;
+use super::fonts::Fonts;
+use super::layout::{Composer, Draw, Kind, LEFT, RIGHT, WIDTH};
+use super::render::Frame;
+use crate::fill::{Answer, Answers, ContactAnswer, FileRef, Form, OrganizationAnswer, States};
+use crate::flow::{
+    ContactDetailQuery, EvaluatorRule, FieldMode, Flow, OrganizationDetailQuery, Query, QueryKind,
+    QueryState,
+};
+use crate::qr::Symbol;
+
+const BODY: f32 = 10.5;
+const SMALL: f32 = 9.0;
+
+pub(crate) fn frame(flow: &Flow, o: &PdfOptions) -> Frame {
+    Frame {
+        title: flow.name.clone(),
+        header: format!("{} · {}", o.publisher, flow.name),
+        footer: format!(
+            "E-tjänst {}, version {} · utskriven {}",
+            flow.id,
+            flow.version,
+            o.created.format("%Y-%m-%d %H:%M")
+        ),
+        created: o.created,
+    }
+}
+
+fn p(c: &mut Composer, text: &str, size: f32, bold: bool) {
+    c.open(Kind::P);
+    c.paragraph(text, LEFT, WIDTH, size, bold);
+    c.close();
+}
+
+fn heading(c: &mut Composer, level: u16, text: &str) {
+    let size = match level {
+        1 => 18.0,
+        2 => 13.5,
+        _ => BODY,
+    };
+    c.ensure(size * 4.0);
+    if level == 2 {
+        c.gap(10.0);
+        let page = c.page();
+        c.outline.push((text.to_string(), page, c.y));
+    }
+    c.open(Kind::H(level, text.to_string()));
+    c.paragraph(text, LEFT, WIDTH, size, true);
+    c.close();
+    c.gap(if level == 3 { 1.0 } else { 4.0 });
+}
+
+fn title(c: &mut Composer, flow: &Flow, o: &PdfOptions, blank: bool) {
+    heading(c, 1, &flow.name);
+    let when = o.created.format("%Y-%m-%d");
+    let line = if blank {
+        format!("E-tjänst {}, version {}. Blankett utskriven {when}.", flow.id, flow.version)
+    } else {
+        format!("E-tjänst {}, version {}. Ifylld {when}.", flow.id, flow.version)
+    };
+    p(c, &line, SMALL, false);
+    let intro = match (blank, o.by_post) {
+        (true, _) => "Fyll i blanketten för hand. Frågor märkta med * måste besvaras.",
+        (false, true) => {
+            "Det här är dina svar. Kontrollera dem, skriv under på sista sidan och skicka blanketten till adressen där."
+        }
+        (false, false) => "Det här är en utskrift av dina svar.",
+    };
+    p(c, intro, SMALL, false);
+}
+
+fn mark(c: &mut Composer, text: &str, round: bool, marked: bool) {
+    let lines = c.wrap(text, WIDTH - 22.0, BODY, false);
+    c.ensure(BODY * 1.4 * lines.len() as f32);
+    c.open(Kind::LI);
+    c.open(Kind::Lbl);
+    let top = c.y + 4.0;
+    c.content(Draw::Mark {
+        x: LEFT + 2.0,
+        y: top,
+        size: 9.0,
+        round,
+        marked,
+    });
+    c.close();
+    c.open(Kind::LBody);
+    c.open(Kind::P);
+    c.paragraph(text, LEFT + 18.0, WIDTH - 18.0, BODY, false);
+    c.close();
+    c.close();
+    c.close();
+}
+
+/// Labelled value: "Label: value".
+fn pair(c: &mut Composer, label: &str, value: &str) {
+    p(c, &format!("{label}: {value}"), BODY, false);
+}
+
+/// A label and a line to write on.
+fn write_line(c: &mut Composer, label: &str, x: f32, width: f32) {
+    c.ensure(34.0);
+    c.open(Kind::P);
+    c.paragraph(label, x, width, SMALL, false);
+    c.close();
+    c.gap(18.0);
+    let y = c.y;
+    c.rule(x, x + width, y);
+    c.gap(4.0);
+}
+
+fn contact_rows(q: &ContactDetailQuery) -> Vec<(&'static str, FieldMode)> {
+    vec![
+        ("Personnummer", q.field_citizen_id),
+        ("Förnamn", q.field_name),
+        ("Efternamn", q.field_name),
+        ("c/o", q.field_care_of),
+        ("Adress", q.field_address),
+        ("Postnummer", q.field_address),
+        ("Ort", q.field_address),
+        ("Telefon", q.field_phone),
+        ("Mobiltelefon", q.field_mobile_phone),
+        ("E-post", q.field_email),
+    ]
+}
+
+fn contact_values(a: &ContactAnswer) -> [&Option<String>; 10] {
+    [
+        &a.citizen_id,
+        &a.first_name,
+        &a.last_name,
+        &a.care_of,
+        &a.address,
+        &a.zip_code,
+        &a.postal_address,
+        &a.phone,
+        &a.mobile_phone,
+        &a.email,
+    ]
+}
+
+fn org_rows(q: &OrganizationDetailQuery) -> Vec<(&'static str, FieldMode)> {
+    vec![
+        ("Organisationens namn", FieldMode::Required),
+        ("Organisationsnummer", FieldMode::Required),
+        ("Adress", q.field_address),
+        ("Postnummer", q.field_address),
+        ("Ort", q.field_address),
+        ("Kontaktperson", FieldMode::Visible),
+        ("Telefon", q.field_phone),
+        ("Mobiltelefon", q.field_mobile_phone),
+        ("E-post", q.field_email),
+    ]
+}
+
+fn org_values(a: &OrganizationAnswer) -> [&Option<String>; 9] {
+    [
+        &a.name,
+        &a.organization_number,
+        &a.address,
+        &a.zip_code,
+        &a.postal_address,
+        &a.contact_person,
+        &a.phone,
+        &a.mobile_phone,
+        &a.email,
+    ]
+}
+
+fn size_text(bytes: u64) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0)).replace('.', ",")
+    } else {
+        format!("{} kB", bytes.div_ceil(1024))
+    }
+}
+
+/// Column headers and cell texts of a repeating group.
+fn group_columns(sub: &[Query]) -> Vec<(String, Box<dyn Fn(Option<&Answer>) -> String + '_>)> {
+    let mut cols: Vec<(String, Box<dyn Fn(Option<&Answer>) -> String>)> = Vec::new();
+    for q in sub.iter().filter(|q| q.default_state.is_visible()) {
+        match &q.kind {
+            QueryKind::TextField(t) => {
+                for f in &t.fields {
+                    let id = f.id.clone();
+                    cols.push((
+                        f.label.clone(),
+                        Box::new(move |a| match a {
+                            Some(Answer::Fields(m)) => m.get(&id).cloned().unwrap_or_default(),
+                            _ => String::new(),
+                        }),
+                    ));
+                }
+            }
+            kind => {
+                let kind = kind.clone();
+                cols.push((q.name.clone(), Box::new(move |a| answer_text(&kind, a))));
+            }
+        }
+    }
+    cols
+}
+
+/// An answer as one line of text (for table cells and drop-downs).
+fn answer_text(kind: &QueryKind, a: Option<&Answer>) -> String {
+    match a {
+        Some(Answer::Text(t)) => t.clone(),
+        Some(Answer::Fields(m)) => m.values().cloned().collect::<Vec<_>>().join(", "),
+        Some(Answer::Choice(ch)) => {
+            let mut names: Vec<String> = kind
+                .alternatives()
+                .map(|(alts, _)| {
+                    ch.selected
+                        .iter()
+                        .filter_map(|s| alts.iter().find(|a| &a.id == s).map(|a| a.name.clone()))
+                        .collect()
+                })
+                .unwrap_or_default();
+            if let Some(o) = ch.other_text() {
+                names.push(o.to_string());
+            }
+            names.join(", ")
+        }
+        Some(Answer::Files(f)) => f.iter().map(|f| f.name.clone()).collect::<Vec<_>>().join(", "),
+        _ => String::new(),
+    }
+}
+
+fn table(c: &mut Composer, headers: &[String], rows: &[Vec<String>], empty_rows: usize) {
+    let n = headers.len().max(1);
+    let col_w = WIDTH / n as f32;
+    let pad = 3.0;
+    let draw_row = |c: &mut Composer, cells: &[String], header: bool, blank: bool| {
+        let wrapped: Vec<Vec<String>> = cells
+            .iter()
+            .map(|t| c.wrap(t, col_w - 2.0 * pad, SMALL, header))
+            .collect();
+        let lines = wrapped.iter().map(Vec::len).max().unwrap_or(1).max(1);
+        let h = if blank { 22.0 } else { lines as f32 * SMALL * 1.35 + 2.0 * pad };
+        c.ensure(h + 2.0);
+        let top = c.y;
+        c.open(Kind::TR);
+        for (i, cell) in wrapped.iter().enumerate() {
+            c.open(if header { Kind::TH } else { Kind::TD });
+            let x = LEFT + i as f32 * col_w + pad;
+            for (k, line) in cell.iter().enumerate() {
+                if !line.is_empty() {
+                    c.content(Draw::Text {
+                        x,
+                        y: top + pad + (k as f32 + 1.0) * SMALL * 1.35 - SMALL * 0.3,
+                        size: SMALL,
+                        bold: header,
+                        text: line.clone(),
+                    });
+                }
+            }
+            c.close();
+        }
+        c.close();
+        c.y = top + h;
+        let y = c.y;
+        c.rule(LEFT, RIGHT, y);
+    };
+    c.open(Kind::Table);
+    let y = c.y;
+    c.rule(LEFT, RIGHT, y);
+    draw_row(c, headers, true, false);
+    for row in rows {
+        let page = c.page();
+        draw_row(c, row, false, false);
+        if c.page() != page {
+            // The row moved to a new page: nothing else to do, the header row stays once.
+        }
+    }
+    for _ in 0..empty_rows {
+        let blank: Vec<String> = vec![String::new(); n];
+        draw_row(c, &blank, false, true);
+    }
+    c.close();
+    c.gap(4.0);
+}
+
+fn filled_query(c: &mut Composer, q: &Query, answer: Option<&Answer>, attachments: &mut Vec<FileRef>) {
+    c.ensure(40.0);
+    c.open(Kind::Div);
+    if !matches!(q.kind, QueryKind::FileInfo(_)) {
+        heading(c, 3, &q.name);
+    }
+    match (&q.kind, answer) {
+        (QueryKind::TextField(t), a) => {
+            let values = match a {
+                Some(Answer::Fields(m)) => Some(m),
+                _ => None,
+            };
+            for f in &t.fields {
+                let v = values.and_then(|m| m.get(&f.id)).map(String::as_str).unwrap_or("");
+                let shown = if f.mask_field_content && !v.is_empty() {
+                    "••••••"
+                } else if v.trim().is_empty() {
+                    "–"
+                } else {
+                    v
+                };
+                if t.fields.len() == 1 {
+                    p(c, shown, BODY, false);
+                } else {
+                    pair(c, &f.label, shown);
+                }
+            }
+        }
+        (QueryKind::TextArea(_), a) => {
+            let text = match a {
+                Some(Answer::Text(t)) if !t.trim().is_empty() => t.as_str(),
+                _ => "–",
+            };
+            p(c, text, BODY, false);
+        }
+        (QueryKind::RadioButton(_) | QueryKind::Checkbox(_), a) => {
+            let round = matches!(q.kind, QueryKind::RadioButton(_));
+            let choice = match a {
+                Some(Answer::Choice(ch)) => Some(ch),
+                _ => None,
+            };
+            if let Some((alts, free)) = q.kind.alternatives() {
+                c.open(Kind::L);
+                for alt in alts {
+                    let on = choice.is_some_and(|ch| ch.selected.contains(&alt.id));
+                    mark(c, &alt.name, round, on);
+                }
+                if let Some(label) = free {
+                    let other = choice.and_then(|ch| ch.other_text());
+                    let text = match other {
+                        Some(o) => format!("{label}: {o}"),
+                        None => label.to_string(),
+                    };
+                    mark(c, &text, round, other.is_some());
+                }
+                c.close();
+            }
+        }
+        (QueryKind::DropDown(_), a) => {
+            let t = answer_text(&q.kind, a);
+            p(c, if t.is_empty() { "–" } else { &t }, BODY, false);
+        }
+        (QueryKind::FileUpload(_), a) => {
+            let files = match a {
+                Some(Answer::Files(f)) if !f.is_empty() => f.as_slice(),
+                _ => &[],
+            };
+            if files.is_empty() {
+                p(c, "Inga filer", BODY, false);
+            } else {
+                c.open(Kind::L);
+                for f in files {
+                    c.open(Kind::LI);
+                    c.open(Kind::LBody);
+                    p(c, &format!("{} ({})", f.name, size_text(f.size)), BODY, false);
+                    c.close();
+                    c.close();
+                    attachments.push(f.clone());
+                }
+                c.close();
+            }
+        }
+        (QueryKind::ContactDetail(cq), a) => {
+            let empty = ContactAnswer::default();
+            let ans = match a {
+                Some(Answer::Contact(x)) => x,
+                _ => &empty,
+            };
+            for ((label, _), v) in contact_rows(cq).into_iter().zip(contact_values(ans)) {
+                if let Some(v) = v.as_deref().filter(|v| !v.trim().is_empty()) {
+                    pair(c, label, v);
+                }
+            }
+        }
+        (QueryKind::OrganizationDetail(oq), a) => {
+            let empty = OrganizationAnswer::default();
+            let ans = match a {
+                Some(Answer::Organization(x)) => x,
+                _ => &empty,
+            };
+            for ((label, _), v) in org_rows(oq).into_iter().zip(org_values(ans)) {
+                if let Some(v) = v.as_deref().filter(|v| !v.trim().is_empty()) {
+                    pair(c, label, v);
+                }
+            }
+        }
+        (QueryKind::RepeatingGroup(g), a) => {
+            let rows = match a {
+                Some(Answer::Rows(r)) => r.as_slice(),
+                _ => &[],
+            };
+            let cols = group_columns(&g.queries);
+            if rows.is_empty() {
+                p(c, "Inga rader", BODY, false);
+            } else if cols.len() <= 6 {
+                let headers: Vec<String> = cols.iter().map(|(h, _)| h.clone()).collect();
+                let cells: Vec<Vec<String>> = rows
+                    .iter()
+                    .map(|row| {
+                        let mut out = Vec::new();
+                        for sub in g.queries.iter().filter(|q| q.default_state.is_visible()) {
+                            let a = row.get(&sub.id);
+                            match &sub.kind {
+                                QueryKind::TextField(t) => {
+                                    for f in &t.fields {
+                                        out.push(match a {
+                                            Some(Answer::Fields(m)) => m.get(&f.id).cloned().unwrap_or_default(),
+                                            _ => String::new(),
+                                        });
+                                    }
+                                }
+                                kind => out.push(answer_text(kind, a)),
+                            }
+                        }
+                        out
+                    })
+                    .collect();
+                table(c, &headers, &cells, 0);
+                for row in rows {
+                    for a in row.values() {
+                        if let Answer::Files(f) = a {
+                            attachments.extend(f.iter().cloned());
+                        }
+                    }
+                }
+            } else {
+                for (i, row) in rows.iter().enumerate() {
+                    p(c, &format!("Rad {}", i + 1), BODY, true);
+                    for (header, cell) in &cols {
+                        let sub = g.queries.iter().find(|s| s.name == *header);
+                        let v = cell(sub.and_then(|s| row.get(&s.id)));
+                        pair(c, header, &v);
+                    }
+                }
+            }
+        }
+        (QueryKind::FileInfo(f), _) => {
+            heading(c, 3, &q.name);
+            if let Some(d) = &q.description {
+                p(c, &crate::fill::plain_text(d), SMALL, false);
+            }
+            for file in &f.files {
+                p(c, &format!("Fil: {}", file.name), SMALL, false);
+            }
+        }
+        (QueryKind::Stop(_), _) => {
+            let text = q.description.as_deref().map(crate::fill::plain_text).unwrap_or_default();
+            p(c, &text, BODY, false);
+        }
+        (QueryKind::Unknown(_), _) => {
+            p(c, "Den här frågan besvaras i e-tjänsten på webben.", BODY, false);
+        }
+    }
+    c.close();
+    c.gap(6.0);
+}
+
+/// People who sign: everyone whose contact details the form took (heading, name if known).
+fn signers_filled(form: &Form, states: &States, answers: &Answers) -> Vec<(String, Option<String>)> {
+    let mut out = Vec::new();
+    for (i, q) in form.queries().iter().enumerate() {
+        if !states.get(i).is_visible() {
+            continue;
+        }
+        match (&q.kind, answers.get(&q.id)) {
+            (QueryKind::ContactDetail(_), Some(Answer::Contact(a))) => {
+                let name = [a.first_name.as_deref(), a.last_name.as_deref()]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                out.push((q.name.clone(), (!name.trim().is_empty()).then_some(name)));
+            }
+            _ => {}
+        }
+    }
+    if out.is_empty() {
+        out.push(("Sökande".into(), None));
+    }
+    out
+}
+
+fn signature(c: &mut Composer, flow: &Flow, signers: &[(String, Option<String>)]) {
+    heading(c, 2, "Underskrift");
+    for (who, name) in signers {
+        c.ensure(150.0);
+        c.open(Kind::Div);
+        let head = match name {
+            Some(n) => format!("{who}: {n}"),
+            None => who.clone(),
+        };
+        p(c, &head, BODY, true);
+        let half = WIDTH / 2.0 - 8.0;
+        write_line(c, "Ort och datum", LEFT, half);
+        write_line(c, "Namnteckning", LEFT, half);
+        write_line(c, "Namnförtydligande", LEFT, half);
+        c.close();
+        c.gap(6.0);
+    }
+    if let Some(contact) = flow.contact.as_ref().filter(|k| !k.postal_address.is_empty()) {
+        c.ensure(80.0);
+        heading(c, 2, "Skicka blanketten till");
+        c.open(Kind::P);
+        for line in &contact.postal_address {
+            c.paragraph(line, LEFT, WIDTH, BODY, false);
+        }
+        c.close();
+        if let Some(phone) = &contact.phone {
+            p(c, &format!("Frågor: {phone}"), SMALL, false);
+        }
+    }
+}
+
+fn qr_codes(c: &mut Composer, symbols: &[Symbol]) {
+    if symbols.is_empty() {
+        return;
+    }
+    // Keep the heading with the first row of codes.
+    c.ensure(280.0);
+    heading(c, 2, "Kod för inskanning");
+    p(
+        c,
+        "Koderna innehåller dina svar så att kommunen kan läsa in blanketten. Vik eller skriv inte över dem.",
+        SMALL,
+        false,
+    );
+    let size = 220.0;
+    let mut x = LEFT;
+    for (i, s) in symbols.iter().enumerate() {
+        if x == LEFT {
+            c.ensure(size + 24.0);
+        }
+        let module = size / (s.side + 8) as f32;
+        let top = c.y + 8.0;
+        c.open(Kind::Figure(format!(
+            "QR-kod {} av {} med blankettens svar i maskinläsbar form",
+            i + 1,
+            symbols.len()
+        )));
+        c.content(Draw::Qr {
+            x: x + 4.0 * module,
+            y: top + 4.0 * module,
+            module,
+            side: s.side,
+            modules: s.modules.clone(),
+        });
+        c.close();
+        x += size + 24.0;
+        if x + size > RIGHT || i + 1 == symbols.len() {
+            x = LEFT;
+            c.y = top + size;
+        }
+    }
+}
+
+pub(crate) fn filled<'f>(
+    fonts: &'f Fonts,
+    form: &Form,
+    states: &States,
+    answers: &Answers,
+    o: &PdfOptions,
+    qr: &[Symbol],
+) -> Composer<'f> {
+    let mut c = Composer::new(fonts);
+    let flow = form.flow;
+    title(&mut c, flow, o, false);
+    let mut attachments = Vec::new();
+    let mut index = 0;
+    for step in &flow.steps {
+        let visible: Vec<&Query> = step
+            .queries
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| states.get(index + k).is_visible())
+            .map(|(_, q)| q)
+            .collect();
+        index += step.queries.len();
+        if visible.is_empty() {
+            continue;
+        }
+        heading(&mut c, 2, &step.name);
+        for q in visible {
+            filled_query(&mut c, q, answers.get(&q.id), &mut attachments);
+        }
+    }
+    if !attachments.is_empty() {
+        heading(&mut c, 2, if o.by_post { "Bifoga följande" } else { "Bifogade filer" });
+        if o.by_post {
+            p(&mut c, "Lägg en utskrift av varje fil i kuvertet.", SMALL, false);
+        }
+        c.open(Kind::L);
+        for f in &attachments {
+            c.open(Kind::LI);
+            c.open(Kind::LBody);
+            p(&mut c, &format!("{} ({})", f.name, size_text(f.size)), BODY, false);
+            c.close();
+            c.close();
+        }
+        c.close();
+    }
+    if o.by_post {
+        signature(&mut c, flow, &signers_filled(form, states, answers));
+    }
+    qr_codes(&mut c, qr);
+    c
+}
+
+/// Why a conditional question is shown: "du svarat ”Ja” på ”Har barnet …?”".
+fn conditions(flow: &Flow) -> HashMap<String, Vec<String>> {
+    let mut out: HashMap<String, Vec<String>> = HashMap::new();
+    for q in flow.queries() {
+        let Some((alts, free)) = q.kind.alternatives() else {
+            continue;
+        };
+        for ev in q.evaluators.iter().filter(|e| e.enabled) {
+            if let EvaluatorRule::QueryState {
+                alternatives,
+                free_text,
+                state: Some(s),
+                ..
+            } = &ev.rule
+            {
+                if !s.is_visible() {
+                    continue;
+                }
+                let mut names: Vec<String> = alternatives
+                    .iter()
+                    .filter_map(|a| alts.iter().find(|x| &x.id == a))
+                    .map(|a| format!("”{}”", a.name))
+                    .collect();
+                if *free_text {
+                    if let Some(f) = free {
+                        names.push(format!("”{f}”"));
+                    }
+                }
+                let why = format!("du svarat {} på frågan ”{}”", names.join(" eller "), q.name);
+                for t in &ev.targets {
+                    out.entry(t.clone()).or_default().push(why.clone());
+                }
+            }
+        }
+    }
+    out
+}
+
+fn blank_query(c: &mut Composer, q: &Query, required: bool, why: Option<&Vec<String>>) {
+    c.ensure(60.0);
+    c.open(Kind::Div);
+    let name = if required && !matches!(q.kind, QueryKind::FileInfo(_) | QueryKind::Stop(_)) {
+        format!("{} *", q.name)
+    } else {
+        q.name.clone()
+    };
+    heading(c, 3, &name);
+    if let Some(why) = why {
+        p(c, &format!("Fyll bara i om {}.", why.join(", eller om ")), SMALL, false);
+    }
+    match &q.kind {
+        QueryKind::TextField(t) => {
+            for f in &t.fields {
+                let label = if f.required && required {
+                    format!("{} *", f.label)
+                } else {
+                    f.label.clone()
+                };
+                let label = match &f.placeholder {
+                    Some(ph) => format!("{label} ({ph})"),
+                    None => label,
+                };
+                write_line(c, &label, LEFT, WIDTH);
+            }
+        }
+        QueryKind::TextArea(t) => {
+            let rows = t.rows.unwrap_or(4).clamp(3, 12);
+            for _ in 0..rows {
+                c.ensure(22.0);
+                c.gap(20.0);
+                let y = c.y;
+                c.rule(LEFT, RIGHT, y);
+            }
+            c.gap(4.0);
+        }
+        QueryKind::RadioButton(_) | QueryKind::Checkbox(_) | QueryKind::DropDown(_) => {
+            let round = !matches!(q.kind, QueryKind::Checkbox(_));
+            let hint = if round { "Välj ett alternativ." } else { "Kryssa i det som stämmer." };
+            p(c, hint, SMALL, false);
+            if let Some((alts, free)) = q.kind.alternatives() {
+                c.open(Kind::L);
+                for a in alts {
+                    mark(c, &a.name, round, false);
+                }
+                if let Some(f) = free {
+                    mark(c, &format!("{f}: ______________________________"), round, false);
+                }
+                c.close();
+            }
+        }
+        QueryKind::FileUpload(f) => {
+            let mut text = String::from("Bifoga som papperskopia");
+            if let Some(n) = f.max_file_count {
+                text.push_str(&format!(", högst {n} st"));
+            }
+            if !f.allowed_extensions.is_empty() {
+                text.push_str(&format!(" (på webben: {})", f.allowed_extensions.join(", ")));
+            }
+            text.push('.');
+            p(c, &text, SMALL, false);
+        }
+        QueryKind::ContactDetail(cq) => {
+            for (label, mode) in contact_rows(cq) {
+                if mode != FieldMode::Hidden {
+                    let l = if mode == FieldMode::Required { format!("{label} *") } else { label.to_string() };
+                    write_line(c, &l, LEFT, WIDTH);
+                }
+            }
+        }
+        QueryKind::OrganizationDetail(oq) => {
+            for (label, mode) in org_rows(oq) {
+                if mode != FieldMode::Hidden {
+                    let l = if mode == FieldMode::Required { format!("{label} *") } else { label.to_string() };
+                    write_line(c, &l, LEFT, WIDTH);
+                }
+            }
+        }
+        QueryKind::RepeatingGroup(g) => {
+            let headers: Vec<String> = group_columns(&g.queries).into_iter().map(|(h, _)| h).collect();
+            let rows = (g.min_rows as usize).max(3).min(g.max_rows.map_or(8, |m| m as usize).max(1));
+            p(c, "En rad per post. Fortsätt på ett eget papper om raderna inte räcker.", SMALL, false);
+            table(c, &headers, &[], rows);
+        }
+        QueryKind::FileInfo(f) => {
+            if let Some(d) = &q.description {
+                p(c, &crate::fill::plain_text(d), SMALL, false);
+            }
+            for file in &f.files {
+                p(c, &format!("Fil: {}", file.name), SMALL, false);
+            }
+        }
+        QueryKind::Stop(_) => {
+            let text = q.description.as_deref().map(crate::fill::plain_text).unwrap_or_default();
+            p(c, &format!("Observera: {text}"), BODY, false);
+        }
+        QueryKind::Unknown(_) => {
+            p(c, "Den här frågan kan bara besvaras i e-tjänsten på webben.", BODY, false);
+        }
+    }
+    c.close();
+    c.gap(6.0);
+}
+
+pub(crate) fn blank<'f>(fonts: &'f Fonts, flow: &Flow, o: &PdfOptions) -> Composer<'f> {
+    let mut c = Composer::new(fonts);
+    title(&mut c, flow, o, true);
+    let why = conditions(flow);
+    let mut signers = Vec::new();
+    for step in &flow.steps {
+        // A hidden question no rule can show never appears; leave it off paper too.
+        let shown: Vec<&Query> = step
+            .queries
+            .iter()
+            .filter(|q| q.default_state.is_visible() || why.contains_key(&q.id))
+            .collect();
+        if shown.is_empty() {
+            continue;
+        }
+        heading(&mut c, 2, &step.name);
+        for q in shown {
+            let required = q.default_state == QueryState::VisibleRequired
+                || flow.queries().any(|s| {
+                    s.evaluators.iter().any(|e| {
+                        e.targets.contains(&q.id)
+                            && matches!(e.rule, EvaluatorRule::QueryState { state: Some(QueryState::VisibleRequired), .. })
+                    })
+                });
+            blank_query(&mut c, q, required, why.get(&q.id));
+            // Everyone whose contact details the form asks for signs it.
+            if matches!(q.kind, QueryKind::ContactDetail(_)) {
+                let who = match why.get(&q.id) {
+                    Some(_) => format!("{} (om frågan gäller dig)", q.name),
+                    None => q.name.clone(),
+                };
+                signers.push((who, None));
+            }
+        }
+    }
+    if signers.is_empty() {
+        signers.push(("Sökande".into(), None));
+    }
+    if o.by_post {
+        signature(&mut c, flow, &signers);
+    }
+    c
+}
