@@ -225,7 +225,10 @@ fn data_dir(cli: &Cli) -> Result<PathBuf, Failure> {
 /// A time given on the command line, or now.
 fn time_arg(arg: Option<&str>) -> Result<chrono::NaiveDateTime, Failure> {
     match arg {
-        None => Ok(chrono::Local::now().naive_local().with_nanosecond(0).unwrap_or_default()),
+        None => Ok(chrono::Local::now()
+            .naive_local()
+            .with_nanosecond(0)
+            .unwrap_or_default()),
         Some(t) => chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S")
             .map_err(|_| Failure::input(format!("ogiltig tid \"{t}\" (ÅÅÅÅ-MM-DDTHH:MM:SS)"))),
     }

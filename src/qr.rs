@@ -147,16 +147,22 @@ mod tests {
     #[test]
     fn payload_round_trips_in_any_order_and_reports_gaps() {
         let xml: String = (0..400)
-            .map(|i| format!("<Värde nr=\"{i}\">Åsa Öberg-Ławniczak {}</Värde>", i * 7919 % 1000))
+            .map(|i| {
+                format!(
+                    "<Värde nr=\"{i}\">Åsa Öberg-Ławniczak {}</Värde>",
+                    i * 7919 % 1000
+                )
+            })
             .collect();
         let symbols = encode(&xml).unwrap();
         assert!(symbols.len() >= 2, "long payloads use several codes");
         let mut contents: Vec<String> = (0..symbols.len())
             .map(|i| {
                 let text = {
-                    let mut d = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+                    let mut d =
+                        flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
                     d.write_all(xml.as_bytes()).unwrap();
-                    base45::encode(&d.finish().unwrap())
+                    base45::encode(d.finish().unwrap())
                 };
                 let chunk = &text[i * CHUNK..((i + 1) * CHUNK).min(text.len())];
                 format!("ETJ1/{}/{}/{chunk}", i + 1, symbols.len())

@@ -263,3 +263,68 @@ fn data_directory_comes_from_the_environment() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(dir.path().join("flows/412.json").exists());
 }
+
+#[test]
+fn pdf_refuses_incomplete_answers_and_makes_blank_forms() {
+    let dir = tempfile::tempdir().unwrap();
+    let answers = dir.path().join("svar.json");
+    std::fs::write(&answers, r#"{"answers": {"typ": {"selected": "berom"}}}"#).unwrap();
+    let out_pdf = dir.path().join("ut.pdf");
+    let refused = etjanst(
+        dir.path(),
+        &[
+            "pdf",
+            "synpunkt",
+            "--answers",
+            answers.to_str().unwrap(),
+            "-o",
+            out_pdf.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(stderr(&refused).contains("omrade"), "{}", stderr(&refused));
+    assert!(!out_pdf.exists(), "no PDF of an incomplete form");
+
+    let ok = etjanst(
+        dir.path(),
+        &[
+            "pdf",
+            "synpunkt",
+            "--answers",
+            &example("synpunkt"),
+            "-o",
+            out_pdf.to_str().unwrap(),
+        ],
+    );
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    assert!(std::fs::read(&out_pdf).unwrap().starts_with(b"%PDF-"));
+
+    let blank = dir.path().join("tom.pdf");
+    let b = etjanst(
+        dir.path(),
+        &["pdf", "forskola", "--blank", "-o", blank.to_str().unwrap()],
+    );
+    assert!(b.status.success(), "{}", stderr(&b));
+    assert!(std::fs::read(&blank).unwrap().starts_with(b"%PDF-"));
+}
+
+#[test]
+fn scan_explains_what_is_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let img = dir.path().join("vit.png");
+    image::GrayImage::from_pixel(200, 200, image::Luma([255u8]))
+        .save(&img)
+        .unwrap();
+    let out = etjanst(dir.path(), &["scan", img.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("ingen etjanst-kod"),
+        "{}",
+        stderr(&out)
+    );
+    let not_image = dir.path().join("text.png");
+    std::fs::write(&not_image, "hej").unwrap();
+    let out = etjanst(dir.path(), &["scan", not_image.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("kunde inte läsa bilden"));
+}

@@ -58,9 +58,15 @@ fn title(c: &mut Composer, flow: &Flow, o: &PdfOptions, blank: bool) {
     heading(c, 1, &flow.name);
     let when = o.created.format("%Y-%m-%d");
     let line = if blank {
-        format!("E-tjänst {}, version {}. Blankett utskriven {when}.", flow.id, flow.version)
+        format!(
+            "E-tjänst {}, version {}. Blankett utskriven {when}.",
+            flow.id, flow.version
+        )
     } else {
-        format!("E-tjänst {}, version {}. Ifylld {when}.", flow.id, flow.version)
+        format!(
+            "E-tjänst {}, version {}. Ifylld {when}.",
+            flow.id, flow.version
+        )
     };
     p(c, &line, SMALL, false);
     let intro = match (blank, o.by_post) {
@@ -178,27 +184,38 @@ fn size_text(bytes: u64) -> String {
     }
 }
 
-/// Column headers and cell texts of a repeating group.
-fn group_columns(sub: &[Query]) -> Vec<(String, Box<dyn Fn(Option<&Answer>) -> String + '_>)> {
-    let mut cols: Vec<(String, Box<dyn Fn(Option<&Answer>) -> String>)> = Vec::new();
+/// One column of a repeating group's table: a sub-query, or one field of a text-field one.
+struct Column<'q> {
+    header: String,
+    query: &'q Query,
+    field: Option<String>,
+}
+
+impl Column<'_> {
+    fn cell(&self, row: &std::collections::BTreeMap<String, Answer>) -> String {
+        let a = row.get(&self.query.id);
+        match (&self.field, a) {
+            (Some(f), Some(Answer::Fields(m))) => m.get(f).cloned().unwrap_or_default(),
+            (Some(_), _) => String::new(),
+            (None, a) => answer_text(&self.query.kind, a),
+        }
+    }
+}
+
+fn group_columns(sub: &[Query]) -> Vec<Column<'_>> {
+    let mut cols = Vec::new();
     for q in sub.iter().filter(|q| q.default_state.is_visible()) {
         match &q.kind {
-            QueryKind::TextField(t) => {
-                for f in &t.fields {
-                    let id = f.id.clone();
-                    cols.push((
-                        f.label.clone(),
-                        Box::new(move |a| match a {
-                            Some(Answer::Fields(m)) => m.get(&id).cloned().unwrap_or_default(),
-                            _ => String::new(),
-                        }),
-                    ));
-                }
-            }
-            kind => {
-                let kind = kind.clone();
-                cols.push((q.name.clone(), Box::new(move |a| answer_text(&kind, a))));
-            }
+            QueryKind::TextField(t) => cols.extend(t.fields.iter().map(|f| Column {
+                header: f.label.clone(),
+                query: q,
+                field: Some(f.id.clone()),
+            })),
+            _ => cols.push(Column {
+                header: q.name.clone(),
+                query: q,
+                field: None,
+            }),
         }
     }
     cols
@@ -224,7 +241,11 @@ fn answer_text(kind: &QueryKind, a: Option<&Answer>) -> String {
             }
             names.join(", ")
         }
-        Some(Answer::Files(f)) => f.iter().map(|f| f.name.clone()).collect::<Vec<_>>().join(", "),
+        Some(Answer::Files(f)) => f
+            .iter()
+            .map(|f| f.name.clone())
+            .collect::<Vec<_>>()
+            .join(", "),
         _ => String::new(),
     }
 }
@@ -239,7 +260,11 @@ fn table(c: &mut Composer, headers: &[String], rows: &[Vec<String>], empty_rows:
             .map(|t| c.wrap(t, col_w - 2.0 * pad, SMALL, header))
             .collect();
         let lines = wrapped.iter().map(Vec::len).max().unwrap_or(1).max(1);
-        let h = if blank { 22.0 } else { lines as f32 * SMALL * 1.35 + 2.0 * pad };
+        let h = if blank {
+            22.0
+        } else {
+            lines as f32 * SMALL * 1.35 + 2.0 * pad
+        };
         c.ensure(h + 2.0);
         let top = c.y;
         c.open(Kind::TR);
@@ -283,7 +308,12 @@ fn table(c: &mut Composer, headers: &[String], rows: &[Vec<String>], empty_rows:
     c.gap(4.0);
 }
 
-fn filled_query(c: &mut Composer, q: &Query, answer: Option<&Answer>, attachments: &mut Vec<FileRef>) {
+fn filled_query(
+    c: &mut Composer,
+    q: &Query,
+    answer: Option<&Answer>,
+    attachments: &mut Vec<FileRef>,
+) {
     c.ensure(40.0);
     c.open(Kind::Div);
     if !matches!(q.kind, QueryKind::FileInfo(_)) {
@@ -296,7 +326,10 @@ fn filled_query(c: &mut Composer, q: &Query, answer: Option<&Answer>, attachment
                 _ => None,
             };
             for f in &t.fields {
-                let v = values.and_then(|m| m.get(&f.id)).map(String::as_str).unwrap_or("");
+                let v = values
+                    .and_then(|m| m.get(&f.id))
+                    .map(String::as_str)
+                    .unwrap_or("");
                 let shown = if f.mask_field_content && !v.is_empty() {
                     "••••••"
                 } else if v.trim().is_empty() {
@@ -357,7 +390,12 @@ fn filled_query(c: &mut Composer, q: &Query, answer: Option<&Answer>, attachment
                 for f in files {
                     c.open(Kind::LI);
                     c.open(Kind::LBody);
-                    p(c, &format!("{} ({})", f.name, size_text(f.size)), BODY, false);
+                    p(
+                        c,
+                        &format!("{} ({})", f.name, size_text(f.size)),
+                        BODY,
+                        false,
+                    );
                     c.close();
                     c.close();
                     attachments.push(f.clone());
@@ -398,43 +436,24 @@ fn filled_query(c: &mut Composer, q: &Query, answer: Option<&Answer>, attachment
             if rows.is_empty() {
                 p(c, "Inga rader", BODY, false);
             } else if cols.len() <= 6 {
-                let headers: Vec<String> = cols.iter().map(|(h, _)| h.clone()).collect();
+                let headers: Vec<String> = cols.iter().map(|c| c.header.clone()).collect();
                 let cells: Vec<Vec<String>> = rows
                     .iter()
-                    .map(|row| {
-                        let mut out = Vec::new();
-                        for sub in g.queries.iter().filter(|q| q.default_state.is_visible()) {
-                            let a = row.get(&sub.id);
-                            match &sub.kind {
-                                QueryKind::TextField(t) => {
-                                    for f in &t.fields {
-                                        out.push(match a {
-                                            Some(Answer::Fields(m)) => m.get(&f.id).cloned().unwrap_or_default(),
-                                            _ => String::new(),
-                                        });
-                                    }
-                                }
-                                kind => out.push(answer_text(kind, a)),
-                            }
-                        }
-                        out
-                    })
+                    .map(|row| cols.iter().map(|col| col.cell(row)).collect())
                     .collect();
                 table(c, &headers, &cells, 0);
-                for row in rows {
-                    for a in row.values() {
-                        if let Answer::Files(f) = a {
-                            attachments.extend(f.iter().cloned());
-                        }
-                    }
-                }
             } else {
                 for (i, row) in rows.iter().enumerate() {
                     p(c, &format!("Rad {}", i + 1), BODY, true);
-                    for (header, cell) in &cols {
-                        let sub = g.queries.iter().find(|s| s.name == *header);
-                        let v = cell(sub.and_then(|s| row.get(&s.id)));
-                        pair(c, header, &v);
+                    for col in &cols {
+                        pair(c, &col.header, &col.cell(row));
+                    }
+                }
+            }
+            for row in rows {
+                for a in row.values() {
+                    if let Answer::Files(f) = a {
+                        attachments.extend(f.iter().cloned());
                     }
                 }
             }
@@ -449,11 +468,20 @@ fn filled_query(c: &mut Composer, q: &Query, answer: Option<&Answer>, attachment
             }
         }
         (QueryKind::Stop(_), _) => {
-            let text = q.description.as_deref().map(crate::fill::plain_text).unwrap_or_default();
+            let text = q
+                .description
+                .as_deref()
+                .map(crate::fill::plain_text)
+                .unwrap_or_default();
             p(c, &text, BODY, false);
         }
         (QueryKind::Unknown(_), _) => {
-            p(c, "Den här frågan besvaras i e-tjänsten på webben.", BODY, false);
+            p(
+                c,
+                "Den här frågan besvaras i e-tjänsten på webben.",
+                BODY,
+                false,
+            );
         }
     }
     c.close();
@@ -461,22 +489,25 @@ fn filled_query(c: &mut Composer, q: &Query, answer: Option<&Answer>, attachment
 }
 
 /// People who sign: everyone whose contact details the form took (heading, name if known).
-fn signers_filled(form: &Form, states: &States, answers: &Answers) -> Vec<(String, Option<String>)> {
+fn signers_filled(
+    form: &Form,
+    states: &States,
+    answers: &Answers,
+) -> Vec<(String, Option<String>)> {
     let mut out = Vec::new();
     for (i, q) in form.queries().iter().enumerate() {
         if !states.get(i).is_visible() {
             continue;
         }
-        match (&q.kind, answers.get(&q.id)) {
-            (QueryKind::ContactDetail(_), Some(Answer::Contact(a))) => {
-                let name = [a.first_name.as_deref(), a.last_name.as_deref()]
-                    .into_iter()
-                    .flatten()
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                out.push((q.name.clone(), (!name.trim().is_empty()).then_some(name)));
-            }
-            _ => {}
+        if let (QueryKind::ContactDetail(_), Some(Answer::Contact(a))) =
+            (&q.kind, answers.get(&q.id))
+        {
+            let name = [a.first_name.as_deref(), a.last_name.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" ");
+            out.push((q.name.clone(), (!name.trim().is_empty()).then_some(name)));
         }
     }
     if out.is_empty() {
@@ -502,7 +533,11 @@ fn signature(c: &mut Composer, flow: &Flow, signers: &[(String, Option<String>)]
         c.close();
         c.gap(6.0);
     }
-    if let Some(contact) = flow.contact.as_ref().filter(|k| !k.postal_address.is_empty()) {
+    if let Some(contact) = flow
+        .contact
+        .as_ref()
+        .filter(|k| !k.postal_address.is_empty())
+    {
         c.ensure(80.0);
         heading(c, 2, "Skicka blanketten till");
         c.open(Kind::P);
@@ -589,15 +624,33 @@ pub(crate) fn filled<'f>(
         }
     }
     if !attachments.is_empty() {
-        heading(&mut c, 2, if o.by_post { "Bifoga följande" } else { "Bifogade filer" });
+        heading(
+            &mut c,
+            2,
+            if o.by_post {
+                "Bifoga följande"
+            } else {
+                "Bifogade filer"
+            },
+        );
         if o.by_post {
-            p(&mut c, "Lägg en utskrift av varje fil i kuvertet.", SMALL, false);
+            p(
+                &mut c,
+                "Lägg en utskrift av varje fil i kuvertet.",
+                SMALL,
+                false,
+            );
         }
         c.open(Kind::L);
         for f in &attachments {
             c.open(Kind::LI);
             c.open(Kind::LBody);
-            p(&mut c, &format!("{} ({})", f.name, size_text(f.size)), BODY, false);
+            p(
+                &mut c,
+                &format!("{} ({})", f.name, size_text(f.size)),
+                BODY,
+                false,
+            );
             c.close();
             c.close();
         }
@@ -633,10 +686,8 @@ fn conditions(flow: &Flow) -> HashMap<String, Vec<String>> {
                     .filter_map(|a| alts.iter().find(|x| &x.id == a))
                     .map(|a| format!("”{}”", a.name))
                     .collect();
-                if *free_text {
-                    if let Some(f) = free {
-                        names.push(format!("”{f}”"));
-                    }
+                if *free_text && let Some(f) = free {
+                    names.push(format!("”{f}”"));
                 }
                 let why = format!("du svarat {} på frågan ”{}”", names.join(" eller "), q.name);
                 for t in &ev.targets {
@@ -658,7 +709,12 @@ fn blank_query(c: &mut Composer, q: &Query, required: bool, why: Option<&Vec<Str
     };
     heading(c, 3, &name);
     if let Some(why) = why {
-        p(c, &format!("Fyll bara i om {}.", why.join(", eller om ")), SMALL, false);
+        p(
+            c,
+            &format!("Fyll bara i om {}.", why.join(", eller om ")),
+            SMALL,
+            false,
+        );
     }
     match &q.kind {
         QueryKind::TextField(t) => {
@@ -687,7 +743,11 @@ fn blank_query(c: &mut Composer, q: &Query, required: bool, why: Option<&Vec<Str
         }
         QueryKind::RadioButton(_) | QueryKind::Checkbox(_) | QueryKind::DropDown(_) => {
             let round = !matches!(q.kind, QueryKind::Checkbox(_));
-            let hint = if round { "Välj ett alternativ." } else { "Kryssa i det som stämmer." };
+            let hint = if round {
+                "Välj ett alternativ."
+            } else {
+                "Kryssa i det som stämmer."
+            };
             p(c, hint, SMALL, false);
             if let Some((alts, free)) = q.kind.alternatives() {
                 c.open(Kind::L);
@@ -695,7 +755,12 @@ fn blank_query(c: &mut Composer, q: &Query, required: bool, why: Option<&Vec<Str
                     mark(c, &a.name, round, false);
                 }
                 if let Some(f) = free {
-                    mark(c, &format!("{f}: ______________________________"), round, false);
+                    mark(
+                        c,
+                        &format!("{f}: ______________________________"),
+                        round,
+                        false,
+                    );
                 }
                 c.close();
             }
@@ -706,7 +771,10 @@ fn blank_query(c: &mut Composer, q: &Query, required: bool, why: Option<&Vec<Str
                 text.push_str(&format!(", högst {n} st"));
             }
             if !f.allowed_extensions.is_empty() {
-                text.push_str(&format!(" (på webben: {})", f.allowed_extensions.join(", ")));
+                text.push_str(&format!(
+                    " (på webben: {})",
+                    f.allowed_extensions.join(", ")
+                ));
             }
             text.push('.');
             p(c, &text, SMALL, false);
@@ -714,7 +782,11 @@ fn blank_query(c: &mut Composer, q: &Query, required: bool, why: Option<&Vec<Str
         QueryKind::ContactDetail(cq) => {
             for (label, mode) in contact_rows(cq) {
                 if mode != FieldMode::Hidden {
-                    let l = if mode == FieldMode::Required { format!("{label} *") } else { label.to_string() };
+                    let l = if mode == FieldMode::Required {
+                        format!("{label} *")
+                    } else {
+                        label.to_string()
+                    };
                     write_line(c, &l, LEFT, WIDTH);
                 }
             }
@@ -722,15 +794,29 @@ fn blank_query(c: &mut Composer, q: &Query, required: bool, why: Option<&Vec<Str
         QueryKind::OrganizationDetail(oq) => {
             for (label, mode) in org_rows(oq) {
                 if mode != FieldMode::Hidden {
-                    let l = if mode == FieldMode::Required { format!("{label} *") } else { label.to_string() };
+                    let l = if mode == FieldMode::Required {
+                        format!("{label} *")
+                    } else {
+                        label.to_string()
+                    };
                     write_line(c, &l, LEFT, WIDTH);
                 }
             }
         }
         QueryKind::RepeatingGroup(g) => {
-            let headers: Vec<String> = group_columns(&g.queries).into_iter().map(|(h, _)| h).collect();
-            let rows = (g.min_rows as usize).max(3).min(g.max_rows.map_or(8, |m| m as usize).max(1));
-            p(c, "En rad per post. Fortsätt på ett eget papper om raderna inte räcker.", SMALL, false);
+            let headers: Vec<String> = group_columns(&g.queries)
+                .into_iter()
+                .map(|c| c.header)
+                .collect();
+            let rows = (g.min_rows as usize)
+                .max(3)
+                .min(g.max_rows.map_or(8, |m| m as usize).max(1));
+            p(
+                c,
+                "En rad per post. Fortsätt på ett eget papper om raderna inte räcker.",
+                SMALL,
+                false,
+            );
             table(c, &headers, &[], rows);
         }
         QueryKind::FileInfo(f) => {
@@ -742,11 +828,20 @@ fn blank_query(c: &mut Composer, q: &Query, required: bool, why: Option<&Vec<Str
             }
         }
         QueryKind::Stop(_) => {
-            let text = q.description.as_deref().map(crate::fill::plain_text).unwrap_or_default();
+            let text = q
+                .description
+                .as_deref()
+                .map(crate::fill::plain_text)
+                .unwrap_or_default();
             p(c, &format!("Observera: {text}"), BODY, false);
         }
         QueryKind::Unknown(_) => {
-            p(c, "Den här frågan kan bara besvaras i e-tjänsten på webben.", BODY, false);
+            p(
+                c,
+                "Den här frågan kan bara besvaras i e-tjänsten på webben.",
+                BODY,
+                false,
+            );
         }
     }
     c.close();
@@ -774,7 +869,13 @@ pub(crate) fn blank<'f>(fonts: &'f Fonts, flow: &Flow, o: &PdfOptions) -> Compos
                 || flow.queries().any(|s| {
                     s.evaluators.iter().any(|e| {
                         e.targets.contains(&q.id)
-                            && matches!(e.rule, EvaluatorRule::QueryState { state: Some(QueryState::VisibleRequired), .. })
+                            && matches!(
+                                e.rule,
+                                EvaluatorRule::QueryState {
+                                    state: Some(QueryState::VisibleRequired),
+                                    ..
+                                }
+                            )
                     })
                 });
             blank_query(&mut c, q, required, why.get(&q.id));

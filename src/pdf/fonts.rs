@@ -27,7 +27,10 @@ impl Face {
     fn load(data: &'static [u8]) -> Option<Face> {
         let font = Font::new(data.into(), 0)?;
         let sk = skrifa::FontRef::new(data).ok()?;
-        let upem = f32::from(sk.metrics(Size::unscaled(), LocationRef::default()).units_per_em);
+        let upem = f32::from(
+            sk.metrics(Size::unscaled(), LocationRef::default())
+                .units_per_em,
+        );
         let charmap = sk.charmap();
         let metrics = sk.glyph_metrics(Size::unscaled(), LocationRef::default());
         let lookup = |c: char| {
@@ -57,7 +60,10 @@ impl Face {
             skrifa::FontRef::new(self.data)
                 .ok()
                 .and_then(|sk| {
-                    let upem = f32::from(sk.metrics(Size::unscaled(), LocationRef::default()).units_per_em);
+                    let upem = f32::from(
+                        sk.metrics(Size::unscaled(), LocationRef::default())
+                            .units_per_em,
+                    );
                     let g = sk.charmap().map(c)?;
                     let m = sk.glyph_metrics(Size::unscaled(), LocationRef::default());
                     Some((g.to_u32(), m.advance_width(g).unwrap_or(0.0) / upem))

@@ -44,7 +44,12 @@ pub enum PdfError {
 }
 
 /// The case XML the QR codes of a filled PDF carry (posted at `created`).
-pub fn answers_xml(form: &Form, states: &States, answers: &Answers, created: NaiveDateTime) -> String {
+pub fn answers_xml(
+    form: &Form,
+    states: &States,
+    answers: &Answers,
+    created: NaiveDateTime,
+) -> String {
     crate::flowinstance::to_xml(
         form,
         states,
@@ -58,7 +63,12 @@ pub fn answers_xml(form: &Form, states: &States, answers: &Answers, created: Nai
 }
 
 /// A PDF of evaluated answers (see [`crate::fill::check`]); only visible questions appear.
-pub fn filled(form: &Form, states: &States, answers: &Answers, options: &PdfOptions) -> Result<Vec<u8>, PdfError> {
+pub fn filled(
+    form: &Form,
+    states: &States,
+    answers: &Answers,
+    options: &PdfOptions,
+) -> Result<Vec<u8>, PdfError> {
     let fonts = fonts::fonts().ok_or(PdfError::Fonts)?;
     let qr = if options.qr {
         crate::qr::encode(&answers_xml(form, states, answers, options.created))?

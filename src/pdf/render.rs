@@ -12,8 +12,8 @@ use krilla::page::PageSettings;
 use krilla::paint::{Fill, Stroke};
 use krilla::surface::Surface;
 use krilla::tagging::{
-    Artifact, ArtifactType, ContentTag, Identifier, Node, SpanTag, TableHeaderScope, Tag,
-    TagGroup, TagKind, TagTree,
+    Artifact, ArtifactType, ContentTag, Identifier, Node, SpanTag, TableHeaderScope, Tag, TagGroup,
+    TagKind, TagTree,
 };
 use krilla::{Document, SerializeSettings};
 
@@ -155,7 +155,14 @@ fn circle(cx: f32, cy: f32, r: f32) -> Option<krilla::geom::Path> {
     pb.finish()
 }
 
-fn artifact_text(surface: &mut Surface, fonts: &Fonts, kind: ArtifactType, x: f32, y: f32, text: &str) {
+fn artifact_text(
+    surface: &mut Surface,
+    fonts: &Fonts,
+    kind: ArtifactType,
+    x: f32,
+    y: f32,
+    text: &str,
+) {
     surface.start_tagged(ContentTag::Artifact(Artifact::with_kind(kind)));
     draw(
         surface,
@@ -174,9 +181,11 @@ fn artifact_text(surface: &mut Surface, fonts: &Fonts, kind: ArtifactType, x: f3
 fn tag_kind(kind: &Kind) -> TagKind {
     match kind {
         Kind::Root | Kind::Div => Tag::Div.into(),
-        Kind::H(level, title) => {
-            Tag::Hn(NonZeroU16::new(*level).unwrap_or(NonZeroU16::MIN), Some(title.clone())).into()
-        }
+        Kind::H(level, title) => Tag::Hn(
+            NonZeroU16::new(*level).unwrap_or(NonZeroU16::MIN),
+            Some(title.clone()),
+        )
+        .into(),
         Kind::P => Tag::P.into(),
         Kind::L => Tag::L(krilla::tagging::ListNumbering::None).into(),
         Kind::LI => Tag::LI.into(),
@@ -237,8 +246,22 @@ pub(crate) fn render(c: Composer, frame: &Frame) -> Result<Vec<u8>, PdfError> {
             .ok_or_else(|| PdfError::Standard("sidstorlek".into()))?;
         let mut page = document.start_page_with(settings);
         let mut surface = page.surface();
-        artifact_text(&mut surface, fonts, ArtifactType::Header, super::layout::LEFT, 40.0, &frame.header);
-        artifact_text(&mut surface, fonts, ArtifactType::Footer, super::layout::LEFT, PAGE_H - 36.0, &frame.footer);
+        artifact_text(
+            &mut surface,
+            fonts,
+            ArtifactType::Header,
+            super::layout::LEFT,
+            40.0,
+            &frame.header,
+        );
+        artifact_text(
+            &mut surface,
+            fonts,
+            ArtifactType::Footer,
+            super::layout::LEFT,
+            PAGE_H - 36.0,
+            &frame.footer,
+        );
         let number = format!("Sida {} av {total}", n + 1);
         let w = fonts.regular.width(&number, 8.0);
         artifact_text(
@@ -264,7 +287,9 @@ pub(crate) fn render(c: Composer, frame: &Frame) -> Result<Vec<u8>, PdfError> {
                     }
                 }
                 None => {
-                    surface.start_tagged(ContentTag::Artifact(Artifact::with_kind(ArtifactType::Layout)));
+                    surface.start_tagged(ContentTag::Artifact(Artifact::with_kind(
+                        ArtifactType::Layout,
+                    )));
                     draw(&mut surface, fonts, &item.draw);
                     surface.end_tagged();
                 }
