@@ -6,7 +6,7 @@
 
 use std::io::{Read, Write};
 
-use qrcode::{EcLevel, QrCode};
+use qrcode::EcLevel;
 
 const PREFIX: &str = "ETJ1";
 /// Base45 characters per code: a version-20-ish symbol that still scans from a 150 dpi
@@ -36,7 +36,8 @@ pub enum QrError {
 
 /// The QR symbols carrying `xml`.
 pub fn encode(xml: &str) -> Result<Vec<Symbol>, QrError> {
-    let mut deflater = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+    let mut deflater =
+        flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
     deflater
         .write_all(xml.as_bytes())
         .map_err(|e| QrError::Damaged(e.to_string()))?;
@@ -57,17 +58,30 @@ pub fn encode(xml: &str) -> Result<Vec<Symbol>, QrError> {
         .enumerate()
         .map(|(i, chunk)| {
             let content = format!("{PREFIX}/{}/{}/{chunk}", i + 1, chunks.len());
-            let code = QrCode::with_error_correction_level(content.as_bytes(), EcLevel::M)
-                .map_err(|_| QrError::TooLarge(text.len()))?;
-            let side = code.width();
-            let modules = code
-                .to_colors()
-                .into_iter()
-                .map(|c| c == qrcode::Color::Dark)
-                .collect();
-            Ok(Symbol { side, modules })
+            symbol(&content).map_err(|_| QrError::TooLarge(text.len()))
         })
         .collect()
+}
+
+/// One symbol with a fixed mask. The payload is compressed, so its bits are already close to
+/// random and the eight-mask penalty search (most of the time a QR encoder spends) buys
+/// nothing in readability.
+fn symbol(content: &str) -> qrcode::types::QrResult<Symbol> {
+    let bits = qrcode::bits::encode_auto(content.as_bytes(), EcLevel::M)?;
+    let version = bits.version();
+    let data = bits.into_bytes();
+    let (encoded, ec) = qrcode::ec::construct_codewords(&data, version, EcLevel::M)?;
+    let mut canvas = qrcode::canvas::Canvas::new(version, EcLevel::M);
+    canvas.draw_all_functional_patterns();
+    canvas.draw_data(&encoded, &ec);
+    canvas.apply_mask(qrcode::canvas::MaskPattern::Checkerboard);
+    let modules: Vec<bool> = canvas
+        .into_colors()
+        .into_iter()
+        .map(|c| c == qrcode::Color::Dark)
+        .collect();
+    let side = (modules.len() as f64).sqrt() as usize;
+    Ok(Symbol { side, modules })
 }
 
 /// Reassembles the XML from decoded code contents (in any order, duplicates allowed).

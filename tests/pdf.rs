@@ -318,37 +318,12 @@ fn qr_codes_scan_back_to_the_identical_case_xml() {
     }
 }
 
-/// A realistic long application: a contact block, choices and four pages of free text.
-pub fn ten_page_form() -> (Flow, Answers) {
-    let flow: Flow = etjanst::flow::from_json(
-        Path::new("tio.json"),
-        r#"{"id": "tio", "name": "Ansökan om bistånd med redogörelse", "contact": {"postalAddress": ["Kommunen", "711 80 Lindesberg"]},
-            "steps": [{"id": "s1", "name": "Sökande", "queries": [
-              {"id": "sokande", "name": "Dina uppgifter", "defaultState": "VISIBLE_REQUIRED", "exported": true,
-               "xsdElementName": "Sokande", "type": "ContactDetail", "fieldCitizenId": "REQUIRED"},
-              {"id": "val", "name": "Vad gäller ansökan?", "defaultState": "VISIBLE_REQUIRED", "exported": true,
-               "xsdElementName": "Val", "type": "Checkbox",
-               "alternatives": [{"id": "a", "name": "Hyra"}, {"id": "b", "name": "El"}, {"id": "c", "name": "Tandvård"}]}]},
-             {"id": "s2", "name": "Redogörelse", "queries": [
-              {"id": "text", "name": "Beskriv din situation", "defaultState": "VISIBLE_REQUIRED", "exported": true,
-               "xsdElementName": "Text", "type": "TextArea", "maxLength": 500000}]}]}"#,
-    )
-    .unwrap();
-    let doc = serde_json::json!({"answers": {
-        "sokande": {"citizenId": "19920505-2385", "firstName": "Åsa", "lastName": "Öberg-Ławniczak",
-                    "address": "Kungsgatan 12", "zipCode": "711 30", "postalAddress": "Lindesberg",
-                    "email": "asa@exempel.se"},
-        "val": {"selected": ["a", "b"]},
-        "text": (1..=480).map(|i| format!("Stycke {i}: min situation har förändrats under året och jag behöver stöd för hyra och el."))
-            .collect::<Vec<_>>().join("\n")
-    }});
-    let answers = Answers::from_json(&flow, &doc).unwrap();
-    (flow, answers)
-}
+#[path = "../benches/ten_page.rs"]
+mod ten_page;
 
 #[test]
 fn ten_pages_stay_small() {
-    let (flow, mut answers) = ten_page_form();
+    let (flow, mut answers) = ten_page::ten_page_form();
     let bytes = filled(&flow, &mut answers);
     let dir = tempfile::tempdir().unwrap();
     let path = write(dir.path(), "tio.pdf", &bytes);

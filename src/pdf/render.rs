@@ -122,23 +122,49 @@ fn draw(surface: &mut Surface, fonts: &Fonts, d: &Draw) {
             side,
             modules,
         } => {
-            // One pixel per module, scaled up without smoothing: a few hundred bytes in the
-            // file where drawn rectangles would take tens of kilobytes.
-            let rgba: Vec<u8> = modules
-                .iter()
-                .flat_map(|dark| {
-                    let v = if *dark { 0 } else { 255 };
-                    [v, v, v, 255]
-                })
-                .collect();
-            let image = krilla::image::Image::from_rgba8(rgba, *side as u32, *side as u32);
+            // A one-byte-per-module grey image scaled up without smoothing: a few kilobytes
+            // and cheap to write, where drawn rectangles cost tens of kilobytes and much time.
+            let image = QrImage {
+                side: *side as u32,
+                luma: modules.iter().map(|d| if *d { 0 } else { 255 }).collect(),
+            };
             let extent = *module * *side as f32;
-            if let Some(size) = krilla::geom::Size::from_wh(extent, extent) {
+            if let (Ok(image), Some(size)) = (
+                krilla::image::Image::from_custom(image, false),
+                krilla::geom::Size::from_wh(extent, extent),
+            ) {
                 surface.push_transform(&krilla::geom::Transform::from_translate(*x, *y));
                 surface.draw_image(image, size);
                 surface.pop();
             }
         }
+    }
+}
+
+#[derive(Clone, Hash)]
+struct QrImage {
+    side: u32,
+    luma: Vec<u8>,
+}
+
+impl krilla::image::CustomImage for QrImage {
+    fn color_channel(&self) -> &[u8] {
+        &self.luma
+    }
+    fn alpha_channel(&self) -> Option<&[u8]> {
+        None
+    }
+    fn bits_per_component(&self) -> krilla::image::BitsPerComponent {
+        krilla::image::BitsPerComponent::Eight
+    }
+    fn size(&self) -> (u32, u32) {
+        (self.side, self.side)
+    }
+    fn icc_profile(&self) -> Option<&[u8]> {
+        None
+    }
+    fn color_space(&self) -> krilla::image::ImageColorspace {
+        krilla::image::ImageColorspace::Luma
     }
 }
 

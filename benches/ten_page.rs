@@ -1,0 +1,46 @@
+//! The "same filled 10-page form" the PDF benchmarks render: a contact block, a checkbox
+//! question and 480 paragraphs of free text. Shared by the criterion bench, the timing
+//! example behind `scripts/bench-pdf`, and the size test.
+
+#![allow(dead_code)]
+
+use etjanst::fill::Answers;
+use etjanst::flow::Flow;
+
+pub const FLOW: &str = r#"{"id": "tio", "name": "Ansökan om bistånd med redogörelse", "version": 1,
+ "contact": {"postalAddress": ["Kommunen", "711 80 Lindesberg"]},
+ "steps": [{"id": "s1", "name": "Sökande", "queries": [
+   {"id": "sokande", "name": "Dina uppgifter", "defaultState": "VISIBLE_REQUIRED", "exported": true,
+    "xsdElementName": "Sokande", "type": "ContactDetail", "fieldCitizenId": "REQUIRED"},
+   {"id": "val", "name": "Vad gäller ansökan?", "defaultState": "VISIBLE_REQUIRED", "exported": true,
+    "xsdElementName": "Val", "type": "Checkbox",
+    "alternatives": [{"id": "a", "name": "Hyra"}, {"id": "b", "name": "El"}, {"id": "c", "name": "Tandvård"}]}]},
+  {"id": "s2", "name": "Redogörelse", "queries": [
+   {"id": "text", "name": "Beskriv din situation", "defaultState": "VISIBLE_REQUIRED", "exported": true,
+    "xsdElementName": "Text", "type": "TextArea", "maxLength": 500000}]}]}"#;
+
+pub fn paragraphs() -> Vec<String> {
+    (1..=480)
+        .map(|i| {
+            format!(
+                "Stycke {i}: min situation har förändrats under året och jag behöver stöd för hyra och el."
+            )
+        })
+        .collect()
+}
+
+pub fn answers_json() -> serde_json::Value {
+    serde_json::json!({"flow": "tio", "answers": {
+        "sokande": {"citizenId": "19920505-2385", "firstName": "Åsa", "lastName": "Öberg-Ławniczak",
+                    "address": "Kungsgatan 12", "zipCode": "711 30", "postalAddress": "Lindesberg",
+                    "email": "asa@exempel.se"},
+        "val": {"selected": ["a", "b"]},
+        "text": paragraphs().join("\n")
+    }})
+}
+
+pub fn ten_page_form() -> (Flow, Answers) {
+    let flow = etjanst::flow::from_json(std::path::Path::new("tio.json"), FLOW).unwrap();
+    let answers = Answers::from_json(&flow, &answers_json()).unwrap();
+    (flow, answers)
+}
