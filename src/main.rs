@@ -385,15 +385,10 @@ fn run_on(catalogue: &Catalogue, command: Command, lang: Lang) -> Result<u8, Fai
             posted,
         } => {
             let flow = catalogue.flow(&flow)?;
-            let mut answers = read_answers(flow, &answers)?;
             let form = Form::new(flow);
-            let report = fill::check(&form, &mut answers, Mode::Complete, today());
-            if !report.is_valid() {
-                let mut err = std::io::stderr().lock();
-                writeln!(err, "Formuläret är inte komplett; rätta först:")?;
-                print_issues(&mut err, flow, &report.issues, lang)?;
+            let Some((answers, report)) = complete_answers(&form, &answers, lang)? else {
                 return Ok(1);
-            }
+            };
             let header = flowinstance::Header {
                 flow_instance_id: None,
                 status: None,
@@ -425,15 +420,10 @@ fn run_on(catalogue: &Catalogue, command: Command, lang: Lang) -> Result<u8, Fai
                 etjanst::pdf::blank(flow, &options)?
             } else {
                 let path = answers.ok_or_else(|| Failure::input("ange --answers eller --blank"))?;
-                let mut answers = read_answers(flow, &path)?;
                 let form = Form::new(flow);
-                let report = fill::check(&form, &mut answers, Mode::Complete, today());
-                if !report.is_valid() {
-                    let mut err = std::io::stderr().lock();
-                    writeln!(err, "Formuläret är inte komplett; rätta först:")?;
-                    print_issues(&mut err, flow, &report.issues, lang)?;
+                let Some((answers, report)) = complete_answers(&form, &path, lang)? else {
                     return Ok(1);
-                }
+                };
                 etjanst::pdf::filled(&form, &report.states, &answers, &options)?
             };
             catalogue::write_atomic(&output, &bytes)?;
@@ -458,6 +448,24 @@ fn run_on(catalogue: &Catalogue, command: Command, lang: Lang) -> Result<u8, Fai
         }
         Command::Import { .. } | Command::Schema | Command::Draft(_) => Ok(0),
     }
+}
+
+/// Answers ready to print or submit; when they are not, the errors are printed and `None`
+/// returned (exit code 1).
+fn complete_answers(
+    form: &Form,
+    path: &Path,
+    lang: Lang,
+) -> Result<Option<(Answers, fill::Report)>, Failure> {
+    let mut answers = read_answers(form.flow, path)?;
+    let report = fill::check(form, &mut answers, Mode::Complete, today());
+    if report.is_valid() {
+        return Ok(Some((answers, report)));
+    }
+    let mut err = std::io::stderr().lock();
+    writeln!(err, "Formuläret är inte komplett; rätta först:")?;
+    print_issues(&mut err, form.flow, &report.issues, lang)?;
+    Ok(None)
 }
 
 pub(crate) fn read_answers(flow: &Flow, path: &Path) -> Result<Answers, Failure> {

@@ -31,6 +31,13 @@ pub enum Lang {
     En,
 }
 
+/// The message in Swedish or English, both with the same arguments.
+macro_rules! tr {
+    ($sv:expr, $swedish:literal, $english:literal $(, $arg:expr)*) => {
+        if $sv { format!($swedish $(, $arg)*) } else { format!($english $(, $arg)*) }
+    };
+}
+
 /// One problem with the answers.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Issue {
@@ -111,20 +118,16 @@ impl Issue {
         let sv = lang == Lang::Sv;
         match &self.problem {
             Problem::Required => pick(sv, "Du måste fylla i det här.", "This must be filled in."),
-            Problem::TooLong { max, length } => {
-                if sv {
-                    format!("Texten får vara högst {max} tecken lång (nu {length}).")
-                } else {
-                    format!("The text may be at most {max} characters long (now {length}).")
-                }
-            }
-            Problem::TooShort { min } => {
-                if sv {
-                    format!("Texten måste vara minst {min} tecken lång.")
-                } else {
-                    format!("The text must be at least {min} characters long.")
-                }
-            }
+            Problem::TooLong { max, length } => tr!(
+                sv,
+                "Texten får vara högst {max} tecken lång (nu {length}).",
+                "The text may be at most {max} characters long (now {length})."
+            ),
+            Problem::TooShort { min } => tr!(
+                sv,
+                "Texten måste vara minst {min} tecken lång.",
+                "The text must be at least {min} characters long."
+            ),
             Problem::Format {
                 format,
                 problem,
@@ -138,41 +141,33 @@ impl Issue {
             Problem::OneChoiceOnly => {
                 pick(sv, "Välj bara ett alternativ.", "Choose only one option.")
             }
-            Problem::TooFewChecked { min } => {
-                if sv {
-                    format!("Kryssa i minst {min} alternativ.")
-                } else {
-                    format!("Tick at least {min} options.")
-                }
-            }
-            Problem::TooManyChecked { max } => {
-                if sv {
-                    format!("Kryssa i högst {max} alternativ.")
-                } else {
-                    format!("Tick at most {max} options.")
-                }
-            }
-            Problem::TooManyFiles { max } => {
-                if sv {
-                    format!("Du kan bifoga högst {max} filer.")
-                } else {
-                    format!("You can attach at most {max} files.")
-                }
-            }
-            Problem::FileTooLarge { name, max } => {
-                if sv {
-                    format!("Filen {name} är för stor (högst {}).", size(*max))
-                } else {
-                    format!("The file {name} is too large (at most {}).", size(*max))
-                }
-            }
-            Problem::FilesTooLarge { max } => {
-                if sv {
-                    format!("Filerna är tillsammans för stora (högst {}).", size(*max))
-                } else {
-                    format!("The files are too large together (at most {}).", size(*max))
-                }
-            }
+            Problem::TooFewChecked { min } => tr!(
+                sv,
+                "Kryssa i minst {min} alternativ.",
+                "Tick at least {min} options."
+            ),
+            Problem::TooManyChecked { max } => tr!(
+                sv,
+                "Kryssa i högst {max} alternativ.",
+                "Tick at most {max} options."
+            ),
+            Problem::TooManyFiles { max } => tr!(
+                sv,
+                "Du kan bifoga högst {max} filer.",
+                "You can attach at most {max} files."
+            ),
+            Problem::FileTooLarge { name, max } => tr!(
+                sv,
+                "Filen {name} är för stor (högst {}).",
+                "The file {name} is too large (at most {}).",
+                size(*max)
+            ),
+            Problem::FilesTooLarge { max } => tr!(
+                sv,
+                "Filerna är tillsammans för stora (högst {}).",
+                "The files are too large together (at most {}).",
+                size(*max)
+            ),
             Problem::FileType { name, allowed } => {
                 let list = allowed.join(", ");
                 if sv {
@@ -181,27 +176,21 @@ impl Issue {
                     format!("The file {name} has a type that is not accepted. Allowed: {list}.")
                 }
             }
-            Problem::FileNameTooLong { name, max } => {
-                if sv {
-                    format!("Filnamnet {name} är för långt (högst {max} tecken).")
-                } else {
-                    format!("The file name {name} is too long (at most {max} characters).")
-                }
-            }
-            Problem::TooFewRows { min } => {
-                if sv {
-                    format!("Lägg till minst {min} rader.")
-                } else {
-                    format!("Add at least {min} rows.")
-                }
-            }
-            Problem::TooManyRows { max } => {
-                if sv {
-                    format!("Du kan lägga till högst {max} rader.")
-                } else {
-                    format!("You can add at most {max} rows.")
-                }
-            }
+            Problem::FileNameTooLong { name, max } => tr!(
+                sv,
+                "Filnamnet {name} är för långt (högst {max} tecken).",
+                "The file name {name} is too long (at most {max} characters)."
+            ),
+            Problem::TooFewRows { min } => tr!(
+                sv,
+                "Lägg till minst {min} rader.",
+                "Add at least {min} rows."
+            ),
+            Problem::TooManyRows { max } => tr!(
+                sv,
+                "Du kan lägga till högst {max} rader.",
+                "You can add at most {max} rows."
+            ),
             Problem::ContactWayMissing => pick(
                 sv,
                 "Ange minst ett sätt att nå dig: telefon, mobiltelefon eller e-post.",

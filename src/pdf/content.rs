@@ -699,6 +699,17 @@ fn conditions(flow: &Flow) -> HashMap<String, Vec<String>> {
     out
 }
 
+/// Writing lines for a contact block's shown fields, required ones starred.
+fn blank_fields(c: &mut Composer, rows: Vec<(&'static str, FieldMode)>) {
+    for (label, mode) in rows {
+        match mode {
+            FieldMode::Hidden => {}
+            FieldMode::Required => write_line(c, &format!("{label} *"), LEFT, WIDTH),
+            FieldMode::Visible => write_line(c, label, LEFT, WIDTH),
+        }
+    }
+}
+
 fn blank_query(c: &mut Composer, q: &Query, required: bool, why: Option<&Vec<String>>) {
     c.ensure(60.0);
     c.open(Kind::Div);
@@ -779,30 +790,8 @@ fn blank_query(c: &mut Composer, q: &Query, required: bool, why: Option<&Vec<Str
             text.push('.');
             p(c, &text, SMALL, false);
         }
-        QueryKind::ContactDetail(cq) => {
-            for (label, mode) in contact_rows(cq) {
-                if mode != FieldMode::Hidden {
-                    let l = if mode == FieldMode::Required {
-                        format!("{label} *")
-                    } else {
-                        label.to_string()
-                    };
-                    write_line(c, &l, LEFT, WIDTH);
-                }
-            }
-        }
-        QueryKind::OrganizationDetail(oq) => {
-            for (label, mode) in org_rows(oq) {
-                if mode != FieldMode::Hidden {
-                    let l = if mode == FieldMode::Required {
-                        format!("{label} *")
-                    } else {
-                        label.to_string()
-                    };
-                    write_line(c, &l, LEFT, WIDTH);
-                }
-            }
-        }
+        QueryKind::ContactDetail(cq) => blank_fields(c, contact_rows(cq)),
+        QueryKind::OrganizationDetail(oq) => blank_fields(c, org_rows(oq)),
         QueryKind::RepeatingGroup(g) => {
             let headers: Vec<String> = group_columns(&g.queries)
                 .into_iter()
