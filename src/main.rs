@@ -107,6 +107,29 @@ enum Command {
     },
     /// Print the JSON Schema of the flow format.
     Schema,
+    /// Store a site's public catalogue (an Open ePlatform getflows/json response saved to a
+    /// file) for offline use and search; replaces what was stored for that site.
+    ImportCatalogue {
+        /// The site's address, e.g. https://e-tjanster.sundsvall.se
+        #[arg(long)]
+        site: String,
+        /// The municipality's name (default: the site's host name).
+        #[arg(long)]
+        name: Option<String>,
+        file: PathBuf,
+    },
+    /// Find e-services from a few letters, in the embedded catalogue and every stored site.
+    Search {
+        text: String,
+        #[arg(long)]
+        json: bool,
+        #[arg(long)]
+        category: Option<String>,
+        #[arg(long)]
+        site: Option<String>,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
     /// Saved drafts: encrypted on this computer, never sent anywhere.
     #[command(subcommand)]
     Draft(DraftCommand),
@@ -188,6 +211,7 @@ input_errors!(
     std::io::Error,
     serde_json::Error,
     catalogue::CatalogueError,
+    catalogue::index::IndexError,
     etjanst::flow::LoadError
 );
 
@@ -251,6 +275,23 @@ fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
             for id in ids {
                 println!("importerade {id}");
             }
+            Ok(0)
+        }
+        Command::ImportCatalogue { site, name, file } => {
+            let bytes = std::fs::read(&file)
+                .map_err(|e| Failure::input(format!("{}: {e}", file.display())))?;
+            let services = catalogue::flowinfo::parse(&bytes, None)
+                .map_err(|e| Failure::input(format!("{}: {e}", file.display())))?;
+            let name = name.unwrap_or_else(|| {
+                site.split("://")
+                    .nth(1)
+                    .unwrap_or(&site)
+                    .trim_end_matches('/')
+                    .to_string()
+            });
+            let mut index = catalogue::index::Index::open(&dir)?;
+            index.replace_site(site.trim_end_matches('/'), &name, &services, None, None)?;
+            println!("{} e-tjänster från {name}", services.len());
             Ok(0)
         }
         Command::Draft(command) => drafts::run(&dir, cli.passphrase_file.as_deref(), command),
@@ -446,7 +487,44 @@ fn run_on(catalogue: &Catalogue, command: Command, lang: Lang) -> Result<u8, Fai
             catalogue::write_atomic(&output, flow::oeflow::export(flow).as_bytes())?;
             Ok(0)
         }
-        Command::Import { .. } | Command::Schema | Command::Draft(_) => Ok(0),
+        Command::Search {
+            text,
+            json,
+            category,
+            site,
+            limit,
+        } => {
+            let filter = catalogue::index::Filter {
+                category: category.clone(),
+                site: site.clone(),
+                needs_eid: None,
+            };
+            let mut hits: Vec<_> = catalogue
+                .search(&text)
+                .into_iter()
+                .filter(|h| category.as_ref().is_none_or(|c| &h.category == c))
+                .filter(|h| site.as_ref().is_none_or(|s| &h.site == s))
+                .collect();
+            let index =
+                catalogue::index::Index::open(catalogue.data_dir().unwrap_or(Path::new(".")))?;
+            hits.extend(index.search(&text, &filter, limit)?);
+            catalogue::index::rank(&mut hits, &text);
+            hits.truncate(limit);
+            if json {
+                writeln!(out, "{}", serde_json::to_string_pretty(&hits)?)?;
+            } else if hits.is_empty() {
+                writeln!(out, "Inga e-tjänster hittades.")?;
+            } else {
+                for h in &hits {
+                    writeln!(out, "{:<40} {} ({})", h.name, h.category, h.site)?;
+                }
+            }
+            Ok(0)
+        }
+        Command::Import { .. }
+        | Command::Schema
+        | Command::Draft(_)
+        | Command::ImportCatalogue { .. } => Ok(0),
     }
 }
 

@@ -3,6 +3,9 @@
 //!
 //! Sync from Open ePlatform sites, search and signed bundles build on this (issue 5).
 
+pub mod flowinfo;
+pub mod index;
+
 use std::path::{Path, PathBuf};
 
 use include_dir::{Dir, include_dir};
@@ -245,6 +248,11 @@ impl Catalogue {
         self.flows.push(flow);
     }
 
+    /// The data directory this catalogue was opened from.
+    pub fn data_dir(&self) -> Option<&Path> {
+        self.data_dir.as_deref()
+    }
+
     /// All fillable flows.
     pub fn flows(&self) -> &[Flow] {
         &self.flows
@@ -285,6 +293,49 @@ impl Catalogue {
             blankett,
             web_only: !fillable && !blankett,
         }
+    }
+
+    /// Services of this catalogue (embedded and imported) matching `text` as search hits:
+    /// every word must start a word of the name, tags, category or description, diacritics
+    /// optional.
+    pub fn search(&self, text: &str) -> Vec<index::Hit> {
+        let words: Vec<String> = text
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(index::fold)
+            .collect();
+        if words.is_empty() {
+            return Vec::new();
+        }
+        let mut hits: Vec<index::Hit> = self
+            .services
+            .iter()
+            .filter(|s| {
+                let hay = index::fold(&format!(
+                    "{} {} {} {}",
+                    s.name,
+                    s.tags.join(" "),
+                    s.category,
+                    crate::fill::plain_text(&s.short_description)
+                ));
+                let hay_words: Vec<&str> = hay.split(|c: char| !c.is_alphanumeric()).collect();
+                words
+                    .iter()
+                    .all(|w| hay_words.iter().any(|h| h.starts_with(w.as_str())))
+            })
+            .map(|s| index::Hit {
+                site: self.site.url.clone(),
+                id: s.id.clone(),
+                name: s.name.clone(),
+                category: s.category.clone(),
+                url: s.external_link.clone(),
+                requires_authentication: s.requires_authentication,
+                requires_signing: s.requires_signing,
+                short_description: flowinfo::sanitize(&s.short_description),
+            })
+            .collect();
+        index::rank(&mut hits, text);
+        hits
     }
 
     /// The bytes of a blankett listed in the catalogue.

@@ -1,0 +1,259 @@
+//! The catalogues of Open ePlatform sites, cached in SQLite with a full-text index (FTS5), so
+//! that they work offline and a few typed letters find the right e-service.
+//!
+//! A site's catalogue is replaced in one transaction: a failed or interrupted update leaves
+//! the previous one whole.
+
+use std::path::Path;
+
+use rusqlite::{Connection, params};
+use serde::Serialize;
+
+use super::flowinfo::RemoteService;
+
+const DB_FILE: &str = "catalogue.sqlite";
+
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    #[error("katalogdatabasen: {0}")]
+    Db(#[from] rusqlite::Error),
+    #[error("{0}")]
+    Io(String),
+}
+
+/// One search hit or listed service from a synced site.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Hit {
+    pub site: String,
+    /// The flow id on the site (or the service id in the embedded catalogue).
+    pub id: String,
+    pub name: String,
+    pub category: String,
+    pub url: Option<String>,
+    pub requires_authentication: bool,
+    pub requires_signing: bool,
+    /// Sanitised HTML.
+    pub short_description: String,
+}
+
+/// What a search may be narrowed to.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub category: Option<String>,
+    pub site: Option<String>,
+    pub needs_eid: Option<bool>,
+}
+
+pub struct Index {
+    conn: Connection,
+}
+
+/// Lower case without diacritics, as the FTS tokenizer folds (`förskola` → `forskola`).
+pub fn fold(s: &str) -> String {
+    s.chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            'å' | 'ä' | 'á' | 'à' | 'â' | 'ã' => 'a',
+            'ö' | 'ø' | 'ó' | 'ò' | 'ô' | 'õ' => 'o',
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'ü' | 'ú' | 'ù' | 'û' => 'u',
+            'í' | 'ì' | 'î' | 'ï' => 'i',
+            'ñ' => 'n',
+            'ç' => 'c',
+            c => c,
+        })
+        .collect()
+}
+
+impl Index {
+    pub fn open(data_dir: &Path) -> Result<Index, IndexError> {
+        std::fs::create_dir_all(data_dir)
+            .map_err(|e| IndexError::Io(format!("{}: {e}", data_dir.display())))?;
+        let conn = Connection::open(data_dir.join(DB_FILE))?;
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL;
+             PRAGMA synchronous = NORMAL;
+             PRAGMA busy_timeout = 5000;
+             CREATE TABLE IF NOT EXISTS sites (
+                 url TEXT PRIMARY KEY, name TEXT NOT NULL,
+                 etag TEXT, last_modified TEXT, synced INTEGER NOT NULL);
+             CREATE TABLE IF NOT EXISTS services (
+                 id INTEGER PRIMARY KEY,
+                 site TEXT NOT NULL, flow_id INTEGER NOT NULL, family_id INTEGER,
+                 name TEXT NOT NULL, category TEXT NOT NULL, url TEXT, icon_url TEXT,
+                 short_html TEXT NOT NULL, long_html TEXT NOT NULL, text TEXT NOT NULL,
+                 requires_auth INTEGER NOT NULL, requires_signing INTEGER NOT NULL,
+                 payment INTEGER NOT NULL, aliases TEXT NOT NULL,
+                 UNIQUE (site, flow_id));
+             CREATE VIRTUAL TABLE IF NOT EXISTS services_fts USING fts5(
+                 name, text, category,
+                 tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4');",
+        )?;
+        Ok(Index { conn })
+    }
+
+    /// Replaces everything known about `site` with `services`, atomically.
+    pub fn replace_site(
+        &mut self,
+        site: &str,
+        name: &str,
+        services: &[RemoteService],
+        etag: Option<&str>,
+        last_modified: Option<&str>,
+    ) -> Result<(), IndexError> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "DELETE FROM services_fts WHERE rowid IN (SELECT id FROM services WHERE site = ?1)",
+            [site],
+        )?;
+        tx.execute("DELETE FROM services WHERE site = ?1", [site])?;
+        {
+            let mut insert = tx.prepare(
+                "INSERT INTO services (site, flow_id, family_id, name, category, url, icon_url,
+                     short_html, long_html, text, requires_auth, requires_signing, payment, aliases)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            )?;
+            let mut fts = tx.prepare(
+                "INSERT INTO services_fts (rowid, name, text, category) VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            for s in services {
+                insert.execute(params![
+                    site,
+                    s.flow_id,
+                    s.family_id,
+                    s.name,
+                    s.category,
+                    s.url,
+                    s.icon_url,
+                    s.short_html,
+                    s.long_html,
+                    s.text,
+                    s.requires_authentication,
+                    s.requires_signing,
+                    s.payment,
+                    serde_json::to_string(&s.aliases).unwrap_or_default(),
+                ])?;
+                fts.execute(params![tx.last_insert_rowid(), s.name, s.text, s.category])?;
+            }
+        }
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        tx.execute(
+            "INSERT INTO sites (url, name, etag, last_modified, synced) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (url) DO UPDATE SET name = ?2, etag = ?3, last_modified = ?4, synced = ?5",
+            params![site, name, etag, last_modified, now],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Synced sites with their number of e-services.
+    pub fn sites(&self) -> Result<Vec<(String, String, usize)>, IndexError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT s.url, s.name, (SELECT count(*) FROM services v WHERE v.site = s.url)
+             FROM sites s ORDER BY s.name",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)? as usize))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn hit(r: &rusqlite::Row) -> rusqlite::Result<Hit> {
+        Ok(Hit {
+            site: r.get(0)?,
+            id: r.get::<_, i64>(1)?.to_string(),
+            name: r.get(2)?,
+            category: r.get(3)?,
+            url: r.get(4)?,
+            requires_authentication: r.get(5)?,
+            requires_signing: r.get(6)?,
+            short_description: r.get(7)?,
+        })
+    }
+
+    /// Every e-service of the synced sites that passes `filter`, by category and name.
+    pub fn list(&self, filter: &Filter) -> Result<Vec<Hit>, IndexError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT site, flow_id, name, category, url, requires_auth, requires_signing, short_html
+             FROM services
+             WHERE (?1 IS NULL OR category = ?1) AND (?2 IS NULL OR site = ?2)
+               AND (?3 IS NULL OR (requires_auth OR requires_signing) = ?3)
+             ORDER BY category, name",
+        )?;
+        let rows = stmt.query_map(
+            params![filter.category, filter.site, filter.needs_eid],
+            Self::hit,
+        )?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// As-you-type search: every word of `text` must start a word of the name, description
+    /// or category (diacritics optional). Name hits rank first, then exact Swedish spelling.
+    pub fn search(
+        &self,
+        text: &str,
+        filter: &Filter,
+        limit: usize,
+    ) -> Result<Vec<Hit>, IndexError> {
+        let words: Vec<String> = text
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(|w| format!("\"{}\"*", w.replace('"', "")))
+            .collect();
+        if words.is_empty() {
+            return Ok(Vec::new());
+        }
+        let query = words.join(" ");
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT s.site, s.flow_id, s.name, s.category, s.url, s.requires_auth,
+                    s.requires_signing, s.short_html
+             FROM services_fts f JOIN services s ON s.id = f.rowid
+             WHERE services_fts MATCH ?1
+               AND (?2 IS NULL OR s.category = ?2) AND (?3 IS NULL OR s.site = ?3)
+               AND (?4 IS NULL OR (s.requires_auth OR s.requires_signing) = ?4)
+             ORDER BY bm25(services_fts, 10.0, 1.0, 2.0)
+             LIMIT ?5",
+        )?;
+        let rows = stmt.query_map(
+            params![
+                query,
+                filter.category,
+                filter.site,
+                filter.needs_eid,
+                (limit * 4) as i64
+            ],
+            Self::hit,
+        )?;
+        let mut hits: Vec<Hit> = rows.collect::<Result<_, _>>()?;
+        rank(&mut hits, text);
+        hits.truncate(limit);
+        Ok(hits)
+    }
+}
+
+/// Orders hits: the query in the name as typed (Swedish letters exactly) first, then in the
+/// name without diacritics, then the rest in FTS order (a stable sort keeps it).
+pub fn rank(hits: &mut [Hit], query: &str) {
+    let exact = query.to_lowercase();
+    let folded = fold(query);
+    let score = |h: &Hit| {
+        let name = h.name.to_lowercase();
+        let starts = |n: &str, q: &str| {
+            n.split(|c: char| !c.is_alphanumeric())
+                .any(|w| w.starts_with(q))
+        };
+        if name.starts_with(&exact) {
+            0
+        } else if starts(&name, &exact) {
+            1
+        } else if starts(&fold(&name), &folded) {
+            2
+        } else {
+            3
+        }
+    };
+    hits.sort_by_key(score);
+}

@@ -1,0 +1,215 @@
+//! Open ePlatform catalogues stored for offline use and search, with Sundsvall's real one.
+
+use etjanst::catalogue::flowinfo;
+use etjanst::catalogue::index::{Filter, Index};
+
+const SUNDSVALL: &[u8] = include_bytes!("fixtures/oep/catalogue-getflows-sundsvall.json");
+const SITE: &str = "https://e-tjanster.sundsvall.se";
+
+#[test]
+fn all_161_services_arrive_with_correct_swedish_letters() {
+    let services = flowinfo::parse(SUNDSVALL, Some("text/xml; charset=ISO-8859-1")).unwrap();
+    assert_eq!(services.len(), 161);
+    assert!(
+        services
+            .iter()
+            .any(|s| s.name == "Anmäl misstänkt matförgiftning")
+    );
+    assert_eq!(
+        services
+            .iter()
+            .filter(|s| s.category == "Bygga, bo och miljö")
+            .count(),
+        42
+    );
+    for s in &services {
+        assert!(
+            !s.name.contains('Ã') && !s.text.contains('Ã'),
+            "mojibake in {}",
+            s.name
+        );
+        assert!(!s.text.contains("&auml;"), "entities decoded in {}", s.name);
+    }
+    // The same catalogue served as UTF-8 (declared or not) reads the same.
+    let utf8 = String::from_utf8(
+        SUNDSVALL
+            .iter()
+            .map(|&b| b as char)
+            .collect::<String>()
+            .into_bytes(),
+    )
+    .unwrap();
+    assert_eq!(flowinfo::parse(utf8.as_bytes(), None).unwrap(), services);
+    assert_eq!(
+        flowinfo::parse(utf8.as_bytes(), Some("application/json; charset=utf-8")).unwrap(),
+        services
+    );
+    // Undeclared Latin-1 is recognised too.
+    assert_eq!(flowinfo::parse(SUNDSVALL, None).unwrap(), services);
+}
+
+#[test]
+fn descriptions_are_sanitised_before_anyone_sees_them() {
+    let text: String = SUNDSVALL.iter().map(|&b| b as char).collect();
+    let evil = text.replacen(
+        "\"ShortDescription\": \"",
+        "\"ShortDescription\": \"<script>alert(1)</script><img src=x onerror=alert(2)><a href='javascript:alert(3)'>klicka</a>",
+        1,
+    );
+    let services = flowinfo::parse(evil.as_bytes(), None).unwrap();
+    let html = &services[0].short_html;
+    for bad in ["<script", "onerror", "javascript:", "alert("] {
+        assert!(!html.contains(bad), "{bad} survived: {html}");
+    }
+    assert!(html.contains("klicka"), "harmless text is kept: {html}");
+}
+
+#[test]
+fn broken_json_is_reported_with_its_position() {
+    let err = flowinfo::parse(b"{\"Flows\": [\n  {\"ID\": 1,,}]}", None).unwrap_err();
+    assert!(err.to_string().contains("rad 2"), "{err}");
+    assert!(flowinfo::parse(b"{}", None).is_err());
+}
+
+fn sundsvall_index(dir: &std::path::Path) -> Index {
+    let mut index = Index::open(dir).unwrap();
+    let services = flowinfo::parse(SUNDSVALL, None).unwrap();
+    index
+        .replace_site(SITE, "Sundsvalls kommun", &services, Some("\"v1\""), None)
+        .unwrap();
+    index
+}
+
+#[test]
+fn search_finds_from_a_few_letters_with_or_without_diacritics() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = sundsvall_index(dir.path());
+    for q in ["matförg", "matforg", "Matförgiftning", "anmäl matf"] {
+        let hits = index.search(q, &Filter::default(), 10).unwrap();
+        assert_eq!(
+            hits.first().map(|h| h.name.as_str()),
+            Some("Anmäl misstänkt matförgiftning"),
+            "{q}: {hits:?}"
+        );
+    }
+    let hits = index.search("forskola", &Filter::default(), 50).unwrap();
+    assert!(
+        hits.iter()
+            .any(|h| h.name.to_lowercase().contains("förskola")),
+        "{hits:?}"
+    );
+    // Name hits come before hits in descriptions only.
+    let hits = index.search("bygglov", &Filter::default(), 50).unwrap();
+    let first_text_only = hits
+        .iter()
+        .position(|h| !h.name.to_lowercase().contains("bygglov"));
+    let last_name = hits
+        .iter()
+        .rposition(|h| h.name.to_lowercase().contains("bygglov"));
+    if let (Some(t), Some(n)) = (first_text_only, last_name) {
+        assert!(n < t, "name hits first: {hits:?}");
+    }
+    assert!(index.search("", &Filter::default(), 10).unwrap().is_empty());
+    assert!(
+        index
+            .search("xyzzyq", &Filter::default(), 10)
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[test]
+fn filters_and_several_sites() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut index = sundsvall_index(dir.path());
+    let services = flowinfo::parse(SUNDSVALL, None).unwrap();
+    index
+        .replace_site(
+            "https://etjanster.example.se",
+            "Exempelkommun",
+            &services[..10],
+            None,
+            None,
+        )
+        .unwrap();
+    let sites = index.sites().unwrap();
+    assert_eq!(sites.len(), 2);
+    assert!(sites.iter().any(|(u, _, n)| u == SITE && *n == 161));
+    let only = Filter {
+        site: Some(SITE.into()),
+        ..Default::default()
+    };
+    assert_eq!(index.list(&only).unwrap().len(), 161);
+    let school = Filter {
+        category: Some("Utbildning och förskola".into()),
+        site: Some(SITE.into()),
+        ..Default::default()
+    };
+    assert_eq!(index.list(&school).unwrap().len(), 40);
+    let eid = Filter {
+        needs_eid: Some(true),
+        site: Some(SITE.into()),
+        ..Default::default()
+    };
+    assert!(
+        index
+            .list(&eid)
+            .unwrap()
+            .iter()
+            .all(|h| h.requires_authentication || h.requires_signing)
+    );
+    // Replacing a site's catalogue replaces it, and leaves the other site alone.
+    index
+        .replace_site(SITE, "Sundsvalls kommun", &services[..5], None, None)
+        .unwrap();
+    assert_eq!(index.list(&only).unwrap().len(), 5);
+    assert_eq!(
+        index.search("matförg", &only, 10).unwrap().len(),
+        usize::from(services[..5].iter().any(|s| s.name.contains("matförg")))
+    );
+    assert_eq!(
+        index
+            .list(&Filter {
+                site: Some("https://etjanster.example.se".into()),
+                ..Default::default()
+            })
+            .unwrap()
+            .len(),
+        10
+    );
+}
+
+#[test]
+fn a_broken_download_leaves_the_stored_catalogue_usable() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.json");
+    std::fs::write(&good, SUNDSVALL).unwrap();
+    let broken = dir.path().join("broken.json");
+    std::fs::write(&broken, &SUNDSVALL[..SUNDSVALL.len() / 2]).unwrap();
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_etjanst"))
+            .arg("--data-dir")
+            .arg(dir.path())
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let ok = run(&["import-catalogue", "--site", SITE, good.to_str().unwrap()]);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let bad = run(&["import-catalogue", "--site", SITE, broken.to_str().unwrap()]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("inte giltig JSON"));
+    let found = run(&["search", "matforg", "--json"]);
+    let hits: serde_json::Value = serde_json::from_slice(&found.stdout).unwrap();
+    assert!(
+        hits.as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["site"] == SITE && h["name"] == "Anmäl misstänkt matförgiftning"),
+        "{hits}"
+    );
+}
