@@ -118,6 +118,19 @@ enum Command {
         name: Option<String>,
         file: PathBuf,
     },
+    /// Fetch a municipality's catalogue from its Open ePlatform site (progress on stderr).
+    Sync {
+        /// The site's address, e.g. https://e-tjanster.sundsvall.se
+        #[arg(long)]
+        site: String,
+        /// The municipality's name (default: the site's host name).
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        no_icons: bool,
+        #[arg(long)]
+        no_blanketter: bool,
+    },
     /// Find e-services from a few letters, in the embedded catalogue and every stored site.
     Search {
         text: String,
@@ -258,6 +271,15 @@ fn time_arg(arg: Option<&str>) -> Result<chrono::NaiveDateTime, Failure> {
     }
 }
 
+/// A site's host name, as a default name for it.
+fn host(site: &str) -> String {
+    site.split("://")
+        .nth(1)
+        .unwrap_or(site)
+        .trim_end_matches('/')
+        .to_string()
+}
+
 /// The municipality's name for page headers, without the catalogue's "(exempelkatalog)".
 fn publisher(site: &str) -> String {
     site.split(" (").next().unwrap_or(site).to_string()
@@ -290,8 +312,63 @@ fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
                     .to_string()
             });
             let mut index = catalogue::index::Index::open(&dir)?;
-            index.replace_site(site.trim_end_matches('/'), &name, &services, None, None)?;
-            println!("{} e-tjänster från {name}", services.len());
+            let count = services.len();
+            let data = catalogue::index::SiteData {
+                name: name.clone(),
+                services,
+                ..Default::default()
+            };
+            index.replace_site(site.trim_end_matches('/'), &data)?;
+            println!("{count} e-tjänster från {name}");
+            Ok(0)
+        }
+        Command::Sync {
+            site,
+            name,
+            no_icons,
+            no_blanketter,
+        } => {
+            let name = name.unwrap_or_else(|| host(&site));
+            let mut index = catalogue::index::Index::open(&dir)?;
+            let options = catalogue::sync::SyncOptions {
+                icons: !no_icons,
+                blanketter: !no_blanketter,
+                ..Default::default()
+            };
+            let mut last = None;
+            let mut report = |p: catalogue::sync::Progress| {
+                // One line per stage and tenth, so a log stays readable.
+                let tenth = if p.total == 0 {
+                    10
+                } else {
+                    p.done * 10 / p.total
+                };
+                if last != Some((p.stage, tenth)) {
+                    last = Some((p.stage, tenth));
+                    eprintln!("{} … {}/{}", p.stage.label_sv(), p.done, p.total);
+                }
+            };
+            let outcome = catalogue::sync::sync(
+                &mut index,
+                &site,
+                &name,
+                &options,
+                &mut report,
+                &catalogue::sync::CancelHandle::default(),
+            )
+            .map_err(Failure::input)?;
+            match outcome {
+                catalogue::sync::SyncOutcome::Unchanged => {
+                    println!("Katalogen från {name} är oförändrad.")
+                }
+                catalogue::sync::SyncOutcome::Updated {
+                    services,
+                    icons,
+                    blanketter,
+                } => println!(
+                    "{services} e-tjänster från {name} ({icons} ikoner, {blanketter} blanketter)"
+                ),
+            }
             Ok(0)
         }
         Command::Draft(command) => drafts::run(&dir, cli.passphrase_file.as_deref(), command),
@@ -524,7 +601,8 @@ fn run_on(catalogue: &Catalogue, command: Command, lang: Lang) -> Result<u8, Fai
         Command::Import { .. }
         | Command::Schema
         | Command::Draft(_)
-        | Command::ImportCatalogue { .. } => Ok(0),
+        | Command::ImportCatalogue { .. }
+        | Command::Sync { .. } => Ok(0),
     }
 }
 

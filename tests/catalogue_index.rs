@@ -1,7 +1,7 @@
 //! Open ePlatform catalogues stored for offline use and search, with Sundsvall's real one.
 
 use etjanst::catalogue::flowinfo;
-use etjanst::catalogue::index::{Filter, Index};
+use etjanst::catalogue::index::{Filter, Index, SiteData};
 
 const SUNDSVALL: &[u8] = include_bytes!("fixtures/oep/catalogue-getflows-sundsvall.json");
 const SITE: &str = "https://e-tjanster.sundsvall.se";
@@ -71,11 +71,19 @@ fn broken_json_is_reported_with_its_position() {
     assert!(flowinfo::parse(b"{}", None).is_err());
 }
 
+fn data(name: &str, services: Vec<flowinfo::RemoteService>) -> SiteData {
+    SiteData {
+        name: name.into(),
+        services,
+        ..Default::default()
+    }
+}
+
 fn sundsvall_index(dir: &std::path::Path) -> Index {
     let mut index = Index::open(dir).unwrap();
     let services = flowinfo::parse(SUNDSVALL, None).unwrap();
     index
-        .replace_site(SITE, "Sundsvalls kommun", &services, Some("\"v1\""), None)
+        .replace_site(SITE, &data("Sundsvalls kommun", services))
         .unwrap();
     index
 }
@@ -126,10 +134,7 @@ fn filters_and_several_sites() {
     index
         .replace_site(
             "https://etjanster.example.se",
-            "Exempelkommun",
-            &services[..10],
-            None,
-            None,
+            &data("Exempelkommun", services[..10].to_vec()),
         )
         .unwrap();
     let sites = index.sites().unwrap();
@@ -160,7 +165,7 @@ fn filters_and_several_sites() {
     );
     // Replacing a site's catalogue replaces it, and leaves the other site alone.
     index
-        .replace_site(SITE, "Sundsvalls kommun", &services[..5], None, None)
+        .replace_site(SITE, &data("Sundsvalls kommun", services[..5].to_vec()))
         .unwrap();
     assert_eq!(index.list(&only).unwrap().len(), 5);
     assert_eq!(

@@ -49,6 +49,20 @@ pub struct Index {
     conn: Connection,
 }
 
+/// Everything stored about one site, swapped in as a whole.
+#[derive(Debug, Clone, Default)]
+pub struct SiteData {
+    pub name: String,
+    pub services: Vec<RemoteService>,
+    /// The catalogue response's validators, for the next conditional request.
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    /// (flow id, image bytes).
+    pub icons: Vec<(i64, Vec<u8>)>,
+    /// (flow id, PDF bytes).
+    pub blanketter: Vec<(i64, Vec<u8>)>,
+}
+
 /// Lower case without diacritics, as the FTS tokenizer folds (`förskola` → `forskola`).
 pub fn fold(s: &str) -> String {
     s.chars()
@@ -86,6 +100,9 @@ impl Index {
                  requires_auth INTEGER NOT NULL, requires_signing INTEGER NOT NULL,
                  payment INTEGER NOT NULL, aliases TEXT NOT NULL,
                  UNIQUE (site, flow_id));
+             CREATE TABLE IF NOT EXISTS files (
+                 site TEXT NOT NULL, flow_id INTEGER NOT NULL, kind TEXT NOT NULL,
+                 data BLOB NOT NULL, PRIMARY KEY (site, flow_id, kind));
              CREATE VIRTUAL TABLE IF NOT EXISTS services_fts USING fts5(
                  name, text, category,
                  tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4');",
@@ -93,21 +110,15 @@ impl Index {
         Ok(Index { conn })
     }
 
-    /// Replaces everything known about `site` with `services`, atomically.
-    pub fn replace_site(
-        &mut self,
-        site: &str,
-        name: &str,
-        services: &[RemoteService],
-        etag: Option<&str>,
-        last_modified: Option<&str>,
-    ) -> Result<(), IndexError> {
+    /// Replaces everything known about `site`, atomically.
+    pub fn replace_site(&mut self, site: &str, data: &SiteData) -> Result<(), IndexError> {
         let tx = self.conn.transaction()?;
         tx.execute(
             "DELETE FROM services_fts WHERE rowid IN (SELECT id FROM services WHERE site = ?1)",
             [site],
         )?;
         tx.execute("DELETE FROM services WHERE site = ?1", [site])?;
+        tx.execute("DELETE FROM files WHERE site = ?1", [site])?;
         {
             let mut insert = tx.prepare(
                 "INSERT INTO services (site, flow_id, family_id, name, category, url, icon_url,
@@ -117,7 +128,7 @@ impl Index {
             let mut fts = tx.prepare(
                 "INSERT INTO services_fts (rowid, name, text, category) VALUES (?1, ?2, ?3, ?4)",
             )?;
-            for s in services {
+            for s in &data.services {
                 insert.execute(params![
                     site,
                     s.flow_id,
@@ -136,6 +147,13 @@ impl Index {
                 ])?;
                 fts.execute(params![tx.last_insert_rowid(), s.name, s.text, s.category])?;
             }
+            let mut file = tx
+                .prepare("INSERT INTO files (site, flow_id, kind, data) VALUES (?1, ?2, ?3, ?4)")?;
+            for (kind, list) in [("icon", &data.icons), ("blankett", &data.blanketter)] {
+                for (id, bytes) in list {
+                    file.execute(params![site, id, kind, bytes])?;
+                }
+            }
         }
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -143,10 +161,42 @@ impl Index {
         tx.execute(
             "INSERT INTO sites (url, name, etag, last_modified, synced) VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT (url) DO UPDATE SET name = ?2, etag = ?3, last_modified = ?4, synced = ?5",
-            params![site, name, etag, last_modified, now],
+            params![site, data.name, data.etag, data.last_modified, now],
         )?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// The ETag and Last-Modified of the stored catalogue of `site`.
+    pub fn validators(&self, site: &str) -> Result<(Option<String>, Option<String>), IndexError> {
+        use rusqlite::OptionalExtension;
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT etag, last_modified FROM sites WHERE url = ?1",
+                [site],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?
+            .unwrap_or((None, None)))
+    }
+
+    /// A stored icon or blankett (`kind` = "icon" or "blankett").
+    pub fn file(
+        &self,
+        site: &str,
+        flow_id: i64,
+        kind: &str,
+    ) -> Result<Option<Vec<u8>>, IndexError> {
+        use rusqlite::OptionalExtension;
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT data FROM files WHERE site = ?1 AND flow_id = ?2 AND kind = ?3",
+                params![site, flow_id, kind],
+                |r| r.get(0),
+            )
+            .optional()?)
     }
 
     /// Synced sites with their number of e-services.

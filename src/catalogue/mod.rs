@@ -5,6 +5,7 @@
 
 pub mod flowinfo;
 pub mod index;
+pub mod sync;
 
 use std::path::{Path, PathBuf};
 

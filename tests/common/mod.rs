@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod http;
+
 use chrono::NaiveDate;
 use etjanst::catalogue::Catalogue;
 use etjanst::fill::Answers;
