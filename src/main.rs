@@ -338,11 +338,7 @@ fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
             let mut last = None;
             let mut report = |p: catalogue::sync::Progress| {
                 // One line per stage and tenth, so a log stays readable.
-                let tenth = if p.total == 0 {
-                    10
-                } else {
-                    p.done * 10 / p.total
-                };
+                let tenth = (p.done * 10).checked_div(p.total).unwrap_or(10);
                 if last != Some((p.stage, tenth)) {
                     last = Some((p.stage, tenth));
                     eprintln!("{} … {}/{}", p.stage.label_sv(), p.done, p.total);
