@@ -130,7 +130,16 @@ enum Command {
         no_icons: bool,
         #[arg(long)]
         no_blanketter: bool,
+        /// Address of the municipality's signed bundle of fillable flows.
+        #[arg(long, requires = "key")]
+        bundle: Option<String>,
+        /// The municipality's public key (base64) that the bundle must be signed with.
+        #[arg(long)]
+        key: Option<String>,
     },
+    /// Signed catalogue bundles, for municipality administrators.
+    #[command(subcommand)]
+    Bundle(BundleCommand),
     /// Find e-services from a few letters, in the embedded catalogue and every stored site.
     Search {
         text: String,
@@ -146,6 +155,27 @@ enum Command {
     /// Saved drafts: encrypted on this computer, never sent anywhere.
     #[command(subcommand)]
     Draft(DraftCommand),
+}
+
+#[derive(Subcommand)]
+enum BundleCommand {
+    /// Make a key pair: the secret key goes to FILE, the public key is printed.
+    Keygen {
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+    },
+    /// Sign every file below --flows (flows, blanketter, icons) into one bundle.
+    Build {
+        #[arg(long, value_name = "DIR")]
+        flows: PathBuf,
+        #[arg(long)]
+        site: Option<String>,
+        /// File holding the secret key from `bundle keygen`.
+        #[arg(long, value_name = "SECRETKEYFILE")]
+        key: PathBuf,
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -271,6 +301,22 @@ fn time_arg(arg: Option<&str>) -> Result<chrono::NaiveDateTime, Failure> {
     }
 }
 
+/// Writes a secret readable by its owner only.
+fn write_secret(path: &Path, secret: &str) -> Result<(), Failure> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options
+        .open(path)
+        .map_err(|e| Failure::input(format!("{}: {e}", path.display())))?;
+    writeln!(file, "{secret}")?;
+    Ok(())
+}
+
 /// A site's host name, as a default name for it.
 fn host(site: &str) -> String {
     site.split("://")
@@ -322,11 +368,33 @@ fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
             println!("{count} e-tjänster från {name}");
             Ok(0)
         }
+        Command::Bundle(BundleCommand::Keygen { output }) => {
+            let (secret, public) = catalogue::bundle::keygen();
+            write_secret(&output, &secret)?;
+            println!("{public}");
+            Ok(0)
+        }
+        Command::Bundle(BundleCommand::Build {
+            flows,
+            site,
+            key,
+            output,
+        }) => {
+            let secret = std::fs::read_to_string(&key)
+                .map_err(|e| Failure::input(format!("{}: {e}", key.display())))?;
+            let created = chrono::Local::now().format("%Y-%m-%dT%H:%M:%S").to_string();
+            let bytes = catalogue::bundle::build(&flows, site.as_deref(), &secret, &created)
+                .map_err(Failure::input)?;
+            catalogue::write_atomic(&output, &bytes)?;
+            Ok(0)
+        }
         Command::Sync {
             site,
             name,
             no_icons,
             no_blanketter,
+            bundle,
+            key,
         } => {
             let name = name.unwrap_or_else(|| host(&site));
             let mut index = catalogue::index::Index::open(&dir)?;
@@ -364,6 +432,21 @@ fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
                 } => println!(
                     "{services} e-tjänster från {name} ({icons} ikoner, {blanketter} blanketter)"
                 ),
+            }
+            if let (Some(url), Some(key)) = (bundle, key) {
+                let key = catalogue::bundle::public_key(&key).map_err(Failure::input)?;
+                eprintln!("Hämtar e-tjänstpaketet …");
+                let bytes = catalogue::sync::fetch(&url, &options).map_err(Failure::input)?;
+                // A bundle that does not verify is refused whole; the installed one stays.
+                let verified = catalogue::bundle::verify(&bytes, &key).map_err(|e| Failure {
+                    code: 1,
+                    message: e.to_string(),
+                })?;
+                catalogue::bundle::install(&dir, &name, &verified).map_err(Failure::input)?;
+                println!(
+                    "{} filer i e-tjänstpaketet från {name}",
+                    verified.files.len()
+                );
             }
             Ok(0)
         }
@@ -598,7 +681,8 @@ fn run_on(catalogue: &Catalogue, command: Command, lang: Lang) -> Result<u8, Fai
         | Command::Schema
         | Command::Draft(_)
         | Command::ImportCatalogue { .. }
-        | Command::Sync { .. } => Ok(0),
+        | Command::Sync { .. }
+        | Command::Bundle(_) => Ok(0),
     }
 }
 

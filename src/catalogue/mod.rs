@@ -3,6 +3,7 @@
 //!
 //! Sync from Open ePlatform sites, search and signed bundles build on this (issue 5).
 
+pub mod bundle;
 pub mod flowinfo;
 pub mod index;
 pub mod sync;
@@ -193,18 +194,19 @@ impl Catalogue {
     pub fn open(data_dir: &Path) -> Result<Catalogue, CatalogueError> {
         let mut catalogue = Catalogue::embedded()?;
         catalogue.data_dir = Some(data_dir.to_path_buf());
-        let dir = data_dir.join("flows");
-        let entries = match std::fs::read_dir(&dir) {
-            Ok(e) => e,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(catalogue),
-            Err(source) => return Err(CatalogueError::Io { path: dir, source }),
-        };
-        let mut paths: Vec<PathBuf> = entries
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|e| e == "json"))
-            .collect();
-        paths.sort();
+        let mut paths = flow_files(&data_dir.join("flows"), false)?;
+        // Installed bundles (verified when they arrived); half-installed folders are skipped.
+        if let Ok(bundles) = std::fs::read_dir(data_dir.join("bundles")) {
+            let mut dirs: Vec<PathBuf> = bundles
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.is_dir() && p.extension().is_none())
+                .collect();
+            dirs.sort();
+            for d in dirs {
+                paths.extend(flow_files(&d, true)?);
+            }
+        }
         for path in paths {
             // One damaged file must not take the whole catalogue down with it.
             match flow::load(&path) {
@@ -351,6 +353,33 @@ impl Catalogue {
             .ok_or_else(|| CatalogueError::MissingEmbedded(blankett.file.clone()))?;
         std::fs::read(&path).map_err(|source| CatalogueError::Io { path, source })
     }
+}
+
+/// Flow files in `dir` (JSON; with `oeflow` also `.oeflow`, and below sub-folders), sorted.
+fn flow_files(dir: &Path, oeflow: bool) -> Result<Vec<PathBuf>, CatalogueError> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(source) => {
+            return Err(CatalogueError::Io {
+                path: dir.to_path_buf(),
+                source,
+            });
+        }
+    };
+    let mut out = Vec::new();
+    for path in entries.filter_map(Result::ok).map(|e| e.path()) {
+        if oeflow && path.is_dir() {
+            out.extend(flow_files(&path, true)?);
+        } else if path
+            .extension()
+            .is_some_and(|e| e == "json" || (oeflow && e == "oeflow"))
+        {
+            out.push(path);
+        }
+    }
+    out.sort();
+    Ok(out)
 }
 
 /// Imports flow files (`.oeflow` or `.json`) into `data_dir`: all or nothing. Returns the

@@ -344,3 +344,39 @@ pub fn sync(
         blanketter: data.blanketter.len(),
     })
 }
+
+/// Downloads one file (a catalogue bundle) in full.
+pub fn fetch(url: &str, options: &SyncOptions) -> Result<Vec<u8>, SyncError> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| SyncError::Network {
+            url: url.to_string(),
+            message: e.to_string(),
+        })?;
+    runtime.block_on(async {
+        let client = reqwest::Client::builder()
+            .timeout(options.timeout)
+            .build()
+            .map_err(|e| SyncError::Network {
+                url: url.to_string(),
+                message: e.to_string(),
+            })?;
+        let none = None;
+        let f = get_with_retries(
+            &client,
+            url,
+            (&none, &none),
+            options.retries,
+            &CancelHandle::default(),
+        )
+        .await?;
+        if f.status != 200 {
+            return Err(SyncError::Status {
+                url: url.to_string(),
+                status: f.status,
+            });
+        }
+        Ok(f.body)
+    })
+}
