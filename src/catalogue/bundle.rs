@@ -103,11 +103,11 @@ pub fn public_key(text: &str) -> Result<VerifyingKey, BundleError> {
     VerifyingKey::from_bytes(&bytes).map_err(|e| BundleError::BadKey(e.to_string()))
 }
 
-fn files_below(dir: &Path, base: &Path, out: &mut Vec<PathBuf>) -> Result<(), BundleError> {
+fn files_below(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), BundleError> {
     for entry in std::fs::read_dir(dir).map_err(io(dir))? {
         let path = entry.map_err(io(dir))?.path();
         if path.is_dir() {
-            files_below(&path, base, out)?;
+            files_below(&path, out)?;
         } else {
             out.push(path);
         }
@@ -124,7 +124,7 @@ pub fn build(
 ) -> Result<Vec<u8>, BundleError> {
     let key = signing_key(secret)?;
     let mut paths = Vec::new();
-    files_below(dir, dir, &mut paths)?;
+    files_below(dir, &mut paths)?;
     paths.sort();
     let mut files = Vec::new();
     for path in paths {
