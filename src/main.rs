@@ -44,6 +44,21 @@ enum Command {
     Flows {
         #[arg(long)]
         json: bool,
+        /// Only this category, e.g. "Omsorg och hjälp".
+        #[arg(long)]
+        category: Option<String>,
+        /// A synced site's catalogue instead of the embedded one (its address).
+        #[arg(long)]
+        site: Option<String>,
+    },
+    /// Save an e-service's PDF blankett (to print and fill by hand).
+    Blankett {
+        /// Service id or alias (with --site: the flow id on that site).
+        flow: String,
+        #[arg(long)]
+        site: Option<String>,
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
     },
     /// Show a flow's steps and questions.
     Show {
@@ -471,11 +486,77 @@ fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
 fn run_on(catalogue: &Catalogue, command: Command, lang: Lang) -> Result<u8, Failure> {
     let mut out = std::io::stdout().lock();
     match command {
-        Command::Flows { json } => {
+        Command::Flows {
+            json,
+            category,
+            site: Some(site),
+        } => {
+            let index =
+                catalogue::index::Index::open(catalogue.data_dir().unwrap_or(Path::new(".")))?;
+            let filter = catalogue::index::Filter {
+                category,
+                site: Some(site.trim_end_matches('/').to_string()),
+                needs_eid: None,
+            };
+            let hits = index.list(&filter)?;
+            if hits.is_empty() {
+                return Err(Failure::input(format!(
+                    "inga e-tjänster från {site}; hämta katalogen med: etjanst sync --site {site}"
+                )));
+            }
+            if json {
+                writeln!(out, "{}", serde_json::to_string_pretty(&hits)?)?;
+            } else {
+                let mut current = "";
+                for h in &hits {
+                    if h.category != current {
+                        current = &h.category;
+                        writeln!(out, "\n{current}")?;
+                    }
+                    let eid = if h.requires_authentication || h.requires_signing {
+                        ", kräver e-legitimation"
+                    } else {
+                        ""
+                    };
+                    writeln!(out, "  {:<8} {} (bara på webben{eid})", h.id, h.name)?;
+                }
+            }
+            Ok(0)
+        }
+        Command::Blankett { flow, site, output } => {
+            let bytes = match site {
+                Some(site) => {
+                    let index = catalogue::index::Index::open(
+                        catalogue.data_dir().unwrap_or(Path::new(".")),
+                    )?;
+                    let id: i64 = flow
+                        .parse()
+                        .map_err(|_| Failure::input("ange e-tjänstens nummer på webbplatsen"))?;
+                    index
+                        .file(site.trim_end_matches('/'), id, "blankett")?
+                        .ok_or_else(|| {
+                            Failure::input(format!("e-tjänst {id} på {site} har ingen blankett"))
+                        })?
+                }
+                None => {
+                    let service = catalogue.service(&flow).ok_or_else(|| {
+                        Failure::input(format!("e-tjänsten \"{flow}\" finns inte i katalogen"))
+                    })?;
+                    let b = service.blanketter.first().ok_or_else(|| {
+                        Failure::input(format!("{} har ingen blankett; skriv ut formuläret med etjanst pdf {flow} --blank", service.name))
+                    })?;
+                    catalogue.blankett(b)?
+                }
+            };
+            catalogue::write_atomic(&output, &bytes)?;
+            Ok(0)
+        }
+        Command::Flows { json, category, .. } => {
             if json {
                 let list: Vec<_> = catalogue
                     .services
                     .iter()
+                    .filter(|s| category.as_ref().is_none_or(|c| &s.category == c))
                     .map(|s| {
                         serde_json::json!({
                             "id": s.id,
@@ -494,16 +575,19 @@ fn run_on(catalogue: &Catalogue, command: Command, lang: Lang) -> Result<u8, Fai
                 writeln!(out, "{}", serde_json::to_string_pretty(&list)?)?;
             } else {
                 writeln!(out, "{} ({})", catalogue.site.name, catalogue.site.url)?;
-                for category in &catalogue.categories {
+                for name in &catalogue.categories {
+                    if category.as_ref().is_some_and(|c| c != name) {
+                        continue;
+                    }
                     let services: Vec<_> = catalogue
                         .services
                         .iter()
-                        .filter(|s| &s.category == category)
+                        .filter(|s| &s.category == name)
                         .collect();
                     if services.is_empty() {
                         continue;
                     }
-                    writeln!(out, "\n{category}")?;
+                    writeln!(out, "\n{name}")?;
                     for s in services {
                         // Numeric OeP ids are hard to type; show the first alias too.
                         let handle = match s.aliases.first() {
@@ -517,6 +601,15 @@ fn run_on(catalogue: &Catalogue, command: Command, lang: Lang) -> Result<u8, Fai
                             "",
                             catalogue.capabilities(s).summary_sv()
                         )?;
+                    }
+                }
+                let index =
+                    catalogue::index::Index::open(catalogue.data_dir().unwrap_or(Path::new(".")))?;
+                let sites = index.sites()?;
+                if !sites.is_empty() {
+                    writeln!(out, "\nHämtade kataloger (visa med --site):")?;
+                    for (url, name, n) in sites {
+                        writeln!(out, "  {name}: {n} e-tjänster, {url}")?;
                     }
                 }
             }

@@ -328,3 +328,28 @@ fn scan_explains_what_is_missing() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("kunde inte läsa bilden"));
 }
+
+#[test]
+fn embedded_blanketter_are_saved_and_categories_filter() {
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("b.pdf");
+    let saved = etjanst(
+        dir.path(),
+        &["blankett", "fardtjanst", "-o", pdf.to_str().unwrap()],
+    );
+    assert!(saved.status.success(), "{}", stderr(&saved));
+    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF"));
+    let none = etjanst(
+        dir.path(),
+        &["blankett", "synpunkt", "-o", pdf.to_str().unwrap()],
+    );
+    assert_eq!(none.status.code(), Some(2));
+    assert!(stderr(&none).contains("--blank"), "{}", stderr(&none));
+    let listed = etjanst(
+        dir.path(),
+        &["flows", "--category", "Omsorg och hjälp", "--json"],
+    );
+    let list: Vec<serde_json::Value> = serde_json::from_slice(&listed.stdout).unwrap();
+    assert_eq!(list.len(), 3);
+    assert!(list.iter().all(|s| s["category"] == "Omsorg och hjälp"));
+}

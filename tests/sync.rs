@@ -288,3 +288,59 @@ fn sync_command_reports_progress() {
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("161 e-tjänster från Sundsvall"));
 }
+
+#[test]
+fn synced_catalogue_is_listed_filtered_and_its_blankett_saved() {
+    let server = serve();
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_etjanst"))
+            .arg("--data-dir")
+            .arg(dir.path())
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    assert!(
+        run(&["sync", "--site", &server.url, "--name", "Sundsvall"])
+            .status
+            .success()
+    );
+    let overview = String::from_utf8_lossy(&run(&["flows"]).stdout).into_owned();
+    assert!(overview.contains("Sundsvall: 161 e-tjänster"), "{overview}");
+    let listed = run(&[
+        "flows",
+        "--site",
+        &server.url,
+        "--category",
+        "Omsorg och hjälp",
+        "--json",
+    ]);
+    let hits: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    assert_eq!(hits.as_array().unwrap().len(), 31);
+    let pdf = dir.path().join("blankett.pdf");
+    let saved = run(&[
+        "blankett",
+        "910",
+        "--site",
+        &server.url,
+        "-o",
+        pdf.to_str().unwrap(),
+    ]);
+    assert!(
+        saved.status.success(),
+        "{}",
+        String::from_utf8_lossy(&saved.stderr)
+    );
+    assert_eq!(std::fs::read(&pdf).unwrap(), PDF);
+    let none = run(&[
+        "blankett",
+        "2214",
+        "--site",
+        &server.url,
+        "-o",
+        pdf.to_str().unwrap(),
+    ]);
+    assert_eq!(none.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&none.stderr).contains("ingen blankett"));
+}
