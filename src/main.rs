@@ -164,6 +164,15 @@ enum Command {
         category: Option<String>,
         #[arg(long)]
         site: Option<String>,
+        /// Only e-services that can be filled in here, offline.
+        #[arg(long)]
+        fillable: bool,
+        /// Only e-services that need e-legitimation.
+        #[arg(long)]
+        needs_eid: bool,
+        /// Only e-services with a PDF blankett.
+        #[arg(long)]
+        has_blankett: bool,
         #[arg(long, default_value_t = 20)]
         limit: usize,
     },
@@ -497,6 +506,7 @@ fn run_on(catalogue: &Catalogue, command: Command, lang: Lang) -> Result<u8, Fai
                 category,
                 site: Some(site.trim_end_matches('/').to_string()),
                 needs_eid: None,
+                has_blankett: None,
             };
             let hits = index.list(&filter)?;
             if hits.is_empty() {
@@ -741,22 +751,38 @@ fn run_on(catalogue: &Catalogue, command: Command, lang: Lang) -> Result<u8, Fai
             json,
             category,
             site,
+            fillable,
+            needs_eid,
+            has_blankett,
             limit,
         } => {
             let filter = catalogue::index::Filter {
                 category: category.clone(),
                 site: site.clone(),
-                needs_eid: None,
+                needs_eid: needs_eid.then_some(true),
+                has_blankett: has_blankett.then_some(true),
             };
             let mut hits: Vec<_> = catalogue
                 .search(&text)
                 .into_iter()
                 .filter(|h| category.as_ref().is_none_or(|c| &h.category == c))
                 .filter(|h| site.as_ref().is_none_or(|s| &h.site == s))
+                .filter(|h| {
+                    let Some(service) = catalogue.service(&h.id) else {
+                        return false;
+                    };
+                    let caps = catalogue.capabilities(service);
+                    (!fillable || caps.fill_offline)
+                        && (!needs_eid || caps.needs_eid)
+                        && (!has_blankett || caps.blankett)
+                })
                 .collect();
-            let index =
-                catalogue::index::Index::open(catalogue.data_dir().unwrap_or(Path::new(".")))?;
-            hits.extend(index.search(&text, &filter, limit)?);
+            // Synced sites carry no form content: they are filled on the web.
+            if !fillable {
+                let index =
+                    catalogue::index::Index::open(catalogue.data_dir().unwrap_or(Path::new(".")))?;
+                hits.extend(index.search(&text, &filter, limit)?);
+            }
             catalogue::index::rank(&mut hits, &text);
             hits.truncate(limit);
             if json {

@@ -43,6 +43,8 @@ pub struct Filter {
     pub category: Option<String>,
     pub site: Option<String>,
     pub needs_eid: Option<bool>,
+    /// Only e-services with (true) or without (false) a PDF blankett stored.
+    pub has_blankett: Option<bool>,
 }
 
 pub struct Index {
@@ -271,10 +273,17 @@ impl Index {
              FROM services
              WHERE (?1 IS NULL OR category = ?1) AND (?2 IS NULL OR site = ?2)
                AND (?3 IS NULL OR (requires_auth OR requires_signing) = ?3)
+               AND (?4 IS NULL OR EXISTS (SELECT 1 FROM files f WHERE f.site = services.site
+                    AND f.flow_id = services.flow_id AND f.kind = 'blankett') = ?4)
              ORDER BY category, name",
         )?;
         let rows = stmt.query_map(
-            params![filter.category, filter.site, filter.needs_eid],
+            params![
+                filter.category,
+                filter.site,
+                filter.needs_eid,
+                filter.has_blankett
+            ],
             Self::hit,
         )?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -349,7 +358,9 @@ impl Index {
             "SELECT site, flow_id, name, category, url, requires_auth, requires_signing, short_html
              FROM services WHERE id = ?1
                AND (?2 IS NULL OR category = ?2) AND (?3 IS NULL OR site = ?3)
-               AND (?4 IS NULL OR (requires_auth OR requires_signing) = ?4)",
+               AND (?4 IS NULL OR (requires_auth OR requires_signing) = ?4)
+               AND (?5 IS NULL OR EXISTS (SELECT 1 FROM files f WHERE f.site = services.site
+                    AND f.flow_id = services.flow_id AND f.kind = 'blankett') = ?5)",
         )?;
         let mut out = Vec::new();
         for id in ids {
@@ -357,7 +368,13 @@ impl Index {
                 break;
             }
             let mut rows = stmt.query_map(
-                params![id, filter.category, filter.site, filter.needs_eid],
+                params![
+                    id,
+                    filter.category,
+                    filter.site,
+                    filter.needs_eid,
+                    filter.has_blankett
+                ],
                 Self::hit,
             )?;
             if let Some(hit) = rows.next() {
@@ -391,6 +408,8 @@ impl Index {
              WHERE services_fts MATCH ?1
                AND (?2 IS NULL OR s.category = ?2) AND (?3 IS NULL OR s.site = ?3)
                AND (?4 IS NULL OR (s.requires_auth OR s.requires_signing) = ?4)
+               AND (?6 IS NULL OR EXISTS (SELECT 1 FROM files b WHERE b.site = s.site
+                    AND b.flow_id = s.flow_id AND b.kind = 'blankett') = ?6)
              ORDER BY bm25(services_fts, 10.0, 1.0, 2.0)
              LIMIT ?5",
         )?;
@@ -400,7 +419,8 @@ impl Index {
                 filter.category,
                 filter.site,
                 filter.needs_eid,
-                limit as i64
+                limit as i64,
+                filter.has_blankett
             ],
             Self::hit,
         )?;
