@@ -62,10 +62,13 @@ enum Command {
     },
     /// Show a flow's steps and questions.
     Show {
-        /// Flow id or alias.
+        /// Flow id or alias (with --site: the e-service's number on that site).
         flow: String,
         #[arg(long)]
         json: bool,
+        /// A synced site's e-service instead of a fillable flow.
+        #[arg(long)]
+        site: Option<String>,
     },
     /// Add fillable flows from .oeflow (or JSON) files; one bad file imports nothing.
     Import {
@@ -457,7 +460,13 @@ fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
                     "{services} e-tjänster från {name} ({icons} ikoner, {blanketter} blanketter)"
                 ),
             }
-            if let (Some(url), Some(key)) = (bundle, key) {
+            // A bundle given once is remembered with its key for later syncs of the site.
+            let site_key = site.trim_end_matches('/');
+            if let (Some(url), Some(key)) = (&bundle, &key) {
+                catalogue::bundle::public_key(key).map_err(Failure::input)?;
+                index.set_bundle_source(site_key, url, key)?;
+            }
+            if let Some((url, key)) = index.bundle_source(site_key)? {
                 let key = catalogue::bundle::public_key(&key).map_err(Failure::input)?;
                 eprintln!("Hämtar e-tjänstpaketet …");
                 let bytes = catalogue::sync::fetch(&url, &options).map_err(Failure::input)?;
@@ -625,7 +634,48 @@ fn run_on(catalogue: &Catalogue, command: Command, lang: Lang) -> Result<u8, Fai
             }
             Ok(0)
         }
-        Command::Show { flow, json } => {
+        Command::Show {
+            flow,
+            json,
+            site: Some(site),
+        } => {
+            let index =
+                catalogue::index::Index::open(catalogue.data_dir().unwrap_or(Path::new(".")))?;
+            let id: i64 = flow
+                .parse()
+                .map_err(|_| Failure::input("ange e-tjänstens nummer på webbplatsen"))?;
+            let (hit, long) = index
+                .service(site.trim_end_matches('/'), id)?
+                .ok_or_else(|| {
+                    Failure::input(format!("e-tjänst {id} finns inte i katalogen från {site}"))
+                })?;
+            if json {
+                let mut v = serde_json::to_value(&hit)?;
+                v["longDescription"] = long.into();
+                writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
+            } else {
+                writeln!(out, "{} ({}, {})", hit.name, hit.id, hit.site)?;
+                writeln!(out, "Kategori: {}", hit.category)?;
+                let text = fill::plain_text(if long.trim().is_empty() {
+                    &hit.short_description
+                } else {
+                    &long
+                });
+                writeln!(out, "{text}")?;
+                let eid = if hit.requires_authentication || hit.requires_signing {
+                    " Kräver e-legitimation."
+                } else {
+                    ""
+                };
+                writeln!(
+                    out,
+                    "\nFylls i på webben: {}{eid}",
+                    hit.url.as_deref().unwrap_or(&hit.site)
+                )?;
+            }
+            Ok(0)
+        }
+        Command::Show { flow, json, .. } => {
             let flow = catalogue.flow(&flow)?;
             if json {
                 writeln!(out, "{}", serde_json::to_string_pretty(flow)?)?;

@@ -103,6 +103,8 @@ impl Index {
              CREATE TABLE IF NOT EXISTS sites (
                  url TEXT PRIMARY KEY, name TEXT NOT NULL,
                  etag TEXT, last_modified TEXT, synced INTEGER NOT NULL);
+             CREATE TABLE IF NOT EXISTS bundle_keys (
+                 site TEXT PRIMARY KEY, bundle_url TEXT NOT NULL, public_key TEXT NOT NULL);
              CREATE TABLE IF NOT EXISTS services (
                  id INTEGER PRIMARY KEY,
                  site TEXT NOT NULL, flow_id INTEGER NOT NULL, family_id INTEGER,
@@ -207,6 +209,43 @@ impl Index {
         Ok(std::cell::Ref::map(self.names.borrow(), |n| {
             n.as_ref().expect("built above")
         }))
+    }
+
+    /// Remembers where a site's signed bundle is and the key it must be signed with.
+    pub fn set_bundle_source(&self, site: &str, url: &str, key: &str) -> Result<(), IndexError> {
+        self.conn.execute(
+            "INSERT OR REPLACE INTO bundle_keys (site, bundle_url, public_key) VALUES (?1, ?2, ?3)",
+            params![site, url, key],
+        )?;
+        Ok(())
+    }
+
+    /// The configured bundle address and public key of a site.
+    pub fn bundle_source(&self, site: &str) -> Result<Option<(String, String)>, IndexError> {
+        use rusqlite::OptionalExtension;
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT bundle_url, public_key FROM bundle_keys WHERE site = ?1",
+                [site],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
+    }
+
+    /// One stored e-service with its long description (sanitised HTML).
+    pub fn service(&self, site: &str, flow_id: i64) -> Result<Option<(Hit, String)>, IndexError> {
+        use rusqlite::OptionalExtension;
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT site, flow_id, name, category, url, requires_auth, requires_signing,
+                        short_html, long_html
+                 FROM services WHERE site = ?1 AND flow_id = ?2",
+                params![site, flow_id],
+                |r| Ok((Self::hit(r)?, r.get(8)?)),
+            )
+            .optional()?)
     }
 
     /// The ETag and Last-Modified of the stored catalogue of `site`.
