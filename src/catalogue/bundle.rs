@@ -82,25 +82,24 @@ pub fn keygen() -> (String, String) {
     )
 }
 
-fn signing_key(secret: &str) -> Result<SigningKey, BundleError> {
+/// The 32 bytes of a base64 key; `what` names it in the error.
+fn key_bytes(text: &str, what: &str) -> Result<[u8; 32], BundleError> {
     let bytes = B64
-        .decode(secret.trim())
+        .decode(text.trim())
         .map_err(|e| BundleError::BadKey(e.to_string()))?;
-    let seed: [u8; 32] = bytes
+    bytes
         .try_into()
-        .map_err(|_| BundleError::BadKey("en hemlig nyckel är 32 byte".into()))?;
-    Ok(SigningKey::from_bytes(&seed))
+        .map_err(|_| BundleError::BadKey(format!("en {what} nyckel är 32 byte")))
+}
+
+fn signing_key(secret: &str) -> Result<SigningKey, BundleError> {
+    Ok(SigningKey::from_bytes(&key_bytes(secret, "hemlig")?))
 }
 
 /// Parses a public key given as base64.
 pub fn public_key(text: &str) -> Result<VerifyingKey, BundleError> {
-    let bytes = B64
-        .decode(text.trim())
-        .map_err(|e| BundleError::BadKey(e.to_string()))?;
-    let bytes: [u8; 32] = bytes
-        .try_into()
-        .map_err(|_| BundleError::BadKey("en publik nyckel är 32 byte".into()))?;
-    VerifyingKey::from_bytes(&bytes).map_err(|e| BundleError::BadKey(e.to_string()))
+    VerifyingKey::from_bytes(&key_bytes(text, "publik")?)
+        .map_err(|e| BundleError::BadKey(e.to_string()))
 }
 
 fn files_below(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), BundleError> {

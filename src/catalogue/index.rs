@@ -74,6 +74,12 @@ pub struct SiteData {
     pub blanketter: Vec<(i64, Vec<u8>)>,
 }
 
+/// The words of a query or a name: runs of letters and digits.
+pub fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+}
+
 /// Lower case without diacritics, as the FTS tokenizer folds (`förskola` → `forskola`).
 pub fn fold(s: &str) -> String {
     s.chars()
@@ -196,11 +202,7 @@ impl Index {
             let names = by_name
                 .into_iter()
                 .map(|(name, ids)| {
-                    let words = fold(&name)
-                        .split(|c: char| !c.is_alphanumeric())
-                        .filter(|w| !w.is_empty())
-                        .map(str::to_string)
-                        .collect();
+                    let words = words(&fold(&name)).map(str::to_string).collect();
                     (words, name.to_lowercase(), ids)
                 })
                 .collect();
@@ -338,11 +340,7 @@ impl Index {
         filter: &Filter,
         limit: usize,
     ) -> Result<Vec<Hit>, IndexError> {
-        let words: Vec<String> = text
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .map(fold)
-            .collect();
+        let words: Vec<String> = words(text).map(fold).collect();
         if words.is_empty() || limit == 0 {
             return Ok(Vec::new());
         }
@@ -431,11 +429,8 @@ impl Index {
         filter: &Filter,
         limit: usize,
     ) -> Result<Vec<Hit>, IndexError> {
-        let words: Vec<String> = text
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .map(|w| format!("\"{}\"*", w.replace('"', "")))
-            .collect();
+        // Words hold only letters and digits, so quoting them is enough for FTS5 syntax.
+        let words: Vec<String> = words(text).map(|w| format!("\"{w}\"*")).collect();
         if words.is_empty() {
             return Ok(Vec::new());
         }
@@ -476,10 +471,7 @@ pub fn rank(hits: &mut [Hit], query: &str) {
     let folded = fold(query);
     let score = |h: &Hit| {
         let name = h.name.to_lowercase();
-        let starts = |n: &str, q: &str| {
-            n.split(|c: char| !c.is_alphanumeric())
-                .any(|w| w.starts_with(q))
-        };
+        let starts = |n: &str, q: &str| words(n).any(|w| w.starts_with(q));
         if name.starts_with(&exact) {
             0
         } else if starts(&name, &exact) {

@@ -302,11 +302,7 @@ impl Catalogue {
     /// every word must start a word of the name, tags, category or description, diacritics
     /// optional.
     pub fn search(&self, text: &str) -> Vec<index::Hit> {
-        let words: Vec<String> = text
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .map(index::fold)
-            .collect();
+        let words: Vec<String> = index::words(text).map(index::fold).collect();
         if words.is_empty() {
             return Vec::new();
         }
@@ -321,7 +317,7 @@ impl Catalogue {
                     s.category,
                     crate::fill::plain_text(&s.short_description)
                 ));
-                let hay_words: Vec<&str> = hay.split(|c: char| !c.is_alphanumeric()).collect();
+                let hay_words: Vec<&str> = index::words(&hay).collect();
                 words
                     .iter()
                     .all(|w| hay_words.iter().any(|h| h.starts_with(w.as_str())))

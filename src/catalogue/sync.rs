@@ -210,6 +210,30 @@ async fn fetch_all(
     Ok(out)
 }
 
+/// A single-threaded runtime (the CLI and each sync run one at a time) and an HTTP client.
+fn connect(
+    url: &str,
+    options: &SyncOptions,
+) -> Result<(tokio::runtime::Runtime, reqwest::Client), SyncError> {
+    let failed = |message: String| SyncError::Network {
+        url: url.to_string(),
+        message,
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| failed(e.to_string()))?;
+    let client = {
+        let _inside = runtime.enter();
+        reqwest::Client::builder()
+            .timeout(options.timeout)
+            .user_agent(concat!("etjanst/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| failed(e.to_string()))?
+    };
+    Ok((runtime, client))
+}
+
 /// Syncs one site into `index`. `site` is the site's address, e.g.
 /// `https://e-tjanster.sundsvall.se`.
 pub fn sync(
@@ -221,23 +245,9 @@ pub fn sync(
     cancel: &CancelHandle,
 ) -> Result<SyncOutcome, SyncError> {
     let site = site.trim_end_matches('/');
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| SyncError::Network {
-            url: site.to_string(),
-            message: e.to_string(),
-        })?;
+    let (runtime, client) = connect(site, options)?;
     let (etag, modified) = index.validators(site)?;
     let fetched = runtime.block_on(async {
-        let client = reqwest::Client::builder()
-            .timeout(options.timeout)
-            .user_agent(concat!("etjanst/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| SyncError::Network {
-                url: site.to_string(),
-                message: e.to_string(),
-            })?;
         let url = format!("{site}/api/v1/getflows/json");
         progress(Progress {
             stage: Stage::Catalogue,
@@ -347,21 +357,8 @@ pub fn sync(
 
 /// Downloads one file (a catalogue bundle) in full.
 pub fn fetch(url: &str, options: &SyncOptions) -> Result<Vec<u8>, SyncError> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| SyncError::Network {
-            url: url.to_string(),
-            message: e.to_string(),
-        })?;
+    let (runtime, client) = connect(url, options)?;
     runtime.block_on(async {
-        let client = reqwest::Client::builder()
-            .timeout(options.timeout)
-            .build()
-            .map_err(|e| SyncError::Network {
-                url: url.to_string(),
-                message: e.to_string(),
-            })?;
         let none = None;
         let f = get_with_retries(
             &client,

@@ -294,11 +294,7 @@ fn table(c: &mut Composer, headers: &[String], rows: &[Vec<String>], empty_rows:
     c.rule(LEFT, RIGHT, y);
     draw_row(c, headers, true, false);
     for row in rows {
-        let page = c.page();
         draw_row(c, row, false, false);
-        if c.page() != page {
-            // The row moved to a new page: nothing else to do, the header row stays once.
-        }
     }
     for _ in 0..empty_rows {
         let blank: Vec<String> = vec![String::new(); n];

@@ -133,10 +133,17 @@ pub struct Receipt {
     pub details: Value,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 struct Body {
     header: DraftHeader,
     answers: Value,
+}
+
+/// The body as written, borrowing the draft rather than copying it on every autosave.
+#[derive(Serialize)]
+struct BodyRef<'a> {
+    header: &'a DraftHeader,
+    answers: &'a Value,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -370,12 +377,20 @@ impl Vault {
         &self.dir
     }
 
-    fn seal(&self, plain: &[u8]) -> Result<Vec<u8>, VaultError> {
-        age::encrypt(&self.recipient, plain).map_err(|e| VaultError::Crypto(e.to_string()))
+    /// Serializes and encrypts a record; the plaintext buffer is wiped.
+    fn seal(&self, value: &impl Serialize) -> Result<Vec<u8>, VaultError> {
+        let mut plain = serde_json::to_vec(value).unwrap_or_default();
+        let sealed = age::encrypt(&self.recipient, &plain);
+        plain.zeroize();
+        sealed.map_err(|e| VaultError::Crypto(e.to_string()))
     }
 
-    fn open_record(&self, sealed: &[u8]) -> Option<Vec<u8>> {
-        age::decrypt(&self.identity, sealed).ok()
+    /// Decrypts and parses a record; `None` when it is damaged. The plaintext buffer is wiped.
+    fn unseal<T: serde::de::DeserializeOwned>(&self, sealed: &[u8]) -> Option<T> {
+        let mut plain = age::decrypt(&self.identity, sealed).ok()?;
+        let value = serde_json::from_slice(&plain).ok();
+        plain.zeroize();
+        value
     }
 
     /// Sets (or replaces) the passphrase that can unlock the vault, beside the keychain.
@@ -438,16 +453,11 @@ impl Vault {
             .query_row([&draft.id], |r| r.get(0))?;
         let updated = now_ms().max(latest.map_or(0, |l| l + 1));
         draft.header.updated = updated;
-        let mut header = serde_json::to_vec(&draft.header).unwrap_or_default();
-        let mut body = serde_json::to_vec(&Body {
-            header: draft.header.clone(),
-            answers: draft.answers.clone(),
-        })
-        .unwrap_or_default();
-        let sealed_header = self.seal(&header);
-        let sealed_body = self.seal(&body);
-        header.zeroize();
-        body.zeroize();
+        let sealed_header = self.seal(&draft.header);
+        let sealed_body = self.seal(&BodyRef {
+            header: &draft.header,
+            answers: &draft.answers,
+        });
         conn.prepare_cached(
             "INSERT INTO drafts (id, updated, header, body) VALUES (?1, ?2, ?3, ?4)",
         )?
@@ -475,11 +485,7 @@ impl Vault {
         let mut out = Vec::new();
         for row in rows {
             let (id, updated, sealed) = row?;
-            let header = self.open_record(&sealed).and_then(|mut plain| {
-                let h = serde_json::from_slice(&plain).ok();
-                plain.zeroize();
-                h
-            });
+            let header = self.unseal(&sealed);
             out.push(DraftSummary {
                 id,
                 updated,
@@ -513,12 +519,9 @@ impl Vault {
             .query_row(params![id, back as i64], |r| r.get(0))
             .optional()?;
         let sealed = sealed.ok_or_else(|| VaultError::NotFound(id.to_string()))?;
-        let mut plain = self
-            .open_record(&sealed)
+        let body: Body = self
+            .unseal(&sealed)
             .ok_or_else(|| VaultError::Damaged(id.to_string()))?;
-        let body: Result<Body, _> = serde_json::from_slice(&plain);
-        plain.zeroize();
-        let body = body.map_err(|_| VaultError::Damaged(id.to_string()))?;
         Ok(Draft {
             id: id.to_string(),
             header: body.header,
@@ -601,13 +604,10 @@ impl Vault {
             query_id.to_string(),
             serde_json::to_value(&files).unwrap_or_default(),
         );
-        let mut plain = serde_json::to_vec(&StoredAttachment {
+        let sealed = self.seal(&StoredAttachment {
             name: name.to_string(),
             data: data.to_vec(),
-        })
-        .unwrap_or_default();
-        let sealed = self.seal(&plain);
-        plain.zeroize();
+        });
         let tx = self.conn.unchecked_transaction()?;
         tx.execute(
             "INSERT INTO attachments (id, draft, data) VALUES (?1, ?2, ?3)",
@@ -627,12 +627,9 @@ impl Vault {
             })
             .optional()?
             .ok_or_else(|| VaultError::NotFound(id.to_string()))?;
-        let mut plain = self
-            .open_record(&sealed)
+        let stored: StoredAttachment = self
+            .unseal(&sealed)
             .ok_or_else(|| VaultError::Damaged(id.to_string()))?;
-        let stored: Result<StoredAttachment, _> = serde_json::from_slice(&plain);
-        plain.zeroize();
-        let stored = stored.map_err(|_| VaultError::Damaged(id.to_string()))?;
         Ok((stored.name, stored.data))
     }
 
@@ -695,9 +692,7 @@ impl Vault {
         };
         let tx = self.conn.unchecked_transaction()?;
         for (old, stored) in &export.attachments {
-            let mut plain = serde_json::to_vec(stored).unwrap_or_default();
-            let sealed = self.seal(&plain);
-            plain.zeroize();
+            let sealed = self.seal(stored);
             tx.execute(
                 "INSERT INTO attachments (id, draft, data) VALUES (?1, ?2, ?3)",
                 params![remap[old], draft.id, sealed?],
@@ -711,9 +706,7 @@ impl Vault {
     /// Keeps a submission receipt (encrypted); returns its id.
     pub fn store_receipt(&mut self, receipt: &Receipt) -> Result<String, VaultError> {
         let id = random_id();
-        let mut plain = serde_json::to_vec(receipt).unwrap_or_default();
-        let sealed = self.seal(&plain);
-        plain.zeroize();
+        let sealed = self.seal(receipt);
         self.conn.execute(
             "INSERT INTO receipts (id, created, data) VALUES (?1, ?2, ?3)",
             params![id, now_ms(), sealed?],
@@ -733,10 +726,7 @@ impl Vault {
         let mut damaged = 0;
         for row in rows {
             let (id, sealed) = row?;
-            match self
-                .open_record(&sealed)
-                .and_then(|p| serde_json::from_slice(&p).ok())
-            {
+            match self.unseal(&sealed) {
                 Some(r) => out.push((id, r)),
                 None => damaged += 1,
             }
