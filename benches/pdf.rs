@@ -6,21 +6,14 @@ mod ten_page;
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use etjanst::fill::{self, Form, Mode};
-use etjanst::pdf::{self, PdfOptions};
+use etjanst::fill::Form;
+use etjanst::pdf;
 
 fn bench(c: &mut Criterion) {
     let (flow, mut answers) = ten_page::ten_page_form();
+    let report = ten_page::checked(&flow, &mut answers);
     let form = Form::new(&flow);
-    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
-    let report = fill::check(&form, &mut answers, Mode::Complete, today);
-    assert!(report.is_valid());
-    let options = PdfOptions {
-        created: today.and_hms_opt(10, 0, 0).unwrap(),
-        publisher: "Lindesbergs kommun".into(),
-        by_post: true,
-        qr: true,
-    };
+    let options = ten_page::options();
     c.bench_function("pdf of a filled 10-page form", |b| {
         b.iter(|| black_box(pdf::filled(&form, &report.states, &answers, &options).unwrap()))
     });

@@ -4,8 +4,9 @@
 
 #![allow(dead_code)]
 
-use etjanst::fill::Answers;
+use etjanst::fill::{self, Answers, Form, Mode, Report};
 use etjanst::flow::Flow;
+use etjanst::pdf::PdfOptions;
 
 pub const FLOW: &str = r#"{"id": "tio", "name": "Ansökan om bistånd med redogörelse", "version": 1,
  "contact": {"postalAddress": ["Kommunen", "711 80 Lindesberg"]},
@@ -43,4 +44,25 @@ pub fn ten_page_form() -> (Flow, Answers) {
     let flow = etjanst::flow::from_json(std::path::Path::new("tio.json"), FLOW).unwrap();
     let answers = Answers::from_json(&flow, &answers_json()).unwrap();
     (flow, answers)
+}
+
+/// Evaluated, valid answers of the form, ready for `pdf::filled`.
+pub fn checked(flow: &Flow, answers: &mut Answers) -> Report {
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
+    let report = fill::check(&Form::new(flow), answers, Mode::Complete, today);
+    assert!(report.is_valid(), "{:?}", report.issues);
+    report
+}
+
+/// The options every PDF benchmark uses: printed for post, with QR codes.
+pub fn options() -> PdfOptions {
+    PdfOptions {
+        created: chrono::NaiveDate::from_ymd_opt(2026, 11, 27)
+            .unwrap()
+            .and_hms_opt(10, 0, 0)
+            .unwrap(),
+        publisher: "Lindesbergs kommun".into(),
+        by_post: true,
+        qr: true,
+    }
 }

@@ -6,7 +6,7 @@ mod ten_page;
 
 use std::time::Instant;
 
-use etjanst::fill::{self, Form, Mode};
+use etjanst::fill::Form;
 use etjanst::pdf::{self, PdfOptions};
 
 fn main() {
@@ -24,16 +24,9 @@ fn main() {
         Some("--time") => {
             let n: usize = args[2].parse().unwrap();
             let (flow, mut answers) = ten_page::ten_page_form();
+            let report = ten_page::checked(&flow, &mut answers);
             let form = Form::new(&flow);
-            let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
-            let report = fill::check(&form, &mut answers, Mode::Complete, today);
-            assert!(report.is_valid());
-            let options = PdfOptions {
-                created: today.and_hms_opt(10, 0, 0).unwrap(),
-                publisher: "Lindesbergs kommun".into(),
-                by_post: true,
-                qr: true,
-            };
+            let options = ten_page::options();
             let mut bytes = 0;
             let mut times: Vec<f64> = (0..n)
                 .map(|_| {

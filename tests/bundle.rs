@@ -4,23 +4,14 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Output};
 
 use base64::Engine;
+use common::etjanst;
 use common::http::{Route, Server};
 use ed25519_dalek::Signer;
 use etjanst::catalogue::bundle::{self, BundleError};
 
 const SUNDSVALL: &[u8] = include_bytes!("fixtures/oep/catalogue-getflows-sundsvall.json");
-
-fn etjanst(data: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_etjanst"))
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .output()
-        .unwrap()
-}
 
 fn flows_dir(dir: &Path) -> std::path::PathBuf {
     let flows = dir.join("flows");

@@ -1,5 +1,7 @@
 //! Open ePlatform catalogues stored for offline use and search, with Sundsvall's real one.
 
+mod common;
+
 use etjanst::catalogue::flowinfo;
 use etjanst::catalogue::index::{Filter, Index, SiteData};
 
@@ -114,9 +116,10 @@ fn search_finds_from_a_few_letters_with_or_without_diacritics() {
     let last_name = hits
         .iter()
         .rposition(|h| h.name.to_lowercase().contains("bygglov"));
-    if let (Some(t), Some(n)) = (first_text_only, last_name) {
-        assert!(n < t, "name hits first: {hits:?}");
-    }
+    let (Some(t), Some(n)) = (first_text_only, last_name) else {
+        panic!("expected both name and description hits for bygglov: {hits:?}")
+    };
+    assert!(n < t, "name hits first: {hits:?}");
     assert!(index.search("", &Filter::default(), 10).unwrap().is_empty());
     assert!(
         index
@@ -191,14 +194,7 @@ fn a_broken_download_leaves_the_stored_catalogue_usable() {
     std::fs::write(&good, SUNDSVALL).unwrap();
     let broken = dir.path().join("broken.json");
     std::fs::write(&broken, &SUNDSVALL[..SUNDSVALL.len() / 2]).unwrap();
-    let run = |args: &[&str]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_etjanst"))
-            .arg("--data-dir")
-            .arg(dir.path())
-            .args(args)
-            .output()
-            .unwrap()
-    };
+    let run = |args: &[&str]| common::etjanst(dir.path(), args);
     let ok = run(&["import-catalogue", "--site", SITE, good.to_str().unwrap()]);
     assert!(
         ok.status.success(),

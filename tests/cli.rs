@@ -1,17 +1,10 @@
 //! The `etjanst` command as a person or a script uses it.
 
-use std::path::Path;
+mod common;
+
 use std::process::{Command, Output};
 
-fn etjanst(data: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_etjanst"))
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .env_remove("ETJANST_DATA_DIR")
-        .output()
-        .unwrap()
-}
+use common::etjanst;
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()

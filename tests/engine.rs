@@ -329,9 +329,9 @@ proptest! {
     }
 }
 
-#[test]
-fn do_not_reset_keeps_the_state_after_the_rule_stops_firing() {
-    let mut flow = build(&[
+/// q0 (radio) shows the hidden q1 as required when alternative a1 is chosen.
+fn one_rule_flow() -> Flow {
+    build(&[
         QuerySpec {
             choice: true,
             default: 0,
@@ -348,7 +348,19 @@ fn do_not_reset_keeps_the_state_after_the_rule_stops_firing() {
             default: 2,
             evaluators: vec![],
         },
-    ]);
+    ])
+}
+
+fn pick(a: &str) -> Option<Answer> {
+    Some(Answer::Choice(Choice {
+        selected: vec![a.into()],
+        other: None,
+    }))
+}
+
+#[test]
+fn do_not_reset_keeps_the_state_after_the_rule_stops_firing() {
+    let mut flow = one_rule_flow();
     if let EvaluatorRule::QueryState { do_not_reset, .. } =
         &mut flow.steps[0].queries[0].evaluators[0].rule
     {
@@ -356,12 +368,6 @@ fn do_not_reset_keeps_the_state_after_the_rule_stops_firing() {
     }
     let form = Form::new(&flow);
     let mut answers = Answers::default();
-    let pick = |a: &str| {
-        Some(Answer::Choice(Choice {
-            selected: vec![a.into()],
-            other: None,
-        }))
-    };
     assert_eq!(
         form.state_of(&form.evaluate(&mut answers), "q1"),
         QueryState::Hidden
@@ -385,33 +391,10 @@ fn do_not_reset_keeps_the_state_after_the_rule_stops_firing() {
 
 #[test]
 fn without_do_not_reset_the_target_reverts_to_its_default() {
-    let flow = build(&[
-        QuerySpec {
-            choice: true,
-            default: 0,
-            evaluators: vec![EvalSpec {
-                targets: vec![0],
-                alternatives: vec![1],
-                all: false,
-                free_text: false,
-                state: 1,
-            }],
-        },
-        QuerySpec {
-            choice: false,
-            default: 2,
-            evaluators: vec![],
-        },
-    ]);
+    let flow = one_rule_flow();
     let form = Form::new(&flow);
     let mut answers = Answers::default();
-    answers.set(
-        "q0",
-        Some(Answer::Choice(Choice {
-            selected: vec!["a1".into()],
-            other: None,
-        })),
-    );
+    answers.set("q0", pick("a1"));
     assert_eq!(
         form.state_of(&form.evaluate(&mut answers), "q1"),
         QueryState::VisibleRequired

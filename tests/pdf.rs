@@ -41,6 +41,14 @@ fn write(dir: &Path, name: &str, bytes: &[u8]) -> String {
     path.to_str().unwrap().to_string()
 }
 
+fn page_count(pdf: &str) -> usize {
+    tool("pdfinfo", &[pdf])
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .and_then(|n| n.trim().parse().ok())
+        .expect("pdfinfo prints the page count")
+}
+
 /// Text as pdftotext reads it, with all runs of white space made one space.
 fn text_of(pdf: &str) -> String {
     squash(&tool("pdftotext", &["-raw", "-enc", "UTF-8", pdf, "-"]))
@@ -260,13 +268,7 @@ fn a_forty_page_answer_paginates_without_losing_a_line() {
     let bytes = pdf::filled(&form, &report.states, &answers, &o).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = write(dir.path(), "lang.pdf", &bytes);
-    let pages: usize = tool("pdfinfo", &[&path])
-        .lines()
-        .find_map(|l| l.strip_prefix("Pages:"))
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
+    let pages = page_count(&path);
     assert!(pages >= 40, "{pages} pages");
     let text = text_of(&path);
     let mut at = 0;
@@ -327,13 +329,7 @@ fn ten_pages_stay_small() {
     let bytes = filled(&flow, &mut answers);
     let dir = tempfile::tempdir().unwrap();
     let path = write(dir.path(), "tio.pdf", &bytes);
-    let pages: usize = tool("pdfinfo", &[&path])
-        .lines()
-        .find_map(|l| l.strip_prefix("Pages:"))
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
+    let pages = page_count(&path);
     assert!((9..=12).contains(&pages), "{pages} pages");
     assert!(
         bytes.len() < 150 * 1024,

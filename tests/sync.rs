@@ -264,18 +264,10 @@ fn server_errors_are_retried_and_cancelling_changes_nothing() {
 fn sync_command_reports_progress() {
     let server = serve();
     let dir = tempfile::tempdir().unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_etjanst"))
-        .args([
-            "--data-dir",
-            dir.path().to_str().unwrap(),
-            "sync",
-            "--site",
-            &server.url,
-            "--name",
-            "Sundsvall",
-        ])
-        .output()
-        .unwrap();
+    let out = common::etjanst(
+        dir.path(),
+        &["sync", "--site", &server.url, "--name", "Sundsvall"],
+    );
     assert!(
         out.status.success(),
         "{}",
@@ -293,14 +285,7 @@ fn sync_command_reports_progress() {
 fn synced_catalogue_is_listed_filtered_and_its_blankett_saved() {
     let server = serve();
     let dir = tempfile::tempdir().unwrap();
-    let run = |args: &[&str]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_etjanst"))
-            .arg("--data-dir")
-            .arg(dir.path())
-            .args(args)
-            .output()
-            .unwrap()
-    };
+    let run = |args: &[&str]| common::etjanst(dir.path(), args);
     assert!(
         run(&["sync", "--site", &server.url, "--name", "Sundsvall"])
             .status

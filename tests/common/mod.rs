@@ -3,6 +3,9 @@
 
 pub mod http;
 
+use std::path::Path;
+use std::process::{Command, Output};
+
 use chrono::NaiveDate;
 use etjanst::catalogue::Catalogue;
 use etjanst::fill::Answers;
@@ -33,4 +36,15 @@ pub fn example(flow: &Flow) -> (String, Answers) {
         }
     }
     panic!("no example in forms/examples/ for {}", flow.id)
+}
+
+/// Runs the `etjanst` command on data directory `data` (the environment's one ignored).
+pub fn etjanst(data: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_etjanst"))
+        .arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .env_remove("ETJANST_DATA_DIR")
+        .output()
+        .unwrap()
 }
