@@ -547,7 +547,7 @@ fn signature(c: &mut Composer, flow: &Flow, signers: &[(String, Option<String>)]
     }
 }
 
-fn qr_codes(c: &mut Composer, symbols: &[Symbol]) {
+pub(crate) fn qr_codes(c: &mut Composer, symbols: &[Symbol]) {
     if symbols.is_empty() {
         return;
     }
@@ -595,7 +595,6 @@ pub(crate) fn filled<'f>(
     states: &States,
     answers: &Answers,
     o: &PdfOptions,
-    qr: &[Symbol],
 ) -> Composer<'f> {
     let mut c = Composer::new(fonts);
     let flow = form.flow;
@@ -655,7 +654,6 @@ pub(crate) fn filled<'f>(
     if o.by_post {
         signature(&mut c, flow, &signers_filled(form, states, answers));
     }
-    qr_codes(&mut c, qr);
     c
 }
 

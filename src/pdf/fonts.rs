@@ -4,9 +4,9 @@
 
 use std::sync::OnceLock;
 
-use krilla::text::{Font, GlyphId, KrillaGlyph};
 use skrifa::MetadataProvider;
 use skrifa::instance::{LocationRef, Size};
+use skrifa::raw::TableProvider;
 
 static REGULAR_DATA: &[u8] = include_bytes!("../../fonts/NotoSans-Regular.ttf");
 static BOLD_DATA: &[u8] = include_bytes!("../../fonts/NotoSans-Bold.ttf");
@@ -16,8 +16,8 @@ static BOLD_DATA: &[u8] = include_bytes!("../../fonts/NotoSans-Bold.ttf");
 const TABLE: usize = 0x2200;
 
 pub(crate) struct Face {
-    pub font: Font,
-    data: &'static [u8],
+    pub data: &'static [u8],
+    pub metrics: FaceMetrics,
     /// (glyph id, advance in em) per code point below `TABLE`; glyph 0 = not in the font.
     table: Vec<(u32, f32)>,
     fallback: (u32, f32),
@@ -25,12 +25,31 @@ pub(crate) struct Face {
 
 impl Face {
     fn load(data: &'static [u8]) -> Option<Face> {
-        let font = Font::new(data.into(), 0)?;
         let sk = skrifa::FontRef::new(data).ok()?;
-        let upem = f32::from(
-            sk.metrics(Size::unscaled(), LocationRef::default())
-                .units_per_em,
-        );
+        let m = sk.metrics(Size::unscaled(), LocationRef::default());
+        let upem = f32::from(m.units_per_em);
+        let head = sk.head().ok()?;
+        let per_mille = |v: f32| v / upem * 1000.0;
+        let face_metrics = FaceMetrics {
+            postscript_name: sk
+                .localized_strings(skrifa::string::StringId::POSTSCRIPT_NAME)
+                .english_or_first()?
+                .to_string(),
+            bbox: [
+                per_mille(f32::from(head.x_min())),
+                per_mille(f32::from(head.y_min())),
+                per_mille(f32::from(head.x_max())),
+                per_mille(f32::from(head.y_max())),
+            ],
+            ascent: per_mille(m.ascent),
+            descent: per_mille(m.descent),
+            cap_height: per_mille(m.cap_height.unwrap_or(m.ascent)),
+            italic_angle: m.italic_angle,
+            weight: sk
+                .os2()
+                .map(|t| f32::from(t.us_weight_class()))
+                .unwrap_or(400.0),
+        };
         let charmap = sk.charmap();
         let metrics = sk.glyph_metrics(Size::unscaled(), LocationRef::default());
         let lookup = |c: char| {
@@ -43,8 +62,8 @@ impl Face {
             .collect();
         let fallback = lookup('\u{FFFD}').or_else(|| lookup('?'))?;
         Some(Face {
-            font,
             data,
+            metrics: face_metrics,
             table,
             fallback,
         })
@@ -76,24 +95,18 @@ impl Face {
     pub fn width(&self, text: &str, size: f32) -> f32 {
         text.chars().map(|c| self.glyph(c).1).sum::<f32>() * size
     }
+}
 
-    /// Positioned glyphs for `text`, each mapped to its characters for text extraction.
-    pub fn glyphs(&self, text: &str) -> Vec<KrillaGlyph> {
-        text.char_indices()
-            .map(|(i, c)| {
-                let (gid, advance) = self.glyph(c);
-                KrillaGlyph {
-                    glyph_id: GlyphId::new(gid),
-                    text_range: i..i + c.len_utf8(),
-                    x_advance: advance,
-                    x_offset: 0.0,
-                    y_offset: 0.0,
-                    y_advance: 0.0,
-                    location: None,
-                }
-            })
-            .collect()
-    }
+/// What a PDF font descriptor says of a face, in thousandths of an em.
+pub(crate) struct FaceMetrics {
+    pub postscript_name: String,
+    pub bbox: [f32; 4],
+    pub ascent: f32,
+    pub descent: f32,
+    pub cap_height: f32,
+    pub italic_angle: f32,
+    /// OS/2 weight class (400 regular, 700 bold).
+    pub weight: f32,
 }
 
 pub(crate) struct Fonts {

@@ -6,13 +6,15 @@
 //! municipality can scan the paper back into data. Blank: the same questions with writing
 //! lines and empty boxes, conditional questions explained.
 //!
-//! Output is tagged (PDF/UA-1) and archivable (PDF/A-2a), checked by krilla as it writes,
-//! with Noto Sans embedded as a subset.
+//! Output is tagged (PDF/UA-1) and archivable (PDF/A-2a), written with pdf-writer, with Noto
+//! Sans embedded as a subset.
 
 mod content;
 mod fonts;
 mod layout;
+mod paint;
 mod render;
+mod subset;
 
 use chrono::NaiveDateTime;
 
@@ -70,13 +72,20 @@ pub fn filled(
     options: &PdfOptions,
 ) -> Result<Vec<u8>, PdfError> {
     let fonts = fonts::fonts().ok_or(PdfError::Fonts)?;
-    let qr = if options.qr {
-        crate::qr::encode(&answers_xml(form, states, answers, options.created))?
-    } else {
-        Vec::new()
-    };
-    let composer = content::filled(fonts, form, states, answers, options, &qr);
-    render::render(composer, &content::frame(form.flow, options))
+    // The QR codes need only the answers, not the layout: encode them alongside it.
+    std::thread::scope(|s| {
+        let qr = options.qr.then(|| {
+            s.spawn(|| crate::qr::encode(&answers_xml(form, states, answers, options.created)))
+        });
+        let mut composer = content::filled(fonts, form, states, answers, options);
+        if let Some(qr) = qr {
+            let symbols = qr
+                .join()
+                .map_err(|_| PdfError::Standard("QR-koderna".into()))??;
+            content::qr_codes(&mut composer, &symbols);
+        }
+        render::render(composer, &content::frame(form.flow, options))
+    })
 }
 
 /// A printable empty form for filling in by hand.

@@ -1,25 +1,27 @@
-//! Turns a laid-out document into PDF with krilla: tagged for screen readers (PDF/UA-1) and
-//! archivable (PDF/A-2a), validated by krilla while writing.
+//! Turns a laid-out document into PDF with pdf-writer: tagged for screen readers (PDF/UA-1)
+//! and archivable (PDF/A-2a).
+//!
+//! Written directly rather than through krilla: krilla's per-glyph bookkeeping made a
+//! ten-page form take 8 ms, most of it spent on work a form does not need (shaping, colour
+//! management, a general validator). What the standards ask of these documents is few and
+//! fixed: embedded subset fonts whose widths agree with the font, every piece of content
+//! either in the structure tree or marked as an artifact, a language, a title shown in the
+//! window, XMP metadata claiming both standards, an output intent and a file id. `tests/pdf.rs`
+//! audits each of them on the written file with qpdf.
 
-use std::num::NonZeroU16;
-
-use krilla::configure::{Accessibility, Archival, ConfigurationBuilder};
-use krilla::destination::XyzDestination;
-use krilla::geom::{PathBuilder, Point, Rect};
-use krilla::metadata::{DateTime, Metadata};
-use krilla::outline::{Outline, OutlineNode};
-use krilla::page::PageSettings;
-use krilla::paint::{Fill, Stroke};
-use krilla::surface::Surface;
-use krilla::tagging::{
-    Artifact, ArtifactType, ContentTag, Identifier, Node, SpanTag, TableHeaderScope, Tag, TagGroup,
-    TagKind, TagTree,
+use chrono::{Datelike, Timelike};
+use pdf_writer::types::{
+    ListNumbering, OutputIntentSubtype, StructRole, TabOrder, TableHeaderScope,
 };
-use krilla::{Document, SerializeSettings};
+use pdf_writer::{Chunk, Date, Filter, Finish, Name, Pdf, Rect, Ref, TextStr};
 
 use super::PdfError;
 use super::fonts::Fonts;
-use super::layout::{Child, Composer, Draw, Group, Kind, PAGE_H, PAGE_W};
+use super::layout::{Child, Composer, Draw, Group, Kind, LEFT, PAGE_H, PAGE_W, RIGHT};
+use super::paint::{Mark, Painter};
+use super::subset::Used;
+
+static SRGB: &[u8] = include_bytes!("../../assets/icc/sRGB-v4.icc");
 
 /// What every page's header and footer says, and the document's metadata.
 pub(crate) struct Frame {
@@ -29,235 +31,390 @@ pub(crate) struct Frame {
     pub created: chrono::NaiveDateTime,
 }
 
-fn draw(surface: &mut Surface, fonts: &Fonts, d: &Draw) {
-    match d {
-        Draw::Text {
-            x,
-            y,
-            size,
-            bold,
-            text,
-        } => {
-            let face = if *bold { &fonts.bold } else { &fonts.regular };
-            surface.set_fill(Some(Fill::default()));
-            surface.draw_glyphs(
-                Point::from_xy(*x, *y),
-                &face.glyphs(text),
-                face.font.clone(),
-                text,
-                *size,
-                false,
-            );
-        }
-        Draw::Line {
-            x1,
-            y1,
-            x2,
-            y2,
-            width,
-        } => {
-            let mut pb = PathBuilder::new();
-            pb.move_to(*x1, *y1);
-            pb.line_to(*x2, *y2);
-            if let Some(path) = pb.finish() {
-                surface.set_fill(None);
-                surface.set_stroke(Some(Stroke {
-                    width: *width,
-                    ..Default::default()
-                }));
-                surface.draw_path(&path);
-                surface.set_stroke(None);
-            }
-        }
-        Draw::Mark {
-            x,
-            y,
-            size,
-            round,
-            marked,
-        } => {
-            let outline = if *round {
-                circle(*x + size / 2.0, *y + size / 2.0, size / 2.0)
-            } else {
-                let mut pb = PathBuilder::new();
-                if let Some(r) = Rect::from_xywh(*x, *y, *size, *size) {
-                    pb.push_rect(r);
+/// Compresses a stream. Level 1: most of a form's bytes are repetitive glyph codes that the
+/// fastest level already shrinks well, and the time saved is most of the time left. One
+/// compressor per thread is reset and reused: a fresh one allocates and clears a quarter
+/// megabyte of tables, which cost more than compressing a page.
+pub(crate) fn deflate(data: &[u8]) -> Vec<u8> {
+    use flate2::{Compress, Compression, FlushCompress, Status};
+    thread_local! {
+        static COMPRESS: std::cell::RefCell<Compress> =
+            std::cell::RefCell::new(Compress::new(Compression::new(1), true));
+    }
+    COMPRESS.with_borrow_mut(|z| {
+        z.reset();
+        let mut out = Vec::with_capacity(data.len() / 2 + 128);
+        loop {
+            let read = z.total_in() as usize;
+            match z.compress_vec(&data[read..], &mut out, FlushCompress::Finish) {
+                Ok(Status::StreamEnd) => return out,
+                // Out of room: double it and go on.
+                Ok(_) => out.reserve(out.capacity().max(1024)),
+                // Not seen in practice; a fresh encoder still gives a valid stream.
+                Err(_) => {
+                    use std::io::Write;
+                    let mut e = flate2::write::ZlibEncoder::new(Vec::new(), Compression::new(1));
+                    let _ = e.write_all(data);
+                    return e.finish().unwrap_or_default();
                 }
-                pb.finish()
-            };
-            if let Some(path) = outline {
-                surface.set_fill(None);
-                surface.set_stroke(Some(Stroke {
-                    width: 0.8,
-                    ..Default::default()
-                }));
-                surface.draw_path(&path);
-                surface.set_stroke(None);
             }
-            if *marked {
-                let inner = if *round {
-                    circle(*x + size / 2.0, *y + size / 2.0, size / 4.0)
-                } else {
-                    // A tick drawn as a filled check shape.
-                    let mut pb = PathBuilder::new();
-                    pb.move_to(x + size * 0.18, y + size * 0.52);
-                    pb.line_to(x + size * 0.42, y + size * 0.78);
-                    pb.line_to(x + size * 0.84, y + size * 0.2);
-                    pb.line_to(x + size * 0.74, y + size * 0.12);
-                    pb.line_to(x + size * 0.42, y + size * 0.6);
-                    pb.line_to(x + size * 0.27, y + size * 0.43);
-                    pb.close();
-                    pb.finish()
+        }
+    })
+}
+
+/// Hands out object numbers in order.
+struct Refs(i32);
+
+impl Refs {
+    fn next(&mut self) -> Ref {
+        self.0 += 1;
+        Ref::new(self.0)
+    }
+}
+
+/// Where each piece of tagged content ended up: its page and its number on that page.
+#[derive(Clone, Copy, Default)]
+struct Placed {
+    page: usize,
+    mcid: usize,
+}
+
+/// Draws one page and returns its content stream (uncompressed).
+fn paint_page(
+    items: &[super::layout::Item],
+    fonts: [&mut Used; 2],
+    frame: &Frame,
+    number: usize,
+    total: usize,
+    placed: &mut [Placed],
+    images: &mut Vec<(usize, Vec<bool>)>,
+) -> Vec<u8> {
+    let [regular, bold] = fonts;
+    let mut p = Painter::with_capacity(items.len() * 96 + 512);
+    let mut codes = Vec::with_capacity(256);
+    let mut mcid = 0;
+    let footer_y = PAGE_H - 36.0;
+    let page_number = format!("Sida {number} av {total}");
+    let number_x = RIGHT - regular.face.width(&page_number, 8.0);
+    for (subtype, x, y, text) in [
+        (&b"Header"[..], LEFT, 40.0, frame.header.as_str()),
+        (b"Footer", LEFT, footer_y, frame.footer.as_str()),
+        (b"Footer", number_x, footer_y, page_number.as_str()),
+    ] {
+        codes.clear();
+        regular.encode(text, &mut codes);
+        p.begin(&Mark::Artifact(Some(subtype)));
+        p.text(0, 8.0, x, y, &codes);
+        p.end();
+    }
+    for item in items {
+        let mark = match item.content {
+            Some(cid) => {
+                placed[cid] = Placed {
+                    page: number - 1,
+                    mcid,
                 };
-                if let Some(path) = inner {
-                    surface.set_fill(Some(Fill::default()));
-                    surface.draw_path(&path);
+                mcid += 1;
+                Some(cid)
+            }
+            None => None,
+        };
+        match &item.draw {
+            Draw::Text {
+                x,
+                y,
+                size,
+                bold: is_bold,
+                text,
+            } => {
+                codes.clear();
+                let (font, used) = if *is_bold {
+                    (1, &mut *bold)
+                } else {
+                    (0, &mut *regular)
+                };
+                let faithful = used.encode(text, &mut codes);
+                p.begin(&match mark {
+                    Some(_) => Mark::Content {
+                        tag: b"Span",
+                        mcid: mcid - 1,
+                        actual: (!faithful).then_some(text.as_str()),
+                    },
+                    None => Mark::Artifact(None),
+                });
+                p.text(font, *size, *x, *y, &codes);
+                p.end();
+            }
+            Draw::Line {
+                x1,
+                y1,
+                x2,
+                y2,
+                width,
+            } => {
+                p.begin(&content_or_artifact(mark, mcid, None));
+                p.line(*x1, *y1, *x2, *y2, *width);
+                p.end();
+            }
+            Draw::Mark {
+                x,
+                y,
+                size,
+                round,
+                marked,
+            } => {
+                // A reader hears the state of the box, since the drawing says nothing.
+                let state = if *marked { "Valt" } else { "Inte valt" };
+                p.begin(&content_or_artifact(mark, mcid, Some(state)));
+                p.outline(*x, *y, *size, *round);
+                if *marked {
+                    p.chosen(*x, *y, *size, *round);
                 }
+                p.end();
             }
-        }
-        Draw::Qr {
-            x,
-            y,
-            module,
-            side,
-            modules,
-        } => {
-            // A one-byte-per-module grey image scaled up without smoothing: a few kilobytes
-            // and cheap to write, where drawn rectangles cost tens of kilobytes and much time.
-            let image = QrImage {
-                side: *side as u32,
-                luma: modules.iter().map(|d| if *d { 0 } else { 255 }).collect(),
-            };
-            let extent = *module * *side as f32;
-            if let (Ok(image), Some(size)) = (
-                krilla::image::Image::from_custom(image, false),
-                krilla::geom::Size::from_wh(extent, extent),
-            ) {
-                surface.push_transform(&krilla::geom::Transform::from_translate(*x, *y));
-                surface.draw_image(image, size);
-                surface.pop();
+            Draw::Qr {
+                x,
+                y,
+                module,
+                side,
+                modules,
+            } => {
+                p.begin(&content_or_artifact(mark, mcid, None));
+                p.image(images.len(), *x, *y, *module * *side as f32);
+                p.end();
+                images.push((*side, modules.clone()));
             }
         }
     }
+    p.out
 }
 
-#[derive(Clone, Hash)]
-struct QrImage {
-    side: u32,
-    luma: Vec<u8>,
-}
-
-impl krilla::image::CustomImage for QrImage {
-    fn color_channel(&self) -> &[u8] {
-        &self.luma
-    }
-    fn alpha_channel(&self) -> Option<&[u8]> {
-        None
-    }
-    fn bits_per_component(&self) -> krilla::image::BitsPerComponent {
-        krilla::image::BitsPerComponent::Eight
-    }
-    fn size(&self) -> (u32, u32) {
-        (self.side, self.side)
-    }
-    fn icc_profile(&self) -> Option<&[u8]> {
-        None
-    }
-    fn color_space(&self) -> krilla::image::ImageColorspace {
-        krilla::image::ImageColorspace::Luma
-    }
-}
-
-fn circle(cx: f32, cy: f32, r: f32) -> Option<krilla::geom::Path> {
-    // Four cubic arcs; k is the usual circle approximation constant.
-    let k = 0.552_284_8 * r;
-    let mut pb = PathBuilder::new();
-    pb.move_to(cx + r, cy);
-    pb.cubic_to(cx + r, cy + k, cx + k, cy + r, cx, cy + r);
-    pb.cubic_to(cx - k, cy + r, cx - r, cy + k, cx - r, cy);
-    pb.cubic_to(cx - r, cy - k, cx - k, cy - r, cx, cy - r);
-    pb.cubic_to(cx + k, cy - r, cx + r, cy - k, cx + r, cy);
-    pb.close();
-    pb.finish()
-}
-
-fn artifact_text(
-    surface: &mut Surface,
-    fonts: &Fonts,
-    kind: ArtifactType,
-    x: f32,
-    y: f32,
-    text: &str,
-) {
-    surface.start_tagged(ContentTag::Artifact(Artifact::with_kind(kind)));
-    draw(
-        surface,
-        fonts,
-        &Draw::Text {
-            x,
-            y,
-            size: 8.0,
-            bold: false,
-            text: text.to_string(),
+fn content_or_artifact(mark: Option<usize>, next_mcid: usize, actual: Option<&str>) -> Mark<'_> {
+    match mark {
+        Some(_) => Mark::Content {
+            tag: b"Figure",
+            mcid: next_mcid - 1,
+            actual,
         },
-    );
-    surface.end_tagged();
-}
-
-fn tag_kind(kind: &Kind) -> TagKind {
-    match kind {
-        Kind::Root | Kind::Div => Tag::Div.into(),
-        Kind::H(level, title) => Tag::Hn(
-            NonZeroU16::new(*level).unwrap_or(NonZeroU16::MIN),
-            Some(title.clone()),
-        )
-        .into(),
-        Kind::P => Tag::P.into(),
-        Kind::L => Tag::L(krilla::tagging::ListNumbering::None).into(),
-        Kind::LI => Tag::LI.into(),
-        Kind::Lbl => Tag::Lbl.into(),
-        Kind::LBody => Tag::LBody.into(),
-        Kind::Table => Tag::Table.into(),
-        Kind::TR => Tag::TR.into(),
-        Kind::TH => Tag::TH(TableHeaderScope::Column).into(),
-        Kind::TD => Tag::TD.into(),
-        Kind::Figure(alt) => Tag::Figure(Some(alt.clone())).into(),
+        None => Mark::Artifact(None),
     }
 }
 
-fn build(groups: &[Group], index: usize, ids: &mut [Option<Identifier>]) -> Option<TagGroup> {
-    let g = &groups[index];
-    let mut out = TagGroup::new(tag_kind(&g.kind));
-    for child in &g.children {
-        match child {
-            Child::Group(i) => {
-                if let Some(sub) = build(groups, *i, ids) {
-                    out.push(Node::from(sub));
+/// A QR code as a one-bit grey image, one sample per module: a reader scales it up without
+/// smoothing (`/Interpolate false`), so the edges stay sharp at any resolution.
+fn qr_samples(side: usize, modules: &[bool]) -> Vec<u8> {
+    let row = side.div_ceil(8);
+    let mut out = vec![0xFF; row * side];
+    for (line, modules) in out.chunks_mut(row).zip(modules.chunks(side)) {
+        for (byte, eight) in line.iter_mut().zip(modules.chunks(8)) {
+            let dark = eight
+                .iter()
+                .enumerate()
+                .fold(0u8, |b, (i, d)| b | (u8::from(*d) << (7 - i)));
+            *byte = !dark;
+        }
+    }
+    out
+}
+
+fn role(kind: &Kind) -> StructRole {
+    match kind {
+        Kind::Root => StructRole::Document,
+        Kind::Div => StructRole::Div,
+        Kind::H(1, _) => StructRole::H1,
+        Kind::H(2, _) => StructRole::H2,
+        Kind::H(3, _) => StructRole::H3,
+        Kind::H(4, _) => StructRole::H4,
+        Kind::H(5, _) => StructRole::H5,
+        Kind::H(_, _) => StructRole::H6,
+        Kind::P => StructRole::P,
+        Kind::L => StructRole::L,
+        Kind::LI => StructRole::LI,
+        Kind::Lbl => StructRole::Lbl,
+        Kind::LBody => StructRole::LBody,
+        Kind::Table => StructRole::Table,
+        Kind::TR => StructRole::TR,
+        Kind::TH => StructRole::TH,
+        Kind::TD => StructRole::TD,
+        Kind::Figure(_) => StructRole::Figure,
+    }
+}
+
+/// Writes the structure tree: one element per non-empty group, content referenced by
+/// marked-content id, and the parent tree that leads from each page's content back to its
+/// element.
+fn write_structure(
+    chunk: &mut Chunk,
+    groups: &[Group],
+    placed: &[Placed],
+    page_refs: &[Ref],
+    root: Ref,
+    refs: &mut Refs,
+) {
+    // Groups are created parent first, so walking backwards sees every child before its
+    // parent. An element with no content anywhere below it is left out.
+    let mut kept = vec![false; groups.len()];
+    for i in (0..groups.len()).rev() {
+        kept[i] = groups[i].children.iter().any(|c| match c {
+            Child::Content(_) => true,
+            Child::Group(g) => kept[*g],
+        });
+    }
+    let elem: Vec<Option<Ref>> = kept.iter().map(|k| k.then(|| refs.next())).collect();
+    let mut parent = vec![root; groups.len()];
+    let mut owner = vec![root; placed.len()];
+    for (i, g) in groups.iter().enumerate() {
+        for child in &g.children {
+            match child {
+                Child::Group(sub) => {
+                    if let Some(me) = elem[i] {
+                        parent[*sub] = me;
+                    }
                 }
-            }
-            Child::Content(c) => {
-                if let Some(id) = ids.get_mut(*c).and_then(Option::take) {
-                    out.push(Node::from(id));
+                Child::Content(c) => {
+                    if let Some(me) = elem[i] {
+                        owner[*c] = me;
+                    }
                 }
             }
         }
     }
-    // An element without content would be dropped by krilla anyway; say so explicitly.
-    (!out.children.is_empty()).then_some(out)
+    for (i, g) in groups.iter().enumerate() {
+        let Some(me) = elem[i] else { continue };
+        let mut e = chunk.struct_element(me);
+        e.kind(role(&g.kind)).parent(parent[i]);
+        // The element's page is the page of its first content; content on other pages
+        // names its page itself.
+        let home = g.children.iter().find_map(|c| match c {
+            Child::Content(c) => Some(placed[*c].page),
+            Child::Group(_) => None,
+        });
+        if let Some(home) = home {
+            e.page(page_refs[home]);
+        }
+        match &g.kind {
+            Kind::H(_, title) => {
+                e.title(TextStr(title));
+            }
+            Kind::Figure(alt) => {
+                e.alt(TextStr(alt));
+            }
+            Kind::L => {
+                e.attributes()
+                    .push()
+                    .list()
+                    .list_numbering(ListNumbering::None);
+            }
+            Kind::TH => {
+                e.attributes()
+                    .push()
+                    .table()
+                    .scope(TableHeaderScope::Column);
+            }
+            _ => {}
+        }
+        let mut kids = e.children();
+        for child in &g.children {
+            match child {
+                Child::Group(sub) => {
+                    if let Some(r) = elem[*sub] {
+                        kids.struct_element(r);
+                    }
+                }
+                Child::Content(c) => {
+                    let at = placed[*c];
+                    if Some(at.page) == home {
+                        kids.marked_content_id(at.mcid as i32);
+                    } else {
+                        kids.marked_content_ref()
+                            .marked_content_id(at.mcid as i32)
+                            .page(page_refs[at.page]);
+                    }
+                }
+            }
+        }
+    }
+    let mut per_page: Vec<Vec<Ref>> = vec![Vec::new(); page_refs.len()];
+    for (c, at) in placed.iter().enumerate() {
+        let list = &mut per_page[at.page];
+        if list.len() <= at.mcid {
+            list.resize(at.mcid + 1, root);
+        }
+        list[at.mcid] = owner[c];
+    }
+    let parent_tree: Vec<Ref> = per_page.iter().map(|_| refs.next()).collect();
+    for (r, list) in parent_tree.iter().zip(&per_page) {
+        chunk.indirect(*r).array().items(list.iter().copied());
+    }
+    let document = elem[0];
+    let mut tree = chunk
+        .indirect(root)
+        .start::<pdf_writer::writers::StructTreeRoot>();
+    if let Some(d) = document {
+        tree.child(d);
+    }
+    let mut nums = tree.parent_tree();
+    let mut entries = nums.nums();
+    for (i, r) in parent_tree.iter().enumerate() {
+        entries.insert(i as i32, *r);
+    }
+    entries.finish();
+    nums.finish();
+    tree.parent_tree_next_key(page_refs.len() as i32);
+}
+
+fn pdf_date(t: chrono::NaiveDateTime) -> Date {
+    Date::new(t.year() as u16)
+        .month(t.month() as u8)
+        .day(t.day() as u8)
+        .hour(t.hour() as u8)
+        .minute(t.minute() as u8)
+        .second(t.second() as u8)
+}
+
+fn xmp(frame: &Frame) -> String {
+    use xmp_writer::{DateTime, XmpWriter};
+    let t = frame.created;
+    let mut x = XmpWriter::new();
+    x.title([(None, frame.title.as_str())]);
+    x.language([xmp_writer::LangId("sv-SE")]);
+    x.creator_tool("etjanst");
+    x.producer("etjanst");
+    x.create_date(DateTime {
+        year: t.year() as u16,
+        month: Some(t.month() as u8),
+        day: Some(t.day() as u8),
+        hour: Some(t.hour() as u8),
+        minute: Some(t.minute() as u8),
+        second: Some(t.second() as u8),
+        timezone: None,
+    });
+    x.format("application/pdf");
+    x.pdfa_part(2);
+    x.pdfa_conformance("A");
+    x.pdfua_part(1);
+    // PDF/A-2 knows no pdfuaid schema: it must be described to be allowed.
+    x.extension_schemas()
+        .pdfua_id()
+        .properties()
+        .describe_part();
+    x.finish(None)
+}
+
+/// A file id that is the same for the same document, so identical input gives identical
+/// bytes.
+fn file_id(parts: &[&[u8]]) -> Vec<u8> {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    for p in parts {
+        h.update((p.len() as u64).to_be_bytes());
+        h.update(p);
+    }
+    h.finalize()[..16].to_vec()
 }
 
 pub(crate) fn render(c: Composer, frame: &Frame) -> Result<Vec<u8>, PdfError> {
-    let configuration = ConfigurationBuilder::new()
-        .with_archival_validator(Archival::A2_A)
-        .with_accessibility_validator(Accessibility::UA1)
-        .finish()
-        .map_err(|e| PdfError::Standard(format!("{e:?}")))?;
-    let settings = SerializeSettings {
-        configuration,
-        enable_tagging: true,
-        ..Default::default()
-    };
-    let mut document = Document::new_with(settings);
+    let fonts: &Fonts = c.fonts;
     let total = c.pages.len();
     let contents = c
         .groups
@@ -265,107 +422,173 @@ pub(crate) fn render(c: Composer, frame: &Frame) -> Result<Vec<u8>, PdfError> {
         .flat_map(|g| &g.children)
         .filter(|ch| matches!(ch, Child::Content(_)))
         .count();
-    let mut ids: Vec<Option<Identifier>> = (0..contents).map(|_| None).collect();
-    let fonts = c.fonts;
-    for (n, items) in c.pages.iter().enumerate() {
-        let settings = PageSettings::from_wh(PAGE_W, PAGE_H)
-            .ok_or_else(|| PdfError::Standard("sidstorlek".into()))?;
-        let mut page = document.start_page_with(settings);
-        let mut surface = page.surface();
-        artifact_text(
-            &mut surface,
-            fonts,
-            ArtifactType::Header,
-            super::layout::LEFT,
-            40.0,
-            &frame.header,
-        );
-        artifact_text(
-            &mut surface,
-            fonts,
-            ArtifactType::Footer,
-            super::layout::LEFT,
-            PAGE_H - 36.0,
-            &frame.footer,
-        );
-        let number = format!("Sida {} av {total}", n + 1);
-        let w = fonts.regular.width(&number, 8.0);
-        artifact_text(
-            &mut surface,
-            fonts,
-            ArtifactType::Footer,
-            super::layout::RIGHT - w,
-            PAGE_H - 36.0,
-            &number,
-        );
-        for item in items {
-            match item.content {
-                Some(cid) => {
-                    let tag = match item.draw {
-                        Draw::Text { .. } => ContentTag::Span(SpanTag::empty()),
-                        _ => ContentTag::Other,
-                    };
-                    let id = surface.start_tagged(tag);
-                    draw(&mut surface, fonts, &item.draw);
-                    surface.end_tagged();
-                    if let Some(slot) = ids.get_mut(cid) {
-                        *slot = Some(id);
-                    }
+    let mut placed = vec![Placed::default(); contents];
+    let mut regular = Used::new(&fonts.regular);
+    let mut bold = Used::new(&fonts.bold);
+    let mut images = Vec::new();
+    let streams: Vec<Vec<u8>> = c
+        .pages
+        .iter()
+        .enumerate()
+        .map(|(n, items)| {
+            paint_page(
+                items,
+                [&mut regular, &mut bold],
+                frame,
+                n + 1,
+                total,
+                &mut placed,
+                &mut images,
+            )
+        })
+        .collect();
+
+    // The costly part, compression and subsetting, runs on two threads: the pages on one,
+    // the fonts and codes on the other.
+    let (compressed, fonts_out) = std::thread::scope(|s| {
+        let pages = s.spawn(|| streams.iter().map(|d| deflate(d)).collect::<Vec<_>>());
+        let programs =
+            [&regular, &bold].map(|u| -> Result<Option<(Vec<u8>, usize)>, subsetter::Error> {
+                if u.is_empty() {
+                    return Ok(None);
                 }
-                None => {
-                    surface.start_tagged(ContentTag::Artifact(Artifact::with_kind(
-                        ArtifactType::Layout,
-                    )));
-                    draw(&mut surface, fonts, &item.draw);
-                    surface.end_tagged();
-                }
-            }
-        }
-        surface.finish();
-        page.finish();
-    }
-    let mut tree = TagTree::new().with_lang(Some("sv-SE".into()));
-    for child in &c.groups[0].children {
-        match child {
-            Child::Group(i) => {
-                if let Some(g) = build(&c.groups, *i, &mut ids) {
-                    tree.push(Node::from(g));
-                }
-            }
-            Child::Content(cid) => {
-                if let Some(id) = ids.get_mut(*cid).and_then(Option::take) {
-                    tree.push(Node::from(id));
-                }
-            }
+                let program = u.subset()?;
+                Ok(Some((deflate(&program), program.len())))
+            });
+        let qr: Vec<Vec<u8>> = images
+            .iter()
+            .map(|(side, m)| deflate(&qr_samples(*side, m)))
+            .collect();
+        (pages.join(), (programs, qr))
+    });
+    let compressed = compressed.map_err(|_| PdfError::Standard("sidorna".into()))?;
+    let (programs, qr): ([Result<_, subsetter::Error>; 2], _) = fonts_out;
+
+    let mut refs = Refs(0);
+    let catalog = refs.next();
+    let page_tree = refs.next();
+    let struct_root = refs.next();
+    let outline = refs.next();
+    let metadata = refs.next();
+    let icc = refs.next();
+    let info = refs.next();
+    let font_refs = [refs.next(), refs.next()];
+    let page_refs: Vec<Ref> = (0..total).map(|_| refs.next()).collect();
+    let content_refs: Vec<Ref> = (0..total).map(|_| refs.next()).collect();
+    let image_refs: Vec<Ref> = (0..qr.len()).map(|_| refs.next()).collect();
+
+    let mut pdf = Pdf::with_capacity(compressed.iter().map(Vec::len).sum::<usize>() + 64 * 1024);
+    for (i, (used, program)) in [&regular, &bold].into_iter().zip(programs).enumerate() {
+        let program = program.map_err(|e| PdfError::Standard(format!("typsnitt: {e:?}")))?;
+        if let Some((data, len)) = program {
+            used.write(&mut pdf, font_refs[i], || refs.next(), &data, len);
         }
     }
-    document.set_tag_tree(tree);
-    let mut outline = Outline::new();
-    for (title, page, y) in &c.outline {
-        outline.push_child(OutlineNode::new(
-            title.clone(),
-            XyzDestination::new(*page, Point::from_xy(0.0, (*y - 30.0).max(0.0))),
-        ));
+    for (r, (data, (side, _))) in image_refs.iter().zip(qr.iter().zip(&images)) {
+        let mut image = pdf.image_xobject(*r, data);
+        image
+            .width(*side as i32)
+            .height(*side as i32)
+            .color_space_name(Name(b"DeviceGray"))
+            .bits_per_component(1)
+            .interpolate(false);
+        image.filter(Filter::FlateDecode);
     }
-    document.set_outline(outline);
-    let t = frame.created;
-    use chrono::{Datelike, Timelike};
-    document.set_metadata(
-        Metadata::new()
-            .title(frame.title.clone())
-            .language("sv-SE".into())
-            .creator("etjanst".into())
-            .producer("etjanst (krilla)".into())
-            .creation_date(
-                DateTime::new(t.year() as u16)
-                    .month(t.month() as u8)
-                    .day(t.day() as u8)
-                    .hour(t.hour() as u8)
-                    .minute(t.minute() as u8)
-                    .second(t.second() as u8),
-            ),
+    pdf.pages(page_tree)
+        .kids(page_refs.iter().copied())
+        .count(total as i32);
+    for (n, (page_ref, content_ref)) in page_refs.iter().zip(&content_refs).enumerate() {
+        let mut page = pdf.page(*page_ref);
+        page.parent(page_tree)
+            .media_box(Rect::new(0.0, 0.0, PAGE_W, PAGE_H))
+            .contents(*content_ref)
+            .struct_parents(n as i32)
+            .tab_order(TabOrder::StructureOrder);
+        let mut resources = page.resources();
+        let mut f = resources.fonts();
+        for (i, used) in [&regular, &bold].into_iter().enumerate() {
+            if !used.is_empty() {
+                f.pair(Name(format!("F{i}").as_bytes()), font_refs[i]);
+            }
+        }
+        f.finish();
+        if !image_refs.is_empty() {
+            let mut x = resources.x_objects();
+            for (i, r) in image_refs.iter().enumerate() {
+                x.pair(Name(format!("Im{i}").as_bytes()), *r);
+            }
+        }
+    }
+    for (r, data) in content_refs.iter().zip(&compressed) {
+        pdf.stream(*r, data).filter(Filter::FlateDecode);
+    }
+
+    write_structure(
+        &mut pdf,
+        &c.groups,
+        &placed,
+        &page_refs,
+        struct_root,
+        &mut refs,
     );
-    document
-        .finish()
-        .map_err(|e| PdfError::Standard(format!("{e:?}")))
+
+    let items: Vec<Ref> = c.outline.iter().map(|_| refs.next()).collect();
+    if !items.is_empty() {
+        let mut o = pdf.outline(outline);
+        o.first(items[0]).last(items[items.len() - 1]);
+        o.count(items.len() as i32);
+    }
+    for (i, (title, page, y)) in c.outline.iter().enumerate() {
+        let mut item = pdf.outline_item(items[i]);
+        item.parent(outline).title(TextStr(title));
+        if i > 0 {
+            item.prev(items[i - 1]);
+        }
+        if let Some(next) = items.get(i + 1) {
+            item.next(*next);
+        }
+        item.dest().page(page_refs[(*page).min(total - 1)]).xyz(
+            0.0,
+            PAGE_H - (*y - 30.0).max(0.0),
+            None,
+        );
+    }
+
+    let xmp = xmp(frame);
+    pdf.metadata(metadata, xmp.as_bytes());
+    let profile = deflate(SRGB);
+    let mut profile_stream = pdf.icc_profile(icc, &profile);
+    profile_stream.n(3).range([0.0, 1.0, 0.0, 1.0, 0.0, 1.0]);
+    profile_stream.filter(Filter::FlateDecode);
+    profile_stream.finish();
+    let mut cat = pdf.catalog(catalog);
+    cat.pages(page_tree)
+        .lang(TextStr("sv-SE"))
+        .metadata(metadata);
+    if !items.is_empty() {
+        cat.outlines(outline);
+    }
+    cat.viewer_preferences().display_doc_title(true);
+    cat.mark_info().marked(true);
+    cat.pair(Name(b"StructTreeRoot"), struct_root);
+    cat.output_intents()
+        .push()
+        .subtype(OutputIntentSubtype::PDFA)
+        .output_condition_identifier(TextStr("sRGB"))
+        .info(TextStr("sRGB IEC61966-2.1"))
+        .dest_output_profile(icc);
+    cat.finish();
+    pdf.document_info(info)
+        .title(TextStr(&frame.title))
+        .creator(TextStr("etjanst"))
+        .producer(TextStr("etjanst"))
+        .creation_date(pdf_date(frame.created));
+    let id = file_id(&[
+        frame.title.as_bytes(),
+        xmp.as_bytes(),
+        &(total as u64).to_be_bytes(),
+        compressed.first().map_or(&[][..], Vec::as_slice),
+    ]);
+    pdf.set_file_id((id.clone(), id));
+    Ok(pdf.finish())
 }
