@@ -1,6 +1,7 @@
 //! Printed forms, checked with poppler and qpdf as a person's PDF reader would see them.
 
 mod common;
+mod pdf_audit;
 
 use std::path::Path;
 use std::process::Command;
@@ -365,4 +366,94 @@ fn blank_form_has_every_alternative_lines_and_conditions_but_no_answers() {
     assert!(text.contains("Namnteckning"));
     assert!(!text.contains("Märta"), "no answers on a blank form");
     assert!(tool("pdfinfo", &[&path]).contains("Tagged:          yes"));
+}
+
+#[test]
+fn every_filled_and_blank_form_passes_the_pdf_ua_and_pdf_a_audit() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = common::catalogue();
+    for flow in c.flows() {
+        let (name, mut answers) = common::example(flow);
+        let path = write(
+            dir.path(),
+            &format!("{name}.pdf"),
+            &filled(flow, &mut answers),
+        );
+        pdf_audit::audit(&path);
+        let blank = write(
+            dir.path(),
+            &format!("{name}-blank.pdf"),
+            &pdf::blank(flow, &options()).unwrap(),
+        );
+        pdf_audit::audit(&blank);
+    }
+    // Content that spans many pages (elements whose lines sit on several pages) and a font
+    // the characters of which all need mapping back.
+    let (flow, mut answers) = ten_page::ten_page_form();
+    let path = write(dir.path(), "tio.pdf", &filled(&flow, &mut answers));
+    pdf_audit::audit(&path);
+}
+
+/// The audit is only worth something if it notices a broken file: break a good one the ways
+/// a writer could (a header drawn untagged, a figure without alternate text, a glyph width
+/// that disagrees with the font) and expect each to be caught.
+#[test]
+fn the_audit_catches_untagged_content_missing_alt_text_and_wrong_widths() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = common::catalogue();
+    let flow = c.flow("eldstad").unwrap();
+    let (_, mut answers) = common::example(flow);
+    let good = write(dir.path(), "good.pdf", &filled(flow, &mut answers));
+    pdf_audit::audit(&good);
+    // QDF: streams uncompressed and objects one per block, so same-length edits keep it valid.
+    let qdf = dir.path().join("good.qdf");
+    tool(
+        "qpdf",
+        &[
+            "--qdf",
+            "--object-streams=disable",
+            &good,
+            qdf.to_str().unwrap(),
+        ],
+    );
+    let bytes = std::fs::read(&qdf).unwrap();
+    let broken = |from: &[u8], to: &[u8], name: &str| -> String {
+        assert_eq!(from.len(), to.len());
+        let at = bytes
+            .windows(from.len())
+            .position(|w| w == from)
+            .unwrap_or_else(|| panic!("{} not in the file", String::from_utf8_lossy(from)));
+        let mut b = bytes.clone();
+        b[at..at + from.len()].copy_from_slice(to);
+        write(dir.path(), name, &b)
+    };
+    let cases = [
+        (
+            broken(
+                b"/Artifact <</Type /Pagination /Subtype /Header>> BDC",
+                &[b' '; 52],
+                "untagged.pdf",
+            ),
+            "outside tagged content",
+        ),
+        (
+            broken(b"/Alt", b"/Xyz", "no-alt.pdf"),
+            "figure without /Alt",
+        ),
+        (
+            // The first width list starts at CID 0; starting it at 1 shifts every width.
+            broken(b"/W [\n    0\n", b"/W [\n    1\n", "widths.pdf"),
+            "width",
+        ),
+    ];
+    for (path, expected) in cases {
+        let found = std::panic::catch_unwind(|| pdf_audit::audit(&path))
+            .err()
+            .and_then(|e| e.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        assert!(
+            found.contains(expected),
+            "{path}: expected {expected:?}, got {found:?}"
+        );
+    }
 }
