@@ -1,5 +1,5 @@
 //! The "same filled 10-page form" the PDF benchmarks render: a contact block, a checkbox
-//! question and 480 paragraphs of free text. Shared by the criterion bench, the timing
+//! question and 400 paragraphs of free text. Shared by the criterion bench, the timing
 //! example behind `scripts/bench-pdf`, and the size test.
 
 #![allow(dead_code)]
@@ -21,7 +21,7 @@ pub const FLOW: &str = r#"{"id": "tio", "name": "Ansökan om bistånd med redog�
     "xsdElementName": "Text", "type": "TextArea", "maxLength": 500000}]}]}"#;
 
 pub fn paragraphs() -> Vec<String> {
-    (1..=480)
+    (1..=400)
         .map(|i| {
             format!(
                 "Stycke {i}: min situation har förändrats under året och jag behöver stöd för hyra och el."

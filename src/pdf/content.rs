@@ -513,6 +513,8 @@ fn signers_filled(
 }
 
 fn signature(c: &mut Composer, flow: &Flow, signers: &[(String, Option<String>)]) {
+    // Keep the heading with the first signer's lines.
+    c.ensure(190.0);
     heading(c, 2, "Underskrift");
     for (who, name) in signers {
         c.ensure(150.0);

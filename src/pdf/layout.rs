@@ -193,52 +193,63 @@ impl<'f> Composer<'f> {
     }
 
     /// Greedy line breaking at spaces; words wider than a line are split between characters.
+    /// Widths are summed in ems and compared with the line's width in ems, and lines are cut
+    /// as slices of the input, so the only allocation is each line's own string.
     pub fn wrap(&self, text: &str, width: f32, size: f32, bold: bool) -> Vec<String> {
         let face = if bold {
             &self.fonts.bold
         } else {
             &self.fonts.regular
         };
-        let space = face.glyph(' ').1 * size;
+        let limit = width / size;
+        let space = face.glyph(' ').1;
+        let em = |s: &str| s.chars().map(|c| face.glyph(c).1).sum::<f32>();
         let mut lines = Vec::new();
         for hard in text.split('\n') {
-            let hard = hard.trim_end_matches('\r').replace('\t', "    ");
-            let mut line = String::new();
+            let hard = hard.strip_suffix('\r').unwrap_or(hard);
+            let tabbed;
+            let hard = if hard.contains('\t') {
+                tabbed = hard.replace('\t', "    ");
+                tabbed.as_str()
+            } else {
+                hard
+            };
+            let mut line = String::with_capacity(hard.len().min(200));
             let mut line_w = 0.0;
-            for word in hard.split(' ') {
-                let mut w = face.width(word, size);
-                if !line.is_empty() && line_w + space + w > width {
-                    lines.push(std::mem::take(&mut line));
+            for mut word in hard.split(' ') {
+                let mut w = em(word);
+                if !line.is_empty() && line_w + space + w > limit {
+                    lines.push(std::mem::replace(
+                        &mut line,
+                        String::with_capacity(hard.len().min(200)),
+                    ));
                     line_w = 0.0;
                 }
-                let mut word = word.to_string();
                 // A word too long for any line is cut where it overflows.
-                while w > width {
-                    let mut cut = String::new();
+                while w > limit {
                     let mut cw = 0.0;
-                    let mut rest_at = word.len();
+                    let mut cut_at = word.len();
                     for (i, c) in word.char_indices() {
-                        let g = face.glyph(c).1 * size;
-                        if cw + g > width && !cut.is_empty() {
-                            rest_at = i;
+                        let g = face.glyph(c).1;
+                        if cw + g > limit && i > 0 {
+                            cut_at = i;
                             break;
                         }
-                        cut.push(c);
                         cw += g;
                     }
                     if !line.is_empty() {
                         lines.push(std::mem::take(&mut line));
                     }
-                    lines.push(cut);
-                    word = word[rest_at..].to_string();
-                    w = face.width(&word, size);
+                    lines.push(word[..cut_at].to_string());
+                    word = &word[cut_at..];
+                    w -= cw;
                     line_w = 0.0;
                 }
                 if !line.is_empty() {
                     line.push(' ');
                     line_w += space;
                 }
-                line.push_str(&word);
+                line.push_str(word);
                 line_w += w;
             }
             lines.push(line);

@@ -73,19 +73,19 @@ pub fn filled(
 ) -> Result<Vec<u8>, PdfError> {
     let fonts = fonts::fonts().ok_or(PdfError::Fonts)?;
     // The QR codes need only the answers, not the layout: encode them alongside it.
-    std::thread::scope(|s| {
-        let qr = options.qr.then(|| {
-            s.spawn(|| crate::qr::encode(&answers_xml(form, states, answers, options.created)))
-        });
-        let mut composer = content::filled(fonts, form, states, answers, options);
-        if let Some(qr) = qr {
-            let symbols = qr
-                .join()
-                .map_err(|_| PdfError::Standard("QR-koderna".into()))??;
-            content::qr_codes(&mut composer, &symbols);
-        }
-        render::render(composer, &content::frame(form.flow, options))
-    })
+    let (mut composer, symbols) = rayon::join(
+        || content::filled(fonts, form, states, answers, options),
+        || {
+            options
+                .qr
+                .then(|| crate::qr::encode(&answers_xml(form, states, answers, options.created)))
+                .transpose()
+        },
+    );
+    if let Some(symbols) = symbols? {
+        content::qr_codes(&mut composer, &symbols);
+    }
+    render::render(composer, &content::frame(form.flow, options))
 }
 
 /// A printable empty form for filling in by hand.

@@ -90,7 +90,7 @@ fn paint_page(
     images: &mut Vec<(usize, Vec<bool>)>,
 ) -> Vec<u8> {
     let [regular, bold] = fonts;
-    let mut p = Painter::with_capacity(items.len() * 96 + 512);
+    let mut p = Painter::with_capacity(items.len() * 256 + 512);
     let mut codes = Vec::with_capacity(256);
     let mut mcid = 0;
     let footer_y = PAGE_H - 36.0;
@@ -443,26 +443,31 @@ pub(crate) fn render(c: Composer, frame: &Frame) -> Result<Vec<u8>, PdfError> {
         })
         .collect();
 
-    // The costly part, compression and subsetting, runs on two threads: the pages on one,
-    // the fonts and codes on the other.
-    let (compressed, fonts_out) = std::thread::scope(|s| {
-        let pages = s.spawn(|| streams.iter().map(|d| deflate(d)).collect::<Vec<_>>());
-        let programs =
-            [&regular, &bold].map(|u| -> Result<Option<(Vec<u8>, usize)>, subsetter::Error> {
-                if u.is_empty() {
-                    return Ok(None);
-                }
-                let program = u.subset()?;
-                Ok(Some((deflate(&program), program.len())))
-            });
-        let qr: Vec<Vec<u8>> = images
-            .iter()
-            .map(|(side, m)| deflate(&qr_samples(*side, m)))
-            .collect();
-        (pages.join(), (programs, qr))
-    });
-    let compressed = compressed.map_err(|_| PdfError::Standard("sidorna".into()))?;
-    let (programs, qr): ([Result<_, subsetter::Error>; 2], _) = fonts_out;
+    // Pages are compressed on rayon's threads while this one cuts the fonts and packs the
+    // codes. rayon's threads outlive the call, and so do their compressors.
+    let (compressed, (programs, qr)) = rayon::join(
+        || {
+            use rayon::prelude::*;
+            streams.par_iter().map(|d| deflate(d)).collect::<Vec<_>>()
+        },
+        || {
+            let programs =
+                [&regular, &bold].map(|u| -> Result<Option<(Vec<u8>, usize)>, PdfError> {
+                    if u.is_empty() {
+                        return Ok(None);
+                    }
+                    let program = u
+                        .subset()
+                        .map_err(|e| PdfError::Standard(format!("typsnitt: {e:?}")))?;
+                    Ok(Some((deflate(&program), program.len())))
+                });
+            let qr: Vec<Vec<u8>> = images
+                .iter()
+                .map(|(side, m)| deflate(&qr_samples(*side, m)))
+                .collect();
+            (programs, qr)
+        },
+    );
 
     let mut refs = Refs(0);
     let catalog = refs.next();
@@ -479,8 +484,7 @@ pub(crate) fn render(c: Composer, frame: &Frame) -> Result<Vec<u8>, PdfError> {
 
     let mut pdf = Pdf::with_capacity(compressed.iter().map(Vec::len).sum::<usize>() + 64 * 1024);
     for (i, (used, program)) in [&regular, &bold].into_iter().zip(programs).enumerate() {
-        let program = program.map_err(|e| PdfError::Standard(format!("typsnitt: {e:?}")))?;
-        if let Some((data, len)) = program {
+        if let Some((data, len)) = program? {
             used.write(&mut pdf, font_refs[i], || refs.next(), &data, len);
         }
     }

@@ -602,17 +602,13 @@ fn scan_content(data: &[u8], page: &str, fail: &mut impl FnMut(String)) -> Vec<i
                             open.push(None);
                         }
                     }
-                    "EMC" => {
-                        if open.pop().is_none() {
-                            fail(format!("{page}: EMC without BMC/BDC"));
-                        }
+                    "EMC" if open.pop().is_none() => {
+                        fail(format!("{page}: EMC without BMC/BDC"));
                     }
-                    op if PAINT.contains(&op) => {
-                        if !open.iter().any(Option::is_some) {
-                            fail(format!(
-                                "{page}: '{op}' outside tagged content and artifacts"
-                            ));
-                        }
+                    op if PAINT.contains(&op) && !open.iter().any(Option::is_some) => {
+                        fail(format!(
+                            "{page}: '{op}' outside tagged content and artifacts"
+                        ));
                     }
                     _ => {}
                 }
