@@ -12,6 +12,11 @@ fn catalogue_is_a_realistic_municipality() {
     let c = common::catalogue();
     assert!(c.services.len() >= 15, "{} services", c.services.len());
     assert!(c.flows().len() >= 8);
+    // Embedded flows are parsed when asked for: every one of them must parse.
+    for s in c.services.iter().filter(|s| s.flow.is_some()) {
+        let flow = c.flow(&s.id).unwrap_or_else(|e| panic!("{}: {e}", s.id));
+        assert_eq!(flow.id, s.id);
+    }
     let oeflow = c
         .services
         .iter()

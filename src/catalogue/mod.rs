@@ -9,6 +9,7 @@ pub mod index;
 pub mod sync;
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use include_dir::{Dir, include_dir};
 use serde::{Deserialize, Serialize};
@@ -122,6 +123,8 @@ impl Capabilities {
 pub enum CatalogueError {
     #[error("den inbyggda katalogen saknar {0}")]
     MissingEmbedded(String),
+    #[error("den inbyggda katalogen är skadad: {0}")]
+    BrokenEmbedded(String),
     #[error("katalogfilen {path}:{line}:{column}: {message}")]
     Syntax {
         path: String,
@@ -148,10 +151,41 @@ pub struct Catalogue {
     pub site: Site,
     pub categories: Vec<String>,
     pub services: Vec<Service>,
-    flows: Vec<Flow>,
+    flows: Vec<FlowSlot>,
     data_dir: Option<PathBuf>,
     /// Imported files that could not be read; the rest of the catalogue still works.
     pub warnings: Vec<String>,
+}
+
+/// A fillable flow of the catalogue. Embedded flows are parsed when first asked for: a
+/// command that prints one form should not pay for reading all of them.
+#[derive(Debug, Clone)]
+struct FlowSlot {
+    id: String,
+    /// The embedded file, or `None` for a flow imported from disk (parsed on opening).
+    embedded: Option<(&'static str, &'static [u8])>,
+    parsed: OnceLock<Result<Flow, String>>,
+}
+
+impl FlowSlot {
+    fn loaded(flow: Flow) -> FlowSlot {
+        FlowSlot {
+            id: flow.id.clone(),
+            embedded: None,
+            parsed: OnceLock::from(Ok(flow)),
+        }
+    }
+
+    fn get(&self) -> Result<&Flow, CatalogueError> {
+        self.parsed
+            .get_or_init(|| match self.embedded {
+                Some((path, bytes)) => flow::from_bytes(&Path::new("forms").join(path), bytes)
+                    .map_err(|e| e.to_string()),
+                None => Err(format!("{}: inte inläst", self.id)),
+            })
+            .as_ref()
+            .map_err(|e| CatalogueError::BrokenEmbedded(e.clone()))
+    }
 }
 
 impl Catalogue {
@@ -174,8 +208,11 @@ impl Catalogue {
                 let f = FORMS
                     .get_file(path)
                     .ok_or_else(|| CatalogueError::MissingEmbedded(path.clone()))?;
-                let flow = flow::from_bytes(&Path::new("forms").join(path), f.contents())?;
-                flows.push(flow);
+                flows.push(FlowSlot {
+                    id: service.id.clone(),
+                    embedded: Some((f.path().to_str().unwrap_or_default(), f.contents())),
+                    parsed: OnceLock::new(),
+                });
             }
         }
         let catalogue = Catalogue {
@@ -248,7 +285,7 @@ impl Catalogue {
                 external_link: flow.external_link.clone(),
             });
         }
-        self.flows.push(flow);
+        self.flows.push(FlowSlot::loaded(flow));
     }
 
     /// The data directory this catalogue was opened from.
@@ -257,18 +294,26 @@ impl Catalogue {
     }
 
     /// All fillable flows.
-    pub fn flows(&self) -> &[Flow] {
-        &self.flows
+    /// Every fillable flow (all are parsed by this).
+    pub fn flows(&self) -> Vec<&Flow> {
+        self.flows.iter().filter_map(|f| f.get().ok()).collect()
     }
 
     /// The fillable flow named by id or alias (of the flow or of its catalogue entry).
     pub fn flow(&self, name: &str) -> Result<&Flow, CatalogueError> {
-        if let Some(f) = self.flows.iter().find(|f| f.answers_to(name)) {
-            return Ok(f);
+        // By id or catalogue alias first, which parses only the flow asked for; a flow's own
+        // aliases are only known once it is parsed, so a miss looks through all of them.
+        let id = self
+            .service(name)
+            .filter(|s| s.flow.is_some())
+            .map_or(name, |s| s.id.as_str());
+        if let Some(slot) = self.flows.iter().find(|f| f.id == id) {
+            return slot.get();
         }
-        self.service(name)
-            .and_then(|s| s.flow.as_ref().map(|_| s.id.as_str()))
-            .and_then(|id| self.flows.iter().find(|f| f.id == id))
+        self.flows
+            .iter()
+            .filter_map(|f| f.get().ok())
+            .find(|f| f.answers_to(name))
             .ok_or_else(|| CatalogueError::UnknownService(name.to_string()))
     }
 
@@ -282,7 +327,8 @@ impl Catalogue {
         let flow = service
             .flow
             .as_ref()
-            .and_then(|_| self.flows.iter().find(|f| f.id == service.id));
+            .and_then(|_| self.flows.iter().find(|f| f.id == service.id))
+            .and_then(|f| f.get().ok());
         let fillable = flow.is_some_and(|f| !f.steps.is_empty());
         let partly_online =
             flow.is_some_and(|f| f.queries().any(|q| matches!(q.kind, QueryKind::Unknown(_))));

@@ -3,6 +3,7 @@
 //! shaping engine runs per line: Swedish and the other Latin scripts need none.
 
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use skrifa::MetadataProvider;
 use skrifa::instance::{LocationRef, Size};
@@ -11,15 +12,20 @@ use skrifa::raw::TableProvider;
 static REGULAR_DATA: &[u8] = include_bytes!("../../fonts/NotoSans-Regular.ttf");
 static BOLD_DATA: &[u8] = include_bytes!("../../fonts/NotoSans-Bold.ttf");
 
-/// Code points below this are looked up once and kept in a table (all Latin, Greek, Cyrillic
-/// and common punctuation); the rest are looked up when met.
+/// Code points below this (all Latin, Greek, Cyrillic and common punctuation) keep their
+/// glyph and advance once looked up; the rest are looked up each time they are met.
 const TABLE: usize = 0x2200;
 
 pub(crate) struct Face {
     pub data: &'static [u8],
     pub metrics: FaceMetrics,
-    /// (glyph id, advance in em) per code point below `TABLE`; glyph 0 = not in the font.
-    table: Vec<(u32, f32)>,
+    charmap: skrifa::charmap::Charmap<'static>,
+    advances: skrifa::metrics::GlyphMetrics<'static>,
+    upem: f32,
+    /// Per code point below `TABLE`: glyph id << 16 | advance in font units, filled in when
+    /// first met (0: not yet). Filling it lazily rather than at start keeps a program that
+    /// prints one form from paying for the thousands of characters the form does not use.
+    table: Box<[AtomicU32]>,
     fallback: (u32, f32),
 }
 
@@ -50,46 +56,50 @@ impl Face {
                 .map(|t| f32::from(t.us_weight_class()))
                 .unwrap_or(400.0),
         };
-        let charmap = sk.charmap();
-        let metrics = sk.glyph_metrics(Size::unscaled(), LocationRef::default());
-        let lookup = |c: char| {
-            charmap
-                .map(c)
-                .map(|g| (g.to_u32(), metrics.advance_width(g).unwrap_or(0.0) / upem))
-        };
-        let table = (0..TABLE as u32)
-            .map(|cp| char::from_u32(cp).and_then(lookup).unwrap_or((0, 0.0)))
-            .collect();
-        let fallback = lookup('\u{FFFD}').or_else(|| lookup('?'))?;
-        Some(Face {
+        let mut face = Face {
             data,
             metrics: face_metrics,
-            table,
-            fallback,
-        })
+            charmap: sk.charmap(),
+            advances: sk.glyph_metrics(Size::unscaled(), LocationRef::default()),
+            upem,
+            table: (0..TABLE).map(|_| AtomicU32::new(0)).collect(),
+            fallback: (0, 0.0),
+        };
+        face.fallback = face
+            .lookup('\u{FFFD}')
+            .or_else(|| face.lookup('?'))
+            .map(|(g, a)| (u32::from(g), f32::from(a) / upem))?;
+        Some(face)
+    }
+
+    /// Glyph id and advance in font units, if the font has the character.
+    fn lookup(&self, c: char) -> Option<(u16, u16)> {
+        let g = self.charmap.map(c)?;
+        let advance = self.advances.advance_width(g).unwrap_or(0.0);
+        Some((u16::try_from(g.to_u32()).ok()?, advance as u16))
     }
 
     /// Glyph id and advance (in em) of `c`; characters the font lacks get a replacement
     /// glyph rather than the invisible .notdef, which PDF/A forbids.
     pub fn glyph(&self, c: char) -> (u32, f32) {
         let cp = c as usize;
-        let found = if cp < TABLE {
-            self.table[cp]
-        } else {
-            skrifa::FontRef::new(self.data)
-                .ok()
-                .and_then(|sk| {
-                    let upem = f32::from(
-                        sk.metrics(Size::unscaled(), LocationRef::default())
-                            .units_per_em,
-                    );
-                    let g = sk.charmap().map(c)?;
-                    let m = sk.glyph_metrics(Size::unscaled(), LocationRef::default());
-                    Some((g.to_u32(), m.advance_width(g).unwrap_or(0.0) / upem))
-                })
-                .unwrap_or((0, 0.0))
+        let found = match self.table.get(cp) {
+            Some(slot) => match slot.load(Ordering::Relaxed) {
+                0 => {
+                    let (g, a) = self.lookup(c).unwrap_or((0, 0));
+                    // Racing threads store the same value; 0 stays "look it up again".
+                    slot.store(u32::from(g) << 16 | u32::from(a), Ordering::Relaxed);
+                    (g, a)
+                }
+                packed => ((packed >> 16) as u16, packed as u16),
+            },
+            None => self.lookup(c).unwrap_or((0, 0)),
         };
-        if found.0 == 0 { self.fallback } else { found }
+        if found.0 == 0 {
+            self.fallback
+        } else {
+            (u32::from(found.0), f32::from(found.1) / self.upem)
+        }
     }
 
     pub fn width(&self, text: &str, size: f32) -> f32 {
