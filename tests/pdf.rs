@@ -441,8 +441,15 @@ fn the_audit_catches_untagged_content_missing_alt_text_and_wrong_widths() {
             "figure without /Alt",
         ),
         (
-            // The first width list starts at CID 0; starting it at 1 shifts every width.
-            broken(b"/W [\n    0\n", b"/W [\n    1\n", "widths.pdf"),
+            {
+                // The first width of the first font, off by hundreds of units.
+                let w = bytes.windows(4).position(|w| w == b"/W [").unwrap();
+                let list = w + 4 + bytes[w + 4..].iter().position(|b| *b == b'[').unwrap();
+                let digit = list + bytes[list..].iter().position(u8::is_ascii_digit).unwrap();
+                let mut b = bytes.clone();
+                b[digit] = if b[digit] == b'9' { b'1' } else { b'9' };
+                write(dir.path(), "widths.pdf", &b)
+            },
             "width",
         ),
     ];
@@ -456,4 +463,25 @@ fn the_audit_catches_untagged_content_missing_alt_text_and_wrong_widths() {
             "{path}: expected {expected:?}, got {found:?}"
         );
     }
+}
+
+/// Characters Noto Sans lacks are drawn with a replacement glyph, yet copying the text or
+/// reading it aloud still gives the characters that were written.
+#[test]
+fn characters_the_font_lacks_still_come_back_as_text() {
+    let flow: Flow = etjanst::flow::from_json(
+        Path::new("tecken.json"),
+        r#"{"id": "tecken", "name": "Tecken", "steps": [{"id": "s", "name": "Steg", "queries": [
+              {"id": "t", "name": "Text", "defaultState": "VISIBLE_REQUIRED", "exported": true,
+               "xsdElementName": "T", "type": "TextArea", "maxLength": 1000}]}]}"#,
+    )
+    .unwrap();
+    let written = "Hej 漢字 och 🙂 samt\u{a0}hårt mellanslag";
+    let mut answers = Answers::default();
+    answers.set("t", Some(Answer::Text(written.into())));
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "tecken.pdf", &filled(&flow, &mut answers));
+    let raw = tool("pdftotext", &["-raw", "-enc", "UTF-8", &path, "-"]);
+    assert!(raw.contains(written), "{raw}");
+    pdf_audit::audit(&path);
 }

@@ -27,6 +27,10 @@ pub(crate) struct Face {
     /// prints one form from paying for the thousands of characters the form does not use.
     table: Box<[AtomicU32]>,
     fallback: (u32, f32),
+    /// Per glyph: the lowest code point the font maps to it (0: none), built when first
+    /// needed. That character is what the glyph means in the PDF's ToUnicode map; any other
+    /// character drawn with it must be spelled out.
+    meaning: OnceLock<Vec<u32>>,
 }
 
 impl Face {
@@ -64,6 +68,7 @@ impl Face {
             upem,
             table: (0..TABLE).map(|_| AtomicU32::new(0)).collect(),
             fallback: (0, 0.0),
+            meaning: OnceLock::new(),
         };
         face.fallback = face
             .lookup('\u{FFFD}')
@@ -100,6 +105,35 @@ impl Face {
         } else {
             (u32::from(found.0), f32::from(found.1) / self.upem)
         }
+    }
+
+    /// The character glyph `gid` stands for in extracted text.
+    pub fn meaning(&self, gid: u32) -> Option<char> {
+        let table = self.meaning.get_or_init(|| {
+            let mut m = Vec::new();
+            for (cp, g) in self.charmap.mappings() {
+                let g = g.to_u32() as usize;
+                if g >= m.len() {
+                    m.resize(g + 1, 0);
+                }
+                if m[g] == 0 {
+                    m[g] = cp;
+                }
+            }
+            m
+        });
+        table
+            .get(gid as usize)
+            .filter(|cp| **cp != 0)
+            .and_then(|cp| char::from_u32(*cp))
+    }
+
+    /// Advance of glyph `gid` in em.
+    pub fn advance(&self, gid: u32) -> f32 {
+        self.advances
+            .advance_width(skrifa::GlyphId::new(gid))
+            .unwrap_or(0.0)
+            / self.upem
     }
 
     pub fn width(&self, text: &str, size: f32) -> f32 {

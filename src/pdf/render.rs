@@ -19,7 +19,7 @@ use super::PdfError;
 use super::fonts::Fonts;
 use super::layout::{Child, Composer, Draw, Group, Kind, LEFT, PAGE_H, PAGE_W, RIGHT};
 use super::paint::{Mark, Painter};
-use super::subset::Used;
+use super::subset::{GlyphSet, encode, subset};
 
 static SRGB: &[u8] = include_bytes!("../../assets/icc/sRGB-v4.icc");
 
@@ -79,30 +79,40 @@ struct Placed {
     mcid: usize,
 }
 
-/// Draws one page and returns its content stream (uncompressed).
+/// One page as drawn: its compressed content stream, which content it holds under which
+/// MCID, and the glyphs it uses of each face.
+struct PageOut {
+    stream: Vec<u8>,
+    placed: Vec<(usize, usize)>,
+    glyphs: [GlyphSet; 2],
+}
+
+/// Draws one page. Pages share nothing while drawn, so they are drawn in parallel;
+/// `first_image` numbers the page's QR images after those of the pages before it.
 fn paint_page(
     items: &[super::layout::Item],
-    fonts: [&mut Used; 2],
+    fonts: &Fonts,
     frame: &Frame,
     number: usize,
     total: usize,
-    placed: &mut [Placed],
-    images: &mut Vec<(usize, Vec<bool>)>,
-) -> Vec<u8> {
-    let [regular, bold] = fonts;
+    first_image: usize,
+) -> PageOut {
+    let mut glyphs = [GlyphSet::default(), GlyphSet::default()];
+    let mut placed = Vec::new();
+    let mut image = first_image;
     let mut p = Painter::with_capacity(items.len() * 256 + 512);
     let mut codes = Vec::with_capacity(256);
     let mut mcid = 0;
     let footer_y = PAGE_H - 36.0;
     let page_number = format!("Sida {number} av {total}");
-    let number_x = RIGHT - regular.face.width(&page_number, 8.0);
+    let number_x = RIGHT - fonts.regular.width(&page_number, 8.0);
     for (subtype, x, y, text) in [
         (&b"Header"[..], LEFT, 40.0, frame.header.as_str()),
         (b"Footer", LEFT, footer_y, frame.footer.as_str()),
         (b"Footer", number_x, footer_y, page_number.as_str()),
     ] {
         codes.clear();
-        regular.encode(text, &mut codes);
+        encode(&fonts.regular, text, &mut glyphs[0], &mut codes);
         p.begin(&Mark::Artifact(Some(subtype)));
         p.text(0, 8.0, x, y, &codes);
         p.end();
@@ -110,10 +120,7 @@ fn paint_page(
     for item in items {
         let mark = match item.content {
             Some(cid) => {
-                placed[cid] = Placed {
-                    page: number - 1,
-                    mcid,
-                };
+                placed.push((cid, mcid));
                 mcid += 1;
                 Some(cid)
             }
@@ -128,12 +135,12 @@ fn paint_page(
                 text,
             } => {
                 codes.clear();
-                let (font, used) = if *is_bold {
-                    (1, &mut *bold)
+                let (font, face) = if *is_bold {
+                    (1, &fonts.bold)
                 } else {
-                    (0, &mut *regular)
+                    (0, &fonts.regular)
                 };
-                let faithful = used.encode(text, &mut codes);
+                let faithful = encode(face, text, &mut glyphs[usize::from(font)], &mut codes);
                 p.begin(&match mark {
                     Some(_) => Mark::Content {
                         tag: b"Span",
@@ -179,14 +186,19 @@ fn paint_page(
                 side,
                 modules,
             } => {
+                let _ = modules;
                 p.begin(&content_or_artifact(mark, mcid, None));
-                p.image(images.len(), *x, *y, *module * *side as f32);
+                p.image(image, *x, *y, *module * *side as f32);
                 p.end();
-                images.push((*side, modules.clone()));
+                image += 1;
             }
         }
     }
-    p.out
+    PageOut {
+        stream: deflate(&p.out),
+        placed,
+        glyphs,
+    }
 }
 
 fn content_or_artifact(mark: Option<usize>, next_mcid: usize, actual: Option<&str>) -> Mark<'_> {
@@ -422,50 +434,66 @@ pub(crate) fn render(c: Composer, frame: &Frame) -> Result<Vec<u8>, PdfError> {
         .flat_map(|g| &g.children)
         .filter(|ch| matches!(ch, Child::Content(_)))
         .count();
-    let mut placed = vec![Placed::default(); contents];
-    let mut regular = Used::new(&fonts.regular);
-    let mut bold = Used::new(&fonts.bold);
-    let mut images = Vec::new();
-    let streams: Vec<Vec<u8>> = c
+    // Every page is drawn and compressed on rayon's threads (which outlive the call, and so
+    // do their compressors); then the glyphs they used are cut out of the fonts.
+    let images: Vec<(usize, &Vec<bool>)> = c
         .pages
         .iter()
-        .enumerate()
-        .map(|(n, items)| {
-            paint_page(
-                items,
-                [&mut regular, &mut bold],
-                frame,
-                n + 1,
-                total,
-                &mut placed,
-                &mut images,
-            )
+        .flatten()
+        .filter_map(|item| match &item.draw {
+            Draw::Qr { side, modules, .. } => Some((*side, modules)),
+            _ => None,
         })
         .collect();
-
-    // Pages are compressed on rayon's threads while this one cuts the fonts and packs the
-    // codes. rayon's threads outlive the call, and so do their compressors.
-    let (compressed, (programs, qr)) = rayon::join(
+    let first_images: Vec<usize> = c
+        .pages
+        .iter()
+        .scan(0, |seen, items| {
+            let first = *seen;
+            *seen += items
+                .iter()
+                .filter(|i| matches!(i.draw, Draw::Qr { .. }))
+                .count();
+            Some(first)
+        })
+        .collect();
+    let pages: Vec<PageOut> = {
+        use rayon::prelude::*;
+        c.pages
+            .par_iter()
+            .zip(first_images.par_iter())
+            .enumerate()
+            .map(|(n, (items, first))| paint_page(items, fonts, frame, n + 1, total, *first))
+            .collect()
+    };
+    let mut placed = vec![Placed::default(); contents];
+    let mut used = [GlyphSet::default(), GlyphSet::default()];
+    for (n, page) in pages.iter().enumerate() {
+        for (cid, mcid) in &page.placed {
+            placed[*cid] = Placed {
+                page: n,
+                mcid: *mcid,
+            };
+        }
+        for (all, this) in used.iter_mut().zip(&page.glyphs) {
+            all.merge(this);
+        }
+    }
+    let faces = [&fonts.regular, &fonts.bold];
+    let (embeddings, qr) = rayon::join(
         || {
-            use rayon::prelude::*;
-            streams.par_iter().map(|d| deflate(d)).collect::<Vec<_>>()
+            let [a, b] = [0, 1].map(|i| {
+                (!used[i].is_empty())
+                    .then(|| subset(faces[i], &used[i]))
+                    .transpose()
+            });
+            [a, b]
         },
         || {
-            let programs =
-                [&regular, &bold].map(|u| -> Result<Option<(Vec<u8>, usize)>, PdfError> {
-                    if u.is_empty() {
-                        return Ok(None);
-                    }
-                    let program = u
-                        .subset()
-                        .map_err(|e| PdfError::Standard(format!("typsnitt: {e:?}")))?;
-                    Ok(Some((deflate(&program), program.len())))
-                });
-            let qr: Vec<Vec<u8>> = images
+            images
                 .iter()
                 .map(|(side, m)| deflate(&qr_samples(*side, m)))
-                .collect();
-            (programs, qr)
+                .collect::<Vec<_>>()
         },
     );
 
@@ -482,10 +510,12 @@ pub(crate) fn render(c: Composer, frame: &Frame) -> Result<Vec<u8>, PdfError> {
     let content_refs: Vec<Ref> = (0..total).map(|_| refs.next()).collect();
     let image_refs: Vec<Ref> = (0..qr.len()).map(|_| refs.next()).collect();
 
-    let mut pdf = Pdf::with_capacity(compressed.iter().map(Vec::len).sum::<usize>() + 64 * 1024);
-    for (i, (used, program)) in [&regular, &bold].into_iter().zip(programs).enumerate() {
-        if let Some((data, len)) = program? {
-            used.write(&mut pdf, font_refs[i], || refs.next(), &data, len);
+    let mut pdf =
+        Pdf::with_capacity(pages.iter().map(|p| p.stream.len()).sum::<usize>() + 96 * 1024);
+    let [regular, bold] = embeddings;
+    for (i, embedding) in [regular?, bold?].iter().enumerate() {
+        if let Some(e) = embedding {
+            e.write(&mut pdf, font_refs[i], || refs.next());
         }
     }
     for (r, (data, (side, _))) in image_refs.iter().zip(qr.iter().zip(&images)) {
@@ -510,7 +540,7 @@ pub(crate) fn render(c: Composer, frame: &Frame) -> Result<Vec<u8>, PdfError> {
             .tab_order(TabOrder::StructureOrder);
         let mut resources = page.resources();
         let mut f = resources.fonts();
-        for (i, used) in [&regular, &bold].into_iter().enumerate() {
+        for (i, used) in used.iter().enumerate() {
             if !used.is_empty() {
                 f.pair(Name(format!("F{i}").as_bytes()), font_refs[i]);
             }
@@ -523,8 +553,8 @@ pub(crate) fn render(c: Composer, frame: &Frame) -> Result<Vec<u8>, PdfError> {
             }
         }
     }
-    for (r, data) in content_refs.iter().zip(&compressed) {
-        pdf.stream(*r, data).filter(Filter::FlateDecode);
+    for (r, page) in content_refs.iter().zip(&pages) {
+        pdf.stream(*r, &page.stream).filter(Filter::FlateDecode);
     }
 
     write_structure(
@@ -591,7 +621,7 @@ pub(crate) fn render(c: Composer, frame: &Frame) -> Result<Vec<u8>, PdfError> {
         frame.title.as_bytes(),
         xmp.as_bytes(),
         &(total as u64).to_be_bytes(),
-        compressed.first().map_or(&[][..], Vec::as_slice),
+        pages.first().map_or(&[][..], |p| p.stream.as_slice()),
     ]);
     pdf.set_file_id((id.clone(), id));
     Ok(pdf.finish())

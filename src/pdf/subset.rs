@@ -2,12 +2,18 @@
 //! a Type 0 font over a CIDFontType2 with Identity encoding, widths from the font's own
 //! advances (PDF/A wants them to agree) and a ToUnicode map so the text can be copied and
 //! read aloud.
+//!
+//! Text is coded by the font's own glyph ids, so every page can be drawn on its own (and in
+//! parallel) without agreeing on numbers first; the subset renumbers its glyphs and a
+//! CIDToGIDMap leads from the one to the other.
 
 use pdf_writer::types::{CidFontType, FontFlags, SystemInfo, UnicodeCmap};
 use pdf_writer::{Chunk, Filter, Finish, Name, Rect, Ref, Str};
 use subsetter::GlyphRemapper;
 
+use super::PdfError;
 use super::fonts::Face;
+use super::render::deflate;
 
 const SYSTEM_INFO: SystemInfo = SystemInfo {
     registry: Str(b"Adobe"),
@@ -15,72 +21,89 @@ const SYSTEM_INFO: SystemInfo = SystemInfo {
     supplement: 0,
 };
 
-/// The glyphs of one face that a document uses, numbered in order of first use.
-pub(crate) struct Used<'f> {
-    pub face: &'f Face,
-    remapper: GlyphRemapper,
-    /// New id + 1 per original glyph id (0: not used yet).
-    seen: Vec<u16>,
-    /// Per new id: advance in em and the character it was first drawn for.
-    glyphs: Vec<(f32, Option<char>)>,
-}
+/// Which glyphs of a face a page, or once merged a document, draws.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct GlyphSet(Vec<u64>);
 
-impl<'f> Used<'f> {
-    pub fn new(face: &'f Face) -> Self {
-        Used {
-            face,
-            remapper: GlyphRemapper::new(),
-            seen: Vec::new(),
-            // .notdef is always glyph 0 of a subset; the text never draws it.
-            glyphs: vec![(0.0, None)],
+impl GlyphSet {
+    fn insert(&mut self, gid: u32) {
+        let (word, bit) = (gid as usize / 64, gid % 64);
+        if word >= self.0.len() {
+            self.0.resize(word + 1, 0);
         }
+        self.0[word] |= 1 << bit;
     }
 
-    /// Appends the two-byte codes for `text`. Returns false when a glyph already stands for
-    /// another character (a character the font lacks, drawn with the replacement glyph): the
-    /// ToUnicode map can then not give the text back, and the caller must say it outright.
-    pub fn encode(&mut self, text: &str, out: &mut Vec<u8>) -> bool {
-        let mut faithful = true;
-        for c in text.chars() {
-            let gid = self.face.glyph(c).0 as usize;
-            if gid >= self.seen.len() {
-                self.seen.resize(gid + 1, 0);
-            }
-            let code = match self.seen[gid] {
-                0 => {
-                    let code = self.remapper.remap(gid as u16);
-                    self.seen[gid] = code + 1;
-                    let advance = self.face.glyph(c).1;
-                    if usize::from(code) == self.glyphs.len() {
-                        self.glyphs.push((advance, Some(c)));
-                    }
-                    code
-                }
-                n => {
-                    let code = n - 1;
-                    faithful &= self.glyphs[usize::from(code)].1 == Some(c);
-                    code
-                }
-            };
-            out.extend_from_slice(&code.to_be_bytes());
+    pub fn merge(&mut self, other: &GlyphSet) {
+        if other.0.len() > self.0.len() {
+            self.0.resize(other.0.len(), 0);
         }
-        faithful
+        for (a, b) in self.0.iter_mut().zip(&other.0) {
+            *a |= b;
+        }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.glyphs.len() <= 1
+        self.0.iter().all(|w| *w == 0)
     }
 
-    /// Cuts the subset out of the font; the slow part, kept apart so it can run in parallel.
-    pub fn subset(&self) -> Result<Vec<u8>, subsetter::Error> {
-        subsetter::subset(self.face.data, 0, &self.remapper)
+    /// The glyph ids, ascending.
+    fn ids(&self) -> impl Iterator<Item = u32> + '_ {
+        self.0.iter().enumerate().flat_map(|(i, w)| {
+            (0..64)
+                .filter(move |b| w & (1 << b) != 0)
+                .map(move |b| (i * 64 + b) as u32)
+        })
     }
+}
 
+/// Appends the two-byte codes for `text` and notes its glyphs in `set`. Returns false when
+/// a character is not what its glyph means in the ToUnicode map (a character the font lacks,
+/// drawn with the replacement glyph, or one sharing its glyph with another): the caller must
+/// then say the text outright.
+pub(crate) fn encode(face: &Face, text: &str, set: &mut GlyphSet, out: &mut Vec<u8>) -> bool {
+    let mut faithful = true;
+    for c in text.chars() {
+        let gid = face.glyph(c).0;
+        set.insert(gid);
+        faithful &= face.meaning(gid) == Some(c);
+        out.extend_from_slice(&(gid as u16).to_be_bytes());
+    }
+    faithful
+}
+
+/// A face cut down to the glyphs a document uses, ready to write.
+pub(crate) struct Embedding<'f> {
+    face: &'f Face,
+    glyphs: Vec<u32>,
+    remapper: GlyphRemapper,
+    /// The compressed font program and its length before compression.
+    program: (Vec<u8>, usize),
+}
+
+/// Cuts `face` down to the glyphs in `set`; the slow part of embedding a font.
+pub(crate) fn subset<'f>(face: &'f Face, set: &GlyphSet) -> Result<Embedding<'f>, PdfError> {
+    let glyphs: Vec<u32> = set.ids().collect();
+    let mut remapper = GlyphRemapper::new();
+    for g in &glyphs {
+        remapper.remap(*g as u16);
+    }
+    let program = subsetter::subset(face.data, 0, &remapper)
+        .map_err(|e| PdfError::Standard(format!("typsnitt: {e:?}")))?;
+    Ok(Embedding {
+        face,
+        glyphs,
+        remapper,
+        program: (deflate(&program), program.len()),
+    })
+}
+
+impl Embedding<'_> {
     /// A six-letter tag naming this subset, the same for the same glyphs.
     fn tag(&self) -> String {
         let mut h: u32 = 0x811c_9dc5;
-        for (gid, code) in self.seen.iter().enumerate().filter(|(_, c)| **c != 0) {
-            for b in (gid as u32 ^ u32::from(*code) << 16).to_be_bytes() {
+        for g in &self.glyphs {
+            for b in g.to_be_bytes() {
                 h = (h ^ u32::from(b)).wrapping_mul(0x0100_0193);
             }
         }
@@ -90,15 +113,8 @@ impl<'f> Used<'f> {
     }
 
     /// Writes the font objects; `font` is the Type 0 font the pages refer to.
-    pub fn write(
-        &self,
-        chunk: &mut Chunk,
-        font: Ref,
-        mut next: impl FnMut() -> Ref,
-        program: &[u8],
-        program_len: usize,
-    ) {
-        let (cid, descriptor, file, cmap) = (next(), next(), next(), next());
+    pub fn write(&self, chunk: &mut Chunk, font: Ref, mut next: impl FnMut() -> Ref) {
+        let (cid, descriptor, file, cmap, gid_map) = (next(), next(), next(), next(), next());
         let m = &self.face.metrics;
         let name = format!("{}+{}", self.tag(), m.postscript_name);
         chunk
@@ -114,10 +130,24 @@ impl<'f> Used<'f> {
             .system_info(SYSTEM_INFO)
             .font_descriptor(descriptor)
             .default_width(0.0)
-            .cid_to_gid_map_predefined(Name(b"Identity"));
-        cid_font
-            .widths()
-            .consecutive(0, self.glyphs.iter().map(|(w, _)| w * 1000.0));
+            .cid_to_gid_map_stream(gid_map);
+        let mut widths = cid_font.widths();
+        let mut run = 0;
+        while run < self.glyphs.len() {
+            let first = self.glyphs[run];
+            let mut end = run + 1;
+            while end < self.glyphs.len() && self.glyphs[end] == self.glyphs[end - 1] + 1 {
+                end += 1;
+            }
+            widths.consecutive(
+                first as u16,
+                self.glyphs[run..end]
+                    .iter()
+                    .map(|g| self.face.advance(*g) * 1000.0),
+            );
+            run = end;
+        }
+        widths.finish();
         cid_font.finish();
         chunk
             .font_descriptor(descriptor)
@@ -132,16 +162,28 @@ impl<'f> Used<'f> {
             .stem_v(10.0 + 0.244 * (m.weight - 50.0))
             .font_file2(file);
         chunk
-            .stream(file, program)
+            .stream(file, &self.program.0)
             .filter(Filter::FlateDecode)
-            .pair(Name(b"Length1"), program_len as i32);
-        let mut map = UnicodeCmap::new(Name(b"Custom"), SYSTEM_INFO);
-        for (code, (_, c)) in self.glyphs.iter().enumerate() {
-            if let Some(c) = c {
-                map.pair(code as u16, *c);
+            .pair(Name(b"Length1"), self.program.1 as i32);
+        // CID (the font's glyph id) to the subset's glyph id, two bytes each.
+        let last = self.glyphs.last().copied().unwrap_or(0) as usize;
+        let mut map = vec![0u8; (last + 1) * 2];
+        for g in &self.glyphs {
+            if let Some(new) = self.remapper.get(*g as u16) {
+                map[*g as usize * 2..*g as usize * 2 + 2].copy_from_slice(&new.to_be_bytes());
             }
         }
-        let map = super::render::deflate(&map.finish());
-        chunk.cmap(cmap, &map).filter(Filter::FlateDecode);
+        chunk
+            .stream(gid_map, &deflate(&map))
+            .filter(Filter::FlateDecode);
+        let mut unicode = UnicodeCmap::new(Name(b"Custom"), SYSTEM_INFO);
+        for g in &self.glyphs {
+            if let Some(c) = self.face.meaning(*g) {
+                unicode.pair(*g as u16, c);
+            }
+        }
+        chunk
+            .cmap(cmap, &deflate(&unicode.finish()))
+            .filter(Filter::FlateDecode);
     }
 }

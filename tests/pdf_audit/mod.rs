@@ -442,12 +442,24 @@ fn audit_font(doc: &Doc, r: &Value, fail: &mut impl FnMut(String)) {
         skrifa::instance::Size::unscaled(),
         skrifa::instance::LocationRef::default(),
     );
+    // CIDs reach the program's glyphs through the CIDToGIDMap: Identity, or a stream of
+    // two-byte glyph ids indexed by CID.
+    let gid_map = match &cid["/CIDToGIDMap"] {
+        Value::String(s) if s.ends_with(" R") => Some(doc.stream(&cid["/CIDToGIDMap"])),
+        _ => None,
+    };
+    let to_gid = |c: u32| match &gid_map {
+        Some(m) => m
+            .get(c as usize * 2..c as usize * 2 + 2)
+            .map_or(0, |b| u32::from(u16::from_be_bytes([b[0], b[1]]))),
+        None => c,
+    };
     // W: [first [w w ...] first last w ...]
     let w = cid["/W"].as_array().cloned().unwrap_or_default();
     let mut i = 0;
     let mut check = |cid_: u32, width: f64| {
         let real = advances
-            .advance_width(skrifa::GlyphId::new(cid_))
+            .advance_width(skrifa::GlyphId::new(to_gid(cid_)))
             .unwrap_or(0.0) as f64
             / f64::from(upem)
             * 1000.0;
