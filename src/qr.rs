@@ -53,8 +53,10 @@ pub fn encode(xml: &str) -> Result<Vec<Symbol>, QrError> {
     if chunks.len() > 99 {
         return Err(QrError::TooLarge(text.len()));
     }
+    // Symbols are independent: make them on whichever of rayon's threads is free.
+    use rayon::prelude::*;
     chunks
-        .iter()
+        .par_iter()
         .enumerate()
         .map(|(i, chunk)| {
             let content = format!("{PREFIX}/{}/{}/{chunk}", i + 1, chunks.len());

@@ -480,20 +480,19 @@ pub(crate) fn render(c: Composer, frame: &Frame) -> Result<Vec<u8>, PdfError> {
         }
     }
     let faces = [&fonts.regular, &fonts.bold];
-    let (embeddings, qr) = rayon::join(
+    let cut = |i: usize| {
+        (!used[i].is_empty())
+            .then(|| subset(faces[i], &used[i]))
+            .transpose()
+    };
+    let (regular, (bold, qr)) = rayon::join(
+        || cut(0),
         || {
-            let [a, b] = [0, 1].map(|i| {
-                (!used[i].is_empty())
-                    .then(|| subset(faces[i], &used[i]))
-                    .transpose()
-            });
-            [a, b]
-        },
-        || {
-            images
+            let qr = images
                 .iter()
                 .map(|(side, m)| deflate(&qr_samples(*side, m)))
-                .collect::<Vec<_>>()
+                .collect::<Vec<_>>();
+            (cut(1), qr)
         },
     );
 
@@ -512,7 +511,6 @@ pub(crate) fn render(c: Composer, frame: &Frame) -> Result<Vec<u8>, PdfError> {
 
     let mut pdf =
         Pdf::with_capacity(pages.iter().map(|p| p.stream.len()).sum::<usize>() + 96 * 1024);
-    let [regular, bold] = embeddings;
     for (i, embedding) in [regular?, bold?].iter().enumerate() {
         if let Some(e) = embedding {
             e.write(&mut pdf, font_refs[i], || refs.next());
