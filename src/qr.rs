@@ -36,6 +36,15 @@ pub enum QrError {
 
 /// The QR symbols carrying `xml`.
 pub fn encode(xml: &str) -> Result<Vec<Symbol>, QrError> {
+    // Symbols are independent: make them on whichever of rayon's threads is free.
+    use rayon::prelude::*;
+    contents(xml)?.par_iter().map(|c| symbol(c)).collect()
+}
+
+/// What each QR code carrying `xml` says: `ETJ1/<n>/<count>/` and its share of the
+/// compressed XML. Cheap next to drawing the symbols, so a layout can know how many codes
+/// there will be before they exist.
+pub fn contents(xml: &str) -> Result<Vec<String>, QrError> {
     let mut deflater =
         flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
     deflater
@@ -53,22 +62,21 @@ pub fn encode(xml: &str) -> Result<Vec<Symbol>, QrError> {
     if chunks.len() > 99 {
         return Err(QrError::TooLarge(text.len()));
     }
-    // Symbols are independent: make them on whichever of rayon's threads is free.
-    use rayon::prelude::*;
-    chunks
-        .par_iter()
+    Ok(chunks
+        .iter()
         .enumerate()
-        .map(|(i, chunk)| {
-            let content = format!("{PREFIX}/{}/{}/{chunk}", i + 1, chunks.len());
-            symbol(&content).map_err(|_| QrError::TooLarge(text.len()))
-        })
-        .collect()
+        .map(|(i, chunk)| format!("{PREFIX}/{}/{}/{chunk}", i + 1, chunks.len()))
+        .collect())
 }
 
 /// One symbol with a fixed mask. The payload is compressed, so its bits are already close to
 /// random and the eight-mask penalty search (most of the time a QR encoder spends) buys
 /// nothing in readability.
-fn symbol(content: &str) -> qrcode::types::QrResult<Symbol> {
+pub fn symbol(content: &str) -> Result<Symbol, QrError> {
+    symbol_of(content).map_err(|_| QrError::TooLarge(content.len()))
+}
+
+fn symbol_of(content: &str) -> qrcode::types::QrResult<Symbol> {
     let bits = qrcode::bits::encode_auto(content.as_bytes(), EcLevel::M)?;
     let version = bits.version();
     let data = bits.into_bytes();

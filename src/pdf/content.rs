@@ -11,7 +11,6 @@ use crate::flow::{
     ContactDetailQuery, EvaluatorRule, FieldMode, Flow, OrganizationDetailQuery, Query, QueryKind,
     QueryState,
 };
-use crate::qr::Symbol;
 
 const BODY: f32 = 10.5;
 const SMALL: f32 = 9.0;
@@ -549,8 +548,9 @@ fn signature(c: &mut Composer, flow: &Flow, signers: &[(String, Option<String>)]
     }
 }
 
-pub(crate) fn qr_codes(c: &mut Composer, symbols: &[Symbol]) {
-    if symbols.is_empty() {
+/// Room for `count` QR codes, two to a row, each under its own figure.
+pub(crate) fn qr_codes(c: &mut Composer, count: usize) {
+    if count == 0 {
         return;
     }
     // Keep the heading with the first row of codes.
@@ -564,27 +564,24 @@ pub(crate) fn qr_codes(c: &mut Composer, symbols: &[Symbol]) {
     );
     let size = 220.0;
     let mut x = LEFT;
-    for (i, s) in symbols.iter().enumerate() {
+    for i in 0..count {
         if x == LEFT {
             c.ensure(size + 24.0);
         }
-        let module = size / (s.side + 8) as f32;
         let top = c.y + 8.0;
         c.open(Kind::Figure(format!(
-            "QR-kod {} av {} med blankettens svar i maskinläsbar form",
-            i + 1,
-            symbols.len()
+            "QR-kod {} av {count} med blankettens svar i maskinläsbar form",
+            i + 1
         )));
         c.content(Draw::Qr {
-            x: x + 4.0 * module,
-            y: top + 4.0 * module,
-            module,
-            side: s.side,
-            modules: s.modules.clone(),
+            x,
+            y: top,
+            size,
+            code: i,
         });
         c.close();
         x += size + 24.0;
-        if x + size > RIGHT || i + 1 == symbols.len() {
+        if x + size > RIGHT || i + 1 == count {
             x = LEFT;
             c.y = top + size;
         }

@@ -37,13 +37,13 @@ pub(crate) enum Draw {
         round: bool,
         marked: bool,
     },
-    /// A QR code: `modules` is row-major, `side` modules per row.
+    /// The `code`-th QR code of the document, its quiet zone included, in a `size`-point
+    /// square. The symbols themselves are made while the pages are drawn.
     Qr {
         x: f32,
         y: f32,
-        module: f32,
-        side: usize,
-        modules: Vec<bool>,
+        size: f32,
+        code: usize,
     },
 }
 

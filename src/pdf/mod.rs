@@ -72,25 +72,25 @@ pub fn filled(
     options: &PdfOptions,
 ) -> Result<Vec<u8>, PdfError> {
     let fonts = fonts::fonts().ok_or(PdfError::Fonts)?;
-    // The QR codes need only the answers, not the layout: encode them alongside it.
-    let (mut composer, symbols) = rayon::join(
+    // The QR codes need only the answers, not the layout: their text is made alongside it,
+    // and the symbols are drawn alongside the pages.
+    let (mut composer, codes) = rayon::join(
         || content::filled(fonts, form, states, answers, options),
         || {
             options
                 .qr
-                .then(|| crate::qr::encode(&answers_xml(form, states, answers, options.created)))
+                .then(|| crate::qr::contents(&answers_xml(form, states, answers, options.created)))
                 .transpose()
         },
     );
-    if let Some(symbols) = symbols? {
-        content::qr_codes(&mut composer, &symbols);
-    }
-    render::render(composer, &content::frame(form.flow, options))
+    let codes = codes?.unwrap_or_default();
+    content::qr_codes(&mut composer, codes.len());
+    render::render(composer, &content::frame(form.flow, options), &codes)
 }
 
 /// A printable empty form for filling in by hand.
 pub fn blank(flow: &Flow, options: &PdfOptions) -> Result<Vec<u8>, PdfError> {
     let fonts = fonts::fonts().ok_or(PdfError::Fonts)?;
     let composer = content::blank(fonts, flow, options);
-    render::render(composer, &content::frame(flow, options))
+    render::render(composer, &content::frame(flow, options), &[])
 }

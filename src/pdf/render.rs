@@ -20,6 +20,7 @@ use super::fonts::Fonts;
 use super::layout::{Child, Composer, Draw, Group, Kind, LEFT, PAGE_H, PAGE_W, RIGHT};
 use super::paint::{Mark, Painter};
 use super::subset::{GlyphSet, encode, subset};
+use crate::qr::Symbol;
 
 static SRGB: &[u8] = include_bytes!("../../assets/icc/sRGB-v4.icc");
 
@@ -87,19 +88,16 @@ struct PageOut {
     glyphs: [GlyphSet; 2],
 }
 
-/// Draws one page. Pages share nothing while drawn, so they are drawn in parallel;
-/// `first_image` numbers the page's QR images after those of the pages before it.
+/// Draws one page. Pages share nothing while drawn, so they are drawn in parallel.
 fn paint_page(
     items: &[super::layout::Item],
     fonts: &Fonts,
     frame: &Frame,
     number: usize,
     total: usize,
-    first_image: usize,
 ) -> PageOut {
     let mut glyphs = [GlyphSet::default(), GlyphSet::default()];
     let mut placed = Vec::new();
-    let mut image = first_image;
     let mut p = Painter::with_capacity(items.len() * 256 + 512);
     let mut codes = Vec::with_capacity(256);
     let mut mcid = 0;
@@ -179,18 +177,10 @@ fn paint_page(
                 }
                 p.end();
             }
-            Draw::Qr {
-                x,
-                y,
-                module,
-                side,
-                modules,
-            } => {
-                let _ = modules;
+            Draw::Qr { x, y, size, code } => {
                 p.begin(&content_or_artifact(mark, mcid, None));
-                p.image(image, *x, *y, *module * *side as f32);
+                p.image(*code, *x, *y, *size);
                 p.end();
-                image += 1;
             }
         }
     }
@@ -212,21 +202,26 @@ fn content_or_artifact(mark: Option<usize>, next_mcid: usize, actual: Option<&st
     }
 }
 
-/// A QR code as a one-bit grey image, one sample per module: a reader scales it up without
-/// smoothing (`/Interpolate false`), so the edges stay sharp at any resolution.
-fn qr_samples(side: usize, modules: &[bool]) -> Vec<u8> {
+/// A QR code as a one-bit grey image, one sample per module and its four-module quiet zone
+/// included: a reader scales it up without smoothing (`/Interpolate false`), so the edges
+/// stay sharp at any resolution.
+fn qr_samples(symbol: &Symbol) -> (usize, Vec<u8>) {
+    let side = symbol.side + 8;
     let row = side.div_ceil(8);
     let mut out = vec![0xFF; row * side];
-    for (line, modules) in out.chunks_mut(row).zip(modules.chunks(side)) {
-        for (byte, eight) in line.iter_mut().zip(modules.chunks(8)) {
-            let dark = eight
-                .iter()
-                .enumerate()
-                .fold(0u8, |b, (i, d)| b | (u8::from(*d) << (7 - i)));
-            *byte = !dark;
+    for (line, modules) in out
+        .chunks_mut(row)
+        .skip(4)
+        .zip(symbol.modules.chunks(symbol.side))
+    {
+        for (c, dark) in modules.iter().enumerate() {
+            if *dark {
+                let c = c + 4;
+                line[c / 8] &= !(0x80 >> (c % 8));
+            }
         }
     }
-    out
+    (side, out)
 }
 
 fn role(kind: &Kind) -> StructRole {
@@ -425,7 +420,9 @@ fn file_id(parts: &[&[u8]]) -> Vec<u8> {
     h.finalize()[..16].to_vec()
 }
 
-pub(crate) fn render(c: Composer, frame: &Frame) -> Result<Vec<u8>, PdfError> {
+/// Writes the document; `codes` are the texts of its QR codes, drawn here beside the pages.
+pub(crate) fn render(c: Composer, frame: &Frame, codes: &[String]) -> Result<Vec<u8>, PdfError> {
+    use rayon::prelude::*;
     let fonts: &Fonts = c.fonts;
     let total = c.pages.len();
     let contents = c
@@ -436,36 +433,22 @@ pub(crate) fn render(c: Composer, frame: &Frame) -> Result<Vec<u8>, PdfError> {
         .count();
     // Every page is drawn and compressed on rayon's threads (which outlive the call, and so
     // do their compressors); then the glyphs they used are cut out of the fonts.
-    let images: Vec<(usize, &Vec<bool>)> = c
-        .pages
-        .iter()
-        .flatten()
-        .filter_map(|item| match &item.draw {
-            Draw::Qr { side, modules, .. } => Some((*side, modules)),
-            _ => None,
-        })
-        .collect();
-    let first_images: Vec<usize> = c
-        .pages
-        .iter()
-        .scan(0, |seen, items| {
-            let first = *seen;
-            *seen += items
-                .iter()
-                .filter(|i| matches!(i.draw, Draw::Qr { .. }))
-                .count();
-            Some(first)
-        })
-        .collect();
-    let pages: Vec<PageOut> = {
-        use rayon::prelude::*;
-        c.pages
-            .par_iter()
-            .zip(first_images.par_iter())
-            .enumerate()
-            .map(|(n, (items, first))| paint_page(items, fonts, frame, n + 1, total, *first))
-            .collect()
-    };
+    let (pages, symbols) = rayon::join(
+        || {
+            c.pages
+                .par_iter()
+                .enumerate()
+                .map(|(n, items)| paint_page(items, fonts, frame, n + 1, total))
+                .collect::<Vec<PageOut>>()
+        },
+        || {
+            codes
+                .par_iter()
+                .map(|code| crate::qr::symbol(code))
+                .collect::<Result<Vec<Symbol>, _>>()
+        },
+    );
+    let symbols = symbols?;
     let mut placed = vec![Placed::default(); contents];
     let mut used = [GlyphSet::default(), GlyphSet::default()];
     for (n, page) in pages.iter().enumerate() {
@@ -488,9 +471,12 @@ pub(crate) fn render(c: Composer, frame: &Frame) -> Result<Vec<u8>, PdfError> {
     let (regular, (bold, qr)) = rayon::join(
         || cut(0),
         || {
-            let qr = images
+            let qr = symbols
                 .iter()
-                .map(|(side, m)| deflate(&qr_samples(*side, m)))
+                .map(|symbol| {
+                    let (side, samples) = qr_samples(symbol);
+                    (side, deflate(&samples))
+                })
                 .collect::<Vec<_>>();
             (cut(1), qr)
         },
@@ -516,7 +502,7 @@ pub(crate) fn render(c: Composer, frame: &Frame) -> Result<Vec<u8>, PdfError> {
             e.write(&mut pdf, font_refs[i], || refs.next());
         }
     }
-    for (r, (data, (side, _))) in image_refs.iter().zip(qr.iter().zip(&images)) {
+    for (r, (side, data)) in image_refs.iter().zip(&qr) {
         let mut image = pdf.image_xobject(*r, data);
         image
             .width(*side as i32)
