@@ -10,10 +10,13 @@
 //! Sans embedded as a subset.
 
 mod content;
+mod deflate;
 mod fonts;
 mod layout;
+mod metadata;
 mod paint;
 mod render;
+mod structure;
 mod subset;
 
 use chrono::NaiveDateTime;

@@ -6,23 +6,21 @@
 //! management, a general validator). What the standards ask of these documents is few and
 //! fixed: embedded subset fonts whose widths agree with the font, every piece of content
 //! either in the structure tree or marked as an artifact, a language, a title shown in the
-//! window, XMP metadata claiming both standards, an output intent and a file id. `tests/pdf.rs`
-//! audits each of them on the written file with qpdf.
+//! window, XMP metadata claiming both standards, an output intent and a file id.
+//! `tests/pdf_audit/` checks each of them on the written file through qpdf.
 
-use chrono::{Datelike, Timelike};
-use pdf_writer::types::{
-    ListNumbering, OutputIntentSubtype, StructRole, TabOrder, TableHeaderScope,
-};
-use pdf_writer::{Chunk, Date, Filter, Finish, Name, Pdf, Rect, Ref, TextStr};
+use pdf_writer::types::{OutputIntentSubtype, TabOrder};
+use pdf_writer::{Filter, Finish, Name, Pdf, Rect, Ref, TextStr};
 
 use super::PdfError;
+use super::deflate::deflate;
 use super::fonts::Fonts;
-use super::layout::{Child, Composer, Draw, Group, Kind, LEFT, PAGE_H, PAGE_W, RIGHT};
+use super::layout::{Child, Composer, Draw, LEFT, PAGE_H, PAGE_W, RIGHT};
+use super::metadata::{SRGB, file_id, pdf_date, xmp};
 use super::paint::{Mark, Painter};
+use super::structure::Placed;
 use super::subset::{GlyphSet, encode, subset};
 use crate::qr::Symbol;
-
-static SRGB: &[u8] = include_bytes!("../../assets/icc/sRGB-v4.icc");
 
 /// What every page's header and footer says, and the document's metadata.
 pub(crate) struct Frame {
@@ -30,37 +28,6 @@ pub(crate) struct Frame {
     pub header: String,
     pub footer: String,
     pub created: chrono::NaiveDateTime,
-}
-
-/// Compresses a stream. Level 1: most of a form's bytes are repetitive glyph codes that the
-/// fastest level already shrinks well, and the time saved is most of the time left. One
-/// compressor per thread is reset and reused: a fresh one allocates and clears a quarter
-/// megabyte of tables, which cost more than compressing a page.
-pub(crate) fn deflate(data: &[u8]) -> Vec<u8> {
-    use flate2::{Compress, Compression, FlushCompress, Status};
-    thread_local! {
-        static COMPRESS: std::cell::RefCell<Compress> =
-            std::cell::RefCell::new(Compress::new(Compression::new(1), true));
-    }
-    COMPRESS.with_borrow_mut(|z| {
-        z.reset();
-        let mut out = Vec::with_capacity(data.len() / 2 + 128);
-        loop {
-            let read = z.total_in() as usize;
-            match z.compress_vec(&data[read..], &mut out, FlushCompress::Finish) {
-                Ok(Status::StreamEnd) => return out,
-                // Out of room: double it and go on.
-                Ok(_) => out.reserve(out.capacity().max(1024)),
-                // Not seen in practice; a fresh encoder still gives a valid stream.
-                Err(_) => {
-                    use std::io::Write;
-                    let mut e = flate2::write::ZlibEncoder::new(Vec::new(), Compression::new(1));
-                    let _ = e.write_all(data);
-                    return e.finish().unwrap_or_default();
-                }
-            }
-        }
-    })
 }
 
 /// Hands out object numbers in order.
@@ -71,13 +38,6 @@ impl Refs {
         self.0 += 1;
         Ref::new(self.0)
     }
-}
-
-/// Where each piece of tagged content ended up: its page and its number on that page.
-#[derive(Clone, Copy, Default)]
-struct Placed {
-    page: usize,
-    mcid: usize,
 }
 
 /// One page as drawn: its compressed content stream, which content it holds under which
@@ -224,202 +184,6 @@ fn qr_samples(symbol: &Symbol) -> (usize, Vec<u8>) {
     (side, out)
 }
 
-fn role(kind: &Kind) -> StructRole {
-    match kind {
-        Kind::Root => StructRole::Document,
-        Kind::Div => StructRole::Div,
-        Kind::H(1, _) => StructRole::H1,
-        Kind::H(2, _) => StructRole::H2,
-        Kind::H(3, _) => StructRole::H3,
-        Kind::H(4, _) => StructRole::H4,
-        Kind::H(5, _) => StructRole::H5,
-        Kind::H(_, _) => StructRole::H6,
-        Kind::P => StructRole::P,
-        Kind::L => StructRole::L,
-        Kind::LI => StructRole::LI,
-        Kind::Lbl => StructRole::Lbl,
-        Kind::LBody => StructRole::LBody,
-        Kind::Table => StructRole::Table,
-        Kind::TR => StructRole::TR,
-        Kind::TH => StructRole::TH,
-        Kind::TD => StructRole::TD,
-        Kind::Figure(_) => StructRole::Figure,
-    }
-}
-
-/// Writes the structure tree: one element per non-empty group, content referenced by
-/// marked-content id, and the parent tree that leads from each page's content back to its
-/// element.
-fn write_structure(
-    chunk: &mut Chunk,
-    groups: &[Group],
-    placed: &[Placed],
-    page_refs: &[Ref],
-    root: Ref,
-    refs: &mut Refs,
-) {
-    // Groups are created parent first, so walking backwards sees every child before its
-    // parent. An element with no content anywhere below it is left out.
-    let mut kept = vec![false; groups.len()];
-    for i in (0..groups.len()).rev() {
-        kept[i] = groups[i].children.iter().any(|c| match c {
-            Child::Content(_) => true,
-            Child::Group(g) => kept[*g],
-        });
-    }
-    let elem: Vec<Option<Ref>> = kept.iter().map(|k| k.then(|| refs.next())).collect();
-    let mut parent = vec![root; groups.len()];
-    let mut owner = vec![root; placed.len()];
-    for (i, g) in groups.iter().enumerate() {
-        for child in &g.children {
-            match child {
-                Child::Group(sub) => {
-                    if let Some(me) = elem[i] {
-                        parent[*sub] = me;
-                    }
-                }
-                Child::Content(c) => {
-                    if let Some(me) = elem[i] {
-                        owner[*c] = me;
-                    }
-                }
-            }
-        }
-    }
-    for (i, g) in groups.iter().enumerate() {
-        let Some(me) = elem[i] else { continue };
-        let mut e = chunk.struct_element(me);
-        e.kind(role(&g.kind)).parent(parent[i]);
-        // The element's page is the page of its first content; content on other pages
-        // names its page itself.
-        let home = g.children.iter().find_map(|c| match c {
-            Child::Content(c) => Some(placed[*c].page),
-            Child::Group(_) => None,
-        });
-        if let Some(home) = home {
-            e.page(page_refs[home]);
-        }
-        match &g.kind {
-            Kind::H(_, title) => {
-                e.title(TextStr(title));
-            }
-            Kind::Figure(alt) => {
-                e.alt(TextStr(alt));
-            }
-            Kind::L => {
-                e.attributes()
-                    .push()
-                    .list()
-                    .list_numbering(ListNumbering::None);
-            }
-            Kind::TH => {
-                e.attributes()
-                    .push()
-                    .table()
-                    .scope(TableHeaderScope::Column);
-            }
-            _ => {}
-        }
-        let mut kids = e.children();
-        for child in &g.children {
-            match child {
-                Child::Group(sub) => {
-                    if let Some(r) = elem[*sub] {
-                        kids.struct_element(r);
-                    }
-                }
-                Child::Content(c) => {
-                    let at = placed[*c];
-                    if Some(at.page) == home {
-                        kids.marked_content_id(at.mcid as i32);
-                    } else {
-                        kids.marked_content_ref()
-                            .marked_content_id(at.mcid as i32)
-                            .page(page_refs[at.page]);
-                    }
-                }
-            }
-        }
-    }
-    let mut per_page: Vec<Vec<Ref>> = vec![Vec::new(); page_refs.len()];
-    for (c, at) in placed.iter().enumerate() {
-        let list = &mut per_page[at.page];
-        if list.len() <= at.mcid {
-            list.resize(at.mcid + 1, root);
-        }
-        list[at.mcid] = owner[c];
-    }
-    let parent_tree: Vec<Ref> = per_page.iter().map(|_| refs.next()).collect();
-    for (r, list) in parent_tree.iter().zip(&per_page) {
-        chunk.indirect(*r).array().items(list.iter().copied());
-    }
-    let document = elem[0];
-    let mut tree = chunk
-        .indirect(root)
-        .start::<pdf_writer::writers::StructTreeRoot>();
-    if let Some(d) = document {
-        tree.child(d);
-    }
-    let mut nums = tree.parent_tree();
-    let mut entries = nums.nums();
-    for (i, r) in parent_tree.iter().enumerate() {
-        entries.insert(i as i32, *r);
-    }
-    entries.finish();
-    nums.finish();
-    tree.parent_tree_next_key(page_refs.len() as i32);
-}
-
-fn pdf_date(t: chrono::NaiveDateTime) -> Date {
-    Date::new(t.year() as u16)
-        .month(t.month() as u8)
-        .day(t.day() as u8)
-        .hour(t.hour() as u8)
-        .minute(t.minute() as u8)
-        .second(t.second() as u8)
-}
-
-fn xmp(frame: &Frame) -> String {
-    use xmp_writer::{DateTime, XmpWriter};
-    let t = frame.created;
-    let mut x = XmpWriter::new();
-    x.title([(None, frame.title.as_str())]);
-    x.language([xmp_writer::LangId("sv-SE")]);
-    x.creator_tool("etjanst");
-    x.producer("etjanst");
-    x.create_date(DateTime {
-        year: t.year() as u16,
-        month: Some(t.month() as u8),
-        day: Some(t.day() as u8),
-        hour: Some(t.hour() as u8),
-        minute: Some(t.minute() as u8),
-        second: Some(t.second() as u8),
-        timezone: None,
-    });
-    x.format("application/pdf");
-    x.pdfa_part(2);
-    x.pdfa_conformance("A");
-    x.pdfua_part(1);
-    // PDF/A-2 knows no pdfuaid schema: it must be described to be allowed.
-    x.extension_schemas()
-        .pdfua_id()
-        .properties()
-        .describe_part();
-    x.finish(None)
-}
-
-/// A file id that is the same for the same document, so identical input gives identical
-/// bytes.
-fn file_id(parts: &[&[u8]]) -> Vec<u8> {
-    use sha2::Digest;
-    let mut h = sha2::Sha256::new();
-    for p in parts {
-        h.update((p.len() as u64).to_be_bytes());
-        h.update(p);
-    }
-    h.finalize()[..16].to_vec()
-}
-
 /// Writes the document; `codes` are the texts of its QR codes, drawn here beside the pages.
 pub(crate) fn render(c: Composer, frame: &Frame, codes: &[String]) -> Result<Vec<u8>, PdfError> {
     use rayon::prelude::*;
@@ -541,13 +305,13 @@ pub(crate) fn render(c: Composer, frame: &Frame, codes: &[String]) -> Result<Vec
         pdf.stream(*r, &page.stream).filter(Filter::FlateDecode);
     }
 
-    write_structure(
+    super::structure::write_structure(
         &mut pdf,
         &c.groups,
         &placed,
         &page_refs,
         struct_root,
-        &mut refs,
+        || refs.next(),
     );
 
     let items: Vec<Ref> = c.outline.iter().map(|_| refs.next()).collect();

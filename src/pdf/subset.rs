@@ -12,8 +12,8 @@ use pdf_writer::{Chunk, Filter, Finish, Name, Rect, Ref, Str};
 use subsetter::GlyphRemapper;
 
 use super::PdfError;
+use super::deflate::deflate;
 use super::fonts::Face;
-use super::render::deflate;
 
 const SYSTEM_INFO: SystemInfo = SystemInfo {
     registry: Str(b"Adobe"),
