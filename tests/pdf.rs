@@ -2,11 +2,12 @@
 
 mod common;
 mod pdf_audit;
+#[path = "../benches/ten_page.rs"]
+mod ten_page;
 
 use std::path::Path;
 use std::process::Command;
 
-use chrono::NaiveDate;
 use etjanst::fill::{self, Answer, Answers, Form, Mode};
 use etjanst::flow::{Flow, QueryKind};
 use etjanst::pdf::{self, PdfOptions};
@@ -24,16 +25,24 @@ fn tool(name: &str, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// Printed for post, with QR codes, at a fixed time (the benchmarks' options).
 fn options() -> PdfOptions {
-    PdfOptions {
-        created: NaiveDate::from_ymd_opt(2026, 11, 27)
-            .unwrap()
-            .and_hms_opt(10, 0, 0)
-            .unwrap(),
-        publisher: "Lindesbergs kommun".into(),
-        by_post: true,
-        qr: true,
-    }
+    ten_page::options()
+}
+
+/// The file rewritten by qpdf as QDF: streams uncompressed, one object per block.
+fn qdf(pdf: &str) -> Vec<u8> {
+    let out = tempfile::NamedTempFile::new().unwrap();
+    tool(
+        "qpdf",
+        &[
+            "--qdf",
+            "--object-streams=disable",
+            pdf,
+            out.path().to_str().unwrap(),
+        ],
+    );
+    std::fs::read(out.path()).unwrap()
 }
 
 fn write(dir: &Path, name: &str, bytes: &[u8]) -> String {
@@ -208,17 +217,7 @@ fn pdf_is_tagged_titled_swedish_archivable_and_well_formed() {
         "{info}"
     );
     // Uncompress object streams so the catalog and structure can be read.
-    let plain = dir.path().join("plain.pdf");
-    tool(
-        "qpdf",
-        &[
-            "--qdf",
-            "--object-streams=disable",
-            &path,
-            plain.to_str().unwrap(),
-        ],
-    );
-    let plain_bytes = std::fs::read(&plain).unwrap();
+    let plain_bytes = qdf(&path);
     let raw = String::from_utf8_lossy(&plain_bytes);
     assert!(raw.contains("/Lang (sv-SE)"), "document language");
     assert!(
@@ -321,9 +320,6 @@ fn qr_codes_scan_back_to_the_identical_case_xml() {
     }
 }
 
-#[path = "../benches/ten_page.rs"]
-mod ten_page;
-
 #[test]
 fn ten_pages_stay_small() {
     let (flow, mut answers) = ten_page::ten_page_form();
@@ -406,17 +402,7 @@ fn the_audit_catches_untagged_content_missing_alt_text_and_wrong_widths() {
     let good = write(dir.path(), "good.pdf", &filled(flow, &mut answers));
     pdf_audit::audit(&good);
     // QDF: streams uncompressed and objects one per block, so same-length edits keep it valid.
-    let qdf = dir.path().join("good.qdf");
-    tool(
-        "qpdf",
-        &[
-            "--qdf",
-            "--object-streams=disable",
-            &good,
-            qdf.to_str().unwrap(),
-        ],
-    );
-    let bytes = std::fs::read(&qdf).unwrap();
+    let bytes = qdf(&good);
     let broken = |from: &[u8], to: &[u8], name: &str| -> String {
         assert_eq!(from.len(), to.len());
         let at = bytes
