@@ -293,8 +293,7 @@ impl Catalogue {
         self.data_dir.as_deref()
     }
 
-    /// All fillable flows.
-    /// Every fillable flow (all are parsed by this).
+    /// Every fillable flow (this parses the embedded ones not yet read).
     pub fn flows(&self) -> Vec<&Flow> {
         self.flows.iter().filter_map(|f| f.get().ok()).collect()
     }
