@@ -84,20 +84,8 @@ fn expected(kind: &QueryKind, answer: &Answer) -> Vec<String> {
             v
         }
         Answer::Files(f) => f.iter().map(|f| f.name.clone()).collect(),
-        Answer::Contact(c) => serde_json::to_value(c)
-            .unwrap()
-            .as_object()
-            .unwrap()
-            .values()
-            .map(|v| v.as_str().unwrap().to_string())
-            .collect(),
-        Answer::Organization(o) => serde_json::to_value(o)
-            .unwrap()
-            .as_object()
-            .unwrap()
-            .values()
-            .map(|v| v.as_str().unwrap().to_string())
-            .collect(),
+        Answer::Contact(c) => field_values(serde_json::to_value(c).unwrap()),
+        Answer::Organization(o) => field_values(serde_json::to_value(o).unwrap()),
         Answer::Rows(rows) => {
             let QueryKind::RepeatingGroup(g) = kind else {
                 panic!()
@@ -112,6 +100,16 @@ fn expected(kind: &QueryKind, answer: &Answer) -> Vec<String> {
                 .collect()
         }
     }
+}
+
+/// Every field of a contact or organisation block, as written.
+fn field_values(block: serde_json::Value) -> Vec<String> {
+    block
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect()
 }
 
 fn filled(flow: &Flow, answers: &mut Answers) -> Vec<u8> {

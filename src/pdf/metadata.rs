@@ -6,7 +6,11 @@ use pdf_writer::Date;
 
 use super::render::Frame;
 
-pub(crate) static SRGB: &[u8] = include_bytes!("../../assets/icc/sRGB-v4.icc");
+static SRGB: &[u8] = include_bytes!("../../assets/icc/sRGB-v4.icc");
+
+/// The profile as the PDF stores it, compressed once per process.
+pub(crate) static SRGB_DEFLATED: std::sync::LazyLock<Vec<u8>> =
+    std::sync::LazyLock::new(|| super::deflate::deflate(SRGB));
 
 pub(crate) fn pdf_date(t: chrono::NaiveDateTime) -> Date {
     Date::new(t.year() as u16)
