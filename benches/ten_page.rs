@@ -8,16 +8,16 @@ use etjanst::fill::{self, Answers, Form, Mode, Report};
 use etjanst::flow::Flow;
 use etjanst::pdf::PdfOptions;
 
-pub const FLOW: &str = r#"{"id": "tio", "name": "Ansökan om bistånd med redogörelse", "version": 1,
+pub const FLOW: &str = r#"{"id": 10, "aliases": ["tio"], "name": "Ansökan om bistånd med redogörelse", "version": 1,
  "contact": {"postalAddress": ["Kommunen", "711 80 Lindesberg"]},
- "steps": [{"id": "s1", "name": "Sökande", "queries": [
-   {"id": "sokande", "name": "Dina uppgifter", "defaultState": "VISIBLE_REQUIRED", "exported": true,
+ "steps": [{"id": 1, "name": "Sökande", "queries": [
+   {"id": 1, "alias": "sokande", "name": "Dina uppgifter", "defaultState": "VISIBLE_REQUIRED", "exported": true,
     "xsdElementName": "Sokande", "type": "ContactDetail", "fieldCitizenId": "REQUIRED"},
-   {"id": "val", "name": "Vad gäller ansökan?", "defaultState": "VISIBLE_REQUIRED", "exported": true,
+   {"id": 2, "alias": "val", "name": "Vad gäller ansökan?", "defaultState": "VISIBLE_REQUIRED", "exported": true,
     "xsdElementName": "Val", "type": "Checkbox",
-    "alternatives": [{"id": "a", "name": "Hyra"}, {"id": "b", "name": "El"}, {"id": "c", "name": "Tandvård"}]}]},
-  {"id": "s2", "name": "Redogörelse", "queries": [
-   {"id": "text", "name": "Beskriv din situation", "defaultState": "VISIBLE_REQUIRED", "exported": true,
+    "alternatives": [{"id": 1, "alias": "a", "name": "Hyra"}, {"id": 2, "alias": "b", "name": "El"}, {"id": 3, "alias": "c", "name": "Tandvård"}]}]},
+  {"id": 2, "name": "Redogörelse", "queries": [
+   {"id": 3, "alias": "text", "name": "Beskriv din situation", "defaultState": "VISIBLE_REQUIRED", "exported": true,
     "xsdElementName": "Text", "type": "TextArea", "maxLength": 500000}]}]}"#;
 
 pub fn paragraphs() -> Vec<String> {

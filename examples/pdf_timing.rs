@@ -39,7 +39,7 @@ fn main() {
                 .collect();
             times.sort_by(|a, b| a.total_cmp(b));
             if std::env::var_os("PDF_TIMING_PARTS").is_some() {
-                let xml = pdf::answers_xml(&form, &report.states, &answers, options.created);
+                let xml = pdf::answers_xml(&form, &report.states, &answers).unwrap();
                 let t = Instant::now();
                 let symbols = etjanst::qr::encode(&xml).unwrap();
                 eprintln!(

@@ -70,6 +70,8 @@ pub enum FormatProblem {
     Interim,
     /// Digits 3–4 below 20: a personnummer, not an organisationsnummer.
     NotOrganisation,
+    /// A 12-digit personnummer whose century is not 19 or 20.
+    Century,
 }
 
 /// What kinds of personal numbers a field accepts, and the day they are checked against.
@@ -200,6 +202,56 @@ pub fn parse_personnummer(input: &str, rules: PnrRules) -> Result<Personnummer, 
     })
 }
 
+/// `value` with the separator Open ePlatform's `SocialSecurityPopulator` requires, where a
+/// citizen typed only the digits: `ÅÅMMDDNNNN` → `ÅÅMMDD-NNNN`, `ÅÅÅÅMMDDNNNN` →
+/// `ÅÅÅÅMMDD-NNNN`. Anything else is returned trimmed.
+pub fn with_separator(value: &str) -> String {
+    let v = value.trim();
+    if v.bytes().all(|b| b.is_ascii_digit()) && (v.len() == 10 || v.len() == 12) {
+        let at = v.len() - 4;
+        format!("{}-{}", &v[..at], &v[at..])
+    } else {
+        v.to_string()
+    }
+}
+
+/// The personnummer as 12 digits without separator, as OeP stores a contact's
+/// (`SwedishSocialSecurity12DigitsWithoutMinusPopulator`); `None` if `value` is not valid today.
+pub fn twelve_digits(value: &str) -> Option<String> {
+    let today = chrono::Local::now().date_naive();
+    parse_personnummer(value, PnrRules::new(today))
+        .ok()
+        .map(|p| p.long())
+}
+
+/// Open ePlatform's `SocialSecurityPopulator` (StandardUtils' `SwedishSocialSecurityPopulator`
+/// with 10 and 12 digits, no samordningsnummer): `ÅÅMMDD-NNNN`, `ÅÅMMDD+NNNN` or
+/// `(19|20)ÅÅMMDD-NNNN`, Luhn over the ten digits. etjanst inserts a missing separator (the
+/// value written is then one OeP accepts) and checks the date against the calendar, where OeP
+/// checks only month 1–12 and day 1–31.
+fn check_oep_personnummer(value: &str, today: NaiveDate) -> Result<(), FormatProblem> {
+    let v = with_separator(value);
+    let b = v.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    let shape_ok = match b.len() {
+        11 => digits(0..6) && (b[6] == b'-' || b[6] == b'+') && digits(7..11),
+        13 => digits(0..8) && b[8] == b'-' && digits(9..13),
+        _ => false,
+    };
+    if !shape_ok {
+        return Err(FormatProblem::Shape);
+    }
+    if b.len() == 13 && !(v.starts_with("19") || v.starts_with("20")) {
+        return Err(FormatProblem::Century);
+    }
+    let rules = PnrRules {
+        allow_coordination: false,
+        allow_interim: false,
+        today,
+    };
+    parse_personnummer(&v, rules).map(drop)
+}
+
 /// Checks an organisationsnummer: `NNNNNN-NNNN` (or with the `16` prefix), Luhn, and digits
 /// 3–4 of at least 20 so that it cannot be a personnummer.
 pub fn check_organisationsnummer(input: &str) -> Result<String, FormatProblem> {
@@ -288,6 +340,8 @@ pub enum Format {
     Personnummer,
     /// 12 digits without separator (ContactDetailQuery).
     Personnummer12,
+    /// Open ePlatform's `SocialSecurityPopulator`: what it accepts and no more.
+    OepPersonnummer,
     Organisationsnummer,
     PersonOrOrganisationsnummer,
     Phone,
@@ -306,9 +360,8 @@ impl Format {
     pub fn from_validator(name: &str) -> Option<Format> {
         let simple = name.rsplit('.').next().unwrap_or(name);
         Some(match simple {
-            "SocialSecurityPopulator" | "SwedishSocialSecurityPopulator" | "personnummer" => {
-                Format::Personnummer
-            }
+            "SocialSecurityPopulator" | "SwedishSocialSecurityPopulator" => Format::OepPersonnummer,
+            "personnummer" => Format::Personnummer,
             "SwedishSocialSecurity12DigitsWithoutMinusPopulator" => Format::Personnummer12,
             "SwedishOrganizationNumberPopulator" | "organisationsnummer" => {
                 Format::Organisationsnummer
@@ -341,6 +394,7 @@ impl Format {
         let v = value.trim();
         match self {
             Format::Personnummer => parse_personnummer(v, rules).map(drop),
+            Format::OepPersonnummer => check_oep_personnummer(v, today),
             Format::Personnummer12 => {
                 if v.len() != 12 || !v.chars().all(|c| c.is_ascii_digit()) {
                     return Err(FormatProblem::Shape);
@@ -387,6 +441,10 @@ impl Format {
                 "ett personnummer (ÅÅÅÅMMDD-NNNN)",
                 "a personal identity number (YYYYMMDD-NNNN)",
             ),
+            Format::OepPersonnummer => (
+                "ett personnummer (ÅÅMMDD-NNNN eller ÅÅÅÅMMDD-NNNN)",
+                "a personal identity number (YYMMDD-NNNN or YYYYMMDD-NNNN)",
+            ),
             Format::Personnummer12 => (
                 "ett personnummer med 12 siffror (ÅÅÅÅMMDDNNNN)",
                 "a 12-digit personal identity number (YYYYMMDDNNNN)",
@@ -428,6 +486,37 @@ mod tests {
 
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 27).unwrap()
+    }
+
+    #[test]
+    fn oep_social_security_populator_accepts_what_oep_accepts() {
+        let check = |v: &str| Format::OepPersonnummer.check(v, today());
+        // The valid rows of StandardUtils' own test table (10 and 12 digits, no samordning).
+        for ok in ["930924-8616", "19930924-8616", "930924+8616"] {
+            assert_eq!(check(ok), Ok(()), "{ok}");
+        }
+        // Digits only: etjanst inserts the separator OeP needs.
+        assert_eq!(check("9309248616"), Ok(()));
+        assert_eq!(check("199309248616"), Ok(()));
+        assert_eq!(with_separator(" 199309248616 "), "19930924-8616");
+        assert_eq!(with_separator("9309248616"), "930924-8616");
+        assert_eq!(with_separator("930924-8616"), "930924-8616");
+        // Refused by OeP, so refused here.
+        assert_eq!(check("18121212-1212"), Err(FormatProblem::Century));
+        assert_eq!(check("19930984-8613"), Err(FormatProblem::Coordination));
+        assert_eq!(check("930984-8613"), Err(FormatProblem::Coordination));
+        assert_eq!(check("19930924+8616"), Err(FormatProblem::Shape));
+        for bad in [
+            "930924--8616",
+            "930924+-8616",
+            "sfdgsdfg",
+            "000000-0000",
+            "19930924-8617",
+        ] {
+            assert!(check(bad).is_err(), "{bad}");
+        }
+        // The etjanst short name stays lenient about samordningsnummer.
+        assert_eq!(Format::Personnummer.check("19930984-8613", today()), Ok(()));
     }
 
     #[test]
@@ -484,7 +573,7 @@ mod tests {
     fn validator_class_names_map() {
         assert_eq!(
             Format::from_validator("se.unlogic.standardutils.populators.SocialSecurityPopulator"),
-            Some(Format::Personnummer)
+            Some(Format::OepPersonnummer)
         );
         assert_eq!(
             Format::from_validator("se.unlogic.emailutils.validation.StringEmailValidator"),

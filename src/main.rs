@@ -86,14 +86,35 @@ enum Command {
         #[arg(long)]
         draft: bool,
     },
-    /// Print the submitted-case XML (Open ePlatform flow instance) of complete answers.
+    /// Print the submitted-case XML (Open ePlatform flow instance) of complete answers, as
+    /// Open ePlatform writes it (ISO-8859-1). Without the server's part it is a preview.
     Xml {
         flow: String,
         #[arg(long, value_name = "FILE")]
         answers: PathBuf,
-        /// Time the case is posted, ÅÅÅÅ-MM-DDTHH:MM:SS (default: now).
-        #[arg(long, value_name = "TIME")]
-        posted: Option<String>,
+        /// Where attached files are read from, by their names in the answers file (default:
+        /// the answers file's folder).
+        #[arg(long, value_name = "DIR")]
+        attachments: Option<PathBuf>,
+        /// Name the attached files without their content (as a query with Open ePlatform's
+        /// excludeFileContentFromXML), when the files are not at hand.
+        #[arg(long)]
+        no_file_content: bool,
+        /// UTF-8 instead of ISO-8859-1 (Open ePlatform's forceUTF setting).
+        #[arg(long)]
+        utf8: bool,
+        /// Indent with TABs instead of 4 spaces.
+        #[arg(long)]
+        tabs: bool,
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Write the flow's XML Schema, schema-{FlowID}.xsd, as Open ePlatform generates it.
+    Xsd {
+        flow: String,
+        /// Default: schema-{FlowID}.xsd in the current folder.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
     },
     /// Make a printable PDF of complete answers, or of the blank form.
     Pdf {
@@ -702,6 +723,16 @@ fn run_on(catalogue: &Catalogue, command: Command, lang: Lang) -> Result<u8, Fai
                     .map(|i| {
                         let mut v = serde_json::to_value(i).unwrap_or_default();
                         v["message"] = i.message(lang).into();
+                        // The names a person used in the answers file, beside the ids.
+                        if let Some(q) = flow.query(&i.query) {
+                            if let Some(alias) = &q.alias {
+                                v["alias"] = alias.clone().into();
+                            }
+                            if let Some(alias) = i.field.as_deref().and_then(|f| field_alias(q, f))
+                            {
+                                v["fieldAlias"] = alias.into();
+                            }
+                        }
                         v
                     })
                     .collect();
@@ -718,7 +749,8 @@ fn run_on(catalogue: &Catalogue, command: Command, lang: Lang) -> Result<u8, Fai
                         flow::QueryState::VisibleRequired => "*",
                         _ => " ",
                     };
-                    writeln!(out, "{mark} {:<24} {}", q.id, q.name)?;
+                    let handle = q.alias.as_deref().unwrap_or(&q.id);
+                    writeln!(out, "{mark} {handle:<24} {}", q.name)?;
                 }
                 if report.is_valid() {
                     writeln!(out, "\nFormuläret är komplett och giltigt.")?;
@@ -731,24 +763,72 @@ fn run_on(catalogue: &Catalogue, command: Command, lang: Lang) -> Result<u8, Fai
         }
         Command::Xml {
             flow,
-            answers,
-            posted,
+            answers: answers_path,
+            attachments,
+            no_file_content,
+            utf8,
+            tabs,
+            output,
         } => {
             let flow = catalogue.flow(&flow)?;
             let form = Form::new(flow);
-            let Some((answers, report)) = complete_answers(&form, &answers, lang)? else {
+            let Some((answers, report)) = complete_answers(&form, &answers_path, lang)? else {
                 return Ok(1);
             };
-            let header = flowinstance::Header {
-                flow_instance_id: None,
-                status: None,
-                posted: time_arg(posted.as_deref())?,
+            let files = FilesIn(attachments.unwrap_or_else(|| {
+                answers_path
+                    .parent()
+                    .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+            }));
+            let options = flowinstance::Options {
+                charset: if utf8 {
+                    flowinstance::Charset::Utf8
+                } else {
+                    flowinstance::Charset::Latin1
+                },
+                indent: if tabs {
+                    flowinstance::Indent::Tabs
+                } else {
+                    flowinstance::Indent::Spaces
+                },
+                embed_files: !no_file_content,
             };
-            write!(
-                out,
+            let header = flowinstance::Header::default();
+            let bytes = flowinstance::write(
+                &form,
+                &report.states,
+                &answers,
+                &header,
+                &files,
+                options,
+            )
+            .map_err(|e| match e {
+                flowinstance::CaseXmlError::MissingAttachment(name) => Failure::from(format!(
+                    "bilagan \"{name}\" finns inte i {}; ange mappen med --attachments, eller --no-file-content för att bara namnge filerna",
+                    files.0.display()
+                )),
+                e => Failure::from(e.to_string()),
+            })?;
+            eprintln!(
                 "{}",
-                flowinstance::to_xml(&form, &report.states, &answers, &header)
-            )?;
+                if lang == Lang::Sv {
+                    "Förhandsvisning: ärendenummer, status, inskickare, tider och fil-id sätts av kommunens server när ärendet skickas in, så de saknas här."
+                } else {
+                    "Preview: the case number, status, poster, times and file ids are set by the municipality's server on submission, so they are missing here."
+                }
+            );
+            match output {
+                Some(path) => catalogue::write_atomic(&path, &bytes)?,
+                None => out.write_all(&bytes)?,
+            }
+            Ok(0)
+        }
+        Command::Xsd { flow, output } => {
+            let flow = catalogue.flow(&flow)?;
+            let bytes = flowinstance::xsd(flow).map_err(|e| Failure::from(e.to_string()))?;
+            let path = output.unwrap_or_else(|| PathBuf::from(format!("schema-{}.xsd", flow.id)));
+            catalogue::write_atomic(&path, &bytes)?;
+            eprintln!("{}", path.display());
             Ok(0)
         }
         Command::Pdf {
@@ -857,6 +937,17 @@ fn run_on(catalogue: &Catalogue, command: Command, lang: Lang) -> Result<u8, Fai
 
 /// Answers ready to print or submit; when they are not, the errors are printed and `None`
 /// returned (exit code 1).
+/// Attached files read from a folder by their names, for `xml` from an answers file.
+struct FilesIn(PathBuf);
+
+impl flowinstance::Attachments for FilesIn {
+    fn content(&self, file: &fill::FileRef) -> Option<std::borrow::Cow<'_, [u8]>> {
+        // Only the file's own name: an answers file cannot point outside the folder.
+        let name = Path::new(&file.name).file_name()?;
+        std::fs::read(self.0.join(name)).ok().map(Into::into)
+    }
+}
+
 fn complete_answers(
     form: &Form,
     path: &Path,
@@ -894,17 +985,41 @@ pub(crate) fn print_issues(
     lang: Lang,
 ) -> std::io::Result<()> {
     for issue in issues {
-        let name = flow.query(&issue.query).map_or("", |q| q.name.as_str());
-        let mut place = issue.query.clone();
+        let query = flow.query(&issue.query);
+        let name = query.map_or("", |q| q.name.as_str());
+        let mut place = query.map_or(issue.query.clone(), |q| q.handle().to_string());
         if let Some(row) = issue.row {
             place.push_str(&format!(" rad {}", row + 1));
         }
         if let Some(field) = &issue.field {
+            let field = query
+                .and_then(|q| field_alias(q, field))
+                .unwrap_or_else(|| field.clone());
             place.push_str(&format!(" / {field}"));
         }
         writeln!(out, "- {place} ({name}): {}", issue.message(lang))?;
     }
     Ok(())
+}
+
+/// The alias of a text field (or of a sub-query of a group row) that an issue names by id.
+fn field_alias(query: &flow::Query, field: &str) -> Option<String> {
+    match &query.kind {
+        QueryKind::TextField(t) => t
+            .fields
+            .iter()
+            .find(|f| f.id == field)
+            .and_then(|f| f.alias.clone()),
+        QueryKind::RepeatingGroup(g) => {
+            let (sub, rest) = field.split_once('.').unwrap_or((field, ""));
+            let sub = g.queries.iter().find(|q| q.id == sub)?;
+            let inner = (!rest.is_empty())
+                .then(|| field_alias(sub, rest).unwrap_or_else(|| rest.to_string()));
+            let head = sub.handle().to_string();
+            Some(inner.map_or(head.clone(), |i| format!("{head}.{i}")))
+        }
+        _ => None,
+    }
 }
 
 fn show(out: &mut impl Write, flow: &Flow) -> std::io::Result<()> {
@@ -924,6 +1039,11 @@ fn show(out: &mut impl Write, flow: &Flow) -> std::io::Result<()> {
     Ok(())
 }
 
+/// An id with the alias a person can type instead: `omrade (6102)`.
+fn named(id: &str, alias: Option<&str>) -> String {
+    alias.map_or_else(|| id.to_string(), |a| format!("{a} ({id})"))
+}
+
 fn show_query(out: &mut impl Write, q: &flow::Query, indent: &str) -> std::io::Result<()> {
     let state = match q.default_state {
         flow::QueryState::Visible => "valfri",
@@ -933,14 +1053,19 @@ fn show_query(out: &mut impl Write, q: &flow::Query, indent: &str) -> std::io::R
     writeln!(
         out,
         "{indent}[{}] {} ({}, {state})",
-        q.id,
+        named(&q.id, q.alias.as_deref()),
         q.name,
         q.kind.type_name()
     )?;
     match &q.kind {
         QueryKind::TextField(t) => {
             for f in &t.fields {
-                writeln!(out, "{indent}    fält {}: {}", f.id, f.label)?;
+                writeln!(
+                    out,
+                    "{indent}    fält {}: {}",
+                    named(&f.id, f.alias.as_deref()),
+                    f.label
+                )?;
             }
         }
         QueryKind::RepeatingGroup(g) => {
@@ -958,7 +1083,12 @@ fn show_query(out: &mut impl Write, q: &flow::Query, indent: &str) -> std::io::R
         kind => {
             if let Some((alts, free)) = kind.alternatives() {
                 for a in alts {
-                    writeln!(out, "{indent}    ( ) {}: {}", a.id, a.name)?;
+                    writeln!(
+                        out,
+                        "{indent}    ( ) {}: {}",
+                        named(&a.id, a.alias.as_deref()),
+                        a.name
+                    )?;
                 }
                 if let Some(f) = free {
                     writeln!(out, "{indent}    ( ) other: {f}")?;

@@ -52,7 +52,7 @@ fn show_prints_steps_questions_and_rules() {
     assert!(text.contains("villkor 701"), "{text}");
     let json = etjanst(dir.path(), &["show", "2104", "--json"]);
     let flow: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
-    assert_eq!(flow["id"], "2104");
+    assert_eq!(flow["id"], 2104);
 }
 
 #[test]
@@ -85,7 +85,11 @@ fn check_exit_codes_follow_the_answers() {
     let report: serde_json::Value = serde_json::from_slice(&bad.stdout).unwrap();
     assert_eq!(report["valid"], false);
     let errors = report["errors"].as_array().unwrap();
-    let omrade = errors.iter().find(|e| e["query"] == "omrade").unwrap();
+    let omrade = errors.iter().find(|e| e["alias"] == "omrade").unwrap();
+    assert_eq!(
+        omrade["query"], "6102",
+        "the id Open ePlatform knows, beside the alias"
+    );
     assert_eq!(omrade["code"], "required");
     assert_eq!(omrade["message"], "Du måste fylla i det här.");
     // As a draft, missing answers are fine.
@@ -165,21 +169,95 @@ fn over_long_text_is_a_validation_error_not_a_crash() {
     let e = &report["errors"][0];
     assert_eq!(e["code"], "too_long");
     assert_eq!(e["max"], 255);
-    assert_eq!(e["field"], "gata");
+    assert_eq!(e["fieldAlias"], "gata");
 }
 
 #[test]
 fn xml_prints_the_case_for_complete_answers_only() {
     let dir = tempfile::tempdir().unwrap();
-    let out = etjanst(
+    // The attached files are read from a folder and embedded, as Open ePlatform does.
+    let missing = etjanst(
         dir.path(),
         &["xml", "eldstad", "--answers", &example("eldstad")],
     );
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(
+        stderr(&missing).contains("planritning.pdf"),
+        "{}",
+        stderr(&missing)
+    );
+    let files = dir.path().join("bilagor");
+    std::fs::create_dir(&files).unwrap();
+    std::fs::write(files.join("planritning.pdf"), b"%PDF planritning").unwrap();
+    std::fs::write(
+        files.join("produktblad-contura-i51.pdf"),
+        b"%PDF produktblad",
+    )
+    .unwrap();
+    let out = etjanst(
+        dir.path(),
+        &[
+            "xml",
+            "eldstad",
+            "--answers",
+            &example("eldstad"),
+            "--attachments",
+            files.to_str().unwrap(),
+        ],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
-    let text = stdout(&out);
+    assert!(
+        stderr(&out).contains("Förhandsvisning"),
+        "says it is a preview"
+    );
+    assert!(
+        out.stdout
+            .starts_with(b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\" standalone=\"no\"?>\n")
+    );
+    let text = etjanst::xml::decode(&out.stdout).unwrap();
     let root = etjanst::xml::parse(&text).unwrap();
     assert_eq!(root.name, "FlowInstance");
     assert!(root.child("Values").unwrap().child("Byggherre").is_some());
+    assert!(
+        text.contains("<EncodedData>JVBERiBwbGFucml0bmluZw==</EncodedData>"),
+        "{text}"
+    );
+    assert!(
+        root.child("Header")
+            .unwrap()
+            .child("FlowInstanceID")
+            .is_none()
+    );
+
+    let names_only = etjanst(
+        dir.path(),
+        &[
+            "xml",
+            "eldstad",
+            "--answers",
+            &example("eldstad"),
+            "--no-file-content",
+            "--utf8",
+        ],
+    );
+    assert!(names_only.status.success(), "{}", stderr(&names_only));
+    let text = String::from_utf8(names_only.stdout).unwrap();
+    assert!(text.contains("encoding=\"UTF-8\""));
+    assert!(text.contains("planritning.pdf") && !text.contains("EncodedData"));
+
+    let schema = etjanst(
+        dir.path(),
+        &[
+            "xsd",
+            "eldstad",
+            "-o",
+            dir.path().join("s.xsd").to_str().unwrap(),
+        ],
+    );
+    assert!(schema.status.success(), "{}", stderr(&schema));
+    let xsd = std::fs::read(dir.path().join("s.xsd")).unwrap();
+    let xsd = etjanst::xml::decode(&xsd).unwrap();
+    assert!(xsd.contains("name=\"Byggherre\""), "{xsd}");
 
     let path = dir.path().join("svar.json");
     std::fs::write(&path, r#"{"answers": {}}"#).unwrap();

@@ -42,7 +42,8 @@ fn build(specs: &[QuerySpec]) -> Flow {
                 QueryKind::RadioButton(ChoiceQuery {
                     alternatives: (0..3)
                         .map(|a| Alternative {
-                            id: format!("a{a}"),
+                            id: (a + 1).to_string(),
+                            alias: None,
                             name: format!("Alternativ {a}"),
                             xml_value: None,
                             price: None,
@@ -64,11 +65,11 @@ fn build(specs: &[QuerySpec]) -> Flow {
                             .iter()
                             .map(|t| i + 1 + t % (n - i).max(1))
                             .filter(|t| *t < n)
-                            .map(|t| format!("q{t}"))
+                            .map(|t| (t + 1).to_string())
                             .collect();
                         targets.dedup();
                         (!targets.is_empty()).then(|| Evaluator {
-                            id: format!("e{i}-{e}"),
+                            id: (1000 + i * 10 + e).to_string(),
                             name: String::new(),
                             enabled: true,
                             targets,
@@ -81,7 +82,7 @@ fn build(specs: &[QuerySpec]) -> Flow {
                                 alternatives: ev
                                     .alternatives
                                     .iter()
-                                    .map(|a| format!("a{a}"))
+                                    .map(|a| (a + 1).to_string())
                                     .collect(),
                                 free_text: ev.free_text,
                                 state: Some(STATES[ev.state]),
@@ -94,7 +95,8 @@ fn build(specs: &[QuerySpec]) -> Flow {
                 Vec::new()
             };
             Query {
-                id: format!("q{i}"),
+                id: (i + 1).to_string(),
+                alias: None,
                 name: format!("Fråga {i}"),
                 default_state: STATES[s.default],
                 exported: false,
@@ -109,7 +111,7 @@ fn build(specs: &[QuerySpec]) -> Flow {
         })
         .collect();
     Flow {
-        id: "slump".into(),
+        id: "9999".into(),
         family_id: None,
         version: 1,
         name: "Slumpat flöde".into(),
@@ -125,7 +127,7 @@ fn build(specs: &[QuerySpec]) -> Flow {
         external_link: None,
         contact: None,
         steps: vec![Step {
-            id: "s".into(),
+            id: "1".into(),
             name: "Steg".into(),
             queries,
         }],
@@ -186,7 +188,11 @@ fn answer_for(query: &Query, raw: &(Vec<usize>, bool, String)) -> Answer {
                 })
             } else {
                 Answer::Choice(Choice {
-                    selected: sel.first().map(|a| format!("a{a}")).into_iter().collect(),
+                    selected: sel
+                        .first()
+                        .map(|a| (a + 1).to_string())
+                        .into_iter()
+                        .collect(),
                     other: None,
                 })
             }
@@ -369,24 +375,24 @@ fn do_not_reset_keeps_the_state_after_the_rule_stops_firing() {
     let form = Form::new(&flow);
     let mut answers = Answers::default();
     assert_eq!(
-        form.state_of(&form.evaluate(&mut answers), "q1"),
+        form.state_of(&form.evaluate(&mut answers), "2"),
         QueryState::Hidden
     );
-    answers.set("q0", pick("a1"));
+    answers.set("1", pick("2"));
     assert_eq!(
-        form.state_of(&form.evaluate(&mut answers), "q1"),
+        form.state_of(&form.evaluate(&mut answers), "2"),
         QueryState::VisibleRequired
     );
-    answers.set("q0", pick("a0"));
+    answers.set("1", pick("1"));
     assert_eq!(
-        form.state_of(&form.evaluate(&mut answers), "q1"),
+        form.state_of(&form.evaluate(&mut answers), "2"),
         QueryState::VisibleRequired,
         "latched"
     );
     // The latch travels with the answers (drafts keep it).
     let json = answers.to_json(&flow);
     let back = Answers::from_json(&flow, &json).unwrap();
-    assert!(back.latched.contains("e0-0"));
+    assert!(back.latched.contains("1000"));
 }
 
 #[test]
@@ -394,16 +400,16 @@ fn without_do_not_reset_the_target_reverts_to_its_default() {
     let flow = one_rule_flow();
     let form = Form::new(&flow);
     let mut answers = Answers::default();
-    answers.set("q0", pick("a1"));
+    answers.set("1", pick("2"));
     assert_eq!(
-        form.state_of(&form.evaluate(&mut answers), "q1"),
+        form.state_of(&form.evaluate(&mut answers), "2"),
         QueryState::VisibleRequired
     );
-    answers.set("q1", Some(Answer::Text("svar".into())));
-    answers.set("q0", None);
+    answers.set("2", Some(Answer::Text("svar".into())));
+    answers.set("1", None);
     assert_eq!(
-        form.state_of(&form.evaluate(&mut answers), "q1"),
+        form.state_of(&form.evaluate(&mut answers), "2"),
         QueryState::Hidden
     );
-    assert!(answers.get("q1").is_none(), "the hidden answer is cleared");
+    assert!(answers.get("2").is_none(), "the hidden answer is cleared");
 }

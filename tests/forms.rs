@@ -5,7 +5,7 @@ mod common;
 use std::collections::BTreeSet;
 
 use etjanst::fill::{self, Answer, Choice, Form, Mode, Problem};
-use etjanst::flow::{QueryKind, QueryState};
+use etjanst::flow::{Flow, QueryKind, QueryState};
 
 #[test]
 fn catalogue_is_a_realistic_municipality() {
@@ -15,7 +15,12 @@ fn catalogue_is_a_realistic_municipality() {
     // Embedded flows are parsed when asked for: every one of them must parse.
     for s in c.services.iter().filter(|s| s.flow.is_some()) {
         let flow = c.flow(&s.id).unwrap_or_else(|e| panic!("{}: {e}", s.id));
-        assert_eq!(flow.id, s.id);
+        assert!(flow.answers_to(&s.id), "{} is {}", s.id, flow.id);
+        assert!(
+            etjanst::flow::int_id::is_int_id(&flow.id),
+            "{}: integer ids",
+            s.id
+        );
     }
     let oeflow = c
         .services
@@ -160,11 +165,26 @@ fn published_json_schema_is_current() {
     );
 }
 
-fn choice(id: &str) -> Option<Answer> {
-    Some(Answer::Choice(Choice {
-        selected: vec![id.to_string()],
-        other: None,
-    }))
+/// Chooses alternative `alternative` of `query` (both by id or alias).
+fn choose(answers: &mut etjanst::fill::Answers, flow: &Flow, query: &str, alternative: &str) {
+    let q = flow.query(query).expect("query");
+    let (alts, _) = q.kind.alternatives().expect("a choice query");
+    let a = alts
+        .iter()
+        .find(|a| a.answers_to(alternative))
+        .expect("alternative");
+    answers.set(
+        &q.id,
+        Some(Answer::Choice(Choice {
+            selected: vec![a.id.clone()],
+            other: None,
+        })),
+    );
+}
+
+/// The id of a query known by its alias.
+fn id<'f>(flow: &'f Flow, alias: &str) -> &'f str {
+    &flow.query(alias).expect("query").id
 }
 
 #[test]
@@ -173,7 +193,7 @@ fn choosing_anonymity_hides_and_clears_contact_details() {
     let flow = c.flow("matforgiftning").unwrap();
     let (_, mut answers) = common::example(flow);
     let form = Form::new(flow);
-    answers.set("kontakt-onskas", choice("nej"));
+    choose(&mut answers, flow, "kontakt-onskas", "nej");
     let report = fill::check(&form, &mut answers, Mode::Complete, common::today());
     assert!(report.is_valid(), "{:?}", report.issues);
     assert_eq!(
@@ -181,7 +201,7 @@ fn choosing_anonymity_hides_and_clears_contact_details() {
         QueryState::Hidden
     );
     assert!(
-        answers.get("kontaktuppgifter").is_none(),
+        answers.get(id(flow, "kontaktuppgifter")).is_none(),
         "hidden answer cleared"
     );
 }
@@ -197,15 +217,15 @@ fn hiding_a_source_cascades_to_its_targets() {
         form.state_of(&states, "medsokande-belopp"),
         QueryState::VisibleRequired
     );
-    answers.set("civilstand", choice("ensam"));
+    choose(&mut answers, flow, "civilstand", "ensam");
     let report = fill::check(&form, &mut answers, Mode::Complete, common::today());
-    for id in ["medsokande", "medsokande-inkomst", "medsokande-belopp"] {
+    for alias in ["medsokande", "medsokande-inkomst", "medsokande-belopp"] {
         assert_eq!(
-            form.state_of(&report.states, id),
+            form.state_of(&report.states, alias),
             QueryState::Hidden,
-            "{id}"
+            "{alias}"
         );
-        assert!(answers.get(id).is_none(), "{id} cleared");
+        assert!(answers.get(id(flow, alias)).is_none(), "{alias} cleared");
     }
     assert!(report.is_valid(), "{:?}", report.issues);
 }
@@ -216,7 +236,7 @@ fn stop_query_blocks_print_but_not_a_draft() {
     let flow = c.flow("parkeringstillstand").unwrap();
     let (_, mut answers) = common::example(flow);
     let form = Form::new(flow);
-    answers.set("5401", choice("2401"));
+    choose(&mut answers, flow, "5401", "2401");
     let report = fill::check(&form, &mut answers, Mode::Complete, common::today());
     let stop = report
         .issues

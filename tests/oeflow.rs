@@ -146,9 +146,31 @@ fn every_embedded_flow_survives_an_oeflow_round_trip() {
     for f in catalogue.flows() {
         let back = oeflow::import(oeflow::export(f).as_bytes())
             .unwrap_or_else(|e| panic!("{}: {e}", f.id));
-        // Blankett files of JSON flows are referenced by path, which .oeflow cannot carry.
-        let mut expected = f.clone();
+        // Blankett files of JSON flows are referenced by path, and aliases of questions and
+        // alternatives are etjanst's own, neither of which .oeflow can carry; repeating groups
+        // go out as Open ePlatform's numbered copies.
+        let mut expected = etjanst::flow::numbered::expand(f);
         expected.forms.iter_mut().for_each(|form| form.file = None);
+        for step in &mut expected.steps {
+            for q in &mut step.queries {
+                q.alias = None;
+                match &mut q.kind {
+                    etjanst::flow::QueryKind::TextField(t) => {
+                        t.fields.iter_mut().for_each(|f| f.alias = None)
+                    }
+                    etjanst::flow::QueryKind::RadioButton(c) => {
+                        c.alternatives.iter_mut().for_each(|a| a.alias = None)
+                    }
+                    etjanst::flow::QueryKind::Checkbox(c) => {
+                        c.alternatives.iter_mut().for_each(|a| a.alias = None)
+                    }
+                    etjanst::flow::QueryKind::DropDown(c) => {
+                        c.alternatives.iter_mut().for_each(|a| a.alias = None)
+                    }
+                    _ => {}
+                }
+            }
+        }
         assert_eq!(back, expected, "{}", f.id);
     }
 }

@@ -81,8 +81,13 @@ pub struct ContactAnswer {
     pub mobile_phone: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+    /// The citizen asks to be contacted by SMS (only where the query allows it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_by_sms: Option<bool>,
 }
 
+/// An organisation and its contact person, the twelve things Open ePlatform's
+/// OrganizationDetailQuery asks for.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct OrganizationAnswer {
@@ -96,14 +101,19 @@ pub struct OrganizationAnswer {
     pub zip_code: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_address: Option<String>,
+    /// The contact person's first name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_person: Option<String>,
+    pub first_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mobile_phone: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_by_sms: Option<bool>,
 }
 
 /// All answers to one flow, plus the evaluators that have latched (`doNotResetQueryState`).
@@ -162,7 +172,7 @@ impl Answers {
                 .query(id)
                 .ok_or_else(|| AnswerError::UnknownQuery(id.clone()))?;
             if let Some(answer) = parse_answer(query, value)? {
-                values.insert(id.clone(), answer);
+                values.insert(query.id.clone(), answer);
             }
         }
         let latched = obj
@@ -202,7 +212,7 @@ impl Answers {
 
 fn shape(query: &Query, expected: &'static str) -> AnswerError {
     AnswerError::Shape {
-        query: query.id.clone(),
+        query: query.handle().to_string(),
         expected,
     }
 }
@@ -224,14 +234,16 @@ pub fn parse_answer(query: &Query, value: &Value) -> Result<Option<Answer>, Answ
             const EXPECTED: &str = "ett objekt {\"fält-id\": \"värde\"}";
             let obj = value.as_object().ok_or_else(|| shape(query, EXPECTED))?;
             let mut fields = BTreeMap::new();
-            for (field, v) in obj {
-                if !t.fields.iter().any(|f| &f.id == field) {
-                    return Err(AnswerError::UnknownField {
-                        query: query.id.clone(),
-                        field: field.clone(),
-                    });
-                }
-                fields.insert(field.clone(), string(query, v, EXPECTED)?);
+            for (name, v) in obj {
+                let field = t
+                    .fields
+                    .iter()
+                    .find(|f| f.answers_to(name))
+                    .ok_or_else(|| AnswerError::UnknownField {
+                        query: query.handle().to_string(),
+                        field: name.clone(),
+                    })?;
+                fields.insert(field.id.clone(), string(query, v, EXPECTED)?);
             }
             Answer::Fields(fields)
         }
@@ -262,12 +274,11 @@ pub fn parse_answer(query: &Query, value: &Value) -> Result<Option<Answer>, Answ
                 let obj = row.as_object().ok_or_else(|| shape(query, EXPECTED))?;
                 let mut parsed = BTreeMap::new();
                 for (id, v) in obj {
-                    let sub =
-                        g.queries.iter().find(|q| &q.id == id).ok_or_else(|| {
-                            AnswerError::UnknownQuery(format!("{}/{id}", query.id))
-                        })?;
+                    let sub = g.queries.iter().find(|q| q.answers_to(id)).ok_or_else(|| {
+                        AnswerError::UnknownQuery(format!("{}/{id}", query.handle()))
+                    })?;
                     if let Some(a) = parse_answer(sub, v)? {
-                        parsed.insert(id.clone(), a);
+                        parsed.insert(sub.id.clone(), a);
                     }
                 }
                 out.push(parsed);
@@ -276,7 +287,7 @@ pub fn parse_answer(query: &Query, value: &Value) -> Result<Option<Answer>, Answ
         }
         QueryKind::FileInfo(_) | QueryKind::Stop(_) | QueryKind::Unknown(_) => {
             return Err(AnswerError::NotAnswerable {
-                query: query.id.clone(),
+                query: query.handle().to_string(),
                 kind: query.kind.type_name().to_string(),
             });
         }
@@ -303,20 +314,25 @@ fn parse_choice(query: &Query, value: &Value) -> Result<Choice, AnswerError> {
             .collect::<Result<_, _>>()?,
         Some(_) => return Err(shape(query, EXPECTED)),
     };
-    for s in &selected {
-        if !alternatives.iter().any(|a| &a.id == s) {
-            return Err(AnswerError::UnknownAlternative {
-                query: query.id.clone(),
-                alternative: s.clone(),
-            });
-        }
-    }
+    let selected = selected
+        .iter()
+        .map(|s| {
+            alternatives
+                .iter()
+                .find(|a| a.answers_to(s))
+                .map(|a| a.id.clone())
+                .ok_or_else(|| AnswerError::UnknownAlternative {
+                    query: query.handle().to_string(),
+                    alternative: s.clone(),
+                })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     let other = match obj.get("other") {
         None | Some(Value::Null) => None,
         Some(v) => Some(string(query, v, EXPECTED)?),
     };
     if other.is_some() && free.is_none() {
-        return Err(AnswerError::NoFreeText(query.id.clone()));
+        return Err(AnswerError::NoFreeText(query.handle().to_string()));
     }
     Ok(Choice { selected, other })
 }

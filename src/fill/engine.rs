@@ -41,10 +41,13 @@ impl<'f> Form<'f> {
     /// Prepares `flow`, which must have passed [`crate::flow::check`] (every loader does that).
     pub fn new(flow: &'f Flow) -> Self {
         let queries: Vec<&Query> = flow.queries().collect();
+        // By id and by alias: aliases are never integers (checked at load), so never clash.
         let index: HashMap<&str, usize> = queries
             .iter()
             .enumerate()
-            .map(|(i, q)| (q.id.as_str(), i))
+            .flat_map(|(i, q)| {
+                std::iter::once((q.id.as_str(), i)).chain(q.alias.as_deref().map(|a| (a, i)))
+            })
             .collect();
         let evaluators = queries
             .iter()

@@ -43,6 +43,8 @@ pub fn check(form: &Form, answers: &mut Answers, mode: Mode, today: NaiveDate) -
 #[derive(Debug, Clone, Serialize)]
 pub struct VisibleQuery {
     pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alias: Option<String>,
     pub name: String,
     #[serde(rename = "type")]
     pub kind: String,
@@ -62,6 +64,7 @@ impl Report {
                 if state.is_visible() {
                     out.push(VisibleQuery {
                         id: q.id.clone(),
+                        alias: q.alias.clone(),
                         name: q.name.clone(),
                         kind: q.kind.type_name().to_string(),
                         state,

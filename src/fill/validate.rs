@@ -110,6 +110,11 @@ pub enum Problem {
     },
     /// A required query of a type that can only be answered on the web.
     OnlineOnly,
+    /// A character no XML document can carry (a control character pasted from elsewhere):
+    /// the municipality's systems would reject the whole case.
+    IllegalCharacter {
+        code_point: u32,
+    },
 }
 
 impl Issue {
@@ -212,6 +217,12 @@ impl Issue {
                     )
                 }
             }
+            Problem::IllegalCharacter { code_point } => tr!(
+                sv,
+                "Texten innehåller ett osynligt styrtecken (U+{:04X}) som inte kan skickas. Ta bort det, till exempel genom att skriva om texten i stället för att klistra in den.",
+                "The text contains an invisible control character (U+{:04X}) that cannot be sent. Remove it, for example by typing the text instead of pasting it.",
+                code_point
+            ),
             Problem::OnlineOnly => pick(
                 sv,
                 "Den här frågan kan bara besvaras i e-tjänsten på webben.",
@@ -257,6 +268,10 @@ fn format_message(format: Format, problem: FormatProblem, sv: bool) -> String {
             "Interimsnummer tas inte emot. Ange ett personnummer eller samordningsnummer.",
             "Interim numbers are not accepted. Give a personal identity or coordination number.",
         )),
+        FormatProblem::Century => Some((
+            "Ett personnummer med tolv siffror börjar med 19 eller 20.",
+            "A 12-digit personal identity number starts with 19 or 20.",
+        )),
         FormatProblem::NotOrganisation => Some((
             "Det här ser ut som ett personnummer. Ange organisationsnumret.",
             "This looks like a personal identity number. Give the organisation number.",
@@ -301,7 +316,13 @@ impl Ctx<'_> {
 
     /// Length and format checks shared by every free-text value.
     fn text(&mut self, field: Option<&str>, value: &str, max: usize, format: Option<Format>) {
-        let length = value.chars().count();
+        if let Some(c) = crate::flowinstance::illegal_char(value) {
+            let code_point = c as u32;
+            self.push(field, Problem::IllegalCharacter { code_point });
+            return;
+        }
+        // OeP trims and then counts Java (UTF-16) characters.
+        let length = crate::flowinstance::java_trim(value).encode_utf16().count();
         if length > max {
             self.push(field, Problem::TooLong { max, length });
             return;
@@ -519,6 +540,10 @@ fn file_problems_at(f: &FileUploadQuery, files: &[FileRef]) -> Vec<(Option<Strin
     }
     for file in files {
         let at = Some(file.name.clone());
+        if let Some(c) = crate::flowinstance::illegal_char(&file.name) {
+            let code_point = c as u32;
+            out.push((at.clone(), Problem::IllegalCharacter { code_point }));
+        }
         if let Some(max) = f.max_file_size.filter(|m| file.size > *m) {
             out.push((
                 at.clone(),
@@ -645,7 +670,7 @@ fn organization(
     required: bool,
 ) {
     let zip_format = q.validate_zip_code.then_some(Format::PostalCode);
-    let fields: [ContactField; 9] = [
+    let fields: [ContactField; 10] = [
         ("name", &a.name, FieldMode::Required, None),
         (
             "organizationNumber",
@@ -656,7 +681,8 @@ fn organization(
         ("address", &a.address, q.field_address, None),
         ("zipCode", &a.zip_code, q.field_address, zip_format),
         ("postalAddress", &a.postal_address, q.field_address, None),
-        ("contactPerson", &a.contact_person, FieldMode::Visible, None),
+        ("firstName", &a.first_name, FieldMode::Required, None),
+        ("lastName", &a.last_name, FieldMode::Required, None),
         ("phone", &a.phone, q.field_phone, Some(Format::Phone)),
         (
             "mobilePhone",

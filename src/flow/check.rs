@@ -3,7 +3,10 @@
 
 use std::collections::HashSet;
 
+use super::int_id::is_int_id;
 use super::model::{EvaluatorRule, Flow, Query, QueryKind};
+use super::numbered;
+use crate::flowinstance::is_writable_element_name;
 
 /// A flow definition that cannot be used as it is.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -63,10 +66,129 @@ pub enum FlowDefinitionError {
     NoFields(String),
     #[error("flödet \"{0}\" har ingen fråga och ingen extern länk")]
     Empty(String),
+    #[error(
+        "{what} har id \"{id}\"; Open ePlatform kräver ett positivt heltal (det läsbara namnet kan stå som alias)"
+    )]
+    NotAnInteger { what: &'static str, id: String },
+    #[error(
+        "fråga \"{query}\": aliaset \"{alias}\" används redan eller är ett tal (ett alias måste vara unikt och innehålla en bokstav)"
+    )]
+    BadAlias { query: String, alias: String },
+    #[error(
+        "fråga \"{query}\": XML-elementnamnet \"{name}\" går inte att skriva (bara A–Z, a–z, 0–9, punkt, bindestreck och understreck; inte först en siffra, punkt, bindestreck eller \"xml\")"
+    )]
+    BadElementName { query: String, name: String },
+    #[error("fråga \"{0}\" ska med i ärendets XML men har inget XML-elementnamn (xsdElementName)")]
+    ExportedWithoutName(String),
+    #[error(
+        "upprepningsgruppen \"{0}\" behöver ett högsta antal rader (maxRows, högst 99): Open ePlatform skriver raderna som numrerade frågor"
+    )]
+    GroupMaxRows(String),
+    #[error(
+        "upprepningsgruppen \"{group}\": rad-frågan med id {id} krockar med en annan fråga (raderna får id:n av formen fråga-id + radnummer med två siffror)"
+    )]
+    GroupIdClash { group: String, id: String },
 }
 
-/// Checks references and the forward-only evaluator rule.
+fn integer(what: &'static str, id: &str) -> Result<(), FlowDefinitionError> {
+    if is_int_id(id) {
+        Ok(())
+    } else {
+        Err(FlowDefinitionError::NotAnInteger {
+            what,
+            id: id.to_string(),
+        })
+    }
+}
+
+/// Open ePlatform's ids are integers everywhere; a back-end or importer reads nothing else.
+fn check_ids(flow: &Flow) -> Result<(), FlowDefinitionError> {
+    integer("flödet", &flow.id)?;
+    if let Some(family) = &flow.family_id {
+        integer("flödesfamiljen", family)?;
+    }
+    for step in &flow.steps {
+        integer("ett steg", &step.id)?;
+    }
+    let mut aliases = HashSet::new();
+    let all = flow.queries().flat_map(|q| {
+        let subs: &[Query] = match &q.kind {
+            QueryKind::RepeatingGroup(g) => &g.queries,
+            _ => &[],
+        };
+        std::iter::once(q).chain(subs)
+    });
+    for q in all {
+        integer("en fråga", &q.id)?;
+        if let Some(alias) = &q.alias
+            && (is_int_id(alias) || alias.is_empty() || !aliases.insert(alias.as_str()))
+        {
+            return Err(FlowDefinitionError::BadAlias {
+                query: q.id.clone(),
+                alias: alias.clone(),
+            });
+        }
+        if let Some(name) = &q.xsd_element_name
+            && !is_writable_element_name(name)
+        {
+            return Err(FlowDefinitionError::BadElementName {
+                query: q.handle().to_string(),
+                name: name.clone(),
+            });
+        }
+        if q.exported && q.xsd_element_name.is_none() {
+            return Err(FlowDefinitionError::ExportedWithoutName(
+                q.handle().to_string(),
+            ));
+        }
+        for ev in &q.evaluators {
+            integer("ett villkor", &ev.id)?;
+        }
+        if let QueryKind::TextField(t) = &q.kind {
+            let mut seen = HashSet::new();
+            for f in &t.fields {
+                integer("ett textfält", &f.id)?;
+                check_local_alias(q, &mut seen, f.alias.as_deref())?;
+                if let Some(name) = &f.xsd_element_name
+                    && !is_writable_element_name(name)
+                {
+                    return Err(FlowDefinitionError::BadElementName {
+                        query: q.handle().to_string(),
+                        name: name.clone(),
+                    });
+                }
+            }
+        }
+        if let Some((alts, _)) = q.kind.alternatives() {
+            let mut seen = HashSet::new();
+            for a in alts {
+                integer("ett svarsalternativ", &a.id)?;
+                check_local_alias(q, &mut seen, a.alias.as_deref())?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn check_local_alias<'a>(
+    q: &Query,
+    seen: &mut HashSet<&'a str>,
+    alias: Option<&'a str>,
+) -> Result<(), FlowDefinitionError> {
+    match alias {
+        Some(a) if is_int_id(a) || a.is_empty() || !seen.insert(a) => {
+            Err(FlowDefinitionError::BadAlias {
+                query: q.handle().to_string(),
+                alias: a.to_string(),
+            })
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Checks ids, names, references and the forward-only evaluator rule.
 pub fn check(flow: &Flow) -> Result<(), FlowDefinitionError> {
+    check_ids(flow)?;
     // Position of each query in document order; evaluators may only target later positions.
     let order: Vec<&Query> = flow.queries().collect();
     let mut position = std::collections::HashMap::new();
@@ -93,6 +215,18 @@ pub fn check(flow: &Flow) -> Result<(), FlowDefinitionError> {
             }
             if g.max_rows.is_some_and(|max| max < g.min_rows) {
                 return Err(FlowDefinitionError::GroupBounds(q.id.clone()));
+            }
+            if g.max_rows.is_none_or(|max| max > numbered::MAX_ROWS) {
+                return Err(FlowDefinitionError::GroupMaxRows(q.handle().to_string()));
+            }
+            let mut copies = HashSet::new();
+            for id in numbered::copy_ids(g) {
+                if position.contains_key(id.as_str()) || !copies.insert(id.clone()) {
+                    return Err(FlowDefinitionError::GroupIdClash {
+                        group: q.handle().to_string(),
+                        id,
+                    });
+                }
             }
         }
         for ev in &q.evaluators {

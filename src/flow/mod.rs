@@ -2,7 +2,9 @@
 //! structural checks run at load.
 
 mod check;
+pub mod int_id;
 mod model;
+pub mod numbered;
 pub mod oeflow;
 
 use std::path::{Path, PathBuf};

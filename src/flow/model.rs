@@ -11,10 +11,17 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Flow {
-    /// Flow id (OeP `flowID`), unique in a catalogue; also what the CLI accepts.
+    /// Flow (version) id, OeP `flowID`: a positive integer, unique in a catalogue.
+    #[serde(with = "super::int_id")]
+    #[schemars(with = "u64")]
     pub id: String,
-    /// Stable identity across versions (OeP `FlowFamily/flowFamilyID`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Stable identity across versions (OeP `FlowFamily/flowFamilyID`), an integer.
+    #[serde(
+        default,
+        with = "super::int_id::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schemars(with = "Option<u64>")]
     pub family_id: Option<String>,
     #[serde(default = "one")]
     pub version: u32,
@@ -126,6 +133,8 @@ mod base64_bytes {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Step {
+    #[serde(with = "super::int_id")]
+    #[schemars(with = "u64")]
     pub id: String,
     pub name: String,
     #[serde(default)]
@@ -169,7 +178,13 @@ impl QueryState {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Query {
+    /// OeP `queryID`: a positive integer, unique in the flow.
+    #[serde(with = "super::int_id")]
+    #[schemars(with = "u64")]
     pub id: String,
+    /// A readable name that answers files and messages may use instead of the id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alias: Option<String>,
     /// The label.
     pub name: String,
     #[serde(default = "visible")]
@@ -194,6 +209,30 @@ pub struct Query {
     pub evaluators: Vec<Evaluator>,
     #[serde(flatten)]
     pub kind: QueryKind,
+}
+
+impl Query {
+    /// Whether `name` is this query's id or its alias.
+    pub fn answers_to(&self, name: &str) -> bool {
+        self.id == name || self.alias.as_deref() == Some(name)
+    }
+
+    /// The name a person knows the query by: its alias, else its id.
+    pub fn handle(&self) -> &str {
+        self.alias.as_deref().unwrap_or(&self.id)
+    }
+}
+
+impl TextField {
+    pub fn answers_to(&self, name: &str) -> bool {
+        self.id == name || self.alias.as_deref() == Some(name)
+    }
+}
+
+impl Alternative {
+    pub fn answers_to(&self, name: &str) -> bool {
+        self.id == name || self.alias.as_deref() == Some(name)
+    }
 }
 
 fn visible() -> QueryState {
@@ -280,7 +319,12 @@ pub const TEXT_AREA_DEFAULT_MAX: usize = 65536;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TextField {
+    /// OeP `textFieldID`.
+    #[serde(with = "super::int_id")]
+    #[schemars(with = "u64")]
     pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alias: Option<String>,
     pub label: String,
     /// Enforced only while the query is VISIBLE_REQUIRED (as in OeP).
     #[serde(default, skip_serializing_if = "is_false")]
@@ -339,7 +383,12 @@ impl TextAreaQuery {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Alternative {
+    /// OeP `alternativeID`.
+    #[serde(with = "super::int_id")]
+    #[schemars(with = "u64")]
     pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alias: Option<String>,
     pub name: String,
     /// Value written to the submitted-case XML instead of the name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -416,6 +465,9 @@ pub struct FileUploadQuery {
     /// Lower-case extensions without the dot; empty allows any.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub allowed_extensions: Vec<String>,
+    /// OeP `excludeFileContentFromXML`: the case XML names the files but carries no content.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub exclude_file_content_from_xml: bool,
 }
 
 /// Per-field visibility of contact queries (OeP ContactDetailQueryField).
@@ -477,6 +529,9 @@ pub struct ContactDetailQuery {
     pub require_at_least_one_contact_way: bool,
     #[serde(default, skip_serializing_if = "is_false")]
     pub require_mobile_phone_or_phone: bool,
+    /// OeP `allowSMS`: the citizen may ask to be contacted by SMS (`ContactBySMS`).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub allow_sms: bool,
 }
 
 impl Default for ContactDetailQuery {
@@ -491,6 +546,7 @@ impl Default for ContactDetailQuery {
             field_email: FieldMode::Visible,
             require_at_least_one_contact_way: false,
             require_mobile_phone_or_phone: false,
+            allow_sms: false,
         }
     }
 }
@@ -511,6 +567,9 @@ pub struct OrganizationDetailQuery {
     pub validate_zip_code: bool,
     #[serde(default, skip_serializing_if = "is_false")]
     pub require_email_or_mobile: bool,
+    /// OeP `allowSMS`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub allow_sms: bool,
 }
 
 impl Default for OrganizationDetailQuery {
@@ -522,6 +581,7 @@ impl Default for OrganizationDetailQuery {
             field_phone: FieldMode::Visible,
             validate_zip_code: false,
             require_email_or_mobile: false,
+            allow_sms: false,
         }
     }
 }
@@ -580,12 +640,16 @@ pub struct UnknownQuery {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Evaluator {
+    #[serde(with = "super::int_id")]
+    #[schemars(with = "u64")]
     pub id: String,
     #[serde(default)]
     pub name: String,
     #[serde(default = "yes")]
     pub enabled: bool,
     /// Ids of later queries whose state this evaluator sets.
+    #[serde(with = "super::int_id::list")]
+    #[schemars(with = "Vec<u64>")]
     pub targets: Vec<String>,
     pub rule: EvaluatorRule,
 }
@@ -611,7 +675,8 @@ pub enum EvaluatorRule {
         #[serde(default)]
         selection_mode: SelectionMode,
         /// Alternative ids of the source query.
-        #[serde(default)]
+        #[serde(default, with = "super::int_id::list")]
+        #[schemars(with = "Vec<u64>")]
         alternatives: Vec<String>,
         /// The free-text alternative counts as one of the listed alternatives.
         #[serde(default, skip_serializing_if = "is_false")]
@@ -638,8 +703,9 @@ impl Flow {
         self.steps.iter().flat_map(|s| s.queries.iter())
     }
 
-    pub fn query(&self, id: &str) -> Option<&Query> {
-        self.queries().find(|q| q.id == id)
+    /// A top-level query by its id or its alias.
+    pub fn query(&self, name: &str) -> Option<&Query> {
+        self.queries().find(|q| q.answers_to(name))
     }
 
     /// Whether `name` is this flow's id or one of its aliases.

@@ -271,6 +271,7 @@ impl Reader<'_> {
         let kind = self.kind(bean, &type_id)?;
         Ok(Query {
             id,
+            alias: None,
             name,
             default_state,
             // Pre-1.2 files have no element names; OeP then never exports the query.
@@ -295,6 +296,7 @@ impl Reader<'_> {
                 for f in sorted(bean.path("Fields/TextField")) {
                     fields.push(TextField {
                         id: self.required(f, "textFieldID")?,
+                        alias: None,
                         label: self.required(f, "label")?,
                         required: f.child_bool("required"),
                         disabled: f.child_bool("disabled"),
@@ -350,6 +352,7 @@ impl Reader<'_> {
                     .into_iter()
                     .map(|e| e.trim_start_matches('.').to_lowercase())
                     .collect(),
+                exclude_file_content_from_xml: bean.child_bool("excludeFileContentFromXML"),
             }),
             "ContactDetailQuery" => {
                 let d = ContactDetailQuery::default();
@@ -364,6 +367,7 @@ impl Reader<'_> {
                     require_at_least_one_contact_way: bean
                         .child_bool("requireAtLeastOneContactWay"),
                     require_mobile_phone_or_phone: bean.child_bool("requireMobilePhoneOrPhone"),
+                    allow_sms: bean.child_bool("allowSMS"),
                 })
             }
             "OrganizationDetailQuery" => {
@@ -375,6 +379,7 @@ impl Reader<'_> {
                     field_phone: mode(bean, "fieldPhone", d.field_phone),
                     validate_zip_code: bean.child_bool("validateZipCode"),
                     require_email_or_mobile: bean.child_bool("requireEmailOrMobile"),
+                    allow_sms: bean.child_bool("allowSMS"),
                 })
             }
             "FileInfoQuery" => QueryKind::FileInfo(FileInfoQuery {
@@ -412,6 +417,7 @@ impl Reader<'_> {
             .map(|a| {
                 Ok(Alternative {
                     id: self.required(a, "alternativeID")?,
+                    alias: None,
                     name: self.required(a, "name")?,
                     // A legacy <value> wins over <xmlValue>, as in OeP.
                     xml_value: a.child_text("value").or_else(|| a.child_text("xmlValue")),
@@ -537,9 +543,11 @@ pub fn import(bytes: &[u8]) -> Result<Flow, OeflowError> {
 
 /// Writes a flow as a `.oeflow` document (UTF-8) in the element order OeP writes.
 ///
-/// OeP's importer needs positive integer ids; flows authored in JSON with textual ids export
-/// fine for etjanst but must be given numeric ids before an OeP installation accepts them.
+/// Open ePlatform has no repeating query, so a repeating group goes out as the numbered copies
+/// and evaluators that OeP authors write by hand (`flow::numbered`); an OeP installation imports
+/// it as an ordinary flow, and its cases have the same elements as etjanst's.
 pub fn export(flow: &Flow) -> String {
+    let flow = &super::numbered::expand(flow);
     let mut w = Writer::new();
     w.start("Flow");
     w.text("flowID", &flow.id);
@@ -749,8 +757,10 @@ fn bean(w: &mut Writer, q: &Query) {
             opt_num(w, "maxQuerySize", f.max_query_size);
             opt_num(w, "maxFileNameLength", f.max_file_name_length);
             list(w, "allowedFileExtensions", "value", &f.allowed_extensions);
+            w.bool("excludeFileContentFromXML", f.exclude_file_content_from_xml);
         }
         QueryKind::ContactDetail(c) => {
+            w.bool("allowSMS", c.allow_sms);
             w.bool("requireMobilePhoneOrPhone", c.require_mobile_phone_or_phone);
             w.bool(
                 "requireAtLeastOneContactWay",
@@ -765,6 +775,7 @@ fn bean(w: &mut Writer, q: &Query) {
             w.text("fieldCareOf", c.field_care_of.as_oep());
         }
         QueryKind::OrganizationDetail(o) => {
+            w.bool("allowSMS", o.allow_sms);
             w.bool("requireEmailOrMobile", o.require_email_or_mobile);
             w.bool("validateZipCode", o.validate_zip_code);
             w.text("fieldAddress", o.field_address.as_oep());

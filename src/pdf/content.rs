@@ -154,21 +154,23 @@ fn org_rows(q: &OrganizationDetailQuery) -> Vec<(&'static str, FieldMode)> {
         ("Adress", q.field_address),
         ("Postnummer", q.field_address),
         ("Ort", q.field_address),
-        ("Kontaktperson", FieldMode::Visible),
+        ("Kontaktpersonens förnamn", FieldMode::Required),
+        ("Kontaktpersonens efternamn", FieldMode::Required),
         ("Telefon", q.field_phone),
         ("Mobiltelefon", q.field_mobile_phone),
         ("E-post", q.field_email),
     ]
 }
 
-fn org_values(a: &OrganizationAnswer) -> [&Option<String>; 9] {
+fn org_values(a: &OrganizationAnswer) -> [&Option<String>; 10] {
     [
         &a.name,
         &a.organization_number,
         &a.address,
         &a.zip_code,
         &a.postal_address,
-        &a.contact_person,
+        &a.first_name,
+        &a.last_name,
         &a.phone,
         &a.mobile_phone,
         &a.email,

@@ -48,23 +48,11 @@ pub enum PdfError {
     Qr(#[from] crate::qr::QrError),
 }
 
-/// The case XML the QR codes of a filled PDF carry (posted at `created`).
-pub fn answers_xml(
-    form: &Form,
-    states: &States,
-    answers: &Answers,
-    created: NaiveDateTime,
-) -> String {
-    crate::flowinstance::to_xml(
-        form,
-        states,
-        answers,
-        &crate::flowinstance::Header {
-            flow_instance_id: None,
-            status: None,
-            posted: created,
-        },
-    )
+/// The case XML the QR codes of a filled PDF carry: the values in the UTF-8 variant, without
+/// the server's part or attached files' content (too large for paper).
+pub fn answers_xml(form: &Form, states: &States, answers: &Answers) -> Result<String, PdfError> {
+    crate::flowinstance::to_utf8_string(form, states, answers, &Default::default())
+        .map_err(|e| PdfError::Standard(e.to_string()))
 }
 
 /// A PDF of evaluated answers (see [`crate::fill::check`]); only visible questions appear.
@@ -82,7 +70,10 @@ pub fn filled(
         || {
             options
                 .qr
-                .then(|| crate::qr::contents(&answers_xml(form, states, answers, options.created)))
+                .then(|| {
+                    let xml = answers_xml(form, states, answers)?;
+                    crate::qr::contents(&xml).map_err(PdfError::from)
+                })
                 .transpose()
         },
     );
