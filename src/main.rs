@@ -780,8 +780,11 @@ fn run_on(catalogue: &Catalogue, command: Command, lang: Lang) -> Result<u8, Fai
                     .parent()
                     .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
             }));
+            // A terminal shows UTF-8; ISO-8859-1 bytes would come out garbled there.
+            let to_terminal =
+                output.is_none() && std::io::IsTerminal::is_terminal(&std::io::stdout());
             let options = flowinstance::Options {
-                charset: if utf8 {
+                charset: if utf8 || to_terminal {
                     flowinstance::Charset::Utf8
                 } else {
                     flowinstance::Charset::Latin1
@@ -817,6 +820,16 @@ fn run_on(catalogue: &Catalogue, command: Command, lang: Lang) -> Result<u8, Fai
                     "Preview: the case number, status, poster, times and file ids are set by the municipality's server on submission, so they are missing here."
                 }
             );
+            if to_terminal && !utf8 {
+                eprintln!(
+                    "{}",
+                    if lang == Lang::Sv {
+                        "Visas som UTF-8; med -o FIL eller omdirigering blir det ISO-8859-1 som Open ePlatform skriver."
+                    } else {
+                        "Shown as UTF-8; with -o FILE or a redirect it is ISO-8859-1, as Open ePlatform writes it."
+                    }
+                );
+            }
             match output {
                 Some(path) => catalogue::write_atomic(&path, &bytes)?,
                 None => out.write_all(&bytes)?,

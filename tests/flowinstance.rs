@@ -428,3 +428,160 @@ fn hidden_and_unexported_queries_are_left_out() {
     let values = ours.child("Values").unwrap();
     assert_eq!(names(values), ["employmentType", "sickNotePeriodRow1"]);
 }
+
+/// Any attached file: its declared size of bytes.
+struct Filler;
+
+impl Attachments for Filler {
+    fn content(&self, file: &FileRef) -> Option<Cow<'_, [u8]>> {
+        Some(Cow::Owned(vec![b'x'; file.size as usize]))
+    }
+}
+
+#[test]
+fn repeating_groups_are_the_numbered_copies_an_exported_flow_has() {
+    use etjanst::fill::Answer;
+    use etjanst::flow::{QueryKind, numbered, oeflow};
+    let catalogue = common::catalogue();
+    let mut groups_seen = 0;
+    for flow in catalogue.flows() {
+        let Some((group, g)) = flow.queries().find_map(|q| match &q.kind {
+            QueryKind::RepeatingGroup(g) => Some((q, g)),
+            _ => None,
+        }) else {
+            continue;
+        };
+        let (_, mut answers) = common::example(flow);
+        let form = Form::new(flow);
+        let report = fill::check(&form, &mut answers, Mode::Complete, common::today());
+        let ours = flowinstance::write(
+            &form,
+            &report.states,
+            &answers,
+            &Header::default(),
+            &Filler,
+            Options::default(),
+        )
+        .unwrap();
+
+        // The same case filled in the flow as Open ePlatform imports it from our export.
+        let exported = oeflow::import(oeflow::export(flow).as_bytes()).unwrap();
+        flow::check(&exported).unwrap();
+        let mut plain = Answers::default();
+        for (id, answer) in &answers.values {
+            match answer {
+                Answer::Rows(rows) if *id == group.id => {
+                    let count = numbered::count_alternative(group, rows.len());
+                    plain.set(
+                        id,
+                        Some(Answer::Choice(fill::Choice {
+                            selected: vec![count],
+                            other: None,
+                        })),
+                    );
+                    for (r, row) in rows.iter().enumerate() {
+                        for sub in &g.queries {
+                            if let Some(a) = row.get(&sub.id) {
+                                let copy = numbered::copy(sub, r as u32 + 1);
+                                plain.set(&copy.id, Some(a.clone()));
+                            }
+                        }
+                    }
+                }
+                _ => plain.set(id, Some(answer.clone())),
+            }
+        }
+        let form = Form::new(&exported);
+        let report = fill::check(&form, &mut plain, Mode::Complete, common::today());
+        assert!(report.is_valid(), "{}: {:?}", flow.id, report.issues);
+        let theirs = flowinstance::write(
+            &form,
+            &report.states,
+            &plain,
+            &Header::default(),
+            &Filler,
+            Options::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&ours),
+            String::from_utf8_lossy(&theirs),
+            "{}",
+            flow.id
+        );
+        let text = String::from_utf8_lossy(&ours);
+        let sub = g.queries[0].xsd_element_name.as_deref().unwrap();
+        assert!(text.contains(&format!("<{sub}Row1>")), "{text}");
+        groups_seen += 1;
+    }
+    assert!(groups_seen >= 3, "{groups_seen} flows with groups");
+}
+
+#[test]
+fn personnummer_and_contact_values_are_written_as_open_eplatform_stores_them() {
+    let flow = load(
+        r#"{"id": 77, "name": "Personer", "steps": [{"id": 1, "name": "S", "queries": [
+          {"id": 1, "name": "Barnet", "defaultState": "VISIBLE_REQUIRED", "exported": true,
+           "xsdElementName": "barn", "type": "TextField", "fields": [
+             {"id": 1, "label": "Personnummer", "required": true,
+              "formatValidator": "se.unlogic.standardutils.populators.SocialSecurityPopulator"}]},
+          {"id": 2, "name": "Kontakt", "defaultState": "VISIBLE_REQUIRED", "exported": true,
+           "xsdElementName": "kontakt", "type": "ContactDetail", "fieldCitizenId": "REQUIRED",
+           "fieldMobilePhone": "REQUIRED", "fieldEmail": "HIDDEN", "fieldAddress": "HIDDEN",
+           "fieldPhone": "HIDDEN", "allowSms": true},
+          {"id": 3, "name": "Föreningen", "defaultState": "VISIBLE_REQUIRED", "exported": true,
+           "xsdElementName": "forening", "type": "OrganizationDetail", "fieldAddress": "HIDDEN",
+           "allowSms": true}
+        ]}]}"#,
+    );
+    let answers = r#"{"answers": {
+      "1": {"1": " 201212121212 "},
+      "2": {"firstName": "  Kim ", "lastName": "Ek", "citizenId": "121212-1212",
+            "mobilePhone": "070-123 45 67"},
+      "3": {"name": "Lindesbergs schackklubb", "organizationNumber": "802412-3450",
+            "firstName": "Maria", "lastName": "Ek", "email": "maria@exempel.se",
+            "contactBySms": true}
+    }}"#;
+    let header = Header {
+        poster_citizen_identifier: Some("191212121212".into()),
+        ..Header::default()
+    };
+    let bytes = case(
+        &flow,
+        answers,
+        &header,
+        &flowinstance::NoAttachments,
+        Options::default(),
+    );
+    let text = xml::decode(&bytes).unwrap();
+    // The separator OeP's SocialSecurityPopulator needs is inserted; the contact's number is
+    // 12 digits without one; values are trimmed.
+    assert!(
+        text.contains("<Personnummer><![CDATA[20121212-1212]]></Personnummer>"),
+        "{text}"
+    );
+    assert!(text.contains("<SocialSecurityNumber><![CDATA[201212121212]]></SocialSecurityNumber>"));
+    assert!(text.contains("<Firstname><![CDATA[Kim]]></Firstname>"));
+    // Mobile required and e-mail hidden: OeP forces ContactBySMS to true.
+    assert!(text.contains("<ContactBySMS><![CDATA[true]]></ContactBySMS>\n        </kontakt>"));
+    let root = xml::parse(&text).unwrap();
+    let org = root.path("Values/forening")[0];
+    assert_eq!(
+        names(org),
+        [
+            "QueryID",
+            "Name",
+            "OrganizationName",
+            "OrganizationNumber",
+            "CitizenIdentifier",
+            "Firstname",
+            "Lastname",
+            "Email",
+            "ContactBySMS"
+        ]
+    );
+    assert_eq!(
+        org.child_text("CitizenIdentifier").as_deref(),
+        Some("191212121212")
+    );
+}

@@ -217,10 +217,20 @@ impl LockedVault {
             .write(true)
             .open(&lock_path)
             .map_err(io(&lock_path))?;
-        match lock.try_lock() {
-            Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => return Err(VaultError::AlreadyOpen),
-            Err(std::fs::TryLockError::Error(e)) => return Err(io(&lock_path)(e)),
+        // A window that is closing, or a child process another thread of this program is
+        // starting (it shares open files until it executes), may hold the lock for a moment:
+        // wait briefly before saying the vault is open elsewhere.
+        let mut attempts = 0;
+        loop {
+            match lock.try_lock() {
+                Ok(()) => break,
+                Err(std::fs::TryLockError::WouldBlock) if attempts < 25 => {
+                    attempts += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                Err(std::fs::TryLockError::WouldBlock) => return Err(VaultError::AlreadyOpen),
+                Err(std::fs::TryLockError::Error(e)) => return Err(io(&lock_path)(e)),
+            }
         }
         let conn = Connection::open(dir.join(DB_FILE))?;
         // WAL with synchronous=NORMAL: a crash or power cut may lose the last commit but
