@@ -20,7 +20,9 @@ fn percentiles(mut t: Vec<f64>) -> (f64, f64) {
 fn bench(c: &mut Criterion) {
     let full = std::env::args().any(|a| a == "--bench");
     let sites = if full { 290 } else { 10 };
-    let services = flowinfo::parse(SUNDSVALL, None).unwrap();
+    let services = flowinfo::parse(SUNDSVALL, None, "https://e-tjanster.sundsvall.se")
+        .unwrap()
+        .services;
     let dir = tempfile::tempdir().unwrap();
     let mut index = Index::open(dir.path()).unwrap();
     for site in 0..sites {

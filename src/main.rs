@@ -169,12 +169,20 @@ enum Command {
         no_icons: bool,
         #[arg(long)]
         no_blanketter: bool,
+        /// Download every icon and blankett now, for use without a network (a sync otherwise
+        /// fetches at most 1000 of each and the rest later).
+        #[arg(long)]
+        all_files: bool,
         /// Address of the municipality's signed bundle of fillable flows.
         #[arg(long, requires = "key")]
         bundle: Option<String>,
         /// The municipality's public key (base64) that the bundle must be signed with.
+        /// Remembered for the site; a different key later needs --replace-key.
         #[arg(long)]
         key: Option<String>,
+        /// Replace the key remembered for the site (after the municipality changed it).
+        #[arg(long, requires = "key")]
+        replace_key: bool,
     },
     /// Signed catalogue bundles, for municipality administrators.
     #[command(subcommand)]
@@ -216,8 +224,10 @@ enum BundleCommand {
     Build {
         #[arg(long, value_name = "DIR")]
         flows: PathBuf,
+        /// The site the bundle is for, e.g. https://e-tjanster.lindesberg.se; citizens'
+        /// computers refuse it for any other site.
         #[arg(long)]
-        site: Option<String>,
+        site: String,
         /// File holding the secret key from `bundle keygen`.
         #[arg(long, value_name = "SECRETKEYFILE")]
         key: PathBuf,
@@ -396,8 +406,15 @@ fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
         Command::ImportCatalogue { site, name, file } => {
             let bytes = std::fs::read(&file)
                 .map_err(|e| Failure::input(format!("{}: {e}", file.display())))?;
-            let services = catalogue::flowinfo::parse(&bytes, None)
+            let parsed = catalogue::flowinfo::parse(&bytes, None, &site)
                 .map_err(|e| Failure::input(format!("{}: {e}", file.display())))?;
+            if parsed.dropped_links > 0 {
+                eprintln!(
+                    "etjanst: varning: {} länkar som inte ledde till {site} togs bort",
+                    parsed.dropped_links
+                );
+            }
+            let services = parsed.services;
             let name = name.unwrap_or_else(|| {
                 site.split("://")
                     .nth(1)
@@ -430,8 +447,13 @@ fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
         }) => {
             let secret = std::fs::read_to_string(&key)
                 .map_err(|e| Failure::input(format!("{}: {e}", key.display())))?;
-            let created = chrono::Local::now().format("%Y-%m-%dT%H:%M:%S").to_string();
-            let bytes = catalogue::bundle::build(&flows, site.as_deref(), &secret, &created)
+            if catalogue::bundle::origin(&site).is_none() {
+                return Err(Failure::input(format!(
+                    "--site {site}: ange webbplatsens adress, till exempel https://e-tjanster.kommun.se"
+                )));
+            }
+            let created = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            let bytes = catalogue::bundle::build(&flows, Some(&site), &secret, &created)
                 .map_err(Failure::input)?;
             catalogue::write_atomic(&output, &bytes)?;
             Ok(0)
@@ -441,16 +463,34 @@ fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
             name,
             no_icons,
             no_blanketter,
+            all_files,
             bundle,
             key,
+            replace_key,
         } => {
             let name = name.unwrap_or_else(|| host(&site));
+            if etjanst::slug(&name).is_empty() {
+                return Err(Failure::input(
+                    catalogue::bundle::BundleError::BadName(name).to_string(),
+                ));
+            }
             let mut index = catalogue::index::Index::open(&dir)?;
+            let defaults = catalogue::sync::SyncOptions::default();
             let options = catalogue::sync::SyncOptions {
                 icons: !no_icons,
                 blanketter: !no_blanketter,
-                ..Default::default()
+                limits: if all_files {
+                    defaults.limits.all_files()
+                } else {
+                    defaults.limits
+                },
+                ..defaults
             };
+            if catalogue::sync::is_plain_http(&site) {
+                eprintln!(
+                    "etjanst: varning: {site} använder http utan kryptering; vem som helst på vägen kan ändra katalogen. Använd https om webbplatsen har det."
+                );
+            }
             let mut last = None;
             let mut report = |p: catalogue::sync::Progress| {
                 // One line per stage and tenth, so a log stays readable.
@@ -477,30 +517,69 @@ fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
                     services,
                     icons,
                     blanketter,
-                } => println!(
-                    "{services} e-tjänster från {name} ({icons} ikoner, {blanketter} blanketter)"
-                ),
+                    dropped_links,
+                    files_left,
+                } => {
+                    println!(
+                        "{services} e-tjänster från {name} ({icons} ikoner, {blanketter} blanketter)"
+                    );
+                    if dropped_links > 0 {
+                        eprintln!(
+                            "etjanst: varning: {dropped_links} länkar i katalogen ledde inte till {name}s egen webbplats och togs bort"
+                        );
+                    }
+                    if files_left > 0 {
+                        eprintln!(
+                            "{files_left} ikoner och blanketter hämtas vid nästa synkning eller när e-tjänsten öppnas (--all-files hämtar allt nu, för användning utan nät)"
+                        );
+                    }
+                }
             }
             // A bundle given once is remembered with its key for later syncs of the site.
             let site_key = site.trim_end_matches('/');
-            if let (Some(url), Some(key)) = (&bundle, &key) {
+            if let Some(key) = &key {
                 catalogue::bundle::public_key(key).map_err(Failure::input)?;
-                index.set_bundle_source(site_key, url, key)?;
+                let pinned = index.bundle_source(site_key)?;
+                // A key swapped silently would let whoever serves the site sign its flows.
+                if let Some((_, old)) = pinned.as_ref().filter(|(_, old)| old.trim() != key.trim())
+                    && !replace_key
+                {
+                    return Err(Failure::input(format!(
+                        "{name} har redan nyckeln {old}; ange --replace-key om kommunen har bytt nyckel"
+                    )));
+                }
+                let url = bundle
+                    .clone()
+                    .or(pinned.map(|(url, _)| url))
+                    .ok_or_else(|| Failure::input("--key behöver --bundle första gången"))?;
+                index.set_bundle_source(site_key, &url, key)?;
             }
             if let Some((url, key)) = index.bundle_source(site_key)? {
                 let key = catalogue::bundle::public_key(&key).map_err(Failure::input)?;
                 eprintln!("Hämtar e-tjänstpaketet …");
                 let bytes = catalogue::sync::fetch(&url, &options).map_err(Failure::input)?;
                 // A bundle that does not verify is refused whole; the installed one stays.
-                let verified = catalogue::bundle::verify(&bytes, &key).map_err(|e| Failure {
+                let refused = |e: catalogue::bundle::BundleError| Failure {
                     code: 1,
                     message: e.to_string(),
-                })?;
-                catalogue::bundle::install(&dir, &name, &verified).map_err(Failure::input)?;
-                println!(
-                    "{} filer i e-tjänstpaketet från {name}",
-                    verified.files.len()
-                );
+                };
+                let verified = catalogue::bundle::verify(&bytes, &key).map_err(refused)?;
+                let installed = catalogue::bundle::installed(&dir, &name);
+                match catalogue::bundle::judge(&verified, &site, installed.as_ref())
+                    .map_err(refused)?
+                {
+                    catalogue::bundle::Freshness::Unchanged => {
+                        println!("E-tjänstpaketet från {name} är oförändrat.");
+                    }
+                    catalogue::bundle::Freshness::New => {
+                        catalogue::bundle::install(&dir, &name, &verified)
+                            .map_err(Failure::input)?;
+                        println!(
+                            "{} filer i e-tjänstpaketet från {name}",
+                            verified.files.len()
+                        );
+                    }
+                }
             }
             Ok(0)
         }
@@ -515,7 +594,7 @@ fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
         command => {
             let catalogue = Catalogue::open(&dir)?;
             for w in &catalogue.warnings {
-                eprintln!("etjanst: varning: en importerad e-tjänst kunde inte läsas: {w}");
+                eprintln!("etjanst: varning: {w}");
             }
             run_on(&catalogue, command, lang)
         }
@@ -566,17 +645,30 @@ fn run_on(catalogue: &Catalogue, command: Command, lang: Lang) -> Result<u8, Fai
         Command::Blankett { flow, site, output } => {
             let bytes = match site {
                 Some(site) => {
-                    let index = catalogue::index::Index::open(
+                    let mut index = catalogue::index::Index::open(
                         catalogue.data_dir().unwrap_or(Path::new(".")),
                     )?;
                     let id: i64 = flow
                         .parse()
                         .map_err(|_| Failure::input("ange e-tjänstens nummer på webbplatsen"))?;
-                    index
-                        .file(site.trim_end_matches('/'), id, "blankett")?
-                        .ok_or_else(|| {
-                            Failure::input(format!("e-tjänst {id} på {site} har ingen blankett"))
-                        })?
+                    let site = site.trim_end_matches('/');
+                    let none =
+                        || Failure::input(format!("e-tjänst {id} på {site} har ingen blankett"));
+                    match index.file(site, id, "blankett")? {
+                        Some(bytes) => bytes,
+                        // Not reached by a bounded sync yet: fetched now, if the site answers.
+                        None if index.service(site, id)?.is_some() => {
+                            catalogue::sync::fetch_blankett(
+                                &mut index,
+                                site,
+                                id,
+                                &Default::default(),
+                            )
+                            .map_err(Failure::input)?
+                            .ok_or_else(none)?
+                        }
+                        None => return Err(none()),
+                    }
                 }
                 None => {
                     let service = catalogue.service(&flow).ok_or_else(|| {
@@ -670,38 +762,48 @@ fn run_on(catalogue: &Catalogue, command: Command, lang: Lang) -> Result<u8, Fai
                 .ok_or_else(|| {
                     Failure::input(format!("e-tjänst {id} finns inte i katalogen från {site}"))
                 })?;
-            if json {
-                let mut v = serde_json::to_value(&hit)?;
-                v["longDescription"] = long.into();
-                writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
-            } else {
-                writeln!(out, "{} ({}, {})", hit.name, hit.id, hit.site)?;
-                writeln!(out, "Kategori: {}", hit.category)?;
-                let text = fill::plain_text(if long.trim().is_empty() {
-                    &hit.short_description
-                } else {
-                    &long
-                });
-                writeln!(out, "{text}")?;
-                let eid = if hit.requires_authentication || hit.requires_signing {
-                    " Kräver e-legitimation."
-                } else {
-                    ""
-                };
-                writeln!(
-                    out,
-                    "\nFylls i på webben: {}{eid}",
-                    hit.url.as_deref().unwrap_or(&hit.site)
-                )?;
-            }
+            show_synced(&mut out, &hit, &long, json)?;
             Ok(0)
         }
         Command::Show { flow, json, .. } => {
-            let flow = catalogue.flow(&flow)?;
+            let found = match catalogue.flow(&flow) {
+                Ok(f) => f,
+                Err(not_here) => {
+                    // A synced web-only e-service, when its number names one site's only.
+                    let Some(data_dir) = catalogue.data_dir() else {
+                        return Err(not_here.into());
+                    };
+                    let Ok(id) = flow.parse::<i64>() else {
+                        return Err(not_here.into());
+                    };
+                    let index = catalogue::index::Index::open(data_dir)?;
+                    let mut found = index.services_numbered(id)?;
+                    match found.len() {
+                        0 => return Err(not_here.into()),
+                        1 => {
+                            let (hit, long) = found.remove(0);
+                            show_synced(&mut out, &hit, &long, json)?;
+                            return Ok(0);
+                        }
+                        _ => {
+                            let sites: Vec<String> = found
+                                .iter()
+                                .map(|(h, _)| {
+                                    format!("  etjanst show {id} --site {}   ({})", h.site, h.name)
+                                })
+                                .collect();
+                            return Err(Failure::input(format!(
+                                "e-tjänst {id} finns på flera webbplatser; välj en:\n{}",
+                                sites.join("\n")
+                            )));
+                        }
+                    }
+                }
+            };
             if json {
-                writeln!(out, "{}", serde_json::to_string_pretty(flow)?)?;
+                writeln!(out, "{}", serde_json::to_string_pretty(found)?)?;
             } else {
-                show(&mut out, flow)?;
+                show(&mut out, found)?;
             }
             Ok(0)
         }
@@ -948,8 +1050,6 @@ fn run_on(catalogue: &Catalogue, command: Command, lang: Lang) -> Result<u8, Fai
     }
 }
 
-/// Answers ready to print or submit; when they are not, the errors are printed and `None`
-/// returned (exit code 1).
 /// Attached files read from a folder by their names, for `xml` from an answers file.
 struct FilesIn(PathBuf);
 
@@ -961,6 +1061,8 @@ impl flowinstance::Attachments for FilesIn {
     }
 }
 
+/// Answers ready to print or submit; when they are not, the errors are printed and `None`
+/// returned (exit code 1).
 fn complete_answers(
     form: &Form,
     path: &Path,
@@ -1049,6 +1151,40 @@ fn show(out: &mut impl Write, flow: &Flow) -> std::io::Result<()> {
             show_query(out, q, "  ")?;
         }
     }
+    Ok(())
+}
+
+/// A synced e-service that is filled in on the municipality's website.
+fn show_synced(
+    out: &mut impl Write,
+    hit: &catalogue::index::Hit,
+    long: &str,
+    json: bool,
+) -> Result<(), Failure> {
+    if json {
+        let mut v = serde_json::to_value(hit)?;
+        v["longDescription"] = long.into();
+        writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
+        return Ok(());
+    }
+    writeln!(out, "{} ({}, {})", hit.name, hit.id, hit.site)?;
+    writeln!(out, "Kategori: {}", hit.category)?;
+    let text = fill::plain_text(if long.trim().is_empty() {
+        &hit.short_description
+    } else {
+        long
+    });
+    writeln!(out, "{text}")?;
+    let eid = if hit.requires_authentication || hit.requires_signing {
+        " Kräver e-legitimation."
+    } else {
+        ""
+    };
+    writeln!(
+        out,
+        "\nFylls i på webben: {}{eid}",
+        hit.url.as_deref().unwrap_or(&hit.site)
+    )?;
     Ok(())
 }
 

@@ -37,25 +37,27 @@ fn flows_dir(dir: &Path) -> std::path::PathBuf {
     flows
 }
 
-#[test]
-fn a_signed_bundle_installs_and_a_tampered_or_foreign_one_is_refused() {
-    let admin = tempfile::tempdir().unwrap();
-    let secret = admin.path().join("nyckel.txt");
-    let keygen = etjanst(
-        admin.path(),
-        &["bundle", "keygen", "-o", secret.to_str().unwrap()],
-    );
-    assert!(keygen.status.success());
-    let public = String::from_utf8_lossy(&keygen.stdout).trim().to_string();
-    let file = admin.path().join("paket.json");
-    let flows = flows_dir(admin.path());
+fn keygen(admin: &Path, file: &str) -> (std::path::PathBuf, String) {
+    let secret = admin.join(file);
+    let out = etjanst(admin, &["bundle", "keygen", "-o", secret.to_str().unwrap()]);
+    assert!(out.status.success());
+    (
+        secret,
+        String::from_utf8_lossy(&out.stdout).trim().to_string(),
+    )
+}
+
+fn build(admin: &Path, flows: &Path, secret: &Path, site: &str) -> Vec<u8> {
+    let file = admin.join("paket.json");
     let built = etjanst(
-        admin.path(),
+        admin,
         &[
             "bundle",
             "build",
             "--flows",
             flows.to_str().unwrap(),
+            "--site",
+            site,
             "--key",
             secret.to_str().unwrap(),
             "-o",
@@ -67,8 +69,21 @@ fn a_signed_bundle_installs_and_a_tampered_or_foreign_one_is_refused() {
         "{}",
         String::from_utf8_lossy(&built.stderr)
     );
-    let good = std::fs::read(&file).unwrap();
+    std::fs::read(&file).unwrap()
+}
 
+fn serve(server: &Server, body: Vec<u8>) {
+    server.route(
+        "/paket",
+        Route {
+            content_type: "application/json".into(),
+            body,
+            ..Default::default()
+        },
+    );
+}
+
+fn site_server() -> Server {
     let server = Server::start();
     server.route(
         "/api/v1/getflows/json",
@@ -78,87 +93,217 @@ fn a_signed_bundle_installs_and_a_tampered_or_foreign_one_is_refused() {
             ..Default::default()
         },
     );
-    server.route(
-        "/paket",
-        Route {
-            content_type: "application/json".into(),
-            body: good.clone(),
-            ..Default::default()
-        },
-    );
+    server
+}
+
+fn sync(citizen: &Path, server: &Server, key: &str, extra: &[&str]) -> std::process::Output {
+    let url = format!("{}/paket", server.url);
+    let mut args = vec![
+        "sync",
+        "--site",
+        &server.url,
+        "--no-icons",
+        "--no-blanketter",
+        "--bundle",
+        &url,
+        "--key",
+        key,
+    ];
+    args.extend_from_slice(extra);
+    etjanst(citizen, &args)
+}
+
+fn stderr(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn shown(citizen: &Path, flow: &str) -> String {
+    String::from_utf8_lossy(&etjanst(citizen, &["show", flow]).stdout).into_owned()
+}
+
+#[test]
+fn a_signed_bundle_installs_and_a_tampered_or_foreign_one_is_refused() {
+    let admin = tempfile::tempdir().unwrap();
+    let (secret, public) = keygen(admin.path(), "nyckel.txt");
+    let server = site_server();
+    let flows = flows_dir(admin.path());
+    let good = build(admin.path(), &flows, &secret, &server.url);
+    serve(&server, good.clone());
     let citizen = tempfile::tempdir().unwrap();
-    let sync = |key: &str| {
-        etjanst(
-            citizen.path(),
-            &[
-                "sync",
-                "--site",
-                &server.url,
-                "--no-icons",
-                "--no-blanketter",
-                "--bundle",
-                &format!("{}/paket", server.url),
-                "--key",
-                key,
-            ],
-        )
-    };
-    let ok = sync(&public);
-    assert!(
-        ok.status.success(),
-        "{}",
-        String::from_utf8_lossy(&ok.stderr)
-    );
-    let shown = etjanst(citizen.path(), &["show", "paketflode"]);
-    assert!(String::from_utf8_lossy(&shown.stdout).contains("Synpunkter via paket"));
+    let ok = sync(citizen.path(), &server, &public, &[]);
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    assert!(shown(citizen.path(), "paketflode").contains("Synpunkter via paket"));
     assert!(
         etjanst(citizen.path(), &["show", "2217"]).status.success(),
         ".oeflow in the bundle"
     );
+    // The same bundle again is no change, not a refusal.
+    let again = sync(citizen.path(), &server, &public, &[]);
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert!(String::from_utf8_lossy(&again.stdout).contains("oförändrat"));
 
     // One flipped byte in the payload: refused, and the installed bundle stays.
     let mut tampered = good.clone();
     let text = String::from_utf8(tampered.clone()).unwrap();
     let at = text.find("\"payload\": \"").unwrap() + 40;
     tampered[at] = if tampered[at] == b'A' { b'B' } else { b'A' };
-    server.route(
-        "/paket",
-        Route {
-            content_type: "application/json".into(),
-            body: tampered,
-            ..Default::default()
-        },
-    );
-    let refused = sync(&public);
+    serve(&server, tampered);
+    let refused = sync(citizen.path(), &server, &public, &[]);
     assert_eq!(refused.status.code(), Some(1));
     assert!(
-        String::from_utf8_lossy(&refused.stderr).contains("signatur"),
+        stderr(&refused).contains("signatur"),
         "{}",
-        String::from_utf8_lossy(&refused.stderr)
+        stderr(&refused)
     );
     assert!(
-        etjanst(citizen.path(), &["show", "paketflode"])
-            .status
-            .success(),
+        shown(citizen.path(), "paketflode").contains("Synpunkter via paket"),
         "old bundle kept"
     );
 
-    // Signed with another key: refused as well.
-    server.route(
-        "/paket",
-        Route {
-            content_type: "application/json".into(),
-            body: good,
-            ..Default::default()
-        },
-    );
+    // A bundle signed by another key, given with that key: the pinned key is not swapped
+    // silently.
+    serve(&server, good);
     let (_, other_public) = bundle::keygen();
-    let foreign = sync(&other_public);
+    let swapped = sync(citizen.path(), &server, &other_public, &[]);
+    assert_eq!(swapped.status.code(), Some(2));
+    assert!(
+        stderr(&swapped).contains("--replace-key"),
+        "{}",
+        stderr(&swapped)
+    );
+    let foreign = sync(citizen.path(), &server, &other_public, &["--replace-key"]);
+    assert_eq!(
+        foreign.status.code(),
+        Some(1),
+        "signed with the old key: refused"
+    );
+    assert!(shown(citizen.path(), "paketflode").contains("Synpunkter via paket"));
+}
+
+/// The flows of a bundle whose ekonomiskt-bistand flow names the attacker's postal address.
+fn attacker_flows(dir: &Path, version: &str) -> std::path::PathBuf {
+    let flows = dir.join(format!("flows-{version}"));
+    std::fs::create_dir_all(&flows).unwrap();
+    let mut flow: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(format!(
+            "{}/forms/flows/ekonomiskt-bistand.json",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    flow["contact"]["postalAddress"] = serde_json::json!([format!("ATTACKER {version}")]);
+    std::fs::write(flows.join("ekonomiskt-bistand.json"), flow.to_string()).unwrap();
+    let mut own: serde_json::Value = flow.clone();
+    own["id"] = 4343.into();
+    own["aliases"] = serde_json::json!([format!("paket-{version}")]);
+    own["name"] = format!("Paketets e-tjänst {version}").into();
+    std::fs::write(flows.join("egen.json"), own.to_string()).unwrap();
+    flows
+}
+
+#[test]
+fn old_or_foreign_bundles_and_embedded_ids_cannot_mislead() {
+    let admin = tempfile::tempdir().unwrap();
+    let (secret, public) = keygen(admin.path(), "nyckel.txt");
+    let server = site_server();
+    let v1 = build(
+        admin.path(),
+        &attacker_flows(admin.path(), "v1"),
+        &secret,
+        &server.url,
+    );
+    // Built a second later, so that it is newer.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let v2 = build(
+        admin.path(),
+        &attacker_flows(admin.path(), "v2"),
+        &secret,
+        &server.url,
+    );
+    let elsewhere = build(
+        admin.path(),
+        &attacker_flows(admin.path(), "annan"),
+        &secret,
+        "https://other-municipality.example",
+    );
+    let citizen = tempfile::tempdir().unwrap();
+    serve(&server, v2);
+    let ok = sync(citizen.path(), &server, &public, &[]);
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    assert!(shown(citizen.path(), "paket-v2").contains("Paketets e-tjänst v2"));
+    // A bundle flow never takes the place of an embedded one.
+    let embedded = etjanst(citizen.path(), &["show", "ekonomiskt-bistand"]);
+    assert!(!String::from_utf8_lossy(&embedded.stdout).contains("ATTACKER"));
+    let pdf = citizen.path().join("blank.pdf");
+    let out = etjanst(
+        citizen.path(),
+        &[
+            "pdf",
+            "ekonomiskt-bistand",
+            "--blank",
+            "-o",
+            pdf.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("ersätts inte"),
+        "a warning says so: {}",
+        stderr(&out)
+    );
+
+    // The older bundle, validly signed: refused, the newer one stays.
+    serve(&server, v1);
+    let old = sync(citizen.path(), &server, &public, &[]);
+    assert_eq!(old.status.code(), Some(1));
+    assert!(stderr(&old).contains("inte nyare"), "{}", stderr(&old));
+    assert!(shown(citizen.path(), "paket-v2").contains("v2"));
+    assert!(etjanst(citizen.path(), &["show", "paket-v1"]).status.code() == Some(2));
+
+    // Signed by the same key for another site: refused.
+    serve(&server, elsewhere);
+    let foreign = sync(citizen.path(), &server, &public, &[]);
     assert_eq!(foreign.status.code(), Some(1));
     assert!(
+        stderr(&foreign).contains("other-municipality.example"),
+        "{}",
+        stderr(&foreign)
+    );
+    assert!(shown(citizen.path(), "paket-v2").contains("v2"));
+}
+
+#[test]
+fn a_failed_install_leaves_nothing_that_loads() {
+    let admin = tempfile::tempdir().unwrap();
+    let (secret, public) = keygen(admin.path(), "nyckel.txt");
+    let server = site_server();
+    serve(
+        &server,
+        build(admin.path(), &flows_dir(admin.path()), &secret, &server.url),
+    );
+    let citizen = tempfile::tempdir().unwrap();
+    let bad = sync(citizen.path(), &server, &public, &["--name", "!!!"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("--name"), "{}", stderr(&bad));
+    let bundles = citizen.path().join("bundles");
+    assert!(
+        !bundles.exists() || std::fs::read_dir(&bundles).unwrap().next().is_none(),
+        "nothing written"
+    );
+    // A half-written folder from an interrupted install is never read.
+    let half = bundles.join(".ny-avbruten");
+    std::fs::create_dir_all(&half).unwrap();
+    std::fs::copy(
+        flows_dir(admin.path()).join("paketflode.json"),
+        half.join("paketflode.json"),
+    )
+    .unwrap();
+    assert_eq!(
         etjanst(citizen.path(), &["show", "paketflode"])
             .status
-            .success()
+            .code(),
+        Some(2)
     );
 }
 
@@ -214,6 +359,24 @@ fn even_a_signed_bundle_cannot_escape_its_folder_or_carry_a_broken_flow() {
         bundle::verify(b"inget paket", &key),
         Err(BundleError::NotABundle)
     ));
+    // Names that mean another folder on some system.
+    for path in [
+        "C:/win/abs.txt",
+        "a\\..\\..\\win.txt",
+        "/etc/x.json",
+        "./a.json",
+        "a//b.pdf",
+        "a b.pdf",
+        "",
+    ] {
+        let (bytes, key) = signed(
+            &serde_json::json!({"site": null, "created": "nu", "files": [file(path, b"x")]}),
+        );
+        assert!(
+            matches!(bundle::verify(&bytes, &key), Err(BundleError::BadFile(_))),
+            "{path:?}"
+        );
+    }
 }
 
 #[test]

@@ -10,7 +10,9 @@ const SITE: &str = "https://e-tjanster.sundsvall.se";
 
 #[test]
 fn all_161_services_arrive_with_correct_swedish_letters() {
-    let services = flowinfo::parse(SUNDSVALL, Some("text/xml; charset=ISO-8859-1")).unwrap();
+    let services = flowinfo::parse(SUNDSVALL, Some("text/xml; charset=ISO-8859-1"), SITE)
+        .unwrap()
+        .services;
     assert_eq!(services.len(), 161);
     assert!(
         services
@@ -41,13 +43,27 @@ fn all_161_services_arrive_with_correct_swedish_letters() {
             .into_bytes(),
     )
     .unwrap();
-    assert_eq!(flowinfo::parse(utf8.as_bytes(), None).unwrap(), services);
     assert_eq!(
-        flowinfo::parse(utf8.as_bytes(), Some("application/json; charset=utf-8")).unwrap(),
+        flowinfo::parse(utf8.as_bytes(), None, SITE)
+            .unwrap()
+            .services,
+        services
+    );
+    assert_eq!(
+        flowinfo::parse(
+            utf8.as_bytes(),
+            Some("application/json; charset=utf-8"),
+            SITE
+        )
+        .unwrap()
+        .services,
         services
     );
     // Undeclared Latin-1 is recognised too.
-    assert_eq!(flowinfo::parse(SUNDSVALL, None).unwrap(), services);
+    assert_eq!(
+        flowinfo::parse(SUNDSVALL, None, SITE).unwrap().services,
+        services
+    );
 }
 
 #[test]
@@ -58,7 +74,9 @@ fn descriptions_are_sanitised_before_anyone_sees_them() {
         "\"ShortDescription\": \"<script>alert(1)</script><img src=x onerror=alert(2)><a href='javascript:alert(3)'>klicka</a>",
         1,
     );
-    let services = flowinfo::parse(evil.as_bytes(), None).unwrap();
+    let services = flowinfo::parse(evil.as_bytes(), None, SITE)
+        .unwrap()
+        .services;
     let html = &services[0].short_html;
     for bad in ["<script", "onerror", "javascript:", "alert("] {
         assert!(!html.contains(bad), "{bad} survived: {html}");
@@ -68,9 +86,9 @@ fn descriptions_are_sanitised_before_anyone_sees_them() {
 
 #[test]
 fn broken_json_is_reported_with_its_position() {
-    let err = flowinfo::parse(b"{\"Flows\": [\n  {\"ID\": 1,,}]}", None).unwrap_err();
+    let err = flowinfo::parse(b"{\"Flows\": [\n  {\"ID\": 1,,}]}", None, SITE).unwrap_err();
     assert!(err.to_string().contains("rad 2"), "{err}");
-    assert!(flowinfo::parse(b"{}", None).is_err());
+    assert!(flowinfo::parse(b"{}", None, SITE).is_err());
 }
 
 fn data(name: &str, services: Vec<flowinfo::RemoteService>) -> SiteData {
@@ -83,7 +101,7 @@ fn data(name: &str, services: Vec<flowinfo::RemoteService>) -> SiteData {
 
 fn sundsvall_index(dir: &std::path::Path) -> Index {
     let mut index = Index::open(dir).unwrap();
-    let services = flowinfo::parse(SUNDSVALL, None).unwrap();
+    let services = flowinfo::parse(SUNDSVALL, None, SITE).unwrap().services;
     index
         .replace_site(SITE, &data("Sundsvalls kommun", services))
         .unwrap();
@@ -133,7 +151,7 @@ fn search_finds_from_a_few_letters_with_or_without_diacritics() {
 fn filters_and_several_sites() {
     let dir = tempfile::tempdir().unwrap();
     let mut index = sundsvall_index(dir.path());
-    let services = flowinfo::parse(SUNDSVALL, None).unwrap();
+    let services = flowinfo::parse(SUNDSVALL, None, SITE).unwrap().services;
     index
         .replace_site(
             "https://etjanster.example.se",

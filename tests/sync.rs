@@ -98,14 +98,29 @@ fn full_sync_then_304_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let mut index = Index::open(dir.path()).unwrap();
     let (result, progress) = run(&mut index, &server, &CancelHandle::default());
+    let outcome = result.unwrap();
+    let SyncOutcome::Updated {
+        dropped_links,
+        files_left,
+        ..
+    } = outcome
+    else {
+        panic!("{outcome:?}")
+    };
+    // Served from 127.0.0.1, the catalogue's links to sundsvall.se and government sites are
+    // not the site's own.
+    assert!(dropped_links > 0);
     assert_eq!(
-        result.unwrap(),
+        outcome,
         SyncOutcome::Updated {
             services: 161,
             icons: 1,
-            blanketter: 1
+            blanketter: 1,
+            dropped_links,
+            files_left,
         }
     );
+    assert_eq!(files_left, 0);
     assert_eq!(count(&index, &server), 161);
     let hits = index.search("matforg", &Filter::default(), 5).unwrap();
     assert_eq!(hits[0].name, "Anmäl misstänkt matförgiftning");
@@ -328,4 +343,90 @@ fn synced_catalogue_is_listed_filtered_and_its_blankett_saved() {
     ]);
     assert_eq!(none.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&none.stderr).contains("ingen blankett"));
+}
+
+#[test]
+fn a_sync_fetches_a_bounded_number_of_files_and_the_next_one_goes_on() {
+    let server = Server::start();
+    let flows: Vec<serde_json::Value> = (1..=5)
+        .map(|i| serde_json::json!({"ID": i, "Name": format!("E-tjänst {i}")}))
+        .collect();
+    server.route(
+        "/api/v1/getflows/json",
+        Route {
+            content_type: "application/json".into(),
+            body: serde_json::to_vec(&serde_json::json!({ "Flows": flows })).unwrap(),
+            ..Default::default()
+        },
+    );
+    for i in 1..=5 {
+        server.route(
+            &format!("/oversikt/getflowform/{i}"),
+            Route {
+                content_type: "application/pdf".into(),
+                body: format!("%PDF blankett {i}").into_bytes(),
+                ..Default::default()
+            },
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut index = Index::open(dir.path()).unwrap();
+    let mut options = quick();
+    options.limits.file_requests = 2;
+    let sync_once = |index: &mut Index| {
+        sync::sync(
+            index,
+            &server.url,
+            "Liten",
+            &options,
+            &mut |_| {},
+            &CancelHandle::default(),
+        )
+        .unwrap()
+    };
+    let probes = |server: &Server| {
+        server
+            .requests()
+            .iter()
+            .filter(|(p, _)| p.contains("getflowform"))
+            .count()
+    };
+    let first = sync_once(&mut index);
+    assert!(
+        matches!(
+            first,
+            SyncOutcome::Updated {
+                blanketter: 2,
+                files_left: 3,
+                ..
+            }
+        ),
+        "{first:?}"
+    );
+    assert_eq!(probes(&server), 2, "no more requests than the bound");
+    // The next sync asks for the ones still missing first, and keeps the ones it has.
+    sync_once(&mut index);
+    sync_once(&mut index);
+    let stored = index.stored_files(&server.url, "blankett").unwrap();
+    assert_eq!(stored.len(), 5, "{stored:?}");
+    // And one a citizen opens before any sync reached it is fetched then.
+    let other = tempfile::tempdir().unwrap();
+    let mut fresh = Index::open(other.path()).unwrap();
+    options.limits.file_requests = 0;
+    sync::sync(
+        &mut fresh,
+        &server.url,
+        "Liten",
+        &options,
+        &mut |_| {},
+        &CancelHandle::default(),
+    )
+    .unwrap();
+    assert_eq!(fresh.file(&server.url, 4, "blankett").unwrap(), None);
+    let got = sync::fetch_blankett(&mut fresh, &server.url, 4, &options).unwrap();
+    assert_eq!(got.as_deref(), Some(&b"%PDF blankett 4"[..]));
+    assert!(
+        fresh.file(&server.url, 4, "blankett").unwrap().is_some(),
+        "stored for next time"
+    );
 }

@@ -6,6 +6,10 @@
 //! File format (JSON): `{"etjanstBundle": 1, "payload": base64, "signature": base64}`; the
 //! signature covers the payload bytes exactly. The payload is JSON:
 //! `{"site": …, "created": …, "files": [{"path", "sha256", "data"}]}`.
+//!
+//! A valid signature is not enough: a bundle the same key signed earlier (an old flow with an
+//! old postal address) or for another of the key holder's sites would verify too. So a bundle
+//! must name the site it is installed for, and be newer than the one installed for it.
 
 use std::path::{Path, PathBuf};
 
@@ -32,6 +36,20 @@ pub enum BundleError {
     BadFlow { path: String, message: String },
     #[error("{path}: {message}")]
     Io { path: PathBuf, message: String },
+    #[error("paketet anger ingen kommun (bygg det med --site); det gamla paketet behålls")]
+    NoSite,
+    #[error("paketet är gjort för {bundle_site}, inte för {site}; det gamla paketet behålls")]
+    ForeignSite { bundle_site: String, site: String },
+    #[error(
+        "paketet (skapat {created}) är inte nyare än det installerade (skapat {installed}); det gamla paketet behålls"
+    )]
+    Stale { created: String, installed: String },
+    #[error("paketets datum \"{0}\" går inte att läsa; det gamla paketet behålls")]
+    BadDate(String),
+    #[error(
+        "\"{0}\" går inte att använda som namn på kommunen (ange --name med bokstäver eller siffror)"
+    )]
+    BadName(String),
 }
 
 #[derive(Serialize, Deserialize)]
@@ -59,7 +77,99 @@ struct File {
 /// A verified bundle's files: (relative path, bytes).
 pub struct Bundle {
     pub site: Option<String>,
+    /// When the administrator built it (RFC 3339).
+    pub created: String,
+    /// SHA-256 of the signed payload: the same bundle fetched twice has the same digest.
+    pub digest: String,
     pub files: Vec<(String, Vec<u8>)>,
+}
+
+/// What is recorded beside an installed bundle, to judge the next one against.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Installed {
+    pub site: String,
+    pub created: String,
+    pub digest: String,
+}
+
+const MANIFEST: &str = ".etjanst-bundle.json";
+
+/// Whether a verified bundle should be installed over what is there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Freshness {
+    New,
+    /// The very bundle already installed: nothing to do.
+    Unchanged,
+}
+
+/// `scheme://host:port` of an address, the unit a bundle is made for.
+pub fn origin(url: &str) -> Option<String> {
+    let u = url::Url::parse(url.trim()).ok()?;
+    matches!(u.scheme(), "http" | "https").then(|| u.origin().ascii_serialization())
+}
+
+fn parse_created(created: &str) -> Result<chrono::DateTime<chrono::Utc>, BundleError> {
+    chrono::DateTime::parse_from_rfc3339(created)
+        .map(|d| d.with_timezone(&chrono::Utc))
+        .or_else(|_| {
+            // Bundles built before dates carried a zone: local time without offset.
+            chrono::NaiveDateTime::parse_from_str(created, "%Y-%m-%dT%H:%M:%S").map(|d| d.and_utc())
+        })
+        .map_err(|_| BundleError::BadDate(created.to_string()))
+}
+
+/// Judges a verified bundle for `site`: it must name that site, and be newer than the one
+/// installed (the same bundle again is [`Freshness::Unchanged`]).
+pub fn judge(
+    bundle: &Bundle,
+    site: &str,
+    installed: Option<&Installed>,
+) -> Result<Freshness, BundleError> {
+    let named = bundle.site.as_deref().ok_or(BundleError::NoSite)?;
+    if origin(named).is_none() || origin(named) != origin(site) {
+        return Err(BundleError::ForeignSite {
+            bundle_site: named.to_string(),
+            site: site.to_string(),
+        });
+    }
+    let created = parse_created(&bundle.created)?;
+    let Some(installed) = installed else {
+        return Ok(Freshness::New);
+    };
+    if installed.digest == bundle.digest {
+        return Ok(Freshness::Unchanged);
+    }
+    // An installed date that cannot be read must not let an old bundle in.
+    match parse_created(&installed.created) {
+        Ok(at) if created > at => Ok(Freshness::New),
+        _ => Err(BundleError::Stale {
+            created: bundle.created.clone(),
+            installed: installed.created.clone(),
+        }),
+    }
+}
+
+/// The record of the bundle installed as `name`, if any.
+pub fn installed(data_dir: &Path, name: &str) -> Option<Installed> {
+    let path = data_dir
+        .join("bundles")
+        .join(crate::slug(name))
+        .join(MANIFEST);
+    serde_json::from_slice(&std::fs::read(path).ok()?).ok()
+}
+
+/// A path inside a bundle: plain components of `[A-Za-z0-9._-]`, none of them `.` or `..`, so
+/// that no name can mean another folder on any system (`C:`, `a\b`, `/x`).
+fn plain_path(path: &str) -> bool {
+    !path.is_empty()
+        && path.split('/').all(|part| {
+            !part.is_empty()
+                && part != "."
+                && part != ".."
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+        })
 }
 
 fn io(path: &Path) -> impl Fn(std::io::Error) -> BundleError + '_ {
@@ -177,11 +287,12 @@ pub fn verify(bytes: &[u8], key: &VerifyingKey) -> Result<Bundle, BundleError> {
         .ok_or(BundleError::BadSignature)?;
     key.verify_strict(&payload, &sig)
         .map_err(|_| BundleError::BadSignature)?;
+    let digest = hex::encode(Sha256::digest(&payload));
     let payload: Payload = serde_json::from_slice(&payload).map_err(|_| BundleError::NotABundle)?;
     let mut files = Vec::new();
     for f in payload.files {
         // A signed bundle can still not be allowed to write outside its own folder.
-        if f.path.split('/').any(|p| p == ".." || p.is_empty()) || f.path.starts_with('/') {
+        if !plain_path(&f.path) || f.path == MANIFEST {
             return Err(BundleError::BadFile(f.path));
         }
         let data = B64
@@ -200,31 +311,58 @@ pub fn verify(bytes: &[u8], key: &VerifyingKey) -> Result<Bundle, BundleError> {
     }
     Ok(Bundle {
         site: payload.site,
+        created: payload.created,
+        digest,
         files,
     })
 }
 
-/// Installs a verified bundle as `<data>/bundles/<name>/`, replacing the previous one only
-/// once the new one is completely on disk.
+/// Installs a verified bundle as `<data>/bundles/<name>/`: written into a fresh folder that
+/// the catalogue never reads (its name starts with a dot), and renamed into place only when
+/// all of it is on disk. On any failure the folder is removed and the installed bundle stays.
 pub fn install(data_dir: &Path, name: &str, bundle: &Bundle) -> Result<PathBuf, BundleError> {
+    let slug = crate::slug(name);
+    if slug.is_empty() {
+        return Err(BundleError::BadName(name.to_string()));
+    }
+    let site = bundle.site.clone().ok_or(BundleError::NoSite)?;
     let root = data_dir.join("bundles");
-    let target = root.join(crate::slug(name));
-    let staging = root.join(format!("{}.ny", crate::slug(name)));
-    let old = root.join(format!("{}.gammal", crate::slug(name)));
-    let _ = std::fs::remove_dir_all(&staging);
+    std::fs::create_dir_all(&root).map_err(io(&root))?;
+    let staging = tempfile::Builder::new()
+        .prefix(".ny-")
+        .tempdir_in(&root)
+        .map_err(io(&root))?;
     for (path, data) in &bundle.files {
-        let dest = staging.join(path);
+        let dest = staging.path().join(path);
         if let Some(parent) = dest.parent() {
             std::fs::create_dir_all(parent).map_err(io(parent))?;
         }
         std::fs::write(&dest, data).map_err(io(&dest))?;
     }
-    std::fs::create_dir_all(&staging).map_err(io(&staging))?;
+    let manifest = Installed {
+        site,
+        created: bundle.created.clone(),
+        digest: bundle.digest.clone(),
+    };
+    let manifest_path = staging.path().join(MANIFEST);
+    std::fs::write(
+        &manifest_path,
+        serde_json::to_vec(&manifest).unwrap_or_default(),
+    )
+    .map_err(io(&manifest_path))?;
+    let target = root.join(&slug);
+    let old = root.join(format!(".gammal-{slug}"));
     let _ = std::fs::remove_dir_all(&old);
     if target.exists() {
         std::fs::rename(&target, &old).map_err(io(&target))?;
     }
-    std::fs::rename(&staging, &target).map_err(io(&staging))?;
+    let staged = staging.keep();
+    if let Err(e) = std::fs::rename(&staged, &target) {
+        // Put the previous bundle back before reporting.
+        let _ = std::fs::rename(&old, &target);
+        let _ = std::fs::remove_dir_all(&staged);
+        return Err(io(&staged)(e));
+    }
     let _ = std::fs::remove_dir_all(&old);
     Ok(target)
 }

@@ -140,7 +140,17 @@ impl Index {
             [site],
         )?;
         tx.execute("DELETE FROM services WHERE site = ?1", [site])?;
-        tx.execute("DELETE FROM files WHERE site = ?1", [site])?;
+        // Files of e-services still listed stay (a bounded sync fetches only some of them);
+        // those of e-services gone from the site go with them.
+        {
+            let ids: Vec<i64> = data.services.iter().map(|s| s.flow_id).collect();
+            let keep = serde_json::to_string(&ids).unwrap_or_default();
+            tx.execute(
+                "DELETE FROM files WHERE site = ?1
+                 AND flow_id NOT IN (SELECT value FROM json_each(?2))",
+                params![site, keep],
+            )?;
+        }
         {
             let mut insert = tx.prepare(
                 "INSERT INTO services (site, flow_id, family_id, name, category, url, icon_url,
@@ -169,8 +179,9 @@ impl Index {
                 ])?;
                 fts.execute(params![tx.last_insert_rowid(), s.name, s.text, s.category])?;
             }
-            let mut file = tx
-                .prepare("INSERT INTO files (site, flow_id, kind, data) VALUES (?1, ?2, ?3, ?4)")?;
+            let mut file = tx.prepare(
+                "INSERT OR REPLACE INTO files (site, flow_id, kind, data) VALUES (?1, ?2, ?3, ?4)",
+            )?;
             for (kind, list) in [("icon", &data.icons), ("blankett", &data.blanketter)] {
                 for (id, bytes) in list {
                     file.execute(params![site, id, kind, bytes])?;
@@ -235,6 +246,19 @@ impl Index {
             .optional()?)
     }
 
+    /// The stored e-services with this number, on every synced site.
+    pub fn services_numbered(&self, flow_id: i64) -> Result<Vec<(Hit, String)>, IndexError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT site, flow_id, name, category, url, requires_auth, requires_signing,
+                    short_html, long_html
+             FROM services WHERE flow_id = ?1 ORDER BY site",
+        )?;
+        let rows = stmt
+            .query_map([flow_id], |r| Ok((Self::hit(r)?, r.get(8)?)))?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
     /// One stored e-service with its long description (sanitised HTML).
     pub fn service(&self, site: &str, flow_id: i64) -> Result<Option<(Hit, String)>, IndexError> {
         use rusqlite::OptionalExtension;
@@ -265,6 +289,36 @@ impl Index {
     }
 
     /// A stored icon or blankett (`kind` = "icon" or "blankett").
+    /// The e-services of `site` that have a stored file of `kind`.
+    pub fn stored_files(
+        &self,
+        site: &str,
+        kind: &str,
+    ) -> Result<std::collections::HashSet<i64>, IndexError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT flow_id FROM files WHERE site = ?1 AND kind = ?2")?;
+        let ids = stmt
+            .query_map(params![site, kind], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        Ok(ids)
+    }
+
+    /// Stores one file fetched on demand.
+    pub fn store_file(
+        &mut self,
+        site: &str,
+        flow_id: i64,
+        kind: &str,
+        data: &[u8],
+    ) -> Result<(), IndexError> {
+        self.conn.execute(
+            "INSERT OR REPLACE INTO files (site, flow_id, kind, data) VALUES (?1, ?2, ?3, ?4)",
+            params![site, flow_id, kind, data],
+        )?;
+        Ok(())
+    }
+
     pub fn file(
         &self,
         site: &str,

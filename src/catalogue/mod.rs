@@ -231,27 +231,61 @@ impl Catalogue {
     pub fn open(data_dir: &Path) -> Result<Catalogue, CatalogueError> {
         let mut catalogue = Catalogue::embedded()?;
         catalogue.data_dir = Some(data_dir.to_path_buf());
-        let mut paths = flow_files(&data_dir.join("flows"), false)?;
-        // Installed bundles (verified when they arrived); half-installed folders are skipped.
+        for path in flow_files(&data_dir.join("flows"), false)? {
+            // One damaged file must not take the whole catalogue down with it.
+            match flow::load(&path) {
+                Ok(flow) => catalogue.add_flow(flow),
+                Err(e) => catalogue
+                    .warnings
+                    .push(format!("en importerad e-tjänst kunde inte läsas: {e}")),
+            }
+        }
+        // Installed bundles (verified when they arrived), one folder per site. Folders being
+        // written or replaced start with a dot and are never read.
         if let Ok(bundles) = std::fs::read_dir(data_dir.join("bundles")) {
             let mut dirs: Vec<PathBuf> = bundles
                 .filter_map(Result::ok)
                 .map(|e| e.path())
-                .filter(|p| p.is_dir() && p.extension().is_none())
+                .filter(|p| {
+                    p.is_dir()
+                        && p.extension().is_none()
+                        && p.file_name()
+                            .and_then(|n| n.to_str())
+                            .is_some_and(|n| !n.starts_with('.'))
+                })
                 .collect();
             dirs.sort();
             for d in dirs {
-                paths.extend(flow_files(&d, true)?);
-            }
-        }
-        for path in paths {
-            // One damaged file must not take the whole catalogue down with it.
-            match flow::load(&path) {
-                Ok(flow) => catalogue.add_flow(flow),
-                Err(e) => catalogue.warnings.push(e.to_string()),
+                for path in flow_files(&d, true)? {
+                    match flow::load(&path) {
+                        Ok(flow) => catalogue.add_bundle_flow(flow, &d),
+                        Err(e) => catalogue
+                            .warnings
+                            .push(format!("en importerad e-tjänst kunde inte läsas: {e}")),
+                    }
+                }
             }
         }
         Ok(catalogue)
+    }
+
+    /// Adds a site's bundled flow unless it would take the place of a flow already here (an
+    /// embedded one, the citizen's own import, or another site's): a bundle may add e-services,
+    /// never change the ones a citizen already has.
+    fn add_bundle_flow(&mut self, flow: Flow, dir: &Path) {
+        let names = std::iter::once(&flow.id).chain(&flow.aliases);
+        let taken = names
+            .into_iter()
+            .find(|n| self.service(n).is_some() || self.flow(n).is_ok())
+            .cloned();
+        match taken {
+            Some(name) => self.warnings.push(format!(
+                "{}: e-tjänsten \"{}\" ({name}) finns redan och ersätts inte av paketet",
+                dir.display(),
+                flow.name
+            )),
+            None => self.add_flow(flow),
+        }
     }
 
     fn check_unique(&self) -> Result<(), CatalogueError> {

@@ -22,6 +22,8 @@ pub struct SyncOptions {
     pub blanketter: bool,
     /// Requests in flight at once for icons and blanketter.
     pub parallel: usize,
+    /// What a site may make this computer download and do.
+    pub limits: Limits,
 }
 
 impl Default for SyncOptions {
@@ -32,6 +34,48 @@ impl Default for SyncOptions {
             icons: true,
             blanketter: true,
             parallel: 8,
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// Bounds on what a site (broken, compromised or hostile) can make a sync do. A body over
+/// its cap is cut off while it streams in, never held whole.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub catalogue_bytes: usize,
+    pub icon_bytes: usize,
+    pub blankett_bytes: usize,
+    pub bundle_bytes: usize,
+    /// E-services one site may list; the largest Swedish municipalities have a few hundred.
+    pub services: usize,
+    /// Icon requests, and blankett requests, in one sync; the rest come with later syncs,
+    /// or when a citizen opens the service.
+    pub file_requests: usize,
+    /// The whole sync, however the site answers.
+    pub deadline: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            catalogue_bytes: 64 << 20,
+            icon_bytes: 1 << 20,
+            blankett_bytes: 32 << 20,
+            bundle_bytes: 128 << 20,
+            services: 10_000,
+            file_requests: 1_000,
+            deadline: Duration::from_secs(300),
+        }
+    }
+}
+
+impl Limits {
+    /// No bound on how many files one sync fetches ("ladda ner för användning utan nät").
+    pub fn all_files(self) -> Limits {
+        Limits {
+            file_requests: usize::MAX,
+            ..self
         }
     }
 }
@@ -84,7 +128,16 @@ pub enum SyncOutcome {
         services: usize,
         icons: usize,
         blanketter: usize,
+        /// Links in the catalogue that were not the site's own, dropped.
+        dropped_links: usize,
+        /// Icons and blanketter left for a later sync (over `Limits::file_requests`).
+        files_left: usize,
     },
+}
+
+/// Whether `site` is plain `http`: anyone on the way can change what it serves.
+pub fn is_plain_http(site: &str) -> bool {
+    site.trim().to_ascii_lowercase().starts_with("http://")
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -97,6 +150,24 @@ pub enum SyncError {
     Catalogue { url: String, source: FlowInfoError },
     #[error("hämtningen avbröts; den sparade katalogen är oförändrad")]
     Cancelled,
+    #[error(
+        "{url} skickade mer än {limit} MB; hämtningen avbröts och den sparade katalogen är oförändrad"
+    )]
+    TooLarge { url: String, limit: usize },
+    #[error(
+        "katalogen från {url} listar {count} e-tjänster, fler än de {max} en kommun kan ha; den sparade katalogen behålls"
+    )]
+    TooMany {
+        url: String,
+        count: usize,
+        max: usize,
+    },
+    #[error(
+        "hämtningen från {url} tog längre än {seconds} sekunder och avbröts; den sparade katalogen är oförändrad"
+    )]
+    Deadline { url: String, seconds: u64 },
+    #[error("{0} är ingen webbadress (till exempel https://e-tjanster.kommun.se)")]
+    BadSite(String),
     #[error(transparent)]
     Index(#[from] IndexError),
 }
@@ -113,10 +184,11 @@ async fn get(
     client: &reqwest::Client,
     url: &str,
     conditional: Option<(&Option<String>, &Option<String>)>,
+    limit: usize,
 ) -> Result<Fetched, SyncError> {
     let net = |e: reqwest::Error| SyncError::Network {
         url: url.to_string(),
-        message: e.to_string(),
+        message: cause(&e),
     };
     let mut req = client.get(url);
     if let Some((etag, modified)) = conditional {
@@ -127,7 +199,7 @@ async fn get(
             req = req.header(reqwest::header::IF_MODIFIED_SINCE, m);
         }
     }
-    let resp = req.send().await.map_err(net)?;
+    let mut resp = req.send().await.map_err(net)?;
     let header = |name: reqwest::header::HeaderName| {
         resp.headers()
             .get(name)
@@ -138,8 +210,22 @@ async fn get(
     let content_type = header(reqwest::header::CONTENT_TYPE);
     let etag = header(reqwest::header::ETAG);
     let last_modified = header(reqwest::header::LAST_MODIFIED);
-    // A body cut short (connection dropped) is an error here, never half a catalogue.
-    let body = resp.bytes().await.map_err(net)?.to_vec();
+    let too_large = || SyncError::TooLarge {
+        url: url.to_string(),
+        limit: limit >> 20,
+    };
+    if resp.content_length().is_some_and(|n| n > limit as u64) {
+        return Err(too_large());
+    }
+    // Streamed and capped; a body cut short (connection dropped) is an error here, never half
+    // a catalogue.
+    let mut body = Vec::new();
+    while let Some(chunk) = resp.chunk().await.map_err(net)? {
+        if body.len() + chunk.len() > limit {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
     Ok(Fetched {
         status,
         content_type,
@@ -154,6 +240,7 @@ async fn get_with_retries(
     url: &str,
     conditional: (&Option<String>, &Option<String>),
     retries: u32,
+    limit: usize,
     cancel: &CancelHandle,
 ) -> Result<Fetched, SyncError> {
     let mut attempt = 0;
@@ -161,7 +248,7 @@ async fn get_with_retries(
         if cancel.cancelled() {
             return Err(SyncError::Cancelled);
         }
-        let result = get(client, url, Some(conditional)).await;
+        let result = get(client, url, Some(conditional), limit).await;
         let retry = match &result {
             Err(SyncError::Network { .. }) => true,
             Ok(f) => f.status >= 500,
@@ -176,23 +263,36 @@ async fn get_with_retries(
     }
 }
 
+/// One kind of file to fetch for many e-services.
+struct Batch {
+    stage: Stage,
+    /// Requests in flight at once.
+    parallel: usize,
+    /// Bytes one file may have.
+    limit: usize,
+}
+
 /// Fetches `(flow id, url)` items a few at a time; missing ones (404 or errors) are skipped.
 async fn fetch_all(
     client: &reqwest::Client,
     items: Vec<(i64, String)>,
-    parallel: usize,
-    stage: Stage,
+    batch: Batch,
     want: impl Fn(&Fetched) -> bool,
     progress: &mut dyn FnMut(Progress),
     cancel: &CancelHandle,
 ) -> Result<Vec<(i64, Vec<u8>)>, SyncError> {
     use futures_util::stream::{self, StreamExt};
+    let Batch {
+        stage,
+        parallel,
+        limit,
+    } = batch;
     let total = items.len();
     let mut out = Vec::new();
     let mut done = 0;
     progress(Progress { stage, done, total });
     let mut results = stream::iter(items)
-        .map(|(id, url)| async move { (id, get(client, &url, None).await) })
+        .map(|(id, url)| async move { (id, get(client, &url, None, limit).await) })
         .buffer_unordered(parallel.max(1));
     while let Some((id, result)) = results.next().await {
         if cancel.cancelled() {
@@ -227,11 +327,46 @@ fn connect(
         let _inside = runtime.enter();
         reqwest::Client::builder()
             .timeout(options.timeout)
+            .redirect(same_origin_redirects())
             .user_agent(concat!("etjanst/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| failed(e.to_string()))?
     };
     Ok((runtime, client))
+}
+
+/// An error with the causes beneath it (refused, DNS, TLS, timeout, a refused redirect),
+/// which reqwest's own message leaves out.
+fn cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut message = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !message.contains(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+        source = s.source();
+    }
+    message
+}
+
+/// Redirects are followed only within the origin they start from: a site cannot send the
+/// client to another host (an internal address) or from `https` down to `http`.
+fn same_origin_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let first = attempt.previous().first().map(|u| u.origin());
+        if attempt.previous().len() > 5 {
+            attempt.error("för många omdirigeringar")
+        } else if first.is_some_and(|o| o != attempt.url().origin()) {
+            let to = attempt.url().to_string();
+            attempt.error(format!(
+                "omdirigering till en annan adress ({to}) följs inte"
+            ))
+        } else {
+            attempt.follow()
+        }
+    })
 }
 
 /// Syncs one site into `index`. `site` is the site's address, e.g.
@@ -245,17 +380,32 @@ pub fn sync(
     cancel: &CancelHandle,
 ) -> Result<SyncOutcome, SyncError> {
     let site = site.trim_end_matches('/');
+    let limits = options.limits;
+    if super::bundle::origin(site).is_none() {
+        return Err(SyncError::BadSite(site.to_string()));
+    }
     let (runtime, client) = connect(site, options)?;
     let (etag, modified) = index.validators(site)?;
-    let fetched = runtime.block_on(async {
+    let have_icons = index.stored_files(site, "icon")?;
+    let have_blanketter = index.stored_files(site, "blankett")?;
+    let mut dropped_links = 0;
+    let mut files_left = 0;
+    let work = async {
         let url = format!("{site}/api/v1/getflows/json");
         progress(Progress {
             stage: Stage::Catalogue,
             done: 0,
             total: 1,
         });
-        let catalogue =
-            get_with_retries(&client, &url, (&etag, &modified), options.retries, cancel).await?;
+        let catalogue = get_with_retries(
+            &client,
+            &url,
+            (&etag, &modified),
+            options.retries,
+            limits.catalogue_bytes,
+            cancel,
+        )
+        .await?;
         if catalogue.status == 304 {
             return Ok(None);
         }
@@ -265,21 +415,43 @@ pub fn sync(
                 status: catalogue.status,
             });
         }
-        let services = flowinfo::parse(&catalogue.body, catalogue.content_type.as_deref())
+        let parsed = flowinfo::parse(&catalogue.body, catalogue.content_type.as_deref(), site)
             .map_err(|source| SyncError::Catalogue {
                 url: url.clone(),
                 source,
             })?;
+        drop(catalogue.body);
+        if parsed.services.len() > limits.services {
+            return Err(SyncError::TooMany {
+                url,
+                count: parsed.services.len(),
+                max: limits.services,
+            });
+        }
+        dropped_links = parsed.dropped_links;
+        let services = parsed.services;
+        // Files not yet stored first, within the bound; those stored are kept.
+        let mut bounded = |mut items: Vec<(i64, String)>, have: &std::collections::HashSet<i64>| {
+            items.sort_by_key(|(id, _)| have.contains(id));
+            if items.len() > limits.file_requests {
+                files_left += items.len() - limits.file_requests;
+                items.truncate(limits.file_requests);
+            }
+            items
+        };
         progress(Progress {
             stage: Stage::Catalogue,
             done: 1,
             total: 1,
         });
         let icons = if options.icons {
-            let items = services
-                .iter()
-                .filter_map(|s| s.icon_url.clone().map(|u| (s.flow_id, u)))
-                .collect();
+            let items = bounded(
+                services
+                    .iter()
+                    .filter_map(|s| s.icon_url.clone().map(|u| (s.flow_id, u)))
+                    .collect(),
+                &have_icons,
+            );
             let is_image = |f: &Fetched| {
                 f.content_type
                     .as_deref()
@@ -288,8 +460,11 @@ pub fn sync(
             fetch_all(
                 &client,
                 items,
-                options.parallel,
-                Stage::Icons,
+                Batch {
+                    stage: Stage::Icons,
+                    parallel: options.parallel,
+                    limit: limits.icon_bytes,
+                },
                 is_image,
                 progress,
                 cancel,
@@ -299,21 +474,22 @@ pub fn sync(
             Vec::new()
         };
         let blanketter = if options.blanketter {
-            let items = services
-                .iter()
-                .map(|s| {
-                    (
-                        s.flow_id,
-                        format!("{site}/oversikt/getflowform/{}", s.flow_id),
-                    )
-                })
-                .collect();
+            let items = bounded(
+                services
+                    .iter()
+                    .map(|s| (s.flow_id, blankett_url(site, s.flow_id)))
+                    .collect(),
+                &have_blanketter,
+            );
             let is_pdf = |f: &Fetched| f.body.starts_with(b"%PDF");
             fetch_all(
                 &client,
                 items,
-                options.parallel,
-                Stage::Blanketter,
+                Batch {
+                    stage: Stage::Blanketter,
+                    parallel: options.parallel,
+                    limit: limits.blankett_bytes,
+                },
                 is_pdf,
                 progress,
                 cancel,
@@ -330,7 +506,13 @@ pub fn sync(
             icons,
             blanketter,
         }))
-    })?;
+    };
+    let fetched = runtime
+        .block_on(async { tokio::time::timeout(limits.deadline, work).await })
+        .map_err(|_| SyncError::Deadline {
+            url: site.to_string(),
+            seconds: limits.deadline.as_secs(),
+        })??;
     let Some(data) = fetched else {
         return Ok(SyncOutcome::Unchanged);
     };
@@ -352,7 +534,33 @@ pub fn sync(
         services: data.services.len(),
         icons: data.icons.len(),
         blanketter: data.blanketter.len(),
+        dropped_links,
+        files_left,
     })
+}
+
+/// Where Open ePlatform serves an e-service's PDF blankett.
+fn blankett_url(site: &str, flow_id: i64) -> String {
+    format!("{site}/oversikt/getflowform/{flow_id}")
+}
+
+/// Fetches one e-service's blankett on demand (a citizen opened a service whose blankett the
+/// bounded sync had not reached) and stores it; `None` when the site has none.
+pub fn fetch_blankett(
+    index: &mut Index,
+    site: &str,
+    flow_id: i64,
+    options: &SyncOptions,
+) -> Result<Option<Vec<u8>>, SyncError> {
+    let site = site.trim_end_matches('/');
+    let url = blankett_url(site, flow_id);
+    let (runtime, client) = connect(&url, options)?;
+    let f = runtime.block_on(get(&client, &url, None, options.limits.blankett_bytes))?;
+    if f.status != 200 || !f.body.starts_with(b"%PDF") {
+        return Ok(None);
+    }
+    index.store_file(site, flow_id, "blankett", &f.body)?;
+    Ok(Some(f.body))
 }
 
 /// Downloads one file (a catalogue bundle) in full.
@@ -365,6 +573,7 @@ pub fn fetch(url: &str, options: &SyncOptions) -> Result<Vec<u8>, SyncError> {
             url,
             (&none, &none),
             options.retries,
+            options.limits.bundle_bytes,
             &CancelHandle::default(),
         )
         .await?;

@@ -16,6 +16,11 @@ pub struct Route {
     pub fail_first: usize,
     /// Send half the body, then close the connection.
     pub drop_halfway: bool,
+    /// Answer 302 to this address instead.
+    pub redirect: Option<String>,
+    /// Leave out Content-Length (the body ends when the connection closes), so that only
+    /// a client reading as it goes can notice a body is too large.
+    pub no_length: bool,
 }
 
 #[derive(Default)]
@@ -76,16 +81,24 @@ impl Server {
                             stream,
                             "HTTP/1.1 {code} Fel\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
                         ),
+                        Ok(Route {
+                            redirect: Some(to), ..
+                        }) => write!(
+                            stream,
+                            "HTTP/1.1 302 Found\r\nLocation: {to}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                        ),
                         Ok(r) if r.etag.is_some() && r.etag == if_none_match => write!(
                             stream,
                             "HTTP/1.1 304 Not Modified\r\nConnection: close\r\n\r\n"
                         ),
                         Ok(r) => {
                             let mut head = format!(
-                                "HTTP/1.1 200 OK\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n",
+                                "HTTP/1.1 200 OK\r\nContent-Type: {}\r\nConnection: close\r\n",
                                 r.content_type,
-                                r.body.len()
                             );
+                            if !r.no_length {
+                                head.push_str(&format!("Content-Length: {}\r\n", r.body.len()));
+                            }
                             if let Some(e) = &r.etag {
                                 head.push_str(&format!("ETag: {e}\r\n"));
                             }
