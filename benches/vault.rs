@@ -12,7 +12,7 @@ use serde_json::json;
 
 fn pass() -> Passphrase {
     Passphrase {
-        secret: SecretString::from("bänk".to_string()),
+        secret: SecretString::from("bänkens lösenfras".to_string()),
         work_factor: Some(10),
     }
 }
@@ -80,7 +80,7 @@ fn bench(c: &mut Criterion) {
     if std::env::args().any(|a| a == "--bench") {
         // Unlocking with a default-cost passphrase (age calibrates scrypt to about 1 s).
         let other = tempfile::tempdir().unwrap();
-        let p = Passphrase::new(SecretString::from("standard".to_string()));
+        let p = Passphrase::new(SecretString::from("standardfrasen".to_string()));
         let v = LockedVault::open(other.path())
             .unwrap()
             .create(KeySetup {

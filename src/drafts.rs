@@ -25,7 +25,11 @@ impl From<VaultError> for Failure {
 }
 
 fn work_factor() -> Option<u8> {
-    // For tests and very slow machines; the default costs about a second.
+    // A cheaper scrypt for the test suite only: a release build never lowers the cost of a
+    // real vault, whatever the environment says.
+    if !cfg!(debug_assertions) {
+        return None;
+    }
     std::env::var("ETJANST_SCRYPT_LOG_N")
         .ok()
         .and_then(|v| v.parse::<u8>().ok())
@@ -286,11 +290,23 @@ pub(crate) fn run(
             file,
             file_passphrase_file,
         } => {
+            // Looked at before it is read: a huge file is refused without filling memory.
+            let size = std::fs::metadata(&file)
+                .map_err(|e| Failure::from(format!("{}: {e}", file.display())))?
+                .len();
+            if size > etjanst::vault::MAX_EXPORT_BYTES as u64 {
+                return Err(VaultError::TooLarge {
+                    max_mb: etjanst::vault::MAX_EXPORT_BYTES >> 20,
+                }
+                .into());
+            }
             let bytes = std::fs::read(&file)
                 .map_err(|e| Failure::from(format!("{}: {e}", file.display())))?;
             let p = file_passphrase(file_passphrase_file.as_deref(), false)?;
+            let catalogue = Catalogue::open(dir)?;
+            let flow_of = |id: &str| catalogue.flow(id).ok().cloned();
             let mut vault = open(dir, passphrase_file, true)?.ok_or(VaultError::NotCreated)?;
-            let id = with_progress("Öppnar filen", || vault.import(&bytes, &p))?;
+            let id = with_progress("Öppnar filen", || vault.import(&bytes, &p, &flow_of))?;
             writeln!(out, "{id}")?;
             Ok(0)
         }

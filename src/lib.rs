@@ -19,6 +19,7 @@ pub mod flow;
 pub mod flowinstance;
 pub mod ids;
 pub mod pdf;
+pub mod private;
 pub mod qr;
 pub mod vault;
 pub mod xml;

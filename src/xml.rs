@@ -183,6 +183,10 @@ impl Element {
     }
 }
 
+/// How deep elements may nest. A `.oeflow` is about ten deep; a file nested many thousands
+/// deep is an attack on the stack, not a flow.
+pub const MAX_DEPTH: usize = 256;
+
 /// Parses a decoded document into its root element.
 pub fn parse(src: &str) -> Result<Element, XmlError> {
     let mut reader = quick_xml::Reader::from_str(src);
@@ -207,6 +211,12 @@ pub fn parse(src: &str) -> Result<Element, XmlError> {
                 return Err(err_at(
                     before,
                     format!("mer än ett rotelement (<{}>)", e.name().into_inner()),
+                ));
+            }
+            Event::Start(_) if stack.len() >= MAX_DEPTH => {
+                return Err(err_at(
+                    before,
+                    format!("elementen är nästlade djupare än {MAX_DEPTH} nivåer"),
                 ));
             }
             Event::Start(e) => stack.push(Element {
@@ -414,6 +424,16 @@ mod tests {
         let root = parse(src).unwrap();
         let x = root.child("x").unwrap();
         assert_eq!(&src[x.span.clone()], "<x a=\"1\"><y>t</y></x>");
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        let depth = 200_000;
+        let src = format!("{}{}", "<a>".repeat(depth), "</a>".repeat(depth));
+        let err = parse(&src).unwrap_err();
+        assert!(err.message.contains("256"), "{err}");
+        let ok = format!("{}{}", "<a>".repeat(100), "</a>".repeat(100));
+        assert!(parse(&ok).is_ok());
     }
 
     #[test]

@@ -9,7 +9,7 @@ fn etjanst(data: &Path, pass: &str, args: &[&str]) -> Output {
         .arg(data)
         .args(args)
         .env("ETJANST_PASSPHRASE", pass)
-        .env("ETJANST_FILE_PASSPHRASE", "filfras")
+        .env("ETJANST_FILE_PASSPHRASE", "filens lösenfras")
         .env("ETJANST_SCRYPT_LOG_N", "10")
         .output()
         .unwrap()
@@ -31,12 +31,12 @@ fn example(name: &str) -> String {
 fn save_list_show_update_delete() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let empty = etjanst(d, "p", &["draft", "list"]);
+    let empty = etjanst(d, "pelles lösenfras", &["draft", "list"]);
     assert_eq!(out(&empty), "Inga sparade utkast.");
 
     let saved = etjanst(
         d,
-        "p",
+        "pelles lösenfras",
         &[
             "draft",
             "save",
@@ -49,7 +49,7 @@ fn save_list_show_update_delete() {
     let id = out(&saved);
     assert_eq!(id.len(), 32);
 
-    let list = etjanst(d, "p", &["draft", "list", "--json"]);
+    let list = etjanst(d, "pelles lösenfras", &["draft", "list", "--json"]);
     let drafts: serde_json::Value = serde_json::from_slice(&list.stdout).unwrap();
     assert_eq!(drafts[0]["id"], id.as_str());
     assert_eq!(
@@ -57,7 +57,7 @@ fn save_list_show_update_delete() {
         "Lämna synpunkt eller klagomål"
     );
 
-    let shown = etjanst(d, "p", &["draft", "show", &id]);
+    let shown = etjanst(d, "pelles lösenfras", &["draft", "show", &id]);
     let answers: serde_json::Value = serde_json::from_slice(&shown.stdout).unwrap();
     let original: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(example("synpunkt")).unwrap()).unwrap();
@@ -79,7 +79,7 @@ fn save_list_show_update_delete() {
     .unwrap();
     let updated = etjanst(
         d,
-        "p",
+        "pelles lösenfras",
         &[
             "draft",
             "save",
@@ -93,9 +93,13 @@ fn save_list_show_update_delete() {
     assert!(updated.status.success(), "{}", err(&updated));
     assert_eq!(out(&updated), id);
     assert!(err(&updated).contains("e-postadress"), "{}", err(&updated));
-    let now = etjanst(d, "p", &["draft", "show", &id]);
+    let now = etjanst(d, "pelles lösenfras", &["draft", "show", &id]);
     assert!(out(&now).contains("halvfärdig"));
-    let before = etjanst(d, "p", &["draft", "show", &id, "--version", "1"]);
+    let before = etjanst(
+        d,
+        "pelles lösenfras",
+        &["draft", "show", &id, "--version", "1"],
+    );
     assert!(
         out(&before).contains("biblioteket"),
         "the previous version is kept"
@@ -103,7 +107,7 @@ fn save_list_show_update_delete() {
 
     let wrong_flow = etjanst(
         d,
-        "p",
+        "pelles lösenfras",
         &[
             "draft",
             "save",
@@ -116,9 +120,9 @@ fn save_list_show_update_delete() {
     );
     assert_eq!(wrong_flow.status.code(), Some(2));
 
-    let deleted = etjanst(d, "p", &["draft", "delete", &id]);
+    let deleted = etjanst(d, "pelles lösenfras", &["draft", "delete", &id]);
     assert!(deleted.status.success());
-    let gone = etjanst(d, "p", &["draft", "show", &id]);
+    let gone = etjanst(d, "pelles lösenfras", &["draft", "show", &id]);
     assert_eq!(gone.status.code(), Some(2));
     assert!(err(&gone).contains("inget utkast"));
 }
@@ -129,7 +133,7 @@ fn wrong_passphrase_exits_1_with_a_clear_message() {
     let d = dir.path();
     let saved = etjanst(
         d,
-        "rätt",
+        "rätt lösenfras",
         &[
             "draft",
             "save",
@@ -153,7 +157,7 @@ fn wrong_passphrase_exits_1_with_a_clear_message() {
         assert_eq!(o.status.code(), Some(1), "{args:?}");
         assert!(err(&o).contains("fel lösenfras"), "{}", err(&o));
     }
-    let list = etjanst(d, "rätt", &["draft", "list", "--json"]);
+    let list = etjanst(d, "rätt lösenfras", &["draft", "list", "--json"]);
     let drafts: serde_json::Value = serde_json::from_slice(&list.stdout).unwrap();
     assert_eq!(drafts.as_array().unwrap().len(), 1, "nothing changed");
 }
@@ -163,7 +167,7 @@ fn passphrase_file_works_like_the_environment() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let file = d.join("fras.txt");
-    std::fs::write(&file, "från fil\n").unwrap();
+    std::fs::write(&file, "från filen, lång nog\n").unwrap();
     let run = |args: &[&str]| {
         Command::new(env!("CARGO_BIN_EXE_etjanst"))
             .arg("--data-dir")
@@ -188,7 +192,11 @@ fn passphrase_file_works_like_the_environment() {
         .success()
     );
     assert!(out(&run(&["draft", "list"])).contains("Lämna synpunkt"));
-    assert!(etjanst(d, "från fil", &["draft", "list"]).status.success());
+    assert!(
+        etjanst(d, "från filen, lång nog", &["draft", "list"])
+            .status
+            .success()
+    );
 }
 
 #[test]
@@ -197,20 +205,24 @@ fn export_and_import_between_computers() {
     let b = tempfile::tempdir().unwrap();
     let id = out(&etjanst(
         a.path(),
-        "a",
+        "annas lösenfras",
         &["draft", "save", "eldstad", "--answers", &example("eldstad")],
     ));
     let file = a.path().join("utkast.etjanst");
     let exported = etjanst(
         a.path(),
-        "a",
+        "annas lösenfras",
         &["draft", "export", &id, "-o", file.to_str().unwrap()],
     );
     assert!(exported.status.success(), "{}", err(&exported));
-    let imported = etjanst(b.path(), "b", &["draft", "import", file.to_str().unwrap()]);
+    let imported = etjanst(
+        b.path(),
+        "bertils lösenfras",
+        &["draft", "import", file.to_str().unwrap()],
+    );
     assert!(imported.status.success(), "{}", err(&imported));
     let new_id = out(&imported);
-    let shown = etjanst(b.path(), "b", &["draft", "show", &new_id]);
+    let shown = etjanst(b.path(), "bertils lösenfras", &["draft", "show", &new_id]);
     assert!(out(&shown).contains("Kyrkberget 1:23"));
     let wrong = Command::new(env!("CARGO_BIN_EXE_etjanst"))
         .args([
@@ -220,7 +232,7 @@ fn export_and_import_between_computers() {
             "import",
             file.to_str().unwrap(),
         ])
-        .env("ETJANST_PASSPHRASE", "b")
+        .env("ETJANST_PASSPHRASE", "bertils lösenfras")
         .env("ETJANST_FILE_PASSPHRASE", "fel")
         .output()
         .unwrap();

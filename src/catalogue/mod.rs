@@ -491,13 +491,33 @@ pub fn import(data_dir: &Path, files: &[PathBuf]) -> Result<Vec<String>, Catalog
     Ok(ids)
 }
 
-/// Writes through a temporary file and a rename, so a crash never leaves half a file.
+/// Writes through a temporary file and a rename, so a crash never leaves half a file. The
+/// temporary file is created new, under a random name, in the target's own folder and readable
+/// by its owner only, so no other user can predict it, plant a link there or read it; it is
+/// removed on any failure. The rename replaces a link at `path` rather than following it.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), CatalogueError> {
-    let tmp = path.with_extension("tmp");
+    use std::io::Write;
     let io = |source| CatalogueError::Io {
         path: path.to_path_buf(),
         source,
     };
-    std::fs::write(&tmp, bytes).map_err(io)?;
-    std::fs::rename(&tmp, path).map_err(io)
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if path.is_dir() {
+        return Err(io(std::io::Error::new(
+            std::io::ErrorKind::IsADirectory,
+            "det är en mapp; ange ett filnamn",
+        )));
+    }
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".etjanst-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(io)?;
+    tmp.write_all(bytes).map_err(io)?;
+    tmp.as_file().sync_all().map_err(io)?;
+    tmp.persist(path).map_err(|e| io(e.error))?;
+    Ok(())
 }

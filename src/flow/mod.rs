@@ -66,12 +66,27 @@ fn checked(path: &Path, flow: Flow) -> Result<Flow, LoadError> {
     Ok(flow)
 }
 
+/// The largest flow file read: a `.oeflow` with its blanketter is a few MB.
+pub const MAX_FLOW_FILE_BYTES: u64 = 64 << 20;
+
 /// Loads a `.json` or `.oeflow` file by its extension.
 pub fn load(path: &Path) -> Result<Flow, LoadError> {
-    let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
+    let io = |source| LoadError::Io {
         path: path.to_path_buf(),
         source,
-    })?;
+    };
+    let size = std::fs::metadata(path).map_err(io)?.len();
+    if size > MAX_FLOW_FILE_BYTES {
+        return Err(io(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!(
+                "filen är {} MB; en e-tjänst är högst {} MB",
+                size >> 20,
+                MAX_FLOW_FILE_BYTES >> 20
+            ),
+        )));
+    }
+    let bytes = std::fs::read(path).map_err(io)?;
     from_bytes(path, &bytes)
 }
 

@@ -76,6 +76,9 @@ const KNOWN_TYPES: &[(&str, &str)] = &[
 
 /// etjanst's repeating group has no OeP counterpart; it is exported under its own name so that
 /// etjanst reads it back, and OeP reports it as an unknown query type instead of misreading it.
+/// The largest blankett or icon a `.oeflow` may embed.
+pub const MAX_EMBEDDED_BYTES: usize = 32 << 20;
+
 pub const GROUP_ELEMENT: &str = "EtjanstRepeatingGroupQuery";
 pub const GROUP_TYPE_ID: &str = "se.etjanst.flowengine.queries.RepeatingGroupQueryProviderModule";
 
@@ -216,6 +219,16 @@ impl Reader<'_> {
 
     fn base64(&self, el: &Element) -> Result<Vec<u8>, OeflowError> {
         let text: String = el.text().chars().filter(|c| !c.is_whitespace()).collect();
+        if text.len() / 4 * 3 > MAX_EMBEDDED_BYTES {
+            return Err(self.err(
+                el,
+                format!(
+                    "<{}> bäddar in mer än {} MB; en blankett eller ikon är mindre",
+                    el.name,
+                    MAX_EMBEDDED_BYTES >> 20
+                ),
+            ));
+        }
         base64::engine::general_purpose::STANDARD
             .decode(text)
             .map_err(|e| self.err(el, format!("<{}> är inte giltig base64: {e}", el.name)))

@@ -56,6 +56,16 @@ pub enum VaultError {
     Attachment(String),
     #[error("filen är inte ett exporterat etjanst-utkast")]
     NotAnExport,
+    #[error(
+        "lösenfrasen är för kort: använd minst {min} tecken, gärna tre eller fyra vanliga ord med mellanslag (till exempel \"blå cykel regnar fort\")"
+    )]
+    WeakPassphrase { min: usize },
+    #[error("filen är större än {max_mb} MB och är inte ett utkast från etjanst")]
+    TooLarge { max_mb: usize },
+    #[error(
+        "utkastet gäller e-tjänsten \"{0}\", som inte finns på den här datorn; synka kommunens katalog först"
+    )]
+    UnknownFlow(String),
     #[error("kryptering: {0}")]
     Crypto(String),
     #[error("databasen: {0}")]
@@ -65,6 +75,42 @@ pub enum VaultError {
         path: PathBuf,
         source: std::io::Error,
     },
+}
+
+/// The shortest passphrase a new vault or export accepts: it is all that stands between a
+/// stolen file and the drafts in it (existing ones still unlock, whatever their length).
+pub const MIN_PASSPHRASE: usize = 10;
+
+/// The largest export file imported: an export holds one draft and its attachments, within
+/// its flow's limits.
+pub const MAX_EXPORT_BYTES: usize = 128 << 20;
+
+fn check_new(p: &Passphrase) -> Result<(), VaultError> {
+    let secret = p.secret.expose_secret();
+    let chars = secret.trim().chars().count();
+    let distinct = secret
+        .chars()
+        .collect::<std::collections::HashSet<_>>()
+        .len();
+    if chars < MIN_PASSPHRASE || distinct < 4 {
+        return Err(VaultError::WeakPassphrase {
+            min: MIN_PASSPHRASE,
+        });
+    }
+    Ok(())
+}
+
+/// A file name as it came from another computer, made safe: no folders, no control
+/// characters, never empty.
+fn clean_name(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let clean = crate::catalogue::flowinfo::clean_text(base, false);
+    let clean = clean.trim().trim_start_matches('.').to_string();
+    if clean.is_empty() {
+        "bilaga".to_string()
+    } else {
+        clean
+    }
 }
 
 /// How a new vault's key is protected. At least one must be given.
@@ -209,7 +255,7 @@ impl LockedVault {
             let path = path.to_path_buf();
             move |source| VaultError::Io { path, source }
         };
-        std::fs::create_dir_all(dir).map_err(io(dir))?;
+        crate::private::dir(dir).map_err(io(dir))?;
         let lock_path = dir.join(LOCK_FILE);
         let lock = File::options()
             .create(true)
@@ -232,7 +278,15 @@ impl LockedVault {
                 Err(std::fs::TryLockError::Error(e)) => return Err(io(&lock_path)(e)),
             }
         }
-        let conn = Connection::open(dir.join(DB_FILE))?;
+        // Owner-only before SQLite opens it: its -wal and -shm files take the same mode.
+        let db = dir.join(DB_FILE);
+        crate::private::file(&db).map_err(io(&db))?;
+        crate::private::file(&lock_path).map_err(io(&lock_path))?;
+        for journal in ["-wal", "-shm"] {
+            let path = dir.join(format!("{DB_FILE}{journal}"));
+            crate::private::restrict(&path, 0o600).map_err(io(&path))?;
+        }
+        let conn = Connection::open(&db)?;
         // WAL with synchronous=NORMAL: a crash or power cut may lose the last commit but
         // never corrupts an earlier one. Temp data stays in memory; deleted pages are zeroed.
         conn.execute_batch(
@@ -305,6 +359,9 @@ impl LockedVault {
         if setup.keychain.is_none() && setup.passphrase.is_none() {
             return Err(VaultError::PassphraseNeeded);
         }
+        if let Some(p) = setup.passphrase {
+            check_new(p)?;
+        }
         let identity = age::x25519::Identity::generate();
         let installation = random_id();
         // Keychain first: if it fails, nothing has been written.
@@ -373,6 +430,88 @@ impl LockedVault {
     }
 }
 
+impl Vault {
+    /// The import checks of [`Vault::import`]; cleans names in place.
+    fn check_import(&self, flow: &Flow, export: &mut ExportFile) -> Result<(), VaultError> {
+        // Another computer's "open in a window" means nothing here.
+        export.header.editing = false;
+        export.header.service_name =
+            crate::catalogue::flowinfo::clean_text(&export.header.service_name, false);
+        export.header.title = crate::catalogue::flowinfo::clean_text(&export.header.title, false);
+        let answers = export
+            .answers
+            .get_mut("answers")
+            .and_then(Value::as_object_mut)
+            .ok_or(VaultError::NotAnExport)?;
+        let mut used = std::collections::HashSet::new();
+        for query in flow.queries() {
+            let QueryKind::FileUpload(limits) = &query.kind else {
+                continue;
+            };
+            // Drafts written by hand or by older versions may name the query by its alias.
+            let key = [Some(&query.id), query.alias.as_ref()]
+                .into_iter()
+                .flatten()
+                .find(|k| answers.contains_key(k.as_str()));
+            let Some(value) = key.and_then(|k| answers.get_mut(k.as_str())) else {
+                continue;
+            };
+            let mut files: Vec<FileRef> =
+                serde_json::from_value(value.clone()).map_err(|_| VaultError::NotAnExport)?;
+            for f in &mut files {
+                f.name = clean_name(&f.name);
+                // A file named in the answers but never attached has no content to check.
+                let Some(id) = f.attachment.clone() else {
+                    continue;
+                };
+                let stored = export
+                    .attachments
+                    .get_mut(&id)
+                    .ok_or(VaultError::NotAnExport)?;
+                // The declared size must be the real one, or the limits mean nothing.
+                f.size = stored.data.len() as u64;
+                stored.name = f.name.clone();
+                used.insert(id);
+            }
+            if let Some(problem) = crate::fill::file_problems(limits, &files)
+                .into_iter()
+                .next()
+            {
+                return Err(VaultError::Attachment(
+                    crate::fill::Issue {
+                        query: query.id.clone(),
+                        field: None,
+                        row: None,
+                        problem,
+                    }
+                    .message(crate::fill::Lang::Sv),
+                ));
+            }
+            *value = serde_json::to_value(&files).unwrap_or_default();
+        }
+        // Attachments no answer refers to are not brought in.
+        export.attachments.retain(|id, _| used.contains(id));
+        crate::fill::Answers::from_json(flow, &export.answers)
+            .map_err(|e| VaultError::Attachment(format!("utkastet passar inte e-tjänsten: {e}")))?;
+        Ok(())
+    }
+}
+
+/// Marks a padded record (`seal`); an age file starts with `age-encryption.org`.
+const PAD_MAGIC: &[u8] = b"etjP";
+const PAD_HEADER: usize = 8;
+
+/// The length a sealed record of `len` bytes is padded to: 1 KiB at least, then the next
+/// power of two up to 64 KiB, then whole 64 KiB.
+fn padded_len(len: usize) -> usize {
+    const STEP: usize = 64 << 10;
+    if len <= STEP {
+        len.next_power_of_two().max(1024)
+    } else {
+        len.div_ceil(STEP) * STEP
+    }
+}
+
 /// An unlocked vault.
 pub struct Vault {
     conn: Connection,
@@ -387,16 +526,33 @@ impl Vault {
         &self.dir
     }
 
-    /// Serializes and encrypts a record; the plaintext buffer is wiped.
+    /// Serializes and encrypts a record, padded so that its length tells little (not which
+    /// e-service a draft is for); the plaintext buffer is wiped.
     fn seal(&self, value: &impl Serialize) -> Result<Vec<u8>, VaultError> {
         let mut plain = serde_json::to_vec(value).unwrap_or_default();
         let sealed = age::encrypt(&self.recipient, &plain);
         plain.zeroize();
-        sealed.map_err(|e| VaultError::Crypto(e.to_string()))
+        let sealed = sealed.map_err(|e| VaultError::Crypto(e.to_string()))?;
+        // age's header varies in length (its grease stanza), so the stored blob is padded,
+        // not the plaintext: magic, the ciphertext's length, the ciphertext, zeros.
+        let mut blob = Vec::with_capacity(padded_len(sealed.len() + PAD_HEADER));
+        blob.extend_from_slice(PAD_MAGIC);
+        blob.extend_from_slice(&(sealed.len() as u32).to_le_bytes());
+        blob.extend_from_slice(&sealed);
+        blob.resize(padded_len(blob.len()), 0);
+        Ok(blob)
     }
 
     /// Decrypts and parses a record; `None` when it is damaged. The plaintext buffer is wiped.
     fn unseal<T: serde::de::DeserializeOwned>(&self, sealed: &[u8]) -> Option<T> {
+        // Records written before padding are bare age files.
+        let sealed = match sealed.strip_prefix(PAD_MAGIC) {
+            Some(rest) => {
+                let len = u32::from_le_bytes(rest.get(..4)?.try_into().ok()?) as usize;
+                rest.get(4..4 + len)?
+            }
+            None => sealed,
+        };
         let mut plain = age::decrypt(&self.identity, sealed).ok()?;
         let value = serde_json::from_slice(&plain).ok();
         plain.zeroize();
@@ -405,6 +561,7 @@ impl Vault {
 
     /// Sets (or replaces) the passphrase that can unlock the vault, beside the keychain.
     pub fn set_passphrase(&mut self, p: &Passphrase) -> Result<(), VaultError> {
+        check_new(p)?;
         self.conn.execute(
             "INSERT OR REPLACE INTO keyslots (kind, data) VALUES ('passphrase', ?1)",
             [keys::wrap(&self.identity, p)?],
@@ -557,6 +714,15 @@ impl Vault {
         if n == 0 {
             return Err(VaultError::NotFound(id.to_string()));
         }
+        self.forget()?;
+        Ok(())
+    }
+
+    /// Moves everything into the database file (whose freed pages `secure_delete` zeroes) and
+    /// empties the write-ahead log, which still holds the deleted records' pages otherwise.
+    fn forget(&self) -> Result<(), VaultError> {
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(())
     }
 
@@ -646,6 +812,7 @@ impl Vault {
     /// One draft with its attachments as a passphrase-encrypted file (`.etjanst`) to open on
     /// another computer.
     pub fn export(&self, id: &str, passphrase: &Passphrase) -> Result<Vec<u8>, VaultError> {
+        check_new(passphrase)?;
         let draft = self.load(id)?;
         let mut attachments = HashMap::new();
         let ids: Vec<String> = self
@@ -674,8 +841,21 @@ impl Vault {
         sealed
     }
 
-    /// Imports an exported draft as a new draft; returns its id.
-    pub fn import(&mut self, file: &[u8], passphrase: &Passphrase) -> Result<String, VaultError> {
+    /// Imports an exported draft as a new draft; returns its id. The file is not trusted: it
+    /// must be for a flow this computer has (`flow_of` finds it by id), its answers must fit
+    /// that flow, its attachments the flow's limits, and file names lose any folders and
+    /// control characters. Nothing is written unless all of it holds.
+    pub fn import(
+        &mut self,
+        file: &[u8],
+        passphrase: &Passphrase,
+        flow_of: &dyn Fn(&str) -> Option<Flow>,
+    ) -> Result<String, VaultError> {
+        if file.len() > MAX_EXPORT_BYTES {
+            return Err(VaultError::TooLarge {
+                max_mb: MAX_EXPORT_BYTES >> 20,
+            });
+        }
         let mut plain = age::decrypt(&passphrase.identity(), file).map_err(|e| match e {
             age::DecryptError::DecryptionFailed
             | age::DecryptError::NoMatchingKeys
@@ -684,10 +864,13 @@ impl Vault {
         })?;
         let parsed: Result<ExportFile, _> = serde_json::from_slice(&plain);
         plain.zeroize();
-        let export = parsed.map_err(|_| VaultError::NotAnExport)?;
+        let mut export = parsed.map_err(|_| VaultError::NotAnExport)?;
         if export.format != EXPORT_FORMAT {
             return Err(VaultError::NotAnExport);
         }
+        let flow = flow_of(&export.header.flow_id)
+            .ok_or_else(|| VaultError::UnknownFlow(export.header.flow_id.clone()))?;
+        self.check_import(&flow, &mut export)?;
         // Fresh ids, so importing twice or back into the same vault never collides.
         let mut remap = HashMap::new();
         for old in export.attachments.keys() {
