@@ -56,16 +56,21 @@ fn passphrase(
     } else if let Some(v) = std::env::var_os(env).filter(|v| !v.is_empty()) {
         Some(SecretString::from(v.to_string_lossy().into_owned()))
     } else if std::io::stdin().is_terminal() {
-        let first = rpassword::prompt_password(prompt)
-            .map_err(|e| Failure::from(format!("kunde inte läsa lösenfrasen: {e}")))?;
+        // Both typings are wiped when dropped, the confirmation as soon as it is compared.
+        let mut first = zeroize::Zeroizing::new(
+            rpassword::prompt_password(prompt)
+                .map_err(|e| Failure::from(format!("kunde inte läsa lösenfrasen: {e}")))?,
+        );
         if confirm {
-            let again = rpassword::prompt_password("Skriv lösenfrasen igen: ")
-                .map_err(|e| Failure::from(format!("kunde inte läsa lösenfrasen: {e}")))?;
-            if again != first {
+            let again = zeroize::Zeroizing::new(
+                rpassword::prompt_password("Skriv lösenfrasen igen: ")
+                    .map_err(|e| Failure::from(format!("kunde inte läsa lösenfrasen: {e}")))?,
+            );
+            if *again != *first {
                 return Err(Failure::from("lösenfraserna är inte lika"));
             }
         }
-        Some(SecretString::from(first))
+        Some(SecretString::from(std::mem::take(&mut *first)))
     } else {
         None
     };
