@@ -105,6 +105,10 @@ fn open(
     passphrase_file: Option<&Path>,
     create: bool,
 ) -> Result<Option<Vault>, Failure> {
+    // Reading an empty data folder must not create a vault in it.
+    if !create && !LockedVault::exists(dir) {
+        return Ok(None);
+    }
     let mut locked = LockedVault::open(dir)?;
     if !locked.is_created()? {
         if !create {
@@ -170,7 +174,10 @@ fn unlock_with_passphrase(locked: LockedVault, file: Option<&Path>) -> Result<Va
         "Lösenfras för dina utkast: ",
         false,
     )?
-    .ok_or(VaultError::PassphraseNeeded)?;
+    .ok_or_else(|| {
+        Failure::from(VaultError::PassphraseNeeded)
+            .with_hint("utan terminal: ange den med ETJANST_PASSPHRASE eller --passphrase-file")
+    })?;
     Ok(with_progress("Låser upp utkasten", || {
         locked.unlock(Unlock::Passphrase(&p))
     })?)
@@ -209,8 +216,9 @@ pub(crate) fn run(
     match command {
         DraftCommand::Save { flow, answers, id } => {
             let catalogue = Catalogue::open(dir)?;
-            let flow = catalogue.flow(&flow)?;
-            let mut parsed: Answers = crate::read_answers(flow, &answers)?;
+            let flow_name = flow;
+            let flow = crate::fillable(&catalogue, &flow_name, fill::Lang::Sv)?;
+            let mut parsed: Answers = crate::read_answers(flow, &flow_name, &answers)?;
             // A draft is saved whatever its state; format problems are shown, not enforced.
             let form = Form::new(flow);
             let report = fill::check(&form, &mut parsed, Mode::Draft, crate::today());

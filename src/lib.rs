@@ -2,6 +2,7 @@
 //!
 //! Data flows one way: **catalogue → flow → answers → (vault | PDF | submission)**.
 //!
+//! - [`app`]: one function per thing a person does, shared by the CLI and the desktop.
 //! - [`catalogue`]: the e-services a citizen can find (embedded default and imported flows).
 //! - [`flow`]: the flow model, the JSON flow format and `.oeflow` import/export.
 //! - [`fill`]: answers, the evaluator engine and validation.
@@ -13,11 +14,13 @@
 
 #![forbid(unsafe_code)]
 
+pub mod app;
 pub mod catalogue;
 pub mod fill;
 pub mod flow;
 pub mod flowinstance;
 pub mod ids;
+pub mod json_error;
 pub mod pdf;
 pub mod private;
 pub mod qr;

@@ -285,6 +285,12 @@ pub(crate) struct Failure {
 }
 
 impl Failure {
+    /// The same failure with what to do about it.
+    pub(crate) fn with_hint(mut self, hint: &str) -> Self {
+        self.message = format!("{}; {hint}", self.message);
+        self
+    }
+
     /// Unusable input: exit code 2.
     pub(crate) fn input(message: impl std::fmt::Display) -> Self {
         Failure {
@@ -304,12 +310,24 @@ macro_rules! input_errors {
     )*};
 }
 
+impl From<std::io::Error> for Failure {
+    fn from(e: std::io::Error) -> Self {
+        // The reader went away (`etjanst flows | head -1`): stop quietly, as ripgrep does.
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            return Failure {
+                code: 0,
+                message: String::new(),
+            };
+        }
+        Failure::input(e)
+    }
+}
+
 input_errors!(
     String,
     etjanst::pdf::PdfError,
     etjanst::qr::QrError,
     &str,
-    std::io::Error,
     serde_json::Error,
     catalogue::CatalogueError,
     catalogue::index::IndexError,
@@ -368,9 +386,16 @@ fn write_secret(path: &Path, secret: &str) -> Result<(), Failure> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    let mut file = options
-        .open(path)
-        .map_err(|e| Failure::input(format!("{}: {e}", path.display())))?;
+    let mut file = options.open(path).map_err(|e| {
+        Failure::input(if e.kind() == std::io::ErrorKind::AlreadyExists {
+            format!(
+                "{} finns redan; en hemlig nyckel skrivs aldrig över. Välj ett annat filnamn, eller flytta den gamla nyckeln först",
+                path.display()
+            )
+        } else {
+            format!("{}: {e}", path.display())
+        })
+    })?;
     writeln!(file, "{secret}")?;
     Ok(())
 }
@@ -399,7 +424,7 @@ fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
         Command::Import { files } => {
             let ids = catalogue::import(&dir, &files)?;
             for id in ids {
-                println!("importerade {id}");
+                writeln!(std::io::stdout(), "importerade {id}")?;
             }
             Ok(0)
         }
@@ -430,13 +455,18 @@ fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
                 ..Default::default()
             };
             index.replace_site(site.trim_end_matches('/'), &data)?;
-            println!("{count} e-tjänster från {name}");
+            writeln!(std::io::stdout(), "{count} e-tjänster från {name}")?;
             Ok(0)
         }
         Command::Bundle(BundleCommand::Keygen { output }) => {
             let (secret, public) = catalogue::bundle::keygen();
             write_secret(&output, &secret)?;
-            println!("{public}");
+            // A script takes the key alone from stdout; a person is told what it is on stderr.
+            eprintln!(
+                "Den hemliga nyckeln finns i {}. Den publika nyckeln, att ge till invånarnas --key:",
+                output.display()
+            );
+            writeln!(std::io::stdout(), "{public}")?;
             Ok(0)
         }
         Command::Bundle(BundleCommand::Build {
@@ -520,9 +550,10 @@ fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
                     dropped_links,
                     files_left,
                 } => {
-                    println!(
+                    writeln!(
+                        std::io::stdout(),
                         "{services} e-tjänster från {name} ({icons} ikoner, {blanketter} blanketter)"
-                    );
+                    )?;
                     if dropped_links > 0 {
                         eprintln!(
                             "etjanst: varning: {dropped_links} länkar i katalogen ledde inte till {name}s egen webbplats och togs bort"
@@ -569,15 +600,19 @@ fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
                     .map_err(refused)?
                 {
                     catalogue::bundle::Freshness::Unchanged => {
-                        println!("E-tjänstpaketet från {name} är oförändrat.");
+                        writeln!(
+                            std::io::stdout(),
+                            "E-tjänstpaketet från {name} är oförändrat."
+                        )?;
                     }
                     catalogue::bundle::Freshness::New => {
                         catalogue::bundle::install(&dir, &name, &verified)
                             .map_err(Failure::input)?;
-                        println!(
+                        writeln!(
+                            std::io::stdout(),
                             "{} filer i e-tjänstpaketet från {name}",
                             verified.files.len()
-                        );
+                        )?;
                     }
                 }
             }
@@ -585,10 +620,11 @@ fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
         }
         Command::Draft(command) => drafts::run(&dir, cli.passphrase_file.as_deref(), command),
         Command::Schema => {
-            println!(
+            writeln!(
+                std::io::stdout(),
                 "{}",
                 serde_json::to_string_pretty(&flow::json_schema()).unwrap_or_default()
-            );
+            )?;
             Ok(0)
         }
         command => {
@@ -609,49 +645,39 @@ fn run_on(catalogue: &Catalogue, command: Command, lang: Lang) -> Result<u8, Fai
             category,
             site: Some(site),
         } => {
-            let index =
-                catalogue::index::Index::open(catalogue.data_dir().unwrap_or(Path::new(".")))?;
-            let filter = catalogue::index::Filter {
-                category,
-                site: Some(site.trim_end_matches('/').to_string()),
-                needs_eid: None,
-                has_blankett: None,
+            let index = etjanst::app::existing_index(catalogue.data_dir())?;
+            let url = match &index {
+                Some(index) => etjanst::app::find_site(index, &site)?,
+                None => None,
             };
-            let hits = index.list(&filter)?;
-            if hits.is_empty() {
+            let (Some(index), Some(url)) = (index, url) else {
                 return Err(Failure::input(format!(
-                    "inga e-tjänster från {site}; hämta katalogen med: etjanst sync --site {site}"
+                    "ingen hämtad katalog heter \"{site}\"; hämta den med: etjanst sync --site https://{}",
+                    host(&site)
+                )));
+            };
+            let entries = etjanst::app::list_site(&index, &url, category.as_deref())?;
+            if entries.is_empty() {
+                return Err(Failure::input(format!(
+                    "inga e-tjänster i kategorin \"{}\" från {url}",
+                    category.unwrap_or_default()
                 )));
             }
-            if json {
-                writeln!(out, "{}", serde_json::to_string_pretty(&hits)?)?;
-            } else {
-                let mut current = "";
-                for h in &hits {
-                    if h.category != current {
-                        current = &h.category;
-                        writeln!(out, "\n{current}")?;
-                    }
-                    let eid = if h.requires_authentication || h.requires_signing {
-                        ", kräver e-legitimation"
-                    } else {
-                        ""
-                    };
-                    writeln!(out, "  {:<8} {} (bara på webben{eid})", h.id, h.name)?;
-                }
-            }
+            print_entries(&mut out, &entries, json, lang)?;
             Ok(0)
         }
         Command::Blankett { flow, site, output } => {
             let bytes = match site {
-                Some(site) => {
-                    let mut index = catalogue::index::Index::open(
-                        catalogue.data_dir().unwrap_or(Path::new(".")),
-                    )?;
+                Some(given) => {
+                    let unknown =
+                        || Failure::input(etjanst::app::AppError::UnknownSite(given.clone()));
+                    let mut index =
+                        etjanst::app::existing_index(catalogue.data_dir())?.ok_or_else(unknown)?;
+                    let site = etjanst::app::find_site(&index, &given)?.ok_or_else(unknown)?;
                     let id: i64 = flow
                         .parse()
                         .map_err(|_| Failure::input("ange e-tjänstens nummer på webbplatsen"))?;
-                    let site = site.trim_end_matches('/');
+                    let site = site.as_str();
                     let none =
                         || Failure::input(format!("e-tjänst {id} på {site} har ingen blankett"));
                     match index.file(site, id, "blankett")? {
@@ -684,62 +710,23 @@ fn run_on(catalogue: &Catalogue, command: Command, lang: Lang) -> Result<u8, Fai
             Ok(0)
         }
         Command::Flows { json, category, .. } => {
-            if json {
-                let list: Vec<_> = catalogue
-                    .services
-                    .iter()
-                    .filter(|s| category.as_ref().is_none_or(|c| &s.category == c))
-                    .map(|s| {
-                        serde_json::json!({
-                            "id": s.id,
-                            "name": s.name,
-                            "category": s.category,
-                            "site": catalogue.site.url,
-                            "requiresAuthentication": s.requires_authentication,
-                            "requiresSigning": s.requires_signing,
-                            "aliases": s.aliases,
-                            "capabilities": catalogue.capabilities(s),
-                            "externalLink": s.external_link,
-                            "blanketter": s.blanketter,
-                        })
-                    })
-                    .collect();
-                writeln!(out, "{}", serde_json::to_string_pretty(&list)?)?;
-            } else {
+            let entries = etjanst::app::list(catalogue, category.as_deref());
+            if let Some(c) = &category
+                && entries.is_empty()
+            {
+                return Err(Failure::input(format!(
+                    "det finns ingen kategori \"{c}\"; kategorierna är: {}",
+                    catalogue.categories.join(", ")
+                )));
+            }
+            if !json {
                 writeln!(out, "{} ({})", catalogue.site.name, catalogue.site.url)?;
-                for name in &catalogue.categories {
-                    if category.as_ref().is_some_and(|c| c != name) {
-                        continue;
-                    }
-                    let services: Vec<_> = catalogue
-                        .services
-                        .iter()
-                        .filter(|s| &s.category == name)
-                        .collect();
-                    if services.is_empty() {
-                        continue;
-                    }
-                    writeln!(out, "\n{name}")?;
-                    for s in services {
-                        // Numeric OeP ids are hard to type; show the first alias too.
-                        let handle = match s.aliases.first() {
-                            Some(a) if s.id.chars().all(|c| c.is_ascii_digit()) => a.as_str(),
-                            _ => s.id.as_str(),
-                        };
-                        writeln!(out, "  {:<34} {}", handle, s.name)?;
-                        writeln!(
-                            out,
-                            "  {:<34} {}",
-                            "",
-                            catalogue.capabilities(s).summary_sv()
-                        )?;
-                    }
-                }
-                let index =
-                    catalogue::index::Index::open(catalogue.data_dir().unwrap_or(Path::new(".")))?;
+            }
+            print_entries(&mut out, &entries, json, lang)?;
+            if !json && let Some(index) = etjanst::app::existing_index(catalogue.data_dir())? {
                 let sites = index.sites()?;
                 if !sites.is_empty() {
-                    writeln!(out, "\nHämtade kataloger (visa med --site):")?;
+                    writeln!(out, "\nHämtade kataloger (visa med --site NAMN):")?;
                     for (url, name, n) in sites {
                         writeln!(out, "  {name}: {n} e-tjänster, {url}")?;
                     }
@@ -747,63 +734,43 @@ fn run_on(catalogue: &Catalogue, command: Command, lang: Lang) -> Result<u8, Fai
             }
             Ok(0)
         }
-        Command::Show {
-            flow,
-            json,
-            site: Some(site),
-        } => {
-            let index =
-                catalogue::index::Index::open(catalogue.data_dir().unwrap_or(Path::new(".")))?;
-            let id: i64 = flow
-                .parse()
-                .map_err(|_| Failure::input("ange e-tjänstens nummer på webbplatsen"))?;
-            let (hit, long) = index
-                .service(site.trim_end_matches('/'), id)?
-                .ok_or_else(|| {
-                    Failure::input(format!("e-tjänst {id} finns inte i katalogen från {site}"))
-                })?;
-            show_synced(&mut out, &hit, &long, json)?;
-            Ok(0)
-        }
-        Command::Show { flow, json, .. } => {
-            let found = match catalogue.flow(&flow) {
-                Ok(f) => f,
-                Err(not_here) => {
-                    // A synced web-only e-service, when its number names one site's only.
-                    let Some(data_dir) = catalogue.data_dir() else {
-                        return Err(not_here.into());
-                    };
-                    let Ok(id) = flow.parse::<i64>() else {
-                        return Err(not_here.into());
-                    };
-                    let index = catalogue::index::Index::open(data_dir)?;
-                    let mut found = index.services_numbered(id)?;
-                    match found.len() {
-                        0 => return Err(not_here.into()),
-                        1 => {
-                            let (hit, long) = found.remove(0);
-                            show_synced(&mut out, &hit, &long, json)?;
-                            return Ok(0);
-                        }
-                        _ => {
-                            let sites: Vec<String> = found
-                                .iter()
-                                .map(|(h, _)| {
-                                    format!("  etjanst show {id} --site {}   ({})", h.site, h.name)
-                                })
-                                .collect();
-                            return Err(Failure::input(format!(
-                                "e-tjänst {id} finns på flera webbplatser; välj en:\n{}",
-                                sites.join("\n")
-                            )));
-                        }
+        Command::Show { flow, json, site } => {
+            let index = etjanst::app::existing_index(catalogue.data_dir())?;
+            match etjanst::app::find(catalogue, index.as_ref(), &flow, site.as_deref())
+                .map_err(Failure::input)?
+            {
+                etjanst::app::Found::Flow(found) => {
+                    if json {
+                        writeln!(out, "{}", serde_json::to_string_pretty(found)?)?;
+                    } else {
+                        show(&mut out, found)?;
                     }
                 }
-            };
-            if json {
-                writeln!(out, "{}", serde_json::to_string_pretty(found)?)?;
-            } else {
-                show(&mut out, found)?;
+                etjanst::app::Found::Entry(entry) => {
+                    if json {
+                        writeln!(out, "{}", serde_json::to_string_pretty(&entry)?)?;
+                    } else {
+                        writeln!(out, "{} ({})", entry.name, entry.handle)?;
+                        writeln!(out, "Kategori: {}", entry.category)?;
+                        if let Some(service) = catalogue.service(&entry.id) {
+                            writeln!(out, "{}", fill::plain_text(&service.short_description))?;
+                        }
+                        writeln!(out, "\n{}", etjanst::app::what_to_do(&entry, lang))?;
+                    }
+                }
+                etjanst::app::Found::Synced(hit, long) => show_synced(&mut out, &hit, &long, json)?,
+                etjanst::app::Found::Ambiguous(hits) => {
+                    let sites: Vec<String> = hits
+                        .iter()
+                        .map(|h| {
+                            format!("  etjanst show {} --site {}   ({})", h.id, h.site, h.name)
+                        })
+                        .collect();
+                    return Err(Failure::input(format!(
+                        "e-tjänst {flow} finns på flera webbplatser; välj en:\n{}",
+                        sites.join("\n")
+                    )));
+                }
             }
             Ok(0)
         }
@@ -813,11 +780,17 @@ fn run_on(catalogue: &Catalogue, command: Command, lang: Lang) -> Result<u8, Fai
             json,
             draft,
         } => {
-            let flow = catalogue.flow(&flow)?;
-            let mut answers = read_answers(flow, &answers)?;
+            let given = flow;
+            let flow = fillable(catalogue, &given, lang)?;
+            let mut answers = read_answers(flow, &given, &answers)?;
             let form = Form::new(flow);
             let mode = if draft { Mode::Draft } else { Mode::Complete };
             let report = fill::check(&form, &mut answers, mode, today());
+            let remaining = if draft {
+                fill::remaining(&form, &answers, today())
+            } else {
+                Vec::new()
+            };
             if json {
                 let issues: Vec<_> = report
                     .issues
@@ -838,12 +811,24 @@ fn run_on(catalogue: &Catalogue, command: Command, lang: Lang) -> Result<u8, Fai
                         v
                     })
                     .collect();
-                let doc = serde_json::json!({
+                let mut doc = serde_json::json!({
                     "flow": flow.id,
+                    "aliases": flow.aliases,
                     "valid": report.is_valid(),
                     "visible": report.visible(&form),
                     "errors": issues,
                 });
+                if draft {
+                    let left: Vec<_> = remaining
+                        .iter()
+                        .map(|i| {
+                            let mut v = serde_json::to_value(i).unwrap_or_default();
+                            v["message"] = i.message(lang).into();
+                            v
+                        })
+                        .collect();
+                    doc["remaining"] = left.into();
+                }
                 writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
             } else {
                 for q in report.visible(&form) {
@@ -854,7 +839,14 @@ fn run_on(catalogue: &Catalogue, command: Command, lang: Lang) -> Result<u8, Fai
                     let handle = q.alias.as_deref().unwrap_or(&q.id);
                     writeln!(out, "{mark} {handle:<24} {}", q.name)?;
                 }
-                if report.is_valid() {
+                if report.is_valid() && draft && !remaining.is_empty() {
+                    writeln!(
+                        out,
+                        "\nUtkastet är giltigt så här långt. Kvar att fylla i innan det kan skrivas ut eller skickas ({}):",
+                        remaining.len()
+                    )?;
+                    print_issues(&mut out, flow, &remaining, lang)?;
+                } else if report.is_valid() {
                     writeln!(out, "\nFormuläret är komplett och giltigt.")?;
                 } else {
                     writeln!(out, "\n{} fel:", report.issues.len())?;
@@ -872,9 +864,11 @@ fn run_on(catalogue: &Catalogue, command: Command, lang: Lang) -> Result<u8, Fai
             tabs,
             output,
         } => {
-            let flow = catalogue.flow(&flow)?;
+            let given = flow;
+            let flow = fillable(catalogue, &given, lang)?;
             let form = Form::new(flow);
-            let Some((answers, report)) = complete_answers(&form, &answers_path, lang)? else {
+            let Some((answers, report)) = complete_answers(&form, &given, &answers_path, lang)?
+            else {
                 return Ok(1);
             };
             let files = FilesIn(attachments.unwrap_or_else(|| {
@@ -939,7 +933,8 @@ fn run_on(catalogue: &Catalogue, command: Command, lang: Lang) -> Result<u8, Fai
             Ok(0)
         }
         Command::Xsd { flow, output } => {
-            let flow = catalogue.flow(&flow)?;
+            let given = flow;
+            let flow = fillable(catalogue, &given, lang)?;
             let bytes = flowinstance::xsd(flow).map_err(|e| Failure::from(e.to_string()))?;
             let path = output.unwrap_or_else(|| PathBuf::from(format!("schema-{}.xsd", flow.id)));
             catalogue::write_atomic(&path, &bytes)?;
@@ -954,7 +949,8 @@ fn run_on(catalogue: &Catalogue, command: Command, lang: Lang) -> Result<u8, Fai
             no_qr,
             created,
         } => {
-            let flow = catalogue.flow(&flow)?;
+            let given = flow;
+            let flow = fillable(catalogue, &given, lang)?;
             let options = etjanst::pdf::PdfOptions {
                 created: time_arg(created.as_deref())?,
                 publisher: publisher(&catalogue.site.name),
@@ -966,7 +962,7 @@ fn run_on(catalogue: &Catalogue, command: Command, lang: Lang) -> Result<u8, Fai
             } else {
                 let path = answers.ok_or_else(|| Failure::input("ange --answers eller --blank"))?;
                 let form = Form::new(flow);
-                let Some((answers, report)) = complete_answers(&form, &path, lang)? else {
+                let Some((answers, report)) = complete_answers(&form, &given, &path, lang)? else {
                     return Ok(1);
                 };
                 etjanst::pdf::filled(&form, &report.states, &answers, &options)?
@@ -987,7 +983,8 @@ fn run_on(catalogue: &Catalogue, command: Command, lang: Lang) -> Result<u8, Fai
             Ok(0)
         }
         Command::Export { flow, output } => {
-            let flow = catalogue.flow(&flow)?;
+            let given = flow;
+            let flow = fillable(catalogue, &given, lang)?;
             catalogue::write_atomic(&output, flow::oeflow::export(flow).as_bytes())?;
             Ok(0)
         }
@@ -1001,6 +998,20 @@ fn run_on(catalogue: &Catalogue, command: Command, lang: Lang) -> Result<u8, Fai
             has_blankett,
             limit,
         } => {
+            let index = etjanst::app::existing_index(catalogue.data_dir())?;
+            let site = match (&site, &index) {
+                (None, _) => None,
+                (Some(given), Some(index)) => {
+                    Some(etjanst::app::find_site(index, given)?.ok_or_else(|| {
+                        Failure::input(etjanst::app::AppError::UnknownSite(given.clone()))
+                    })?)
+                }
+                (Some(given), None) => {
+                    return Err(Failure::input(etjanst::app::AppError::UnknownSite(
+                        given.clone(),
+                    )));
+                }
+            };
             let filter = catalogue::index::Filter {
                 category: category.clone(),
                 site: site.clone(),
@@ -1023,9 +1034,7 @@ fn run_on(catalogue: &Catalogue, command: Command, lang: Lang) -> Result<u8, Fai
                 })
                 .collect();
             // Synced sites carry no form content: they are filled on the web.
-            if !fillable {
-                let index =
-                    catalogue::index::Index::open(catalogue.data_dir().unwrap_or(Path::new(".")))?;
+            if !fillable && let Some(index) = &index {
                 hits.extend(index.search(&text, &filter, limit)?);
             }
             catalogue::index::rank(&mut hits, &text);
@@ -1035,8 +1044,27 @@ fn run_on(catalogue: &Catalogue, command: Command, lang: Lang) -> Result<u8, Fai
             } else if hits.is_empty() {
                 writeln!(out, "Inga e-tjänster hittades.")?;
             } else {
-                for h in &hits {
-                    writeln!(out, "{:<40} {} ({})", h.name, h.category, h.site)?;
+                // What to type next: the embedded entry's handle, or the number and its site.
+                let rows: Vec<(String, &catalogue::index::Hit)> = hits
+                    .iter()
+                    .map(|h| {
+                        let handle = match catalogue.service(&h.id) {
+                            Some(s) if h.site == catalogue.site.url => {
+                                etjanst::app::handle(&s.id, &s.aliases)
+                            }
+                            _ => format!("{} --site {}", h.id, host(&h.site)),
+                        };
+                        (handle, h)
+                    })
+                    .collect();
+                let width = rows
+                    .iter()
+                    .map(|(k, _)| k.chars().count())
+                    .max()
+                    .unwrap_or(0);
+                for (handle, h) in &rows {
+                    writeln!(out, "{handle:<width$}  {}", h.name)?;
+                    writeln!(out, "{:<width$}  {}", "", h.category)?;
                 }
             }
             Ok(0)
@@ -1065,10 +1093,11 @@ impl flowinstance::Attachments for FilesIn {
 /// returned (exit code 1).
 fn complete_answers(
     form: &Form,
+    given: &str,
     path: &Path,
     lang: Lang,
 ) -> Result<Option<(Answers, fill::Report)>, Failure> {
-    let mut answers = read_answers(form.flow, path)?;
+    let mut answers = read_answers(form.flow, given, path)?;
     let report = fill::check(form, &mut answers, Mode::Complete, today());
     if report.is_valid() {
         return Ok(Some((answers, report)));
@@ -1079,18 +1108,29 @@ fn complete_answers(
     Ok(None)
 }
 
-pub(crate) fn read_answers(flow: &Flow, path: &Path) -> Result<Answers, Failure> {
+pub(crate) fn read_answers(flow: &Flow, given: &str, path: &Path) -> Result<Answers, Failure> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| Failure::from(format!("{}: {e}", path.display())))?;
     let doc: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
         Failure::from(format!(
-            "{}:{}:{}: {e}",
+            "{}:{}:{}: {}",
             path.display(),
             e.line(),
-            e.column()
+            e.column(),
+            etjanst::json_error::message(&e, true)
         ))
     })?;
-    Answers::from_json(flow, &doc).map_err(|e| Failure::from(format!("{}: {e}", path.display())))
+    Answers::from_json(flow, &doc).map_err(|e| {
+        // Name the flow the way the person did, not by its number.
+        let e = match e {
+            fill::AnswerError::WrongFlow { file, .. } => fill::AnswerError::WrongFlow {
+                file,
+                flow: given.to_string(),
+            },
+            e => e,
+        };
+        Failure::from(format!("{}: {e}", path.display()))
+    })
 }
 
 pub(crate) fn print_issues(
@@ -1150,6 +1190,61 @@ fn show(out: &mut impl Write, flow: &Flow) -> std::io::Result<()> {
         for q in &step.queries {
             show_query(out, q, "  ")?;
         }
+    }
+    Ok(())
+}
+
+/// The fillable flow `name` means; for an entry without one, an error saying what can be done
+/// with it instead.
+pub(crate) fn fillable<'c>(
+    catalogue: &'c Catalogue,
+    name: &str,
+    lang: Lang,
+) -> Result<&'c Flow, Failure> {
+    match catalogue.flow(name) {
+        Ok(flow) => Ok(flow),
+        Err(e) => match etjanst::app::find(catalogue, None, name, None) {
+            Ok(etjanst::app::Found::Entry(entry)) => Err(Failure::input(format!(
+                "{} går inte att fylla i här. {}",
+                entry.name,
+                etjanst::app::what_to_do(&entry, lang)
+            ))),
+            _ => Err(Failure::input(e)),
+        },
+    }
+}
+
+/// Catalogue entries under their categories, each with what can be done with it here; or
+/// as JSON, each with its id, the name to type (`handle`) and its aliases.
+fn print_entries(
+    out: &mut impl Write,
+    entries: &[etjanst::app::Entry],
+    json: bool,
+    lang: Lang,
+) -> Result<(), Failure> {
+    if json {
+        writeln!(out, "{}", serde_json::to_string_pretty(entries)?)?;
+        return Ok(());
+    }
+    let width = entries
+        .iter()
+        .map(|e| e.handle.chars().count())
+        .max()
+        .unwrap_or(0)
+        .clamp(8, 34);
+    let mut current = None;
+    for e in entries {
+        if current != Some(&e.category) {
+            current = Some(&e.category);
+            writeln!(out, "\n{}", e.category)?;
+        }
+        writeln!(out, "  {:<width$} {}", e.handle, e.name)?;
+        writeln!(
+            out,
+            "  {:<width$} {}",
+            "",
+            etjanst::app::what_to_do(e, lang)
+        )?;
     }
     Ok(())
 }

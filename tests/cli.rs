@@ -34,7 +34,7 @@ fn flows_lists_the_embedded_catalogue_before_any_sync() {
     assert_eq!(matf["name"], "Anmäl misstänkt matförgiftning");
     assert_eq!(matf["capabilities"]["fillOffline"], true);
     let text = etjanst(dir.path(), &["flows"]);
-    assert!(stdout(&text).contains("Blankett att skriva ut"));
+    assert!(stdout(&text).contains("Bara blankett: etjanst blankett skolskjuts"));
     assert!(
         stdout(&text).contains("parkeringstillstand"),
         "alias shown for numeric id"

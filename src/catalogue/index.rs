@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::flowinfo::RemoteService;
 
-const DB_FILE: &str = "catalogue.sqlite";
+pub const DB_FILE: &str = "catalogue.sqlite";
 
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {

@@ -301,6 +301,14 @@ impl Catalogue {
     /// Adds or replaces a fillable flow; an imported flow with an embedded flow's id wins.
     fn add_flow(&mut self, flow: Flow) {
         self.flows.retain(|f| f.id != flow.id);
+        // An imported flow's category is listed like the embedded ones.
+        let category = flow
+            .category
+            .clone()
+            .unwrap_or_else(|| "Importerade e-tjänster".into());
+        if !self.categories.contains(&category) {
+            self.categories.push(category);
+        }
         if !self.services.iter().any(|s| s.id == flow.id) {
             self.services.push(Service {
                 id: flow.id.clone(),

@@ -42,7 +42,7 @@ pub fn from_json(path: &Path, text: &str) -> Result<Flow, LoadError> {
         path: path.to_path_buf(),
         line: e.line(),
         column: e.column(),
-        message: e.to_string(),
+        message: crate::json_error::message(&e, true),
     })?;
     checked(path, flow)
 }

@@ -249,6 +249,11 @@ pub struct LockedVault {
 }
 
 impl LockedVault {
+    /// Whether a vault was ever created in `dir` (without creating anything).
+    pub fn exists(dir: &Path) -> bool {
+        dir.join(DB_FILE).exists()
+    }
+
     /// Opens (creating the files if needed) and takes the single-process lock.
     pub fn open(dir: &Path) -> Result<LockedVault, VaultError> {
         let io = |path: &Path| {

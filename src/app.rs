@@ -1,0 +1,273 @@
+//! What a person can do with etjanst, one function per thing, for every shell over the core:
+//! the command line now, the desktop window next. Shells parse and print; the decisions (what an
+//! entry offers, which e-service a name means, which site a few letters name) are made here,
+//! once.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::catalogue::index::{Hit, Index, IndexError};
+use crate::catalogue::{Capabilities, Catalogue, CatalogueError, Service};
+use crate::fill::Lang;
+use crate::flow::Flow;
+
+/// One line of the catalogue as a person sees it, embedded or synced.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Entry {
+    /// The id Open ePlatform knows it by.
+    pub id: String,
+    /// What to type in the next command: the alias where the id is a bare number.
+    pub handle: String,
+    pub aliases: Vec<String>,
+    pub name: String,
+    pub category: String,
+    pub site: String,
+    pub site_name: String,
+    pub capabilities: Capabilities,
+    /// Where a web-only e-service is filled in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+/// The name a person types for a catalogue entry: a number is hard to remember, so the first
+/// alias when the id is one.
+pub fn handle(id: &str, aliases: &[String]) -> String {
+    match aliases.first() {
+        Some(a) if id.bytes().all(|b| b.is_ascii_digit()) => a.clone(),
+        _ => id.to_string(),
+    }
+}
+
+fn embedded_entry(catalogue: &Catalogue, s: &Service) -> Entry {
+    Entry {
+        id: s.id.clone(),
+        handle: handle(&s.id, &s.aliases),
+        aliases: s.aliases.clone(),
+        name: s.name.clone(),
+        category: s.category.clone(),
+        site: catalogue.site.url.clone(),
+        site_name: catalogue.site.name.clone(),
+        capabilities: catalogue.capabilities(s),
+        url: s.external_link.clone(),
+    }
+}
+
+fn synced_entry(hit: &Hit, site_name: &str) -> Entry {
+    Entry {
+        id: hit.id.clone(),
+        handle: hit.id.clone(),
+        aliases: Vec::new(),
+        name: hit.name.clone(),
+        category: hit.category.clone(),
+        site: hit.site.clone(),
+        site_name: site_name.to_string(),
+        capabilities: Capabilities {
+            fill_offline: false,
+            partly_online: false,
+            print: false,
+            submit_online: false,
+            needs_eid: hit.requires_authentication || hit.requires_signing,
+            blankett: false,
+            web_only: true,
+        },
+        url: hit.url.clone(),
+    }
+}
+
+/// The embedded catalogue's entries (with the imported and bundled flows), in its category
+/// order, optionally one category's only.
+pub fn list(catalogue: &Catalogue, category: Option<&str>) -> Vec<Entry> {
+    let mut out = Vec::new();
+    for name in &catalogue.categories {
+        if category.is_some_and(|c| c != name) {
+            continue;
+        }
+        out.extend(
+            catalogue
+                .services
+                .iter()
+                .filter(|s| &s.category == name)
+                .map(|s| embedded_entry(catalogue, s)),
+        );
+    }
+    out
+}
+
+/// A synced site's entries.
+pub fn list_site(
+    index: &Index,
+    site: &str,
+    category: Option<&str>,
+) -> Result<Vec<Entry>, IndexError> {
+    let name = site_name(index, site)?;
+    let filter = crate::catalogue::index::Filter {
+        category: category.map(str::to_string),
+        site: Some(site.to_string()),
+        ..Default::default()
+    };
+    Ok(index
+        .list(&filter)?
+        .iter()
+        .map(|h| synced_entry(h, &name))
+        .collect())
+}
+
+fn site_name(index: &Index, site: &str) -> Result<String, IndexError> {
+    Ok(index
+        .sites()?
+        .into_iter()
+        .find(|(url, _, _)| url == site)
+        .map_or_else(|| site.to_string(), |(_, name, _)| name))
+}
+
+/// The stored site a person means: its address with or without `https://` and a trailing
+/// slash, its host, or the name given at sync (letter case aside).
+pub fn find_site(index: &Index, given: &str) -> Result<Option<String>, IndexError> {
+    let wanted = given.trim().trim_end_matches('/').to_lowercase();
+    let host = |url: &str| {
+        url.split("://")
+            .nth(1)
+            .unwrap_or(url)
+            .trim_end_matches('/')
+            .to_lowercase()
+    };
+    Ok(index
+        .sites()?
+        .into_iter()
+        .find(|(url, name, _)| {
+            url.to_lowercase() == wanted
+                || host(url) == host(&wanted)
+                || name.to_lowercase() == wanted
+        })
+        .map(|(url, _, _)| url))
+}
+
+/// What a name given on the command line (or picked in a window) turned out to be.
+pub enum Found<'c> {
+    /// A flow that can be filled in here.
+    Flow(&'c Flow),
+    /// An embedded entry without a fillable flow: a blankett, or the web only.
+    Entry(Entry),
+    /// A synced e-service, with its long description (sanitised HTML).
+    Synced(Hit, String),
+    /// The number names e-services on several synced sites.
+    Ambiguous(Vec<Hit>),
+}
+
+/// Finds what `name` means: a fillable flow (id or alias), another embedded entry, or a synced
+/// e-service by its number, on `site` or on whichever synced site is the only one to have it.
+pub fn find<'c>(
+    catalogue: &'c Catalogue,
+    index: Option<&Index>,
+    name: &str,
+    site: Option<&str>,
+) -> Result<Found<'c>, AppError> {
+    if site.is_none() {
+        if let Ok(flow) = catalogue.flow(name) {
+            return Ok(Found::Flow(flow));
+        }
+        if let Some(s) = catalogue.service(name) {
+            return Ok(Found::Entry(embedded_entry(catalogue, s)));
+        }
+    }
+    let unknown = || AppError::Unknown(name.to_string());
+    let index = index.ok_or_else(unknown)?;
+    let number: i64 = name.trim().parse().map_err(|_| unknown())?;
+    if let Some(given) = site {
+        let url =
+            find_site(index, given)?.ok_or_else(|| AppError::UnknownSite(given.to_string()))?;
+        let (hit, long) = index
+            .service(&url, number)?
+            .ok_or_else(|| AppError::NotOnSite(name.to_string(), url.clone()))?;
+        return Ok(Found::Synced(hit, long));
+    }
+    let mut found = index.services_numbered(number)?;
+    match found.len() {
+        0 => Err(unknown()),
+        1 => {
+            let (hit, long) = found.remove(0);
+            Ok(Found::Synced(hit, long))
+        }
+        _ => Ok(Found::Ambiguous(
+            found.into_iter().map(|(h, _)| h).collect(),
+        )),
+    }
+}
+
+/// The catalogue index of `data_dir` if one was ever stored: reading never creates it.
+pub fn existing_index(data_dir: Option<&Path>) -> Result<Option<Index>, IndexError> {
+    match data_dir {
+        Some(d) if d.join(crate::catalogue::index::DB_FILE).exists() => Index::open(d).map(Some),
+        _ => Ok(None),
+    }
+}
+
+/// What can be done with an entry here, and the command that does it.
+pub fn what_to_do(entry: &Entry, lang: Lang) -> String {
+    let sv = lang == Lang::Sv;
+    let c = &entry.capabilities;
+    let h = &entry.handle;
+    let mut parts: Vec<String> = Vec::new();
+    if c.fill_offline {
+        parts.push(if sv {
+            format!("fyll i här och skriv ut: etjanst pdf {h} --answers FIL -o FIL.pdf")
+        } else {
+            format!("fill in here and print: etjanst pdf {h} --answers FILE -o FILE.pdf")
+        });
+        if c.partly_online {
+            parts.push(if sv {
+                "vissa frågor måste besvaras på webben".into()
+            } else {
+                "some questions must be answered on the web".into()
+            });
+        }
+    }
+    if c.blankett {
+        let only = !c.fill_offline;
+        parts.push(match (sv, only) {
+            (true, true) => format!("bara blankett: etjanst blankett {h} -o FIL.pdf"),
+            (true, false) => format!("blankett: etjanst blankett {h} -o FIL.pdf"),
+            (false, true) => format!("paper form only: etjanst blankett {h} -o FILE.pdf"),
+            (false, false) => format!("paper form: etjanst blankett {h} -o FILE.pdf"),
+        });
+    }
+    if c.web_only {
+        let place = entry.url.as_deref().unwrap_or(&entry.site);
+        parts.push(if sv {
+            format!("bara på webben: {place}")
+        } else {
+            format!("on the web only: {place}")
+        });
+    }
+    if c.needs_eid {
+        parts.push(if sv {
+            "kräver e-legitimation".into()
+        } else {
+            "needs e-ID".into()
+        });
+    }
+    let s = parts.join("; ");
+    let mut chars = s.chars();
+    chars
+        .next()
+        .map(|f| f.to_uppercase().collect::<String>() + chars.as_str())
+        .unwrap_or_default()
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("e-tjänsten \"{0}\" finns inte i katalogen; sök med: etjanst search {0}")]
+    Unknown(String),
+    #[error(
+        "ingen hämtad katalog heter \"{0}\"; se etjanst flows, eller hämta den med etjanst sync --site ADRESS"
+    )]
+    UnknownSite(String),
+    #[error("e-tjänst {0} finns inte i katalogen från {1}")]
+    NotOnSite(String, String),
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    #[error(transparent)]
+    Catalogue(#[from] CatalogueError),
+}
