@@ -8,7 +8,7 @@ use etjanst::catalogue::{self, Catalogue};
 use etjanst::fill::{self, Answers, Form, Lang, Mode};
 use etjanst::vault::{KeySetup, LockedVault, OsKeychain, Passphrase, Unlock, Vault, VaultError};
 
-use crate::{DraftCommand, Failure};
+use super::{DraftCommand, Failure};
 
 impl From<VaultError> for Failure {
     fn from(e: VaultError) -> Self {
@@ -217,11 +217,11 @@ pub(crate) fn run(
         DraftCommand::Save { flow, answers, id } => {
             let catalogue = Catalogue::open(dir)?;
             let flow_name = flow;
-            let flow = crate::fillable(&catalogue, &flow_name, fill::Lang::Sv)?;
-            let mut parsed: Answers = crate::read_answers(flow, &flow_name, &answers)?;
+            let flow = super::fillable(&catalogue, &flow_name, fill::Lang::Sv)?;
+            let mut parsed: Answers = super::forms::read_answers(flow, &flow_name, &answers)?;
             // A draft is saved whatever its state; format problems are shown, not enforced.
             let form = Form::new(flow);
-            let report = fill::check(&form, &mut parsed, Mode::Draft, crate::today());
+            let report = fill::check(&form, &mut parsed, Mode::Draft, super::today());
             let mut vault = open(dir, passphrase_file, true)?.ok_or(VaultError::NotCreated)?;
             let mut draft = match &id {
                 Some(id) => {
@@ -244,7 +244,7 @@ pub(crate) fn run(
                     err,
                     "Sparat, men rätta detta innan du skriver ut eller skickar in:"
                 );
-                let _ = crate::print_issues(&mut err, flow, &report.issues, Lang::Sv);
+                let _ = super::forms::print_issues(&mut err, flow, &report.issues, Lang::Sv);
             }
             writeln!(out, "{}", draft.id)?;
             Ok(0)

@@ -1,0 +1,465 @@
+//! Finding e-services: the catalogue, synced sites, search, blanketter, imports and exports.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use super::*;
+
+pub(super) fn flows(
+    catalogue: &Catalogue,
+    lang: Lang,
+    json: bool,
+    category: Option<String>,
+    site: Option<String>,
+) -> Result<u8, Failure> {
+    let mut out = std::io::stdout().lock();
+    if let Some(site) = site {
+        let index = etjanst::app::existing_index(catalogue.data_dir())?;
+        let url = match &index {
+            Some(index) => etjanst::app::find_site(index, &site)?,
+            None => None,
+        };
+        let (Some(index), Some(url)) = (index, url) else {
+            return Err(Failure::input(format!(
+                "ingen hämtad katalog heter \"{site}\"; hämta den med: etjanst sync --site https://{}",
+                host(&site)
+            )));
+        };
+        let entries = etjanst::app::list_site(&index, &url, category.as_deref())?;
+        if entries.is_empty() {
+            return Err(Failure::input(format!(
+                "inga e-tjänster i kategorin \"{}\" från {url}",
+                category.unwrap_or_default()
+            )));
+        }
+        print_entries(&mut out, &entries, json, lang)?;
+        Ok(0)
+    } else {
+        let entries = etjanst::app::list(catalogue, category.as_deref());
+        if let Some(c) = &category
+            && entries.is_empty()
+        {
+            return Err(Failure::input(format!(
+                "det finns ingen kategori \"{c}\"; kategorierna är: {}",
+                catalogue.categories.join(", ")
+            )));
+        }
+        if !json {
+            writeln!(out, "{} ({})", catalogue.site.name, catalogue.site.url)?;
+        }
+        print_entries(&mut out, &entries, json, lang)?;
+        if !json && let Some(index) = etjanst::app::existing_index(catalogue.data_dir())? {
+            let sites = index.sites()?;
+            if !sites.is_empty() {
+                writeln!(out, "\nHämtade kataloger (visa med --site NAMN):")?;
+                for (url, name, n) in sites {
+                    writeln!(out, "  {name}: {n} e-tjänster, {url}")?;
+                }
+            }
+        }
+        Ok(0)
+    }
+}
+
+pub(super) fn blankett(
+    catalogue: &Catalogue,
+    flow: String,
+    site: Option<String>,
+    output: PathBuf,
+) -> Result<u8, Failure> {
+    let bytes = match site {
+        Some(given) => {
+            let unknown = || Failure::input(etjanst::app::AppError::UnknownSite(given.clone()));
+            let mut index =
+                etjanst::app::existing_index(catalogue.data_dir())?.ok_or_else(unknown)?;
+            let site = etjanst::app::find_site(&index, &given)?.ok_or_else(unknown)?;
+            let id: i64 = flow
+                .parse()
+                .map_err(|_| Failure::input("ange e-tjänstens nummer på webbplatsen"))?;
+            let site = site.as_str();
+            let none = || Failure::input(format!("e-tjänst {id} på {site} har ingen blankett"));
+            match index.file(site, id, "blankett")? {
+                Some(bytes) => bytes,
+                // Not reached by a bounded sync yet: fetched now, if the site answers.
+                None if index.service(site, id)?.is_some() => {
+                    catalogue::sync::fetch_blankett(&mut index, site, id, &Default::default())
+                        .map_err(Failure::input)?
+                        .ok_or_else(none)?
+                }
+                None => return Err(none()),
+            }
+        }
+        None => {
+            let service = catalogue.service(&flow).ok_or_else(|| {
+                Failure::input(format!("e-tjänsten \"{flow}\" finns inte i katalogen"))
+            })?;
+            let b = service.blanketter.first().ok_or_else(|| {
+                Failure::input(format!(
+                    "{} har ingen blankett; skriv ut formuläret med etjanst pdf {flow} --blank",
+                    service.name
+                ))
+            })?;
+            catalogue.blankett(b)?
+        }
+    };
+    catalogue::write_atomic(&output, &bytes)?;
+    Ok(0)
+}
+
+pub(super) fn show(
+    catalogue: &Catalogue,
+    lang: Lang,
+    flow: String,
+    json: bool,
+    site: Option<String>,
+) -> Result<u8, Failure> {
+    let mut out = std::io::stdout().lock();
+    let index = etjanst::app::existing_index(catalogue.data_dir())?;
+    match etjanst::app::find(catalogue, index.as_ref(), &flow, site.as_deref())
+        .map_err(Failure::input)?
+    {
+        etjanst::app::Found::Flow(found) => {
+            if json {
+                writeln!(out, "{}", serde_json::to_string_pretty(found)?)?;
+            } else {
+                show_flow(&mut out, found)?;
+            }
+        }
+        etjanst::app::Found::Entry(entry) => {
+            if json {
+                writeln!(out, "{}", serde_json::to_string_pretty(&entry)?)?;
+            } else {
+                writeln!(out, "{} ({})", entry.name, entry.handle)?;
+                writeln!(out, "Kategori: {}", entry.category)?;
+                if let Some(service) = catalogue.service(&entry.id) {
+                    writeln!(out, "{}", fill::plain_text(&service.short_description))?;
+                }
+                writeln!(out, "\n{}", etjanst::app::what_to_do(&entry, lang))?;
+            }
+        }
+        etjanst::app::Found::Synced(hit, long) => show_synced(&mut out, &hit, &long, json)?,
+        etjanst::app::Found::Ambiguous(hits) => {
+            let sites: Vec<String> = hits
+                .iter()
+                .map(|h| format!("  etjanst show {} --site {}   ({})", h.id, h.site, h.name))
+                .collect();
+            return Err(Failure::input(format!(
+                "e-tjänst {flow} finns på flera webbplatser; välj en:\n{}",
+                sites.join("\n")
+            )));
+        }
+    }
+    Ok(0)
+}
+
+pub(super) fn export(
+    catalogue: &Catalogue,
+    lang: Lang,
+    flow: String,
+    output: PathBuf,
+) -> Result<u8, Failure> {
+    let given = flow;
+    let flow = fillable(catalogue, &given, lang)?;
+    catalogue::write_atomic(&output, flow::oeflow::export(flow).as_bytes())?;
+    Ok(0)
+}
+
+pub(super) fn search(catalogue: &Catalogue, args: SearchArgs) -> Result<u8, Failure> {
+    let SearchArgs {
+        text,
+        json,
+        category,
+        site,
+        fillable,
+        needs_eid,
+        has_blankett,
+        limit,
+    } = args;
+    let mut out = std::io::stdout().lock();
+    let index = etjanst::app::existing_index(catalogue.data_dir())?;
+    let site = match (&site, &index) {
+        (None, _) => None,
+        (Some(given), Some(index)) => {
+            Some(etjanst::app::find_site(index, given)?.ok_or_else(|| {
+                Failure::input(etjanst::app::AppError::UnknownSite(given.clone()))
+            })?)
+        }
+        (Some(given), None) => {
+            return Err(Failure::input(etjanst::app::AppError::UnknownSite(
+                given.clone(),
+            )));
+        }
+    };
+    let filter = catalogue::index::Filter {
+        category: category.clone(),
+        site: site.clone(),
+        needs_eid: needs_eid.then_some(true),
+        has_blankett: has_blankett.then_some(true),
+    };
+    let mut hits: Vec<_> = catalogue
+        .search(&text)
+        .into_iter()
+        .filter(|h| category.as_ref().is_none_or(|c| &h.category == c))
+        .filter(|h| site.as_ref().is_none_or(|s| &h.site == s))
+        .filter(|h| {
+            let Some(service) = catalogue.service(&h.id) else {
+                return false;
+            };
+            let caps = catalogue.capabilities(service);
+            (!fillable || caps.fill_offline)
+                && (!needs_eid || caps.needs_eid)
+                && (!has_blankett || caps.blankett)
+        })
+        .collect();
+    // Synced sites carry no form content: they are filled on the web.
+    if !fillable && let Some(index) = &index {
+        hits.extend(index.search(&text, &filter, limit)?);
+    }
+    catalogue::index::rank(&mut hits, &text);
+    hits.truncate(limit);
+    if json {
+        writeln!(out, "{}", serde_json::to_string_pretty(&hits)?)?;
+    } else if hits.is_empty() {
+        writeln!(out, "Inga e-tjänster hittades.")?;
+    } else {
+        // What to type next: the embedded entry's handle, or the number and its site.
+        let rows: Vec<(String, &catalogue::index::Hit)> = hits
+            .iter()
+            .map(|h| {
+                let handle = match catalogue.service(&h.id) {
+                    Some(s) if h.site == catalogue.site.url => {
+                        etjanst::app::handle(&s.id, &s.aliases)
+                    }
+                    _ => format!("{} --site {}", h.id, host(&h.site)),
+                };
+                (handle, h)
+            })
+            .collect();
+        let width = rows
+            .iter()
+            .map(|(k, _)| k.chars().count())
+            .max()
+            .unwrap_or(0);
+        for (handle, h) in &rows {
+            writeln!(out, "{handle:<width$}  {}", h.name)?;
+            writeln!(out, "{:<width$}  {}", "", h.category)?;
+        }
+    }
+    Ok(0)
+}
+
+pub(super) fn import(dir: &Path, files: Vec<PathBuf>) -> Result<u8, Failure> {
+    let ids = catalogue::import(dir, &files)?;
+    for id in ids {
+        writeln!(std::io::stdout(), "importerade {id}")?;
+    }
+    Ok(0)
+}
+
+pub(super) fn import_catalogue(
+    dir: &Path,
+    site: String,
+    name: Option<String>,
+    file: PathBuf,
+) -> Result<u8, Failure> {
+    let bytes =
+        std::fs::read(&file).map_err(|e| Failure::input(format!("{}: {e}", file.display())))?;
+    let parsed = catalogue::flowinfo::parse(&bytes, None, &site)
+        .map_err(|e| Failure::input(format!("{}: {e}", file.display())))?;
+    if parsed.dropped_links > 0 {
+        eprintln!(
+            "etjanst: varning: {} länkar som inte ledde till {site} togs bort",
+            parsed.dropped_links
+        );
+    }
+    let services = parsed.services;
+    let name = name.unwrap_or_else(|| {
+        site.split("://")
+            .nth(1)
+            .unwrap_or(&site)
+            .trim_end_matches('/')
+            .to_string()
+    });
+    let mut index = catalogue::index::Index::open(dir)?;
+    let count = services.len();
+    let data = catalogue::index::SiteData {
+        name: name.clone(),
+        services,
+        ..Default::default()
+    };
+    index.replace_site(site.trim_end_matches('/'), &data)?;
+    writeln!(std::io::stdout(), "{count} e-tjänster från {name}")?;
+    Ok(0)
+}
+
+pub(super) fn schema() -> Result<u8, Failure> {
+    writeln!(
+        std::io::stdout(),
+        "{}",
+        serde_json::to_string_pretty(&flow::json_schema()).unwrap_or_default()
+    )?;
+    Ok(0)
+}
+
+fn show_flow(out: &mut impl Write, flow: &Flow) -> std::io::Result<()> {
+    writeln!(out, "{} ({}, version {})", flow.name, flow.id, flow.version)?;
+    if let Some(c) = &flow.category {
+        writeln!(out, "Kategori: {c}")?;
+    }
+    if !flow.short_description.is_empty() {
+        writeln!(out, "{}", fill::plain_text(&flow.short_description))?;
+    }
+    for (n, step) in flow.steps.iter().enumerate() {
+        writeln!(out, "\nSteg {}: {}", n + 1, step.name)?;
+        for q in &step.queries {
+            show_query(out, q, "  ")?;
+        }
+    }
+    Ok(())
+}
+
+/// Catalogue entries under their categories, each with what can be done with it here; or
+/// as JSON, each with its id, the name to type (`handle`) and its aliases.
+fn print_entries(
+    out: &mut impl Write,
+    entries: &[etjanst::app::Entry],
+    json: bool,
+    lang: Lang,
+) -> Result<(), Failure> {
+    if json {
+        writeln!(out, "{}", serde_json::to_string_pretty(entries)?)?;
+        return Ok(());
+    }
+    let width = entries
+        .iter()
+        .map(|e| e.handle.chars().count())
+        .max()
+        .unwrap_or(0)
+        .clamp(8, 34);
+    let mut current = None;
+    for e in entries {
+        if current != Some(&e.category) {
+            current = Some(&e.category);
+            writeln!(out, "\n{}", e.category)?;
+        }
+        writeln!(out, "  {:<width$} {}", e.handle, e.name)?;
+        writeln!(
+            out,
+            "  {:<width$} {}",
+            "",
+            etjanst::app::what_to_do(e, lang)
+        )?;
+    }
+    Ok(())
+}
+
+/// A synced e-service that is filled in on the municipality's website.
+fn show_synced(
+    out: &mut impl Write,
+    hit: &catalogue::index::Hit,
+    long: &str,
+    json: bool,
+) -> Result<(), Failure> {
+    if json {
+        let mut v = serde_json::to_value(hit)?;
+        v["longDescription"] = long.into();
+        writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
+        return Ok(());
+    }
+    writeln!(out, "{} ({}, {})", hit.name, hit.id, hit.site)?;
+    writeln!(out, "Kategori: {}", hit.category)?;
+    let text = fill::plain_text(if long.trim().is_empty() {
+        &hit.short_description
+    } else {
+        long
+    });
+    writeln!(out, "{text}")?;
+    let eid = if hit.requires_authentication || hit.requires_signing {
+        " Kräver e-legitimation."
+    } else {
+        ""
+    };
+    writeln!(
+        out,
+        "\nFylls i på webben: {}{eid}",
+        hit.url.as_deref().unwrap_or(&hit.site)
+    )?;
+    Ok(())
+}
+
+/// An id with the alias a person can type instead: `omrade (6102)`.
+fn named(id: &str, alias: Option<&str>) -> String {
+    alias.map_or_else(|| id.to_string(), |a| format!("{a} ({id})"))
+}
+
+fn show_query(out: &mut impl Write, q: &flow::Query, indent: &str) -> std::io::Result<()> {
+    let state = match q.default_state {
+        flow::QueryState::Visible => "valfri",
+        flow::QueryState::VisibleRequired => "obligatorisk",
+        flow::QueryState::Hidden => "dold",
+    };
+    writeln!(
+        out,
+        "{indent}[{}] {} ({}, {state})",
+        named(&q.id, q.alias.as_deref()),
+        q.name,
+        q.kind.type_name()
+    )?;
+    match &q.kind {
+        QueryKind::TextField(t) => {
+            for f in &t.fields {
+                writeln!(
+                    out,
+                    "{indent}    fält {}: {}",
+                    named(&f.id, f.alias.as_deref()),
+                    f.label
+                )?;
+            }
+        }
+        QueryKind::RepeatingGroup(g) => {
+            let max = g
+                .max_rows
+                .map_or("obegränsat".to_string(), |m| m.to_string());
+            writeln!(out, "{indent}    rader: {}–{max}", g.min_rows)?;
+            for sub in &g.queries {
+                show_query(out, sub, &format!("{indent}    "))?;
+            }
+        }
+        QueryKind::Unknown(_) => {
+            writeln!(out, "{indent}    måste fyllas i på webben")?;
+        }
+        kind => {
+            if let Some((alts, free)) = kind.alternatives() {
+                for a in alts {
+                    writeln!(
+                        out,
+                        "{indent}    ( ) {}: {}",
+                        named(&a.id, a.alias.as_deref()),
+                        a.name
+                    )?;
+                }
+                if let Some(f) = free {
+                    writeln!(out, "{indent}    ( ) other: {f}")?;
+                }
+            }
+        }
+    }
+    for ev in &q.evaluators {
+        if let flow::EvaluatorRule::QueryState {
+            alternatives,
+            state: Some(state),
+            ..
+        } = &ev.rule
+        {
+            writeln!(
+                out,
+                "{indent}    villkor {}: när {} → {} blir {}",
+                ev.id,
+                alternatives.join(", "),
+                ev.targets.join(", "),
+                state.as_oep()
+            )?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,326 @@
+//! Filling in: checking answers, the case XML and its schema, PDFs and scanned codes.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use super::*;
+
+pub(super) fn check(
+    catalogue: &Catalogue,
+    lang: Lang,
+    flow: String,
+    answers: PathBuf,
+    json: bool,
+    draft: bool,
+) -> Result<u8, Failure> {
+    let mut out = std::io::stdout().lock();
+    let given = flow;
+    let flow = fillable(catalogue, &given, lang)?;
+    let mut answers = read_answers(flow, &given, &answers)?;
+    let form = Form::new(flow);
+    let mode = if draft { Mode::Draft } else { Mode::Complete };
+    let report = fill::check(&form, &mut answers, mode, today());
+    let remaining = if draft {
+        fill::remaining(&form, &answers, today())
+    } else {
+        Vec::new()
+    };
+    if json {
+        let issues: Vec<_> = report
+            .issues
+            .iter()
+            .map(|i| {
+                let mut v = serde_json::to_value(i).unwrap_or_default();
+                v["message"] = i.message(lang).into();
+                // The names a person used in the answers file, beside the ids.
+                if let Some(q) = flow.query(&i.query) {
+                    if let Some(alias) = &q.alias {
+                        v["alias"] = alias.clone().into();
+                    }
+                    if let Some(alias) = i.field.as_deref().and_then(|f| field_alias(q, f)) {
+                        v["fieldAlias"] = alias.into();
+                    }
+                }
+                v
+            })
+            .collect();
+        let mut doc = serde_json::json!({
+            "flow": flow.id,
+            "aliases": flow.aliases,
+            "valid": report.is_valid(),
+            "visible": report.visible(&form),
+            "errors": issues,
+        });
+        if draft {
+            let left: Vec<_> = remaining
+                .iter()
+                .map(|i| {
+                    let mut v = serde_json::to_value(i).unwrap_or_default();
+                    v["message"] = i.message(lang).into();
+                    v
+                })
+                .collect();
+            doc["remaining"] = left.into();
+        }
+        writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+    } else {
+        for q in report.visible(&form) {
+            let mark = match q.state {
+                flow::QueryState::VisibleRequired => "*",
+                _ => " ",
+            };
+            let handle = q.alias.as_deref().unwrap_or(&q.id);
+            writeln!(out, "{mark} {handle:<24} {}", q.name)?;
+        }
+        if report.is_valid() && draft && !remaining.is_empty() {
+            writeln!(
+                out,
+                "\nUtkastet är giltigt så här långt. Kvar att fylla i innan det kan skrivas ut eller skickas ({}):",
+                remaining.len()
+            )?;
+            print_issues(&mut out, flow, &remaining, lang)?;
+        } else if report.is_valid() {
+            writeln!(out, "\nFormuläret är komplett och giltigt.")?;
+        } else {
+            writeln!(out, "\n{} fel:", report.issues.len())?;
+            print_issues(&mut out, flow, &report.issues, lang)?;
+        }
+    }
+    Ok(if report.is_valid() { 0 } else { 1 })
+}
+
+pub(super) fn xml(catalogue: &Catalogue, lang: Lang, args: XmlArgs) -> Result<u8, Failure> {
+    let XmlArgs {
+        flow,
+        answers: answers_path,
+        attachments,
+        no_file_content,
+        utf8,
+        tabs,
+        output,
+    } = args;
+    let mut out = std::io::stdout().lock();
+    let given = flow;
+    let flow = fillable(catalogue, &given, lang)?;
+    let form = Form::new(flow);
+    let Some((answers, report)) = complete_answers(&form, &given, &answers_path, lang)? else {
+        return Ok(1);
+    };
+    let files = FilesIn(attachments.unwrap_or_else(|| {
+        answers_path
+            .parent()
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+    }));
+    // A terminal shows UTF-8; ISO-8859-1 bytes would come out garbled there.
+    let to_terminal = output.is_none() && std::io::IsTerminal::is_terminal(&std::io::stdout());
+    let options = flowinstance::Options {
+        charset: if utf8 || to_terminal {
+            flowinstance::Charset::Utf8
+        } else {
+            flowinstance::Charset::Latin1
+        },
+        indent: if tabs {
+            flowinstance::Indent::Tabs
+        } else {
+            flowinstance::Indent::Spaces
+        },
+        embed_files: !no_file_content,
+    };
+    let header = flowinstance::Header::default();
+    let bytes = flowinstance::write(
+        &form,
+        &report.states,
+        &answers,
+        &header,
+        &files,
+        options,
+    )
+    .map_err(|e| match e {
+        flowinstance::CaseXmlError::MissingAttachment(name) => Failure::from(format!(
+            "bilagan \"{name}\" finns inte i {}; ange mappen med --attachments, eller --no-file-content för att bara namnge filerna",
+            files.0.display()
+        )),
+        e => Failure::from(e.to_string()),
+    })?;
+    eprintln!(
+        "{}",
+        if lang == Lang::Sv {
+            "Förhandsvisning: ärendenummer, status, inskickare, tider och fil-id sätts av kommunens server när ärendet skickas in, så de saknas här."
+        } else {
+            "Preview: the case number, status, poster, times and file ids are set by the municipality's server on submission, so they are missing here."
+        }
+    );
+    if to_terminal && !utf8 {
+        eprintln!(
+            "{}",
+            if lang == Lang::Sv {
+                "Visas som UTF-8; med -o FIL eller omdirigering blir det ISO-8859-1 som Open ePlatform skriver."
+            } else {
+                "Shown as UTF-8; with -o FILE or a redirect it is ISO-8859-1, as Open ePlatform writes it."
+            }
+        );
+    }
+    match output {
+        Some(path) => catalogue::write_atomic(&path, &bytes)?,
+        None => out.write_all(&bytes)?,
+    }
+    Ok(0)
+}
+
+pub(super) fn xsd(
+    catalogue: &Catalogue,
+    lang: Lang,
+    flow: String,
+    output: Option<PathBuf>,
+) -> Result<u8, Failure> {
+    let given = flow;
+    let flow = fillable(catalogue, &given, lang)?;
+    let bytes = flowinstance::xsd(flow).map_err(|e| Failure::from(e.to_string()))?;
+    let path = output.unwrap_or_else(|| PathBuf::from(format!("schema-{}.xsd", flow.id)));
+    catalogue::write_atomic(&path, &bytes)?;
+    eprintln!("{}", path.display());
+    Ok(0)
+}
+
+pub(super) fn pdf(catalogue: &Catalogue, lang: Lang, args: PdfArgs) -> Result<u8, Failure> {
+    let PdfArgs {
+        flow,
+        answers,
+        blank,
+        output,
+        no_qr,
+        created,
+    } = args;
+    let given = flow;
+    let flow = fillable(catalogue, &given, lang)?;
+    let options = etjanst::pdf::PdfOptions {
+        created: time_arg(created.as_deref())?,
+        publisher: publisher(&catalogue.site.name),
+        by_post: true,
+        qr: !no_qr,
+    };
+    let bytes = if blank {
+        etjanst::pdf::blank(flow, &options)?
+    } else {
+        let path = answers.ok_or_else(|| Failure::input("ange --answers eller --blank"))?;
+        let form = Form::new(flow);
+        let Some((answers, report)) = complete_answers(&form, &given, &path, lang)? else {
+            return Ok(1);
+        };
+        etjanst::pdf::filled(&form, &report.states, &answers, &options)?
+    };
+    catalogue::write_atomic(&output, &bytes)?;
+    Ok(0)
+}
+
+pub(super) fn scan(images: Vec<PathBuf>) -> Result<u8, Failure> {
+    let mut out = std::io::stdout().lock();
+    let mut pages = Vec::new();
+    for path in &images {
+        pages.push(
+            std::fs::read(path).map_err(|e| Failure::input(format!("{}: {e}", path.display())))?,
+        );
+    }
+    let xml = etjanst::qr::scan(&pages)?;
+    write!(out, "{xml}")?;
+    Ok(0)
+}
+
+/// Attached files read from a folder by their names, for `xml` from an answers file.
+struct FilesIn(PathBuf);
+
+impl flowinstance::Attachments for FilesIn {
+    fn content(&self, file: &fill::FileRef) -> Option<std::borrow::Cow<'_, [u8]>> {
+        // Only the file's own name: an answers file cannot point outside the folder.
+        let name = Path::new(&file.name).file_name()?;
+        std::fs::read(self.0.join(name)).ok().map(Into::into)
+    }
+}
+
+/// Answers ready to print or submit; when they are not, the errors are printed and `None`
+/// returned (exit code 1).
+fn complete_answers(
+    form: &Form,
+    given: &str,
+    path: &Path,
+    lang: Lang,
+) -> Result<Option<(Answers, fill::Report)>, Failure> {
+    let mut answers = read_answers(form.flow, given, path)?;
+    let report = fill::check(form, &mut answers, Mode::Complete, today());
+    if report.is_valid() {
+        return Ok(Some((answers, report)));
+    }
+    let mut err = std::io::stderr().lock();
+    writeln!(err, "Formuläret är inte komplett; rätta först:")?;
+    print_issues(&mut err, form.flow, &report.issues, lang)?;
+    Ok(None)
+}
+
+pub(crate) fn read_answers(flow: &Flow, given: &str, path: &Path) -> Result<Answers, Failure> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Failure::from(format!("{}: {e}", path.display())))?;
+    let doc: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        Failure::from(format!(
+            "{}:{}:{}: {}",
+            path.display(),
+            e.line(),
+            e.column(),
+            etjanst::json_error::message(&e, true)
+        ))
+    })?;
+    Answers::from_json(flow, &doc).map_err(|e| {
+        // Name the flow the way the person did, not by its number.
+        let e = match e {
+            fill::AnswerError::WrongFlow { file, .. } => fill::AnswerError::WrongFlow {
+                file,
+                flow: given.to_string(),
+            },
+            e => e,
+        };
+        Failure::from(format!("{}: {e}", path.display()))
+    })
+}
+
+pub(crate) fn print_issues(
+    out: &mut impl Write,
+    flow: &Flow,
+    issues: &[fill::Issue],
+    lang: Lang,
+) -> std::io::Result<()> {
+    for issue in issues {
+        let query = flow.query(&issue.query);
+        let name = query.map_or("", |q| q.name.as_str());
+        let mut place = query.map_or(issue.query.clone(), |q| q.handle().to_string());
+        if let Some(row) = issue.row {
+            place.push_str(&format!(" rad {}", row + 1));
+        }
+        if let Some(field) = &issue.field {
+            let field = query
+                .and_then(|q| field_alias(q, field))
+                .unwrap_or_else(|| field.clone());
+            place.push_str(&format!(" / {field}"));
+        }
+        writeln!(out, "- {place} ({name}): {}", issue.message(lang))?;
+    }
+    Ok(())
+}
+
+/// The alias of a text field (or of a sub-query of a group row) that an issue names by id.
+fn field_alias(query: &flow::Query, field: &str) -> Option<String> {
+    match &query.kind {
+        QueryKind::TextField(t) => t
+            .fields
+            .iter()
+            .find(|f| f.id == field)
+            .and_then(|f| f.alias.clone()),
+        QueryKind::RepeatingGroup(g) => {
+            let (sub, rest) = field.split_once('.').unwrap_or((field, ""));
+            let sub = g.queries.iter().find(|q| q.id == sub)?;
+            let inner = (!rest.is_empty())
+                .then(|| field_alias(sub, rest).unwrap_or_else(|| rest.to_string()));
+            let head = sub.handle().to_string();
+            Some(inner.map_or(head.clone(), |i| format!("{head}.{i}")))
+        }
+        _ => None,
+    }
+}
