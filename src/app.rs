@@ -206,47 +206,28 @@ pub fn existing_index(data_dir: Option<&Path>) -> Result<Option<Index>, IndexErr
 
 /// What can be done with an entry here, and the command that does it.
 pub fn what_to_do(entry: &Entry, lang: Lang) -> String {
-    let sv = lang == Lang::Sv;
     let c = &entry.capabilities;
     let h = &entry.handle;
     let mut parts: Vec<String> = Vec::new();
     if c.fill_offline {
-        parts.push(if sv {
-            format!("fyll i här och skriv ut: etjanst pdf {h} --answers FIL -o FIL.pdf")
-        } else {
-            format!("fill in here and print: etjanst pdf {h} --answers FILE -o FILE.pdf")
-        });
+        parts.push(crate::t!(lang, "offer-fill", handle = h));
         if c.partly_online {
-            parts.push(if sv {
-                "vissa frågor måste besvaras på webben".into()
-            } else {
-                "some questions must be answered on the web".into()
-            });
+            parts.push(crate::t!(lang, "offer-partly-online"));
         }
     }
     if c.blankett {
-        let only = !c.fill_offline;
-        parts.push(match (sv, only) {
-            (true, true) => format!("bara blankett: etjanst blankett {h} -o FIL.pdf"),
-            (true, false) => format!("blankett: etjanst blankett {h} -o FIL.pdf"),
-            (false, true) => format!("paper form only: etjanst blankett {h} -o FILE.pdf"),
-            (false, false) => format!("paper form: etjanst blankett {h} -o FILE.pdf"),
+        parts.push(if c.fill_offline {
+            crate::t!(lang, "offer-blankett", handle = h)
+        } else {
+            crate::t!(lang, "offer-blankett-only", handle = h)
         });
     }
     if c.web_only {
         let place = entry.url.as_deref().unwrap_or(&entry.site);
-        parts.push(if sv {
-            format!("bara på webben: {place}")
-        } else {
-            format!("on the web only: {place}")
-        });
+        parts.push(crate::t!(lang, "offer-web-only", place = place));
     }
     if c.needs_eid {
-        parts.push(if sv {
-            "kräver e-legitimation".into()
-        } else {
-            "needs e-ID".into()
-        });
+        parts.push(crate::t!(lang, "offer-needs-eid"));
     }
     let s = parts.join("; ");
     let mut chars = s.chars();
@@ -256,18 +237,46 @@ pub fn what_to_do(entry: &Entry, lang: Lang) -> String {
         .unwrap_or_default()
 }
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub enum AppError {
-    #[error("e-tjänsten \"{0}\" finns inte i katalogen; sök med: etjanst search {0}")]
     Unknown(String),
-    #[error(
-        "ingen hämtad katalog heter \"{0}\"; se etjanst flows, eller hämta den med etjanst sync --site ADRESS"
-    )]
     UnknownSite(String),
-    #[error("e-tjänst {0} finns inte i katalogen från {1}")]
     NotOnSite(String, String),
-    #[error(transparent)]
-    Index(#[from] IndexError),
-    #[error(transparent)]
-    Catalogue(#[from] CatalogueError),
+    Index(IndexError),
+    Catalogue(CatalogueError),
+}
+
+impl AppError {
+    /// The message in `lang`.
+    pub fn message(&self, lang: Lang) -> String {
+        match self {
+            AppError::Unknown(name) => crate::t!(lang, "app-unknown", name = name),
+            AppError::UnknownSite(site) => crate::t!(lang, "app-unknown-site", site = site),
+            AppError::NotOnSite(id, site) => {
+                crate::t!(lang, "app-not-on-site", id = id, site = site)
+            }
+            AppError::Index(e) => e.to_string(),
+            AppError::Catalogue(e) => e.to_string(),
+        }
+    }
+}
+
+impl std::fmt::Display for AppError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message(Lang::Sv))
+    }
+}
+
+impl std::error::Error for AppError {}
+
+impl From<IndexError> for AppError {
+    fn from(e: IndexError) -> Self {
+        AppError::Index(e)
+    }
+}
+
+impl From<CatalogueError> for AppError {
+    fn from(e: CatalogueError) -> Self {
+        AppError::Catalogue(e)
+    }
 }

@@ -19,6 +19,7 @@ pub mod catalogue;
 pub mod fill;
 pub mod flow;
 pub mod flowinstance;
+pub mod i18n;
 pub mod ids;
 pub mod json_error;
 pub mod pdf;

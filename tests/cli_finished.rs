@@ -363,3 +363,74 @@ fn smaller_things_a_newcomer_trips_on() {
         err(&listed)
     );
 }
+
+#[test]
+fn english_covers_what_the_program_itself_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let en = |args: &[&str]| {
+        let mut all = vec!["--lang", "en"];
+        all.extend_from_slice(args);
+        etjanst(dir.path(), &all)
+    };
+    let flows = out(&en(&["flows"]));
+    assert!(
+        flows.contains("Fill in here and print") && !flows.contains("Fyll i här"),
+        "{flows}"
+    );
+    assert!(out(&en(&["show", "bygglov"])).contains("On the web only"));
+    assert!(out(&en(&["show", "synpunkt"])).contains("Step 1:"));
+    let empty = dir.path().join("tom.json");
+    std::fs::write(&empty, "{}").unwrap();
+    let draft = out(&en(&[
+        "check",
+        "eldstad",
+        "--answers",
+        empty.to_str().unwrap(),
+        "--draft",
+    ]));
+    assert!(
+        draft.contains("Still to fill in") && draft.contains("This must be filled in."),
+        "{draft}"
+    );
+    let unknown = en(&["show", "finns-inte"]);
+    assert!(
+        err(&unknown).contains("there is no e-service"),
+        "{}",
+        err(&unknown)
+    );
+    // Nothing listens on port 9 of this machine: the cause is said, in English.
+    let sync = en(&["sync", "--site", "http://127.0.0.1:9", "--name", "Ingen"]);
+    assert_eq!(sync.status.code(), Some(2));
+    let message = err(&sync);
+    assert!(
+        message.contains("could not reach") && message.to_lowercase().contains("refused"),
+        "{message}"
+    );
+    assert!(
+        message.contains("uses http without encryption"),
+        "{message}"
+    );
+    // The vault's messages too.
+    let data = dir.path().join("valv");
+    let saved = Command::new(env!("CARGO_BIN_EXE_etjanst"))
+        .arg("--data-dir")
+        .arg(&data)
+        .args([
+            "--lang",
+            "en",
+            "draft",
+            "save",
+            "synpunkt",
+            "--answers",
+            &example("synpunkt"),
+        ])
+        .env("ETJANST_PASSPHRASE", "kort")
+        .env("ETJANST_SCRYPT_LOG_N", "10")
+        .output()
+        .unwrap();
+    assert!(
+        err(&saved).contains("the passphrase is too short"),
+        "{}",
+        err(&saved)
+    );
+}

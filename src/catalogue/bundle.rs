@@ -22,35 +22,64 @@ use crate::flow;
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub enum BundleError {
-    #[error("paketet är inte ett etjanst-paket")]
     NotABundle,
-    #[error("paketets signatur stämmer inte med kommunens nyckel; det gamla paketet behålls")]
     BadSignature,
-    #[error("ogiltig nyckel: {0}")]
     BadKey(String),
-    #[error("filen {0} i paketet är skadad; det gamla paketet behålls")]
     BadFile(String),
-    #[error("e-tjänsten {path} i paketet: {message}")]
     BadFlow { path: String, message: String },
-    #[error("{path}: {message}")]
     Io { path: PathBuf, message: String },
-    #[error("paketet anger ingen kommun (bygg det med --site); det gamla paketet behålls")]
     NoSite,
-    #[error("paketet är gjort för {bundle_site}, inte för {site}; det gamla paketet behålls")]
     ForeignSite { bundle_site: String, site: String },
-    #[error(
-        "paketet (skapat {created}) är inte nyare än det installerade (skapat {installed}); det gamla paketet behålls"
-    )]
     Stale { created: String, installed: String },
-    #[error("paketets datum \"{0}\" går inte att läsa; det gamla paketet behålls")]
     BadDate(String),
-    #[error(
-        "\"{0}\" går inte att använda som namn på kommunen (ange --name med bokstäver eller siffror)"
-    )]
     BadName(String),
 }
+
+impl BundleError {
+    /// The message in `lang`, from the message catalogue.
+    pub fn message(&self, lang: crate::fill::Lang) -> String {
+        use crate::t;
+        match self {
+            BundleError::NotABundle => t!(lang, "bundle-not-a-bundle"),
+            BundleError::BadSignature => t!(lang, "bundle-bad-signature"),
+            BundleError::BadKey(e) => t!(lang, "bundle-bad-key", error = e),
+            BundleError::BadFile(path) => t!(lang, "bundle-bad-file", path = path),
+            BundleError::BadFlow { path, message } => {
+                t!(lang, "bundle-bad-flow", path = path, error = message)
+            }
+            BundleError::Io { path, message } => format!("{}: {message}", path.display()),
+            BundleError::NoSite => t!(lang, "bundle-no-site"),
+            BundleError::ForeignSite { bundle_site, site } => {
+                t!(
+                    lang,
+                    "bundle-foreign-site",
+                    bundle_site = bundle_site,
+                    site = site
+                )
+            }
+            BundleError::Stale { created, installed } => {
+                t!(
+                    lang,
+                    "bundle-stale",
+                    created = created,
+                    installed = installed
+                )
+            }
+            BundleError::BadDate(d) => t!(lang, "bundle-bad-date", date = d),
+            BundleError::BadName(n) => t!(lang, "bundle-bad-name", name = n),
+        }
+    }
+}
+
+impl std::fmt::Display for BundleError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message(crate::fill::Lang::Sv))
+    }
+}
+
+impl std::error::Error for BundleError {}
 
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -97,12 +97,13 @@ pub enum Stage {
 }
 
 impl Stage {
-    pub fn label_sv(self) -> &'static str {
+    /// What the stage is doing, for progress lines.
+    pub fn label(self, lang: crate::fill::Lang) -> String {
         match self {
-            Stage::Catalogue => "Hämtar katalogen",
-            Stage::Icons => "Hämtar ikoner",
-            Stage::Blanketter => "Hämtar blanketter",
-            Stage::Saving => "Sparar",
+            Stage::Catalogue => crate::t!(lang, "stage-catalogue"),
+            Stage::Icons => crate::t!(lang, "stage-icons"),
+            Stage::Blanketter => crate::t!(lang, "stage-blanketter"),
+            Stage::Saving => crate::t!(lang, "stage-saving"),
         }
     }
 }
@@ -140,36 +141,88 @@ pub fn is_plain_http(site: &str) -> bool {
     site.trim().to_ascii_lowercase().starts_with("http://")
 }
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub enum SyncError {
-    #[error("kunde inte nå {url}: {message}")]
-    Network { url: String, message: String },
-    #[error("{url} svarade {status}")]
-    Status { url: String, status: u16 },
-    #[error("katalogen från {url}: {source}")]
-    Catalogue { url: String, source: FlowInfoError },
-    #[error("hämtningen avbröts; den sparade katalogen är oförändrad")]
+    Network {
+        url: String,
+        message: String,
+    },
+    Status {
+        url: String,
+        status: u16,
+    },
+    Catalogue {
+        url: String,
+        source: FlowInfoError,
+    },
     Cancelled,
-    #[error(
-        "{url} skickade mer än {limit} MB; hämtningen avbröts och den sparade katalogen är oförändrad"
-    )]
-    TooLarge { url: String, limit: usize },
-    #[error(
-        "katalogen från {url} listar {count} e-tjänster, fler än de {max} en kommun kan ha; den sparade katalogen behålls"
-    )]
+    TooLarge {
+        url: String,
+        limit: usize,
+    },
     TooMany {
         url: String,
         count: usize,
         max: usize,
     },
-    #[error(
-        "hämtningen från {url} tog längre än {seconds} sekunder och avbröts; den sparade katalogen är oförändrad"
-    )]
-    Deadline { url: String, seconds: u64 },
-    #[error("{0} är ingen webbadress (till exempel https://e-tjanster.kommun.se)")]
+    Deadline {
+        url: String,
+        seconds: u64,
+    },
     BadSite(String),
-    #[error(transparent)]
-    Index(#[from] IndexError),
+    Index(IndexError),
+}
+
+impl SyncError {
+    /// The message in `lang`, from the message catalogue.
+    pub fn message(&self, lang: crate::fill::Lang) -> String {
+        use crate::t;
+        match self {
+            SyncError::Network { url, message } => {
+                t!(lang, "sync-network", url = url, error = message)
+            }
+            SyncError::Status { url, status } => {
+                t!(lang, "sync-status", url = url, status = status)
+            }
+            SyncError::Catalogue { url, source } => {
+                t!(lang, "sync-catalogue", url = url, error = source)
+            }
+            SyncError::Cancelled => t!(lang, "sync-cancelled"),
+            SyncError::TooLarge { url, limit } => {
+                t!(lang, "sync-too-large", url = url, limit = limit)
+            }
+            SyncError::TooMany { url, count, max } => {
+                t!(lang, "sync-too-many", url = url, count = count, max = max)
+            }
+            SyncError::Deadline { url, seconds } => {
+                t!(lang, "sync-deadline", url = url, seconds = seconds)
+            }
+            SyncError::BadSite(site) => t!(lang, "sync-bad-site", site = site),
+            SyncError::Index(e) => e.to_string(),
+        }
+    }
+}
+
+impl std::fmt::Display for SyncError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message(crate::fill::Lang::Sv))
+    }
+}
+
+impl std::error::Error for SyncError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            SyncError::Catalogue { source, .. } => Some(source),
+            SyncError::Index(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<IndexError> for SyncError {
+    fn from(e: IndexError) -> Self {
+        SyncError::Index(e)
+    }
 }
 
 struct Fetched {

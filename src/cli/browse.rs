@@ -20,16 +20,20 @@ pub(super) fn flows(
             None => None,
         };
         let (Some(index), Some(url)) = (index, url) else {
-            return Err(Failure::input(format!(
-                "ingen hämtad katalog heter \"{site}\"; hämta den med: etjanst sync --site https://{}",
-                host(&site)
+            return Err(Failure::input(etjanst::t!(
+                lang,
+                "site-not-stored",
+                site = site,
+                host = host(&site)
             )));
         };
         let entries = etjanst::app::list_site(&index, &url, category.as_deref())?;
         if entries.is_empty() {
-            return Err(Failure::input(format!(
-                "inga e-tjänster i kategorin \"{}\" från {url}",
-                category.unwrap_or_default()
+            return Err(Failure::input(etjanst::t!(
+                lang,
+                "no-services-in-category",
+                category = category.unwrap_or_default(),
+                site = url
             )));
         }
         print_entries(&mut out, &entries, json, lang)?;
@@ -39,9 +43,11 @@ pub(super) fn flows(
         if let Some(c) = &category
             && entries.is_empty()
         {
-            return Err(Failure::input(format!(
-                "det finns ingen kategori \"{c}\"; kategorierna är: {}",
-                catalogue.categories.join(", ")
+            return Err(Failure::input(etjanst::t!(
+                lang,
+                "no-such-category",
+                category = c,
+                categories = catalogue.categories.join(", ")
             )));
         }
         if !json {
@@ -51,9 +57,11 @@ pub(super) fn flows(
         if !json && let Some(index) = etjanst::app::existing_index(catalogue.data_dir())? {
             let sites = index.sites()?;
             if !sites.is_empty() {
-                writeln!(out, "\nHämtade kataloger (visa med --site NAMN):")?;
+                writeln!(out, "\n{}", etjanst::t!(lang, "stored-catalogues"))?;
                 for (url, name, n) in sites {
-                    writeln!(out, "  {name}: {n} e-tjänster, {url}")?;
+                    let line =
+                        etjanst::t!(lang, "stored-catalogue", name = name, count = n, site = url);
+                    writeln!(out, "  {line}")?;
                 }
             }
         }
@@ -63,27 +71,36 @@ pub(super) fn flows(
 
 pub(super) fn blankett(
     catalogue: &Catalogue,
+    lang: Lang,
     flow: String,
     site: Option<String>,
     output: PathBuf,
 ) -> Result<u8, Failure> {
     let bytes = match site {
         Some(given) => {
-            let unknown = || Failure::input(etjanst::app::AppError::UnknownSite(given.clone()));
+            let unknown =
+                || Failure::input(etjanst::app::AppError::UnknownSite(given.clone()).message(lang));
             let mut index =
                 etjanst::app::existing_index(catalogue.data_dir())?.ok_or_else(unknown)?;
             let site = etjanst::app::find_site(&index, &given)?.ok_or_else(unknown)?;
             let id: i64 = flow
                 .parse()
-                .map_err(|_| Failure::input("ange e-tjänstens nummer på webbplatsen"))?;
+                .map_err(|_| Failure::input(etjanst::t!(lang, "give-number")))?;
             let site = site.as_str();
-            let none = || Failure::input(format!("e-tjänst {id} på {site} har ingen blankett"));
+            let none = || {
+                Failure::input(etjanst::t!(
+                    lang,
+                    "no-blankett-on-site",
+                    id = id,
+                    site = site
+                ))
+            };
             match index.file(site, id, "blankett")? {
                 Some(bytes) => bytes,
                 // Not reached by a bounded sync yet: fetched now, if the site answers.
                 None if index.service(site, id)?.is_some() => {
                     catalogue::sync::fetch_blankett(&mut index, site, id, &Default::default())
-                        .map_err(Failure::input)?
+                        .map_err(Failure::from)?
                         .ok_or_else(none)?
                 }
                 None => return Err(none()),
@@ -91,12 +108,14 @@ pub(super) fn blankett(
         }
         None => {
             let service = catalogue.service(&flow).ok_or_else(|| {
-                Failure::input(format!("e-tjänsten \"{flow}\" finns inte i katalogen"))
+                Failure::input(etjanst::app::AppError::Unknown(flow.clone()).message(lang))
             })?;
             let b = service.blanketter.first().ok_or_else(|| {
-                Failure::input(format!(
-                    "{} har ingen blankett; skriv ut formuläret med etjanst pdf {flow} --blank",
-                    service.name
+                Failure::input(etjanst::t!(
+                    lang,
+                    "no-blankett",
+                    name = service.name,
+                    handle = flow
                 ))
             })?;
             catalogue.blankett(b)?
@@ -116,13 +135,13 @@ pub(super) fn show(
     let mut out = std::io::stdout().lock();
     let index = etjanst::app::existing_index(catalogue.data_dir())?;
     match etjanst::app::find(catalogue, index.as_ref(), &flow, site.as_deref())
-        .map_err(Failure::input)?
+        .map_err(|e| Failure::input(e.message(lang)))?
     {
         etjanst::app::Found::Flow(found) => {
             if json {
                 writeln!(out, "{}", serde_json::to_string_pretty(found)?)?;
             } else {
-                show_flow(&mut out, found)?;
+                show_flow(&mut out, found, lang)?;
             }
         }
         etjanst::app::Found::Entry(entry) => {
@@ -130,21 +149,26 @@ pub(super) fn show(
                 writeln!(out, "{}", serde_json::to_string_pretty(&entry)?)?;
             } else {
                 writeln!(out, "{} ({})", entry.name, entry.handle)?;
-                writeln!(out, "Kategori: {}", entry.category)?;
+                writeln!(
+                    out,
+                    "{}",
+                    etjanst::t!(lang, "category", category = entry.category)
+                )?;
                 if let Some(service) = catalogue.service(&entry.id) {
                     writeln!(out, "{}", fill::plain_text(&service.short_description))?;
                 }
                 writeln!(out, "\n{}", etjanst::app::what_to_do(&entry, lang))?;
             }
         }
-        etjanst::app::Found::Synced(hit, long) => show_synced(&mut out, &hit, &long, json)?,
+        etjanst::app::Found::Synced(hit, long) => show_synced(&mut out, &hit, &long, json, lang)?,
         etjanst::app::Found::Ambiguous(hits) => {
             let sites: Vec<String> = hits
                 .iter()
                 .map(|h| format!("  etjanst show {} --site {}   ({})", h.id, h.site, h.name))
                 .collect();
             return Err(Failure::input(format!(
-                "e-tjänst {flow} finns på flera webbplatser; välj en:\n{}",
+                "{}\n{}",
+                etjanst::t!(lang, "on-several-sites", id = flow),
                 sites.join("\n")
             )));
         }
@@ -164,7 +188,7 @@ pub(super) fn export(
     Ok(0)
 }
 
-pub(super) fn search(catalogue: &Catalogue, args: SearchArgs) -> Result<u8, Failure> {
+pub(super) fn search(catalogue: &Catalogue, lang: Lang, args: SearchArgs) -> Result<u8, Failure> {
     let SearchArgs {
         text,
         json,
@@ -220,7 +244,7 @@ pub(super) fn search(catalogue: &Catalogue, args: SearchArgs) -> Result<u8, Fail
     if json {
         writeln!(out, "{}", serde_json::to_string_pretty(&hits)?)?;
     } else if hits.is_empty() {
-        writeln!(out, "Inga e-tjänster hittades.")?;
+        writeln!(out, "{}", etjanst::t!(lang, "no-hits"))?;
     } else {
         // What to type next: the embedded entry's handle, or the number and its site.
         let rows: Vec<(String, &catalogue::index::Hit)> = hits
@@ -248,16 +272,21 @@ pub(super) fn search(catalogue: &Catalogue, args: SearchArgs) -> Result<u8, Fail
     Ok(0)
 }
 
-pub(super) fn import(dir: &Path, files: Vec<PathBuf>) -> Result<u8, Failure> {
+pub(super) fn import(dir: &Path, lang: Lang, files: Vec<PathBuf>) -> Result<u8, Failure> {
     let ids = catalogue::import(dir, &files)?;
     for id in ids {
-        writeln!(std::io::stdout(), "importerade {id}")?;
+        writeln!(
+            std::io::stdout(),
+            "{}",
+            etjanst::t!(lang, "imported", id = id)
+        )?;
     }
     Ok(0)
 }
 
 pub(super) fn import_catalogue(
     dir: &Path,
+    lang: Lang,
     site: String,
     name: Option<String>,
     file: PathBuf,
@@ -267,19 +296,17 @@ pub(super) fn import_catalogue(
     let parsed = catalogue::flowinfo::parse(&bytes, None, &site)
         .map_err(|e| Failure::input(format!("{}: {e}", file.display())))?;
     if parsed.dropped_links > 0 {
-        eprintln!(
-            "etjanst: varning: {} länkar som inte ledde till {site} togs bort",
-            parsed.dropped_links
+        let warning = etjanst::t!(lang, "warning");
+        let dropped = etjanst::t!(
+            lang,
+            "import-links-dropped",
+            count = parsed.dropped_links,
+            site = site
         );
+        eprintln!("etjanst: {warning}: {dropped}");
     }
     let services = parsed.services;
-    let name = name.unwrap_or_else(|| {
-        site.split("://")
-            .nth(1)
-            .unwrap_or(&site)
-            .trim_end_matches('/')
-            .to_string()
-    });
+    let name = name.unwrap_or_else(|| host(&site));
     let mut index = catalogue::index::Index::open(dir)?;
     let count = services.len();
     let data = catalogue::index::SiteData {
@@ -288,7 +315,8 @@ pub(super) fn import_catalogue(
         ..Default::default()
     };
     index.replace_site(site.trim_end_matches('/'), &data)?;
-    writeln!(std::io::stdout(), "{count} e-tjänster från {name}")?;
+    let stored = etjanst::t!(lang, "catalogue-stored", count = count, name = name);
+    writeln!(std::io::stdout(), "{stored}")?;
     Ok(0)
 }
 
@@ -301,18 +329,19 @@ pub(super) fn schema() -> Result<u8, Failure> {
     Ok(0)
 }
 
-fn show_flow(out: &mut impl Write, flow: &Flow) -> std::io::Result<()> {
+fn show_flow(out: &mut impl Write, flow: &Flow, lang: Lang) -> std::io::Result<()> {
     writeln!(out, "{} ({}, version {})", flow.name, flow.id, flow.version)?;
     if let Some(c) = &flow.category {
-        writeln!(out, "Kategori: {c}")?;
+        writeln!(out, "{}", etjanst::t!(lang, "category", category = c))?;
     }
     if !flow.short_description.is_empty() {
         writeln!(out, "{}", fill::plain_text(&flow.short_description))?;
     }
     for (n, step) in flow.steps.iter().enumerate() {
-        writeln!(out, "\nSteg {}: {}", n + 1, step.name)?;
+        let heading = etjanst::t!(lang, "step", number = n + 1, name = step.name);
+        writeln!(out, "\n{heading}")?;
         for q in &step.queries {
-            show_query(out, q, "  ")?;
+            show_query(out, q, "  ", lang)?;
         }
     }
     Ok(())
@@ -359,6 +388,7 @@ fn show_synced(
     hit: &catalogue::index::Hit,
     long: &str,
     json: bool,
+    lang: Lang,
 ) -> Result<(), Failure> {
     if json {
         let mut v = serde_json::to_value(hit)?;
@@ -367,23 +397,26 @@ fn show_synced(
         return Ok(());
     }
     writeln!(out, "{} ({}, {})", hit.name, hit.id, hit.site)?;
-    writeln!(out, "Kategori: {}", hit.category)?;
+    writeln!(
+        out,
+        "{}",
+        etjanst::t!(lang, "category", category = hit.category)
+    )?;
     let text = fill::plain_text(if long.trim().is_empty() {
         &hit.short_description
     } else {
         long
     });
     writeln!(out, "{text}")?;
-    let eid = if hit.requires_authentication || hit.requires_signing {
-        " Kräver e-legitimation."
-    } else {
-        ""
-    };
-    writeln!(
-        out,
-        "\nFylls i på webben: {}{eid}",
-        hit.url.as_deref().unwrap_or(&hit.site)
-    )?;
+    let mut place = etjanst::t!(
+        lang,
+        "fill-on-web",
+        place = hit.url.as_deref().unwrap_or(&hit.site)
+    );
+    if hit.requires_authentication || hit.requires_signing {
+        place = format!("{place} {}", etjanst::t!(lang, "needs-eid-sentence"));
+    }
+    writeln!(out, "\n{place}")?;
     Ok(())
 }
 
@@ -392,11 +425,16 @@ fn named(id: &str, alias: Option<&str>) -> String {
     alias.map_or_else(|| id.to_string(), |a| format!("{a} ({id})"))
 }
 
-fn show_query(out: &mut impl Write, q: &flow::Query, indent: &str) -> std::io::Result<()> {
+fn show_query(
+    out: &mut impl Write,
+    q: &flow::Query,
+    indent: &str,
+    lang: Lang,
+) -> std::io::Result<()> {
     let state = match q.default_state {
-        flow::QueryState::Visible => "valfri",
-        flow::QueryState::VisibleRequired => "obligatorisk",
-        flow::QueryState::Hidden => "dold",
+        flow::QueryState::Visible => etjanst::t!(lang, "state-optional"),
+        flow::QueryState::VisibleRequired => etjanst::t!(lang, "state-required"),
+        flow::QueryState::Hidden => etjanst::t!(lang, "state-hidden"),
     };
     writeln!(
         out,
@@ -408,25 +446,26 @@ fn show_query(out: &mut impl Write, q: &flow::Query, indent: &str) -> std::io::R
     match &q.kind {
         QueryKind::TextField(t) => {
             for f in &t.fields {
-                writeln!(
-                    out,
-                    "{indent}    fält {}: {}",
-                    named(&f.id, f.alias.as_deref()),
-                    f.label
-                )?;
+                let field = etjanst::t!(lang, "field", name = named(&f.id, f.alias.as_deref()));
+                writeln!(out, "{indent}    {field}: {}", f.label)?;
             }
         }
         QueryKind::RepeatingGroup(g) => {
             let max = g
                 .max_rows
-                .map_or("obegränsat".to_string(), |m| m.to_string());
-            writeln!(out, "{indent}    rader: {}–{max}", g.min_rows)?;
+                .map_or(etjanst::t!(lang, "unlimited"), |m| m.to_string());
+            let rows = etjanst::t!(lang, "rows", min = g.min_rows, max = max);
+            writeln!(out, "{indent}    {rows}")?;
             for sub in &g.queries {
-                show_query(out, sub, &format!("{indent}    "))?;
+                show_query(out, sub, &format!("{indent}    "), lang)?;
             }
         }
         QueryKind::Unknown(_) => {
-            writeln!(out, "{indent}    måste fyllas i på webben")?;
+            writeln!(
+                out,
+                "{indent}    {}",
+                etjanst::t!(lang, "web-only-question")
+            )?;
         }
         kind => {
             if let Some((alts, free)) = kind.alternatives() {
@@ -451,14 +490,15 @@ fn show_query(out: &mut impl Write, q: &flow::Query, indent: &str) -> std::io::R
             ..
         } = &ev.rule
         {
-            writeln!(
-                out,
-                "{indent}    villkor {}: när {} → {} blir {}",
-                ev.id,
-                alternatives.join(", "),
-                ev.targets.join(", "),
-                state.as_oep()
-            )?;
+            let rule = etjanst::t!(
+                lang,
+                "rule",
+                id = ev.id,
+                alternatives = alternatives.join(", "),
+                targets = ev.targets.join(", "),
+                state = state.as_oep()
+            );
+            writeln!(out, "{indent}    {rule}")?;
         }
     }
     Ok(())

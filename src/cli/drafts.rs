@@ -19,7 +19,7 @@ impl From<VaultError> for Failure {
         };
         Failure {
             code,
-            message: e.to_string(),
+            message: e.message(super::lang()),
         }
     }
 }

@@ -73,16 +73,14 @@ pub(super) fn check(
             writeln!(out, "{mark} {handle:<24} {}", q.name)?;
         }
         if report.is_valid() && draft && !remaining.is_empty() {
-            writeln!(
-                out,
-                "\nUtkastet är giltigt så här långt. Kvar att fylla i innan det kan skrivas ut eller skickas ({}):",
-                remaining.len()
-            )?;
+            let heading = etjanst::t!(lang, "draft-remaining", count = remaining.len());
+            writeln!(out, "\n{heading}")?;
             print_issues(&mut out, flow, &remaining, lang)?;
         } else if report.is_valid() {
-            writeln!(out, "\nFormuläret är komplett och giltigt.")?;
+            writeln!(out, "\n{}", etjanst::t!(lang, "form-complete"))?;
         } else {
-            writeln!(out, "\n{} fel:", report.issues.len())?;
+            let heading = etjanst::t!(lang, "form-errors", count = report.issues.len());
+            writeln!(out, "\n{heading}")?;
             print_issues(&mut out, flow, &report.issues, lang)?;
         }
     }
@@ -127,38 +125,19 @@ pub(super) fn xml(catalogue: &Catalogue, lang: Lang, args: XmlArgs) -> Result<u8
         embed_files: !no_file_content,
     };
     let header = flowinstance::Header::default();
-    let bytes = flowinstance::write(
-        &form,
-        &report.states,
-        &answers,
-        &header,
-        &files,
-        options,
-    )
-    .map_err(|e| match e {
-        flowinstance::CaseXmlError::MissingAttachment(name) => Failure::from(format!(
-            "bilagan \"{name}\" finns inte i {}; ange mappen med --attachments, eller --no-file-content för att bara namnge filerna",
-            files.0.display()
-        )),
-        e => Failure::from(e.to_string()),
-    })?;
-    eprintln!(
-        "{}",
-        if lang == Lang::Sv {
-            "Förhandsvisning: ärendenummer, status, inskickare, tider och fil-id sätts av kommunens server när ärendet skickas in, så de saknas här."
-        } else {
-            "Preview: the case number, status, poster, times and file ids are set by the municipality's server on submission, so they are missing here."
-        }
-    );
+    let bytes = flowinstance::write(&form, &report.states, &answers, &header, &files, options)
+        .map_err(|e| match e {
+            flowinstance::CaseXmlError::MissingAttachment(name) => Failure::from(etjanst::t!(
+                lang,
+                "attachment-missing",
+                name = name,
+                dir = files.0.display()
+            )),
+            e => Failure::from(e.to_string()),
+        })?;
+    eprintln!("{}", etjanst::t!(lang, "case-preview"));
     if to_terminal && !utf8 {
-        eprintln!(
-            "{}",
-            if lang == Lang::Sv {
-                "Visas som UTF-8; med -o FIL eller omdirigering blir det ISO-8859-1 som Open ePlatform skriver."
-            } else {
-                "Shown as UTF-8; with -o FILE or a redirect it is ISO-8859-1, as Open ePlatform writes it."
-            }
-        );
+        eprintln!("{}", etjanst::t!(lang, "case-shown-utf8"));
     }
     match output {
         Some(path) => catalogue::write_atomic(&path, &bytes)?,
@@ -202,7 +181,8 @@ pub(super) fn pdf(catalogue: &Catalogue, lang: Lang, args: PdfArgs) -> Result<u8
     let bytes = if blank {
         etjanst::pdf::blank(flow, &options)?
     } else {
-        let path = answers.ok_or_else(|| Failure::input("ange --answers eller --blank"))?;
+        let path =
+            answers.ok_or_else(|| Failure::input(etjanst::t!(lang, "give-answers-or-blank")))?;
         let form = Form::new(flow);
         let Some((answers, report)) = complete_answers(&form, &given, &path, lang)? else {
             return Ok(1);
@@ -251,7 +231,7 @@ fn complete_answers(
         return Ok(Some((answers, report)));
     }
     let mut err = std::io::stderr().lock();
-    writeln!(err, "Formuläret är inte komplett; rätta först:")?;
+    writeln!(err, "{}", etjanst::t!(lang, "form-incomplete"))?;
     print_issues(&mut err, form.flow, &report.issues, lang)?;
     Ok(None)
 }
@@ -292,7 +272,10 @@ pub(crate) fn print_issues(
         let name = query.map_or("", |q| q.name.as_str());
         let mut place = query.map_or(issue.query.clone(), |q| q.handle().to_string());
         if let Some(row) = issue.row {
-            place.push_str(&format!(" rad {}", row + 1));
+            place.push_str(&format!(
+                " {}",
+                etjanst::t!(lang, "issue-row", row = row + 1)
+            ));
         }
         if let Some(field) = &issue.field {
             let field = query

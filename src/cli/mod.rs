@@ -327,6 +327,30 @@ macro_rules! input_errors {
     )*};
 }
 
+/// The language messages are shown in, chosen once with `--lang`: conversions from the core's
+/// errors read it.
+static LANG: std::sync::OnceLock<Lang> = std::sync::OnceLock::new();
+
+pub(crate) fn lang() -> Lang {
+    LANG.get().copied().unwrap_or_default()
+}
+
+macro_rules! localized_errors {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Failure {
+            fn from(e: $t) -> Self {
+                Failure::input(e.message(lang()))
+            }
+        }
+    )*};
+}
+
+localized_errors!(
+    catalogue::sync::SyncError,
+    catalogue::bundle::BundleError,
+    etjanst::app::AppError
+);
+
 impl From<std::io::Error> for Failure {
     fn from(e: std::io::Error) -> Self {
         // The reader went away (`etjanst flows | head -1`): stop quietly, as ripgrep does.
@@ -357,6 +381,7 @@ pub fn main() -> ExitCode {
         LangArg::Sv => Lang::Sv,
         LangArg::En => Lang::En,
     };
+    let _ = LANG.set(lang);
     match run(cli, lang) {
         Ok(code) => ExitCode::from(code),
         Err(f) => {
@@ -377,7 +402,7 @@ fn data_dir(cli: &Cli) -> Result<PathBuf, Failure> {
     }
     directories::ProjectDirs::from("se", "etjanst", "etjanst")
         .map(|p| p.data_dir().to_path_buf())
-        .ok_or_else(|| Failure::from("hittar ingen datakatalog; ange --data-dir"))
+        .ok_or_else(|| Failure::from(etjanst::t!(Lang::Sv, "no-data-dir")))
 }
 
 /// A time given on the command line, or now.
@@ -420,10 +445,11 @@ pub(crate) fn fillable<'c>(
     match catalogue.flow(name) {
         Ok(flow) => Ok(flow),
         Err(e) => match etjanst::app::find(catalogue, None, name, None) {
-            Ok(etjanst::app::Found::Entry(entry)) => Err(Failure::input(format!(
-                "{} går inte att fylla i här. {}",
-                entry.name,
-                etjanst::app::what_to_do(&entry, lang)
+            Ok(etjanst::app::Found::Entry(entry)) => Err(Failure::input(etjanst::t!(
+                lang,
+                "not-fillable",
+                name = entry.name,
+                what = etjanst::app::what_to_do(&entry, lang)
             ))),
             _ => Err(Failure::input(e)),
         },
@@ -433,24 +459,24 @@ pub(crate) fn fillable<'c>(
 fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
     let dir = data_dir(&cli)?;
     match cli.command {
-        Command::Import { files } => browse::import(&dir, files),
+        Command::Import { files } => browse::import(&dir, lang, files),
         Command::ImportCatalogue { site, name, file } => {
-            browse::import_catalogue(&dir, site, name, file)
+            browse::import_catalogue(&dir, lang, site, name, file)
         }
-        Command::Bundle(BundleCommand::Keygen { output }) => sites::bundle_keygen(output),
+        Command::Bundle(BundleCommand::Keygen { output }) => sites::bundle_keygen(lang, output),
         Command::Bundle(BundleCommand::Build {
             flows,
             site,
             key,
             output,
-        }) => sites::bundle_build(flows, site, key, output),
-        Command::Sync(args) => sites::sync(&dir, args),
+        }) => sites::bundle_build(lang, flows, site, key, output),
+        Command::Sync(args) => sites::sync(&dir, lang, args),
         Command::Draft(command) => drafts::run(&dir, cli.passphrase_file.as_deref(), command),
         Command::Schema => browse::schema(),
         command => {
             let catalogue = Catalogue::open(&dir)?;
             for w in &catalogue.warnings {
-                eprintln!("etjanst: varning: {w}");
+                eprintln!("etjanst: {}: {w}", etjanst::t!(lang, "warning"));
             }
             run_on(&catalogue, command, lang)
         }
@@ -465,9 +491,11 @@ fn run_on(catalogue: &Catalogue, command: Command, lang: Lang) -> Result<u8, Fai
             category,
             site,
         } => browse::flows(catalogue, lang, json, category, site),
-        Command::Blankett { flow, site, output } => browse::blankett(catalogue, flow, site, output),
+        Command::Blankett { flow, site, output } => {
+            browse::blankett(catalogue, lang, flow, site, output)
+        }
         Command::Show { flow, json, site } => browse::show(catalogue, lang, flow, json, site),
-        Command::Search(args) => browse::search(catalogue, args),
+        Command::Search(args) => browse::search(catalogue, lang, args),
         Command::Export { flow, output } => browse::export(catalogue, lang, flow, output),
         Command::Check {
             flow,

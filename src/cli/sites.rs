@@ -5,19 +5,20 @@ use std::path::{Path, PathBuf};
 
 use super::*;
 
-pub(super) fn bundle_keygen(output: PathBuf) -> Result<u8, Failure> {
+pub(super) fn bundle_keygen(lang: Lang, output: PathBuf) -> Result<u8, Failure> {
     let (secret, public) = catalogue::bundle::keygen();
-    write_secret(&output, &secret)?;
+    write_secret(&output, &secret, lang)?;
     // A script takes the key alone from stdout; a person is told what it is on stderr.
     eprintln!(
-        "Den hemliga nyckeln finns i {}. Den publika nyckeln, att ge till invånarnas --key:",
-        output.display()
+        "{}",
+        etjanst::t!(lang, "secret-key-written", file = output.display())
     );
     writeln!(std::io::stdout(), "{public}")?;
     Ok(0)
 }
 
 pub(super) fn bundle_build(
+    lang: Lang,
     flows: PathBuf,
     site: String,
     key: PathBuf,
@@ -26,18 +27,20 @@ pub(super) fn bundle_build(
     let secret = std::fs::read_to_string(&key)
         .map_err(|e| Failure::input(format!("{}: {e}", key.display())))?;
     if catalogue::bundle::origin(&site).is_none() {
-        return Err(Failure::input(format!(
-            "--site {site}: ange webbplatsens adress, till exempel https://e-tjanster.kommun.se"
+        return Err(Failure::input(etjanst::t!(
+            lang,
+            "site-address-needed",
+            site = site
         )));
     }
     let created = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let bytes =
-        catalogue::bundle::build(&flows, Some(&site), &secret, &created).map_err(Failure::input)?;
+        catalogue::bundle::build(&flows, Some(&site), &secret, &created).map_err(Failure::from)?;
     catalogue::write_atomic(&output, &bytes)?;
     Ok(0)
 }
 
-pub(super) fn sync(dir: &Path, args: SyncArgs) -> Result<u8, Failure> {
+pub(super) fn sync(dir: &Path, lang: Lang, args: SyncArgs) -> Result<u8, Failure> {
     let SyncArgs {
         site,
         name,
@@ -67,8 +70,10 @@ pub(super) fn sync(dir: &Path, args: SyncArgs) -> Result<u8, Failure> {
         ..defaults
     };
     if catalogue::sync::is_plain_http(&site) {
+        let warning = etjanst::t!(lang, "warning");
         eprintln!(
-            "etjanst: varning: {site} använder http utan kryptering; vem som helst på vägen kan ändra katalogen. Använd https om webbplatsen har det."
+            "etjanst: {warning}: {}",
+            etjanst::t!(lang, "plain-http", site = site)
         );
     }
     let mut last = None;
@@ -77,7 +82,7 @@ pub(super) fn sync(dir: &Path, args: SyncArgs) -> Result<u8, Failure> {
         let tenth = (p.done * 10).checked_div(p.total).unwrap_or(10);
         if last != Some((p.stage, tenth)) {
             last = Some((p.stage, tenth));
-            eprintln!("{} … {}/{}", p.stage.label_sv(), p.done, p.total);
+            eprintln!("{} … {}/{}", p.stage.label(lang), p.done, p.total);
         }
     };
     let outcome = catalogue::sync::sync(
@@ -88,10 +93,11 @@ pub(super) fn sync(dir: &Path, args: SyncArgs) -> Result<u8, Failure> {
         &mut report,
         &catalogue::sync::CancelHandle::default(),
     )
-    .map_err(Failure::input)?;
+    .map_err(Failure::from)?;
     match outcome {
         catalogue::sync::SyncOutcome::Unchanged => {
-            println!("Katalogen från {name} är oförändrad.")
+            let unchanged = etjanst::t!(lang, "catalogue-unchanged", name = name);
+            writeln!(std::io::stdout(), "{unchanged}")?;
         }
         catalogue::sync::SyncOutcome::Updated {
             services,
@@ -100,66 +106,73 @@ pub(super) fn sync(dir: &Path, args: SyncArgs) -> Result<u8, Failure> {
             dropped_links,
             files_left,
         } => {
-            writeln!(
-                std::io::stdout(),
-                "{services} e-tjänster från {name} ({icons} ikoner, {blanketter} blanketter)"
-            )?;
+            let updated = etjanst::t!(
+                lang,
+                "catalogue-updated",
+                services = services,
+                name = name,
+                icons = icons,
+                blanketter = blanketter
+            );
+            writeln!(std::io::stdout(), "{updated}")?;
             if dropped_links > 0 {
-                eprintln!(
-                    "etjanst: varning: {dropped_links} länkar i katalogen ledde inte till {name}s egen webbplats och togs bort"
-                );
+                let warning = etjanst::t!(lang, "warning");
+                let dropped =
+                    etjanst::t!(lang, "links-dropped", count = dropped_links, name = name);
+                eprintln!("etjanst: {warning}: {dropped}");
             }
             if files_left > 0 {
-                eprintln!(
-                    "{files_left} ikoner och blanketter hämtas vid nästa synkning eller när e-tjänsten öppnas (--all-files hämtar allt nu, för användning utan nät)"
-                );
+                eprintln!("{}", etjanst::t!(lang, "files-left", count = files_left));
             }
         }
     }
     // A bundle given once is remembered with its key for later syncs of the site.
     let site_key = site.trim_end_matches('/');
     if let Some(key) = &key {
-        catalogue::bundle::public_key(key).map_err(Failure::input)?;
+        catalogue::bundle::public_key(key).map_err(Failure::from)?;
         let pinned = index.bundle_source(site_key)?;
         // A key swapped silently would let whoever serves the site sign its flows.
         if let Some((_, old)) = pinned.as_ref().filter(|(_, old)| old.trim() != key.trim())
             && !replace_key
         {
-            return Err(Failure::input(format!(
-                "{name} har redan nyckeln {old}; ange --replace-key om kommunen har bytt nyckel"
+            return Err(Failure::input(etjanst::t!(
+                lang,
+                "key-pinned",
+                name = name,
+                key = old
             )));
         }
         let url = bundle
             .clone()
             .or(pinned.map(|(url, _)| url))
-            .ok_or_else(|| Failure::input("--key behöver --bundle första gången"))?;
+            .ok_or_else(|| Failure::input(etjanst::t!(lang, "key-needs-bundle")))?;
         index.set_bundle_source(site_key, &url, key)?;
     }
     if let Some((url, key)) = index.bundle_source(site_key)? {
-        let key = catalogue::bundle::public_key(&key).map_err(Failure::input)?;
-        eprintln!("Hämtar e-tjänstpaketet …");
-        let bytes = catalogue::sync::fetch(&url, &options).map_err(Failure::input)?;
+        let key = catalogue::bundle::public_key(&key).map_err(Failure::from)?;
+        eprintln!("{}", etjanst::t!(lang, "fetching-bundle"));
+        let bytes = catalogue::sync::fetch(&url, &options).map_err(Failure::from)?;
         // A bundle that does not verify is refused whole; the installed one stays.
         let refused = |e: catalogue::bundle::BundleError| Failure {
             code: 1,
-            message: e.to_string(),
+            message: e.message(lang),
         };
         let verified = catalogue::bundle::verify(&bytes, &key).map_err(refused)?;
         let installed = catalogue::bundle::installed(dir, &name);
         match catalogue::bundle::judge(&verified, &site, installed.as_ref()).map_err(refused)? {
             catalogue::bundle::Freshness::Unchanged => {
-                writeln!(
-                    std::io::stdout(),
-                    "E-tjänstpaketet från {name} är oförändrat."
-                )?;
+                let unchanged = etjanst::t!(lang, "bundle-unchanged", name = name);
+                writeln!(std::io::stdout(), "{unchanged}")?;
             }
             catalogue::bundle::Freshness::New => {
-                catalogue::bundle::install(dir, &name, &verified).map_err(Failure::input)?;
-                writeln!(
-                    std::io::stdout(),
-                    "{} filer i e-tjänstpaketet från {name}",
-                    verified.files.len()
-                )?;
+                catalogue::bundle::install(dir, &name, &verified).map_err(Failure::from)?;
+                let installed = etjanst::t!(
+                    lang,
+                    "bundle-installed",
+                    count = verified.files.len(),
+                    name = name
+                );
+                writeln!(std::io::stdout(), "{installed}")?;
             }
         }
     }
@@ -167,7 +180,7 @@ pub(super) fn sync(dir: &Path, args: SyncArgs) -> Result<u8, Failure> {
 }
 
 /// Writes a secret readable by its owner only.
-fn write_secret(path: &Path, secret: &str) -> Result<(), Failure> {
+fn write_secret(path: &Path, secret: &str, lang: Lang) -> Result<(), Failure> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -177,10 +190,7 @@ fn write_secret(path: &Path, secret: &str) -> Result<(), Failure> {
     }
     let mut file = options.open(path).map_err(|e| {
         Failure::input(if e.kind() == std::io::ErrorKind::AlreadyExists {
-            format!(
-                "{} finns redan; en hemlig nyckel skrivs aldrig över. Välj ett annat filnamn, eller flytta den gamla nyckeln först",
-                path.display()
-            )
+            etjanst::t!(lang, "secret-exists", file = path.display())
         } else {
             format!("{}: {e}", path.display())
         })

@@ -34,47 +34,76 @@ const DB_FILE: &str = "vault.sqlite";
 const LOCK_FILE: &str = "vault.lock";
 const EXPORT_FORMAT: &str = "etjanst-utkast";
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub enum VaultError {
-    #[error(
-        "utkasten är redan öppna i ett annat fönster eller program; stäng det först och försök igen"
-    )]
     AlreadyOpen,
-    #[error("det finns inga sparade utkast på den här datorn ännu")]
     NotCreated,
-    #[error("fel lösenfras; inget har ändrats")]
     WrongPassphrase,
-    #[error("utkasten är skyddade med en lösenfras; ange den för att låsa upp")]
     PassphraseNeeded,
-    #[error("nyckelringen: {0}")]
     Keychain(String),
-    #[error("utkastet {0} är skadat och kan inte öppnas; äldre versioner kan finnas kvar")]
     Damaged(String),
-    #[error("det finns inget utkast {0}")]
     NotFound(String),
-    #[error("{0}")]
     Attachment(String),
-    #[error("filen är inte ett exporterat etjanst-utkast")]
     NotAnExport,
-    #[error(
-        "lösenfrasen är för kort: använd minst {min} tecken, gärna tre eller fyra vanliga ord med mellanslag (till exempel \"blå cykel regnar fort\")"
-    )]
-    WeakPassphrase { min: usize },
-    #[error("filen är större än {max_mb} MB och är inte ett utkast från etjanst")]
-    TooLarge { max_mb: usize },
-    #[error(
-        "utkastet gäller e-tjänsten \"{0}\", som inte finns på den här datorn; synka kommunens katalog först"
-    )]
+    WeakPassphrase {
+        min: usize,
+    },
+    TooLarge {
+        max_mb: usize,
+    },
     UnknownFlow(String),
-    #[error("kryptering: {0}")]
     Crypto(String),
-    #[error("databasen: {0}")]
-    Db(#[from] rusqlite::Error),
-    #[error("{path}: {source}")]
+    Db(rusqlite::Error),
     Io {
         path: PathBuf,
         source: std::io::Error,
     },
+}
+
+impl VaultError {
+    /// The message in `lang`, from the message catalogue.
+    pub fn message(&self, lang: crate::fill::Lang) -> String {
+        use crate::t;
+        match self {
+            VaultError::AlreadyOpen => t!(lang, "vault-already-open"),
+            VaultError::NotCreated => t!(lang, "vault-not-created"),
+            VaultError::WrongPassphrase => t!(lang, "vault-wrong-passphrase"),
+            VaultError::PassphraseNeeded => t!(lang, "vault-passphrase-needed"),
+            VaultError::Keychain(e) => t!(lang, "vault-keychain", error = e),
+            VaultError::Damaged(id) => t!(lang, "vault-damaged", id = id),
+            VaultError::NotFound(id) => t!(lang, "vault-not-found", id = id),
+            VaultError::Attachment(m) => m.clone(),
+            VaultError::NotAnExport => t!(lang, "vault-not-an-export"),
+            VaultError::WeakPassphrase { min } => t!(lang, "vault-weak-passphrase", min = min),
+            VaultError::TooLarge { max_mb } => t!(lang, "vault-too-large", max = max_mb),
+            VaultError::UnknownFlow(id) => t!(lang, "vault-unknown-flow", flow = id),
+            VaultError::Crypto(e) => t!(lang, "vault-crypto", error = e),
+            VaultError::Db(e) => t!(lang, "vault-db", error = e),
+            VaultError::Io { path, source } => format!("{}: {source}", path.display()),
+        }
+    }
+}
+
+impl std::fmt::Display for VaultError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message(crate::fill::Lang::Sv))
+    }
+}
+
+impl std::error::Error for VaultError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            VaultError::Db(e) => Some(e),
+            VaultError::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+impl From<rusqlite::Error> for VaultError {
+    fn from(e: rusqlite::Error) -> Self {
+        VaultError::Db(e)
+    }
 }
 
 /// The shortest passphrase a new vault or export accepts: it is all that stands between a
