@@ -45,6 +45,23 @@ fn server_header() -> Header {
     }
 }
 
+/// The case XML of a flow's example answers, with the server's part filled in.
+fn example_case(flow: &etjanst::flow::Flow) -> Vec<u8> {
+    let (_, mut answers) = common::example(flow);
+    let form = Form::new(flow);
+    let report = fill::check(&form, &mut answers, Mode::Complete, common::today());
+    assert!(report.is_valid(), "{}: {:?}", flow.id, report.issues);
+    flowinstance::write(
+        &form,
+        &report.states,
+        &answers,
+        &server_header(),
+        &Filler,
+        Options::default(),
+    )
+    .unwrap()
+}
+
 /// xmllint's complaint about a `Value` missing where only `TextAlternative` was written: OeP's
 /// XSD requires a `Value` even then (§5.2).
 fn is_allowed_mismatch(line: &str) -> bool {
@@ -57,19 +74,7 @@ fn every_example_validates_against_its_own_xsd() {
     let dir = tempfile::tempdir().unwrap();
     let mut checked = 0;
     for flow in catalogue.flows() {
-        let (_, mut answers) = common::example(flow);
-        let form = Form::new(flow);
-        let report = fill::check(&form, &mut answers, Mode::Complete, common::today());
-        assert!(report.is_valid(), "{}: {:?}", flow.id, report.issues);
-        let xml = flowinstance::write(
-            &form,
-            &report.states,
-            &answers,
-            &server_header(),
-            &Filler,
-            Options::default(),
-        )
-        .unwrap();
+        let xml = example_case(flow);
         let xsd = flowinstance::xsd(flow).unwrap();
         let xml_path = dir.path().join(format!("{}.xml", flow.id));
         let xsd_path = dir.path().join(format!("schema-{}.xsd", flow.id));
@@ -110,18 +115,7 @@ fn a_case_that_breaks_the_schema_is_caught() {
     // The check above can fail: a case whose fixed FlowID differs is rejected.
     let catalogue = common::catalogue();
     let flow = catalogue.flow("synpunkt").unwrap();
-    let (_, mut answers) = common::example(flow);
-    let form = Form::new(flow);
-    let report = fill::check(&form, &mut answers, Mode::Complete, common::today());
-    let xml = flowinstance::write(
-        &form,
-        &report.states,
-        &answers,
-        &server_header(),
-        &Filler,
-        Options::default(),
-    )
-    .unwrap();
+    let xml = example_case(flow);
     let text: String = xml.iter().map(|&b| b as char).collect();
     let broken = text.replace(
         &format!("<FlowID>{}</FlowID>", flow.id),

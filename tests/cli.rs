@@ -2,26 +2,9 @@
 
 mod common;
 
-use std::process::{Command, Output};
+use std::process::Command;
 
-use common::etjanst;
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn example(name: &str) -> String {
-    format!("{}/forms/examples/{name}.json", env!("CARGO_MANIFEST_DIR"))
-}
-
-const OEFLOW: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/tests/fixtures/oep/example-written-from-source.oeflow"
-);
+use common::{OEFLOW, etjanst, example_path as example, stderr, stdout};
 
 #[test]
 fn flows_lists_the_embedded_catalogue_before_any_sync() {

@@ -6,24 +6,10 @@ mod common;
 use std::io::Read;
 use std::process::{Command, Stdio};
 
-use common::etjanst;
+use common::{
+    OEFLOW, etjanst, etjanst_with, example_path as example, stderr as err, stdout as out,
+};
 
-fn out(o: &std::process::Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn err(o: &std::process::Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn example(name: &str) -> String {
-    format!("{}/forms/examples/{name}.json", env!("CARGO_MANIFEST_DIR"))
-}
-
-const OEFLOW: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/tests/fixtures/oep/example-written-from-source.oeflow"
-);
 const SUNDSVALL: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/tests/fixtures/oep/catalogue-getflows-sundsvall.json"
@@ -333,20 +319,18 @@ fn smaller_things_a_newcomer_trips_on() {
     );
     // A vault protected by a passphrase, listed with none given and no terminal.
     let data = dir.path().join("valv");
-    let saved = Command::new(env!("CARGO_BIN_EXE_etjanst"))
-        .arg("--data-dir")
-        .arg(&data)
-        .args([
+    let saved = etjanst_with(
+        &data,
+        "tre gröna äpplen",
+        &[],
+        &[
             "draft",
             "save",
             "synpunkt",
             "--answers",
             &example("synpunkt"),
-        ])
-        .env("ETJANST_PASSPHRASE", "tre gröna äpplen")
-        .env("ETJANST_SCRYPT_LOG_N", "10")
-        .output()
-        .unwrap();
+        ],
+    );
     assert!(saved.status.success(), "{}", err(&saved));
     let listed = Command::new(env!("CARGO_BIN_EXE_etjanst"))
         .arg("--data-dir")
@@ -412,10 +396,11 @@ fn english_covers_what_the_program_itself_says() {
     );
     // The vault's messages too.
     let data = dir.path().join("valv");
-    let saved = Command::new(env!("CARGO_BIN_EXE_etjanst"))
-        .arg("--data-dir")
-        .arg(&data)
-        .args([
+    let saved = etjanst_with(
+        &data,
+        "kort",
+        &[],
+        &[
             "--lang",
             "en",
             "draft",
@@ -423,11 +408,8 @@ fn english_covers_what_the_program_itself_says() {
             "synpunkt",
             "--answers",
             &example("synpunkt"),
-        ])
-        .env("ETJANST_PASSPHRASE", "kort")
-        .env("ETJANST_SCRYPT_LOG_N", "10")
-        .output()
-        .unwrap();
+        ],
+    );
     assert!(
         err(&saved).contains("the passphrase is too short"),
         "{}",

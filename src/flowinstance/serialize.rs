@@ -151,20 +151,21 @@ impl Out {
 
     /// `<name>value</name>` as a text node (`appendNewElement`); a blank value writes nothing.
     pub fn text(&mut self, name: &str, value: &str) -> Result<(), IllegalCharacter> {
-        if java_trim(value).is_empty() {
-            return Ok(());
-        }
-        Self::check(name, value)?;
-        self.child_follows();
-        self.pad();
-        self.raw(&format!("<{name}>"));
-        self.text_chars(value);
-        self.raw(&format!("</{name}>\n"));
-        Ok(())
+        self.leaf(name, value, Self::text_chars)
     }
 
     /// `<name>` holding one CDATA section (`appendNewCDATAElement`); blank writes nothing.
     pub fn cdata(&mut self, name: &str, value: &str) -> Result<(), IllegalCharacter> {
+        self.leaf(name, value, Self::cdata_chars)
+    }
+
+    /// An element on one line holding `value` as `body` writes it, unless the value is blank.
+    fn leaf(
+        &mut self,
+        name: &str,
+        value: &str,
+        body: fn(&mut Self, &str),
+    ) -> Result<(), IllegalCharacter> {
         if java_trim(value).is_empty() {
             return Ok(());
         }
@@ -172,7 +173,7 @@ impl Out {
         self.child_follows();
         self.pad();
         self.raw(&format!("<{name}>"));
-        self.cdata_chars(value);
+        body(self, value);
         self.raw(&format!("</{name}>\n"));
         Ok(())
     }

@@ -38,6 +38,40 @@ pub fn example(flow: &Flow) -> (String, Answers) {
     panic!("no example in forms/examples/ for {}", flow.id)
 }
 
+/// What a command printed, as text.
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// The path of an embedded example answers file.
+pub fn example_path(name: &str) -> String {
+    format!("{}/forms/examples/{name}.json", env!("CARGO_MANIFEST_DIR"))
+}
+
+pub const OEFLOW: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/oep/example-written-from-source.oeflow"
+);
+
+/// Runs `etjanst` on `data` with a passphrase in the environment (a cheap scrypt) and `env`.
+pub fn etjanst_with(data: &Path, passphrase: &str, env: &[(&str, &str)], args: &[&str]) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_etjanst"));
+    c.arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .env("ETJANST_PASSPHRASE", passphrase)
+        .env("ETJANST_SCRYPT_LOG_N", "10")
+        .env_remove("ETJANST_DATA_DIR");
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().unwrap()
+}
+
 /// Runs the `etjanst` command on data directory `data` (the environment's one ignored).
 pub fn etjanst(data: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_etjanst"))
