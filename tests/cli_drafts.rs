@@ -90,7 +90,12 @@ fn save_list_show_update_delete() {
             &id,
         ],
     );
-    assert!(updated.status.success(), "{}", err(&updated));
+    assert_eq!(
+        updated.status.code(),
+        Some(1),
+        "saved, with errors: {}",
+        err(&updated)
+    );
     assert_eq!(out(&updated), id);
     assert!(err(&updated).contains("e-postadress"), "{}", err(&updated));
     let now = etjanst(d, "pelles lösenfras", &["draft", "show", &id]);

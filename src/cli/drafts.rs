@@ -247,7 +247,8 @@ pub(crate) fn run(
                 let _ = super::forms::print_issues(&mut err, flow, &report.issues, Lang::Sv);
             }
             writeln!(out, "{}", draft.id)?;
-            Ok(0)
+            // Saved either way; 1 says the answers have errors, as `check` does.
+            Ok(if report.is_valid() { 0 } else { 1 })
         }
         DraftCommand::List { json } => {
             let drafts = match open(dir, passphrase_file, false)? {
