@@ -9,8 +9,8 @@ use serde::Serialize;
 
 use crate::catalogue::index::{Hit, Index, IndexError};
 use crate::catalogue::{Capabilities, Catalogue, CatalogueError, Service};
-use crate::fill::Lang;
-use crate::flow::Flow;
+use crate::fill::{Issue, Lang};
+use crate::flow::{Flow, Query, QueryKind};
 
 /// One line of the catalogue as a person sees it, embedded or synced.
 #[derive(Debug, Clone, Serialize)]
@@ -235,6 +235,92 @@ pub fn what_to_do(entry: &Entry, lang: Lang) -> String {
         .next()
         .map(|f| f.to_uppercase().collect::<String>() + chars.as_str())
         .unwrap_or_default()
+}
+
+/// Reads an answers document (`text`, from `origin`, the file's name) for `flow`, which the
+/// person called `given`: JSON errors in one sentence with the place once, and a file for
+/// another e-service named as the person named this one.
+pub fn parse_answers(
+    flow: &Flow,
+    given: &str,
+    text: &str,
+    origin: &str,
+    lang: Lang,
+) -> Result<crate::fill::Answers, String> {
+    let doc: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+        format!(
+            "{origin}:{}:{}: {}",
+            e.line(),
+            e.column(),
+            crate::json_error::message(&e, lang == Lang::Sv)
+        )
+    })?;
+    crate::fill::Answers::from_json(flow, &doc).map_err(|e| {
+        let e = match e {
+            crate::fill::AnswerError::WrongFlow { file, .. } => {
+                crate::fill::AnswerError::WrongFlow {
+                    file,
+                    flow: given.to_string(),
+                }
+            }
+            e => e,
+        };
+        format!("{origin}: {e}")
+    })
+}
+
+/// Where an issue is, in the names a person used: the query's alias, the row, the field's
+/// alias (`kontaktuppgifter / email`, `inkomster rad 2 / inkomsttyp`).
+pub fn issue_place(flow: &Flow, issue: &Issue, lang: Lang) -> String {
+    let query = flow.query(&issue.query);
+    let mut place = query.map_or(issue.query.clone(), |q| q.handle().to_string());
+    if let Some(row) = issue.row {
+        place.push(' ');
+        place.push_str(&crate::t!(lang, "issue-row", row = row + 1));
+    }
+    if let Some(field) = &issue.field {
+        let field = query
+            .and_then(|q| field_alias(q, field))
+            .unwrap_or_else(|| field.clone());
+        place.push_str(&format!(" / {field}"));
+    }
+    place
+}
+
+/// An issue as JSON for a program or a window: the core's fields, the message in `lang`, and
+/// the aliases of its query and field beside their ids.
+pub fn issue_json(flow: &Flow, issue: &Issue, lang: Lang) -> serde_json::Value {
+    let mut v = serde_json::to_value(issue).unwrap_or_default();
+    v["message"] = issue.message(lang).into();
+    if let Some(q) = flow.query(&issue.query) {
+        if let Some(alias) = &q.alias {
+            v["alias"] = alias.clone().into();
+        }
+        if let Some(alias) = issue.field.as_deref().and_then(|f| field_alias(q, f)) {
+            v["fieldAlias"] = alias.into();
+        }
+    }
+    v
+}
+
+/// The alias of a text field (or of a sub-query of a group row) that an issue names by id.
+fn field_alias(query: &Query, field: &str) -> Option<String> {
+    match &query.kind {
+        QueryKind::TextField(t) => t
+            .fields
+            .iter()
+            .find(|f| f.id == field)
+            .and_then(|f| f.alias.clone()),
+        QueryKind::RepeatingGroup(g) => {
+            let (sub, rest) = field.split_once('.').unwrap_or((field, ""));
+            let sub = g.queries.iter().find(|q| q.id == sub)?;
+            let inner = (!rest.is_empty())
+                .then(|| field_alias(sub, rest).unwrap_or_else(|| rest.to_string()));
+            let head = sub.handle().to_string();
+            Some(inner.map_or(head.clone(), |i| format!("{head}.{i}")))
+        }
+        _ => None,
+    }
 }
 
 #[derive(Debug)]

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use age::secrecy::SecretString;
 use etjanst::catalogue::{self, Catalogue};
-use etjanst::fill::{self, Answers, Form, Lang, Mode};
+use etjanst::fill::{self, Answers, Form, Mode};
 use etjanst::vault::{KeySetup, LockedVault, OsKeychain, Passphrase, Unlock, Vault, VaultError};
 
 use super::{DraftCommand, Failure};
@@ -57,17 +57,33 @@ fn passphrase(
         Some(SecretString::from(v.to_string_lossy().into_owned()))
     } else if std::io::stdin().is_terminal() {
         // Both typings are wiped when dropped, the confirmation as soon as it is compared.
-        let mut first = zeroize::Zeroizing::new(
-            rpassword::prompt_password(prompt)
-                .map_err(|e| Failure::from(format!("kunde inte läsa lösenfrasen: {e}")))?,
-        );
+        let mut first =
+            zeroize::Zeroizing::new(rpassword::prompt_password(prompt).map_err(|e| {
+                Failure::from(etjanst::t!(
+                    super::lang(),
+                    "passphrase-unreadable",
+                    error = e
+                ))
+            })?);
         if confirm {
             let again = zeroize::Zeroizing::new(
-                rpassword::prompt_password("Skriv lösenfrasen igen: ")
-                    .map_err(|e| Failure::from(format!("kunde inte läsa lösenfrasen: {e}")))?,
+                rpassword::prompt_password(format!(
+                    "{} ",
+                    etjanst::t!(super::lang(), "prompt-again")
+                ))
+                .map_err(|e| {
+                    Failure::from(etjanst::t!(
+                        super::lang(),
+                        "passphrase-unreadable",
+                        error = e
+                    ))
+                })?,
             );
             if *again != *first {
-                return Err(Failure::from("lösenfraserna är inte lika"));
+                return Err(Failure::from(etjanst::t!(
+                    super::lang(),
+                    "passphrases-differ"
+                )));
             }
         }
         Some(SecretString::from(std::mem::take(&mut *first)))
@@ -88,7 +104,7 @@ fn with_progress<T>(message: &str, f: impl FnOnce() -> T) -> T {
     }
     let out = f();
     if tty {
-        eprintln!(" klart");
+        eprintln!(" {}", etjanst::t!(super::lang(), "done"));
     }
     out
 }
@@ -120,7 +136,9 @@ fn open(
                 keychain: None,
                 passphrase: Some(&p),
             };
-            let v = with_progress("Skyddar utkasten med lösenfrasen", || locked.create(setup))?;
+            let v = with_progress(&etjanst::t!(super::lang(), "progress-protecting"), || {
+                locked.create(setup)
+            })?;
             return Ok(Some(v));
         }
         if OsKeychain::available() {
@@ -132,7 +150,8 @@ fn open(
                 Ok(v) => return Ok(Some(v)),
                 Err(e) => {
                     eprintln!(
-                        "etjanst: nyckelringen gick inte att använda ({e}); välj en lösenfras"
+                        "etjanst: {}",
+                        etjanst::t!(super::lang(), "keychain-failed", error = e)
                     );
                     locked = LockedVault::open(dir)?;
                 }
@@ -143,13 +162,20 @@ fn open(
                 "ingen nyckelring finns på den här datorn; ange en lösenfras med ETJANST_PASSPHRASE eller --passphrase-file",
             ));
         }
-        let p = passphrase(None, "", "Välj en lösenfras för dina utkast: ", true)?
-            .ok_or_else(|| Failure::input("ingen lösenfras angavs"))?;
+        let p = passphrase(
+            None,
+            "",
+            &format!("{} ", etjanst::t!(super::lang(), "prompt-choose")),
+            true,
+        )?
+        .ok_or_else(|| Failure::input(etjanst::t!(super::lang(), "no-passphrase-given")))?;
         let setup = KeySetup {
             keychain: None,
             passphrase: Some(&p),
         };
-        let v = with_progress("Skyddar utkasten med lösenfrasen", || locked.create(setup))?;
+        let v = with_progress(&etjanst::t!(super::lang(), "progress-protecting"), || {
+            locked.create(setup)
+        })?;
         return Ok(Some(v));
     }
     if locked.has_keychain()?
@@ -171,23 +197,24 @@ fn unlock_with_passphrase(locked: LockedVault, file: Option<&Path>) -> Result<Va
     let p = passphrase(
         file,
         "ETJANST_PASSPHRASE",
-        "Lösenfras för dina utkast: ",
+        &format!("{} ", etjanst::t!(super::lang(), "prompt-vault")),
         false,
     )?
     .ok_or_else(|| {
         Failure::from(VaultError::PassphraseNeeded)
             .with_hint("utan terminal: ange den med ETJANST_PASSPHRASE eller --passphrase-file")
     })?;
-    Ok(with_progress("Låser upp utkasten", || {
-        locked.unlock(Unlock::Passphrase(&p))
-    })?)
+    Ok(with_progress(
+        &etjanst::t!(super::lang(), "progress-unlocking"),
+        || locked.unlock(Unlock::Passphrase(&p)),
+    )?)
 }
 
 fn file_passphrase(file: Option<&Path>, confirm: bool) -> Result<Passphrase, Failure> {
     passphrase(
         file,
         "ETJANST_FILE_PASSPHRASE",
-        "Lösenfras för filen: ",
+        &format!("{} ", etjanst::t!(super::lang(), "prompt-file")),
         confirm,
     )?
     .ok_or_else(|| {
@@ -227,9 +254,12 @@ pub(crate) fn run(
                 Some(id) => {
                     let d = vault.load(id)?;
                     if d.header.flow_id != flow.id {
-                        return Err(Failure::from(format!(
-                            "utkastet {id} gäller e-tjänsten {}, inte {}",
-                            d.header.flow_id, flow.id
+                        return Err(Failure::from(etjanst::t!(
+                            super::lang(),
+                            "draft-other-flow",
+                            id = id,
+                            draft_flow = d.header.flow_id,
+                            flow = flow_name
                         )));
                     }
                     d
@@ -242,9 +272,10 @@ pub(crate) fn run(
                 let mut err = std::io::stderr().lock();
                 let _ = writeln!(
                     err,
-                    "Sparat, men rätta detta innan du skriver ut eller skickar in:"
+                    "{}",
+                    etjanst::t!(super::lang(), "draft-saved-with-errors")
                 );
-                let _ = super::forms::print_issues(&mut err, flow, &report.issues, Lang::Sv);
+                let _ = super::forms::print_issues(&mut err, flow, &report.issues, super::lang());
             }
             writeln!(out, "{}", draft.id)?;
             // Saved either way; 1 says the answers have errors, as `check` does.
@@ -258,16 +289,17 @@ pub(crate) fn run(
             if json {
                 writeln!(out, "{}", serde_json::to_string_pretty(&drafts)?)?;
             } else if drafts.is_empty() {
-                writeln!(out, "Inga sparade utkast.")?;
+                writeln!(out, "{}", etjanst::t!(super::lang(), "no-drafts"))?;
             } else {
                 for d in &drafts {
                     match &d.header {
                         Some(h) => writeln!(out, "{}  {}  {}", d.id, time(d.updated), h.title)?,
                         None => writeln!(
                             out,
-                            "{}  {}  (skadat, kan inte öppnas)",
+                            "{}  {}  ({})",
                             d.id,
-                            time(d.updated)
+                            time(d.updated),
+                            etjanst::t!(super::lang(), "draft-damaged-short")
                         )?,
                     }
                 }
@@ -285,7 +317,11 @@ pub(crate) fn run(
             let mut vault = open(dir, passphrase_file, false)?
                 .ok_or_else(|| VaultError::NotFound(id.clone()))?;
             vault.delete(&id)?;
-            writeln!(out, "raderade {id}")?;
+            writeln!(
+                out,
+                "{}",
+                etjanst::t!(super::lang(), "draft-deleted", id = id)
+            )?;
             Ok(0)
         }
         DraftCommand::Export {
@@ -296,7 +332,9 @@ pub(crate) fn run(
             let vault = open(dir, passphrase_file, false)?
                 .ok_or_else(|| VaultError::NotFound(id.clone()))?;
             let p = file_passphrase(file_passphrase_file.as_deref(), true)?;
-            let bytes = with_progress("Krypterar filen", || vault.export(&id, &p))?;
+            let bytes = with_progress(&etjanst::t!(super::lang(), "progress-encrypting"), || {
+                vault.export(&id, &p)
+            })?;
             catalogue::write_atomic(&output, &bytes)?;
             Ok(0)
         }
@@ -320,7 +358,9 @@ pub(crate) fn run(
             let catalogue = Catalogue::open(dir)?;
             let flow_of = |id: &str| catalogue.flow(id).ok().cloned();
             let mut vault = open(dir, passphrase_file, true)?.ok_or(VaultError::NotCreated)?;
-            let id = with_progress("Öppnar filen", || vault.import(&bytes, &p, &flow_of))?;
+            let id = with_progress(&etjanst::t!(super::lang(), "progress-opening"), || {
+                vault.import(&bytes, &p, &flow_of)
+            })?;
             writeln!(out, "{id}")?;
             Ok(0)
         }

@@ -29,20 +29,7 @@ pub(super) fn check(
         let issues: Vec<_> = report
             .issues
             .iter()
-            .map(|i| {
-                let mut v = serde_json::to_value(i).unwrap_or_default();
-                v["message"] = i.message(lang).into();
-                // The names a person used in the answers file, beside the ids.
-                if let Some(q) = flow.query(&i.query) {
-                    if let Some(alias) = &q.alias {
-                        v["alias"] = alias.clone().into();
-                    }
-                    if let Some(alias) = i.field.as_deref().and_then(|f| field_alias(q, f)) {
-                        v["fieldAlias"] = alias.into();
-                    }
-                }
-                v
-            })
+            .map(|i| etjanst::app::issue_json(flow, i, lang))
             .collect();
         let mut doc = serde_json::json!({
             "flow": flow.id,
@@ -54,11 +41,7 @@ pub(super) fn check(
         if draft {
             let left: Vec<_> = remaining
                 .iter()
-                .map(|i| {
-                    let mut v = serde_json::to_value(i).unwrap_or_default();
-                    v["message"] = i.message(lang).into();
-                    v
-                })
+                .map(|i| etjanst::app::issue_json(flow, i, lang))
                 .collect();
             doc["remaining"] = left.into();
         }
@@ -239,26 +222,8 @@ fn complete_answers(
 pub(crate) fn read_answers(flow: &Flow, given: &str, path: &Path) -> Result<Answers, Failure> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| Failure::from(format!("{}: {e}", path.display())))?;
-    let doc: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-        Failure::from(format!(
-            "{}:{}:{}: {}",
-            path.display(),
-            e.line(),
-            e.column(),
-            etjanst::json_error::message(&e, true)
-        ))
-    })?;
-    Answers::from_json(flow, &doc).map_err(|e| {
-        // Name the flow the way the person did, not by its number.
-        let e = match e {
-            fill::AnswerError::WrongFlow { file, .. } => fill::AnswerError::WrongFlow {
-                file,
-                flow: given.to_string(),
-            },
-            e => e,
-        };
-        Failure::from(format!("{}: {e}", path.display()))
-    })
+    let origin = path.display().to_string();
+    etjanst::app::parse_answers(flow, given, &text, &origin, lang()).map_err(Failure::from)
 }
 
 pub(crate) fn print_issues(
@@ -268,42 +233,9 @@ pub(crate) fn print_issues(
     lang: Lang,
 ) -> std::io::Result<()> {
     for issue in issues {
-        let query = flow.query(&issue.query);
-        let name = query.map_or("", |q| q.name.as_str());
-        let mut place = query.map_or(issue.query.clone(), |q| q.handle().to_string());
-        if let Some(row) = issue.row {
-            place.push_str(&format!(
-                " {}",
-                etjanst::t!(lang, "issue-row", row = row + 1)
-            ));
-        }
-        if let Some(field) = &issue.field {
-            let field = query
-                .and_then(|q| field_alias(q, field))
-                .unwrap_or_else(|| field.clone());
-            place.push_str(&format!(" / {field}"));
-        }
+        let name = flow.query(&issue.query).map_or("", |q| q.name.as_str());
+        let place = etjanst::app::issue_place(flow, issue, lang);
         writeln!(out, "- {place} ({name}): {}", issue.message(lang))?;
     }
     Ok(())
-}
-
-/// The alias of a text field (or of a sub-query of a group row) that an issue names by id.
-fn field_alias(query: &flow::Query, field: &str) -> Option<String> {
-    match &query.kind {
-        QueryKind::TextField(t) => t
-            .fields
-            .iter()
-            .find(|f| f.id == field)
-            .and_then(|f| f.alias.clone()),
-        QueryKind::RepeatingGroup(g) => {
-            let (sub, rest) = field.split_once('.').unwrap_or((field, ""));
-            let sub = g.queries.iter().find(|q| q.id == sub)?;
-            let inner = (!rest.is_empty())
-                .then(|| field_alias(sub, rest).unwrap_or_else(|| rest.to_string()));
-            let head = sub.handle().to_string();
-            Some(inner.map_or(head.clone(), |i| format!("{head}.{i}")))
-        }
-        _ => None,
-    }
 }

@@ -108,3 +108,23 @@ bundle-foreign-site = the bundle is made for { $bundle_site }, not for { $site }
 bundle-stale = the bundle (made { $created }) is not newer than the installed one (made { $installed }); the old bundle is kept
 bundle-bad-date = the bundle's date "{ $date }" cannot be read; the old bundle is kept
 bundle-bad-name = "{ $name }" cannot be used as the municipality's name (give --name with letters or digits)
+
+## Drafts on the command line
+passphrase-unreadable = could not read the passphrase: { $error }
+prompt-again = Type the passphrase again:
+passphrases-differ = the passphrases are not the same
+done = done
+progress-protecting = Protecting the drafts with the passphrase
+progress-unlocking = Unlocking the drafts
+progress-encrypting = Encrypting the file
+progress-opening = Opening the file
+keychain-failed = the keychain could not be used ({ $error }); choose a passphrase
+prompt-choose = Choose a passphrase for your drafts:
+prompt-vault = Passphrase for your drafts:
+prompt-file = Passphrase for the file:
+no-passphrase-given = no passphrase was given
+draft-other-flow = the draft { $id } is for the e-service { $draft_flow }, not { $flow }
+draft-saved-with-errors = Saved, but correct this before you print or send it:
+no-drafts = No saved drafts.
+draft-damaged-short = damaged, cannot be opened
+draft-deleted = deleted { $id }

@@ -108,3 +108,23 @@ bundle-foreign-site = paketet är gjort för { $bundle_site }, inte för { $site
 bundle-stale = paketet (skapat { $created }) är inte nyare än det installerade (skapat { $installed }); det gamla paketet behålls
 bundle-bad-date = paketets datum "{ $date }" går inte att läsa; det gamla paketet behålls
 bundle-bad-name = "{ $name }" går inte att använda som namn på kommunen (ange --name med bokstäver eller siffror)
+
+## Utkast på kommandoraden
+passphrase-unreadable = kunde inte läsa lösenfrasen: { $error }
+prompt-again = Skriv lösenfrasen igen:
+passphrases-differ = lösenfraserna är inte lika
+done = klart
+progress-protecting = Skyddar utkasten med lösenfrasen
+progress-unlocking = Låser upp utkasten
+progress-encrypting = Krypterar filen
+progress-opening = Öppnar filen
+keychain-failed = nyckelringen gick inte att använda ({ $error }); välj en lösenfras
+prompt-choose = Välj en lösenfras för dina utkast:
+prompt-vault = Lösenfras för dina utkast:
+prompt-file = Lösenfras för filen:
+no-passphrase-given = ingen lösenfras angavs
+draft-other-flow = utkastet { $id } gäller e-tjänsten { $draft_flow }, inte { $flow }
+draft-saved-with-errors = Sparat, men rätta detta innan du skriver ut eller skickar in:
+no-drafts = Inga sparade utkast.
+draft-damaged-short = skadat, kan inte öppnas
+draft-deleted = raderade { $id }
