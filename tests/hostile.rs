@@ -315,3 +315,65 @@ fn show_finds_a_synced_service_by_number_without_the_site() {
     );
     assert!(listed.contains("--site"), "{listed}");
 }
+
+fn trusting(ca: &[u8]) -> etjanst::catalogue::sync::SyncOptions {
+    etjanst::catalogue::sync::SyncOptions {
+        retries: 0,
+        extra_roots: vec![ca.to_vec()],
+        ..Default::default()
+    }
+}
+
+fn sync_lib(
+    site: &str,
+    options: &etjanst::catalogue::sync::SyncOptions,
+) -> Result<etjanst::catalogue::sync::SyncOutcome, etjanst::catalogue::sync::SyncError> {
+    let dir = tempfile::tempdir().unwrap();
+    let mut index = etjanst::catalogue::index::Index::open(dir.path()).unwrap();
+    etjanst::catalogue::sync::sync(
+        &mut index,
+        site,
+        "TLS",
+        options,
+        &mut |_| {},
+        &etjanst::catalogue::sync::CancelHandle::default(),
+    )
+}
+
+#[test]
+fn over_tls_a_site_cannot_redirect_down_to_http_and_a_foreign_certificate_is_refused() {
+    use common::tls::TlsServer;
+    let body = String::from_utf8(catalogue_with(&[entry(1, "Bygglov", "", "")])).unwrap();
+    let site = TlsServer::start(format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    ));
+    // The real thing first: HTTPS with the test CA trusted works.
+    let outcome = sync_lib(&site.url, &trusting(&site.ca_pem)).unwrap();
+    assert!(
+        matches!(
+            outcome,
+            etjanst::catalogue::sync::SyncOutcome::Updated { services: 1, .. }
+        ),
+        "{outcome:?}"
+    );
+
+    // The same site answering with a redirect to plain http: refused, nothing asked of the
+    // http server.
+    let plain = site_serving(catalogue_with(&[entry(9, "Falsk", "", "")]));
+    let downgrade = TlsServer::start(format!(
+        "HTTP/1.1 302 Found\r\nLocation: {}/api/v1/getflows/json\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+        plain.url
+    ));
+    let err = sync_lib(&downgrade.url, &trusting(&downgrade.ca_pem)).unwrap_err();
+    assert!(err.to_string().contains("omdirigering"), "{err}");
+    assert!(plain.requests().is_empty(), "{:?}", plain.requests());
+
+    // A certificate from a CA the client does not trust: refused, with the cause said.
+    let err = sync_lib(&site.url, &trusting(&downgrade.ca_pem)).unwrap_err();
+    let message = err.to_string().to_lowercase();
+    assert!(
+        message.contains("certificate") || message.contains("certifikat"),
+        "{message}"
+    );
+}

@@ -24,6 +24,8 @@ pub struct SyncOptions {
     pub parallel: usize,
     /// What a site may make this computer download and do.
     pub limits: Limits,
+    /// Certificates (PEM) trusted besides the system's: a municipality's own CA, or a test's.
+    pub extra_roots: Vec<Vec<u8>>,
 }
 
 impl Default for SyncOptions {
@@ -35,6 +37,7 @@ impl Default for SyncOptions {
             blanketter: true,
             parallel: 8,
             limits: Limits::default(),
+            extra_roots: Vec::new(),
         }
     }
 }
@@ -378,12 +381,15 @@ fn connect(
         .map_err(|e| failed(e.to_string()))?;
     let client = {
         let _inside = runtime.enter();
-        reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .timeout(options.timeout)
             .redirect(same_origin_redirects())
-            .user_agent(concat!("etjanst/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| failed(e.to_string()))?
+            .user_agent(concat!("etjanst/", env!("CARGO_PKG_VERSION")));
+        for pem in &options.extra_roots {
+            let cert = reqwest::Certificate::from_pem(pem).map_err(|e| failed(cause(&e)))?;
+            builder = builder.add_root_certificate(cert);
+        }
+        builder.build().map_err(|e| failed(cause(&e)))?
     };
     Ok((runtime, client))
 }

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod http;
+pub mod tls;
 
 use std::path::Path;
 use std::process::{Command, Output};
