@@ -132,14 +132,7 @@ fn open(
         }
         // Several attempts below consume the handle; each failure releases the lock.
         if let Some(p) = given_passphrase(passphrase_file)? {
-            let setup = KeySetup {
-                keychain: None,
-                passphrase: Some(&p),
-            };
-            let v = with_progress(&etjanst::t!(super::lang(), "progress-protecting"), || {
-                locked.create(setup)
-            })?;
-            return Ok(Some(v));
+            return create_with_passphrase(locked, &p).map(Some);
         }
         if OsKeychain::available() {
             let setup = KeySetup {
@@ -158,9 +151,7 @@ fn open(
             }
         }
         if !std::io::stdin().is_terminal() {
-            return Err(Failure::input(
-                "ingen nyckelring finns på den här datorn; ange en lösenfras med ETJANST_PASSPHRASE eller --passphrase-file",
-            ));
+            return Err(Failure::input(etjanst::t!(super::lang(), "no-keychain")));
         }
         let p = passphrase(
             None,
@@ -169,14 +160,7 @@ fn open(
             true,
         )?
         .ok_or_else(|| Failure::input(etjanst::t!(super::lang(), "no-passphrase-given")))?;
-        let setup = KeySetup {
-            keychain: None,
-            passphrase: Some(&p),
-        };
-        let v = with_progress(&etjanst::t!(super::lang(), "progress-protecting"), || {
-            locked.create(setup)
-        })?;
-        return Ok(Some(v));
+        return create_with_passphrase(locked, &p).map(Some);
     }
     if locked.has_keychain()?
         && given_passphrase(passphrase_file)?.is_none()
@@ -191,6 +175,18 @@ fn open(
         }
     }
     unlock_with_passphrase(locked, passphrase_file).map(Some)
+}
+
+/// A new vault whose key the passphrase protects (about a second of scrypt, shown).
+fn create_with_passphrase(locked: LockedVault, p: &Passphrase) -> Result<Vault, Failure> {
+    let setup = KeySetup {
+        keychain: None,
+        passphrase: Some(p),
+    };
+    Ok(with_progress(
+        &etjanst::t!(super::lang(), "progress-protecting"),
+        || locked.create(setup),
+    )?)
 }
 
 fn unlock_with_passphrase(locked: LockedVault, file: Option<&Path>) -> Result<Vault, Failure> {

@@ -128,3 +128,4 @@ draft-saved-with-errors = Saved, but correct this before you print or send it:
 no-drafts = No saved drafts.
 draft-damaged-short = damaged, cannot be opened
 draft-deleted = deleted { $id }
+no-keychain = there is no keychain on this computer; give a passphrase with ETJANST_PASSPHRASE or --passphrase-file

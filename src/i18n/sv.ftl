@@ -128,3 +128,4 @@ draft-saved-with-errors = Sparat, men rätta detta innan du skriver ut eller ski
 no-drafts = Inga sparade utkast.
 draft-damaged-short = skadat, kan inte öppnas
 draft-deleted = raderade { $id }
+no-keychain = ingen nyckelring finns på den här datorn; ange en lösenfras med ETJANST_PASSPHRASE eller --passphrase-file
