@@ -299,7 +299,7 @@ proptest! {
         let mut fresh = Answers { values: answers.values.clone(), latched: Default::default() };
         let fresh_states = form.evaluate(&mut fresh);
         prop_assert_eq!(&fresh_states, &states);
-        prop_assert_eq!(fresh.values, answers.values);
+        prop_assert_eq!(&fresh.values, &answers.values);
     }
 
     #[test]

@@ -204,7 +204,7 @@ fn a_flipped_byte_damages_one_draft_and_no_other() {
                 vault.save(&mut d).unwrap();
                 d.answers["answers"]["text"] = json!(format!("utkast {i}, version 2"));
                 vault.save(&mut d).unwrap();
-                d.id
+                d.id.clone()
             })
             .collect()
     };
@@ -342,7 +342,7 @@ fn a_draft_moves_to_another_computer_in_one_encrypted_file() {
             .unwrap();
         (
             vault.export(&d.id, &pass("filens fras")).unwrap(),
-            d.answers,
+            d.answers.clone(),
         )
     };
     assert!(file.starts_with(b"age-encryption.org/v1"));

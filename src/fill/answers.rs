@@ -125,6 +125,68 @@ pub struct Answers {
     pub latched: BTreeSet<String>,
 }
 
+impl Drop for Answers {
+    /// Answers are personal data: every text is wiped when they go (`zeroize`), as age and
+    /// rage do with what they decrypt.
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        fn wipe(a: &mut Answer) {
+            let opt = |v: &mut Option<String>| {
+                if let Some(s) = v {
+                    s.zeroize();
+                }
+            };
+            match a {
+                Answer::Text(t) => t.zeroize(),
+                Answer::Fields(f) => f.values_mut().for_each(Zeroize::zeroize),
+                Answer::Choice(c) => opt(&mut c.other),
+                Answer::Files(files) => files.iter_mut().for_each(|f| f.name.zeroize()),
+                Answer::Contact(c) => [
+                    &mut c.citizen_id,
+                    &mut c.first_name,
+                    &mut c.last_name,
+                    &mut c.care_of,
+                    &mut c.address,
+                    &mut c.zip_code,
+                    &mut c.postal_address,
+                    &mut c.phone,
+                    &mut c.mobile_phone,
+                    &mut c.email,
+                ]
+                .into_iter()
+                .for_each(opt),
+                Answer::Organization(o) => [
+                    &mut o.name,
+                    &mut o.organization_number,
+                    &mut o.address,
+                    &mut o.zip_code,
+                    &mut o.postal_address,
+                    &mut o.first_name,
+                    &mut o.last_name,
+                    &mut o.phone,
+                    &mut o.mobile_phone,
+                    &mut o.email,
+                ]
+                .into_iter()
+                .for_each(opt),
+                Answer::Rows(rows) => rows.iter_mut().flat_map(|r| r.values_mut()).for_each(wipe),
+            }
+        }
+        self.values.values_mut().for_each(wipe);
+    }
+}
+
+/// Wipes every string of a JSON document (an answers document decrypted from the vault).
+pub fn wipe_json(v: &mut Value) {
+    use zeroize::Zeroize;
+    match v {
+        Value::String(s) => s.zeroize(),
+        Value::Array(a) => a.iter_mut().for_each(wipe_json),
+        Value::Object(m) => m.values_mut().for_each(wipe_json),
+        _ => {}
+    }
+}
+
 /// An answers file that does not fit its flow.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AnswerError {
@@ -335,4 +397,18 @@ fn parse_choice(query: &Query, value: &Value) -> Result<Choice, AnswerError> {
         return Err(AnswerError::NoFreeText(query.handle().to_string()));
     }
     Ok(Choice { selected, other })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn wiping_empties_every_string_of_a_document() {
+        let mut doc =
+            serde_json::json!({"answers": {"a": "19121212-1212", "b": [{"c": "Åsa"}], "n": 3}});
+        super::wipe_json(&mut doc);
+        assert_eq!(
+            doc,
+            serde_json::json!({"answers": {"a": "", "b": [{"c": ""}], "n": 3}})
+        );
+    }
 }

@@ -13,6 +13,7 @@ use serde::Serialize;
 
 pub use answers::{
     Answer, AnswerError, Answers, Choice, ContactAnswer, FileRef, OrganizationAnswer, parse_answer,
+    wipe_json,
 };
 pub use engine::{Form, States};
 pub use validate::{Issue, Lang, Mode, Problem, file_problems, validate};

@@ -183,6 +183,14 @@ pub struct Draft {
     pub answers: Value,
 }
 
+impl Drop for Draft {
+    /// The answers are personal data decrypted from the vault: wiped from memory with the
+    /// draft, not left for the allocator to hand out again.
+    fn drop(&mut self) {
+        crate::fill::wipe_json(&mut self.answers);
+    }
+}
+
 /// One line of the draft list.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -847,7 +855,7 @@ impl Vault {
     /// another computer.
     pub fn export(&self, id: &str, passphrase: &Passphrase) -> Result<Vec<u8>, VaultError> {
         check_new(passphrase)?;
-        let draft = self.load(id)?;
+        let mut draft = self.load(id)?;
         let mut attachments = HashMap::new();
         let ids: Vec<String> = self
             .conn
@@ -863,9 +871,9 @@ impl Vault {
             version: 1,
             header: DraftHeader {
                 editing: false,
-                ..draft.header
+                ..draft.header.clone()
             },
-            answers: draft.answers,
+            answers: std::mem::take(&mut draft.answers),
             attachments,
         })
         .unwrap_or_default();
@@ -927,7 +935,7 @@ impl Vault {
         }
         self.write_version(&tx, &mut draft)?;
         tx.commit()?;
-        Ok(draft.id)
+        Ok(std::mem::take(&mut draft.id))
     }
 
     /// Keeps a submission receipt (encrypted); returns its id.
