@@ -434,48 +434,23 @@ impl Format {
         }
     }
 
-    /// What a valid value looks like, for messages: (Swedish, English).
-    pub fn example(self) -> (&'static str, &'static str) {
+    /// What a valid value looks like, for messages ("ett personnummer (ÅÅÅÅMMDD-NNNN)").
+    pub fn example(self, lang: crate::fill::Lang) -> String {
+        use crate::t;
         match self {
-            Format::Personnummer => (
-                "ett personnummer (ÅÅÅÅMMDD-NNNN)",
-                "a personal identity number (YYYYMMDD-NNNN)",
-            ),
-            Format::OepPersonnummer => (
-                "ett personnummer (ÅÅMMDD-NNNN eller ÅÅÅÅMMDD-NNNN)",
-                "a personal identity number (YYMMDD-NNNN or YYYYMMDD-NNNN)",
-            ),
-            Format::Personnummer12 => (
-                "ett personnummer med 12 siffror (ÅÅÅÅMMDDNNNN)",
-                "a 12-digit personal identity number (YYYYMMDDNNNN)",
-            ),
-            Format::Organisationsnummer => (
-                "ett organisationsnummer (NNNNNN-NNNN)",
-                "an organisation number (NNNNNN-NNNN)",
-            ),
-            Format::PersonOrOrganisationsnummer => (
-                "ett organisations- eller personnummer",
-                "an organisation or personal identity number",
-            ),
-            Format::Phone => (
-                "ett telefonnummer (till exempel 0581-810 00)",
-                "a phone number (for example 0581-810 00)",
-            ),
-            Format::PostalCode => (
-                "ett postnummer (till exempel 711 80)",
-                "a postal code (for example 711 80)",
-            ),
-            Format::Email => (
-                "en e-postadress (till exempel namn@exempel.se)",
-                "an e-mail address (for example name@example.se)",
-            ),
+            Format::Personnummer => t!(lang, "example-personnummer"),
+            Format::OepPersonnummer => t!(lang, "example-oep-personnummer"),
+            Format::Personnummer12 => t!(lang, "example-personnummer12"),
+            Format::Organisationsnummer => t!(lang, "example-organisationsnummer"),
+            Format::PersonOrOrganisationsnummer => t!(lang, "example-person-or-organisation"),
+            Format::Phone => t!(lang, "example-phone"),
+            Format::PostalCode => t!(lang, "example-postal-code"),
+            Format::Email => t!(lang, "example-email"),
             Format::PositiveInteger | Format::SpacedPositiveInteger => {
-                ("ett positivt heltal", "a positive whole number")
+                t!(lang, "example-positive-integer")
             }
-            Format::NonNegativeInteger => {
-                ("ett heltal, 0 eller större", "a whole number, 0 or more")
-            }
-            Format::Date => ("ett datum (ÅÅÅÅ-MM-DD)", "a date (YYYY-MM-DD)"),
+            Format::NonNegativeInteger => t!(lang, "example-non-negative-integer"),
+            Format::Date => t!(lang, "example-date"),
         }
     }
 }

@@ -22,15 +22,15 @@ pub struct Symbol {
 
 #[derive(Debug, thiserror::Error)]
 pub enum QrError {
-    #[error("svaren är för stora för QR-koder ({0} tecken)")]
+    #[error("{}", crate::i18n::display("qr-too-large", &[("v0", .0.to_string())]))]
     TooLarge(usize),
-    #[error("kunde inte läsa bilden: {0}")]
+    #[error("{}", crate::i18n::display("qr-image", &[("v0", .0.to_string())]))]
     Image(String),
-    #[error("hittade ingen etjanst-kod i bilden")]
+    #[error("{}", crate::i18n::display("qr-no-code", &[]))]
     NoCode,
-    #[error("kod {missing} av {count} saknas; skanna alla sidor med koder")]
+    #[error("{}", crate::i18n::display("qr-missing", &[("missing", .missing.to_string()), ("count", .count.to_string())]))]
     Missing { missing: usize, count: usize },
-    #[error("koden är skadad: {0}")]
+    #[error("{}", crate::i18n::display("qr-damaged", &[("v0", .0.to_string())]))]
     Damaged(String),
 }
 

@@ -9,7 +9,7 @@ use quick_xml::events::Event;
 
 /// A malformed document, with a position a person can find in an editor.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("rad {line}, kolumn {column}: {message}")]
+#[error("{}", crate::i18n::display("xml-error", &[("line", .line.to_string()), ("column", .column.to_string()), ("message", .message.to_string())]))]
 pub struct XmlError {
     pub line: usize,
     pub column: usize,

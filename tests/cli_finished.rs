@@ -394,6 +394,29 @@ fn english_covers_what_the_program_itself_says() {
         message.contains("uses http without encryption"),
         "{message}"
     );
+    // The core's errors too: a flow file that is not one, a flow definition error.
+    let as_flow = dir.path().join("svar.json");
+    std::fs::copy(example("synpunkt"), &as_flow).unwrap();
+    let imported = en(&["import", as_flow.to_str().unwrap()]);
+    assert!(
+        err(&imported).contains("missing field"),
+        "{}",
+        err(&imported)
+    );
+    assert!(!err(&imported).contains("fältet"), "{}", err(&imported));
+    let textual = dir.path().join("flode.json");
+    std::fs::write(
+        &textual,
+        r#"{"id": 5, "name": "F", "steps": [{"id": 1, "name": "S", "queries": [
+        {"id": 7, "name": "Q", "exported": true, "type": "TextArea"}]}]}"#,
+    )
+    .unwrap();
+    let refused = en(&["import", textual.to_str().unwrap()]);
+    assert!(
+        err(&refused).contains("has no XML element name"),
+        "{}",
+        err(&refused)
+    );
     // The vault's messages too.
     let data = dir.path().join("valv");
     let saved = etjanst_with(

@@ -30,15 +30,15 @@ pub struct RemoteService {
 
 #[derive(Debug, thiserror::Error)]
 pub enum FlowInfoError {
-    #[error("katalogen är inte giltig JSON (rad {line}, kolumn {column}): {message}")]
+    #[error("{}", crate::i18n::display("flowinfo-json", &[("line", .line.to_string()), ("column", .column.to_string()), ("message", .message.to_string())]))]
     Json {
         line: usize,
         column: usize,
         message: String,
     },
-    #[error("katalogen saknar listan \"Flows\"")]
+    #[error("{}", crate::i18n::display("flowinfo-no-flows", &[]))]
     NoFlows,
-    #[error("\"{0}\" är ingen webbadress (till exempel https://e-tjanster.kommun.se)")]
+    #[error("{}", crate::i18n::display("flowinfo-site", &[("v0", .0.to_string())]))]
     Site(String),
 }
 

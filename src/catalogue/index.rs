@@ -15,9 +15,9 @@ pub const DB_FILE: &str = "catalogue.sqlite";
 
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {
-    #[error("katalogdatabasen: {0}")]
+    #[error("{}", crate::i18n::display("index-db", &[("v0", .0.to_string())]))]
     Db(#[from] rusqlite::Error),
-    #[error("{0}")]
+    #[error("{}", crate::i18n::display("index-io", &[("v0", .0.to_string())]))]
     Io(String),
 }
 

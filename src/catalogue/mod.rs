@@ -121,11 +121,11 @@ impl Capabilities {
 /// A catalogue that could not be opened.
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogueError {
-    #[error("den inbyggda katalogen saknar {0}")]
+    #[error("{}", crate::i18n::display("catalogue-missing-embedded", &[("v0", .0.to_string())]))]
     MissingEmbedded(String),
-    #[error("den inbyggda katalogen är skadad: {0}")]
+    #[error("{}", crate::i18n::display("catalogue-broken-embedded", &[("v0", .0.to_string())]))]
     BrokenEmbedded(String),
-    #[error("katalogfilen {path}:{line}:{column}: {message}")]
+    #[error("{}", crate::i18n::display("catalogue-syntax", &[("path", .path.to_string()), ("line", .line.to_string()), ("column", .column.to_string()), ("message", .message.to_string())]))]
     Syntax {
         path: String,
         line: usize,
@@ -134,14 +134,14 @@ pub enum CatalogueError {
     },
     #[error(transparent)]
     Flow(#[from] LoadError),
-    #[error("{path}: {source}")]
+    #[error("{}", crate::i18n::display("catalogue-io", &[("path", .path.display().to_string()), ("source", .source.to_string())]))]
     Io {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("e-tjänsten \"{0}\" finns inte i katalogen")]
+    #[error("{}", crate::i18n::display("catalogue-unknown-service", &[("v0", .0.to_string())]))]
     UnknownService(String),
-    #[error("katalogen har två e-tjänster med id \"{0}\"")]
+    #[error("{}", crate::i18n::display("catalogue-duplicate", &[("v0", .0.to_string())]))]
     Duplicate(String),
 }
 

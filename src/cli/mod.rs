@@ -327,12 +327,10 @@ macro_rules! input_errors {
     )*};
 }
 
-/// The language messages are shown in, chosen once with `--lang`: conversions from the core's
-/// errors read it.
-static LANG: std::sync::OnceLock<Lang> = std::sync::OnceLock::new();
-
+/// The language messages are shown in, chosen once with `--lang`; the core's errors display
+/// in it too.
 pub(crate) fn lang() -> Lang {
-    LANG.get().copied().unwrap_or_default()
+    etjanst::i18n::language()
 }
 
 macro_rules! localized_errors {
@@ -381,7 +379,7 @@ pub fn main() -> ExitCode {
         LangArg::Sv => Lang::Sv,
         LangArg::En => Lang::En,
     };
-    let _ = LANG.set(lang);
+    etjanst::i18n::set_language(lang);
     match run(cli, lang) {
         Ok(code) => ExitCode::from(code),
         Err(f) => {

@@ -190,24 +190,24 @@ pub fn wipe_json(v: &mut Value) {
 /// An answers file that does not fit its flow.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AnswerError {
-    #[error("svarsfilen ska vara ett JSON-objekt med fältet \"answers\"")]
+    #[error("{}", crate::i18n::display("answers-not-an-object", &[]))]
     NotAnObject,
-    #[error("svaret gäller frågan \"{0}\", som inte finns i e-tjänsten")]
+    #[error("{}", crate::i18n::display("answers-unknown-query", &[("v0", .0.to_string())]))]
     UnknownQuery(String),
-    #[error("fråga \"{query}\": fältet \"{field}\" finns inte")]
+    #[error("{}", crate::i18n::display("answers-unknown-field", &[("query", .query.to_string()), ("field", .field.to_string())]))]
     UnknownField { query: String, field: String },
-    #[error("fråga \"{query}\": svarsalternativet \"{alternative}\" finns inte")]
+    #[error("{}", crate::i18n::display("answers-unknown-alternative", &[("query", .query.to_string()), ("alternative", .alternative.to_string())]))]
     UnknownAlternative { query: String, alternative: String },
-    #[error("fråga \"{0}\": frågan har inget fritextalternativ (\"other\")")]
+    #[error("{}", crate::i18n::display("answers-no-free-text", &[("v0", .0.to_string())]))]
     NoFreeText(String),
-    #[error("fråga \"{query}\": fel form på svaret, väntade {expected}")]
+    #[error("{}", crate::i18n::display("answers-shape", &[("query", .query.to_string()), ("expected", .expected.to_string())]))]
     Shape {
         query: String,
         expected: &'static str,
     },
-    #[error("fråga \"{query}\" ({kind}) tar inget svar")]
+    #[error("{}", crate::i18n::display("answers-not-answerable", &[("query", .query.to_string()), ("kind", .kind.to_string())]))]
     NotAnswerable { query: String, kind: String },
-    #[error("svarsfilen gäller e-tjänsten \"{file}\", inte \"{flow}\"")]
+    #[error("{}", crate::i18n::display("answers-wrong-flow", &[("file", .file.to_string()), ("flow", .flow.to_string())]))]
     WrongFlow { file: String, flow: String },
 }
 

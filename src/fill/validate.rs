@@ -31,13 +31,6 @@ pub enum Lang {
     En,
 }
 
-/// The message in Swedish or English, both with the same arguments.
-macro_rules! tr {
-    ($sv:expr, $swedish:literal, $english:literal $(, $arg:expr)*) => {
-        if $sv { format!($swedish $(, $arg)*) } else { format!($english $(, $arg)*) }
-    };
-}
-
 /// One problem with the answers.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Issue {
@@ -118,122 +111,66 @@ pub enum Problem {
 }
 
 impl Issue {
-    /// The message to show next to the field, in `lang`.
+    /// The message to show next to the field, in `lang`, from the message catalogues.
     pub fn message(&self, lang: Lang) -> String {
-        let sv = lang == Lang::Sv;
+        use crate::t;
         match &self.problem {
-            Problem::Required => pick(sv, "Du måste fylla i det här.", "This must be filled in."),
-            Problem::TooLong { max, length } => tr!(
-                sv,
-                "Texten får vara högst {max} tecken lång (nu {length}).",
-                "The text may be at most {max} characters long (now {length})."
-            ),
-            Problem::TooShort { min } => tr!(
-                sv,
-                "Texten måste vara minst {min} tecken lång.",
-                "The text must be at least {min} characters long."
-            ),
+            Problem::Required => t!(lang, "problem-required"),
+            Problem::TooLong { max, length } => {
+                t!(lang, "problem-too-long", max = max, length = length)
+            }
+            Problem::TooShort { min } => t!(lang, "problem-too-short", min = min),
             Problem::Format {
                 format,
                 problem,
                 custom,
             } => {
-                if let Some(c) = custom.as_ref().filter(|_| sv) {
+                // The flow author's own message is in the flow's language, Swedish.
+                if let Some(c) = custom.as_ref().filter(|_| lang == Lang::Sv) {
                     return c.clone();
                 }
-                format_message(*format, *problem, sv)
+                format_message(*format, *problem, lang)
             }
-            Problem::OneChoiceOnly => {
-                pick(sv, "Välj bara ett alternativ.", "Choose only one option.")
+            Problem::OneChoiceOnly => t!(lang, "problem-one-choice-only"),
+            Problem::TooFewChecked { min } => t!(lang, "problem-too-few-checked", min = min),
+            Problem::TooManyChecked { max } => t!(lang, "problem-too-many-checked", max = max),
+            Problem::TooManyFiles { max } => t!(lang, "problem-too-many-files", max = max),
+            Problem::FileTooLarge { name, max } => {
+                t!(
+                    lang,
+                    "problem-file-too-large",
+                    name = name,
+                    max = size(*max)
+                )
             }
-            Problem::TooFewChecked { min } => tr!(
-                sv,
-                "Kryssa i minst {min} alternativ.",
-                "Tick at least {min} options."
-            ),
-            Problem::TooManyChecked { max } => tr!(
-                sv,
-                "Kryssa i högst {max} alternativ.",
-                "Tick at most {max} options."
-            ),
-            Problem::TooManyFiles { max } => tr!(
-                sv,
-                "Du kan bifoga högst {max} filer.",
-                "You can attach at most {max} files."
-            ),
-            Problem::FileTooLarge { name, max } => tr!(
-                sv,
-                "Filen {name} är för stor (högst {}).",
-                "The file {name} is too large (at most {}).",
-                size(*max)
-            ),
-            Problem::FilesTooLarge { max } => tr!(
-                sv,
-                "Filerna är tillsammans för stora (högst {}).",
-                "The files are too large together (at most {}).",
-                size(*max)
-            ),
+            Problem::FilesTooLarge { max } => t!(lang, "problem-files-too-large", max = size(*max)),
             Problem::FileType { name, allowed } => {
-                let list = allowed.join(", ");
-                if sv {
-                    format!("Filen {name} har en filtyp som inte tas emot. Tillåtna: {list}.")
-                } else {
-                    format!("The file {name} has a type that is not accepted. Allowed: {list}.")
-                }
+                t!(
+                    lang,
+                    "problem-file-type",
+                    name = name,
+                    allowed = allowed.join(", ")
+                )
             }
-            Problem::FileNameTooLong { name, max } => tr!(
-                sv,
-                "Filnamnet {name} är för långt (högst {max} tecken).",
-                "The file name {name} is too long (at most {max} characters)."
-            ),
-            Problem::TooFewRows { min } => tr!(
-                sv,
-                "Lägg till minst {min} rader.",
-                "Add at least {min} rows."
-            ),
-            Problem::TooManyRows { max } => tr!(
-                sv,
-                "Du kan lägga till högst {max} rader.",
-                "You can add at most {max} rows."
-            ),
-            Problem::ContactWayMissing => pick(
-                sv,
-                "Ange minst ett sätt att nå dig: telefon, mobiltelefon eller e-post.",
-                "Give at least one way to reach you: phone, mobile phone or e-mail.",
-            ),
-            Problem::PhoneMissing => pick(
-                sv,
-                "Ange ett telefonnummer eller ett mobilnummer.",
-                "Give a phone or mobile phone number.",
-            ),
-            Problem::Stopped { message } => {
-                if !message.is_empty() {
-                    message.clone()
-                } else {
-                    pick(
-                        sv,
-                        "Du kan inte använda den här e-tjänsten utifrån dina svar.",
-                        "You cannot use this e-service given your answers.",
-                    )
-                }
+            Problem::FileNameTooLong { name, max } => {
+                t!(lang, "problem-file-name-too-long", name = name, max = max)
             }
-            Problem::IllegalCharacter { code_point } => tr!(
-                sv,
-                "Texten innehåller ett osynligt styrtecken (U+{:04X}) som inte kan skickas. Ta bort det, till exempel genom att skriva om texten i stället för att klistra in den.",
-                "The text contains an invisible control character (U+{:04X}) that cannot be sent. Remove it, for example by typing the text instead of pasting it.",
-                code_point
-            ),
-            Problem::OnlineOnly => pick(
-                sv,
-                "Den här frågan kan bara besvaras i e-tjänsten på webben.",
-                "This question can only be answered in the e-service on the web.",
-            ),
+            Problem::TooFewRows { min } => t!(lang, "problem-too-few-rows", min = min),
+            Problem::TooManyRows { max } => t!(lang, "problem-too-many-rows", max = max),
+            Problem::ContactWayMissing => t!(lang, "problem-contact-way-missing"),
+            Problem::PhoneMissing => t!(lang, "problem-phone-missing"),
+            Problem::Stopped { message } if !message.is_empty() => message.clone(),
+            Problem::Stopped { .. } => t!(lang, "problem-stopped"),
+            Problem::IllegalCharacter { code_point } => {
+                t!(
+                    lang,
+                    "problem-illegal-character",
+                    code = format!("{code_point:04X}")
+                )
+            }
+            Problem::OnlineOnly => t!(lang, "problem-online-only"),
         }
     }
-}
-
-fn pick(sv: bool, s: &str, e: &str) -> String {
-    if sv { s.to_string() } else { e.to_string() }
 }
 
 fn size(bytes: u64) -> String {
@@ -244,44 +181,18 @@ fn size(bytes: u64) -> String {
     }
 }
 
-fn format_message(format: Format, problem: FormatProblem, sv: bool) -> String {
-    let (ex_sv, ex_en) = format.example();
-    let specific = match problem {
-        FormatProblem::Checksum => Some((
-            "Kontrollsiffran stämmer inte. Kontrollera att du har skrivit rätt.",
-            "The check digit does not match. Check that you typed it correctly.",
-        )),
-        FormatProblem::Future => Some((
-            "Datumet i numret ligger i framtiden.",
-            "The date in the number is in the future.",
-        )),
-        FormatProblem::Date if format != Format::Date => Some((
-            "Datumet i numret finns inte.",
-            "The date in the number does not exist.",
-        )),
-        FormatProblem::Date => Some(("Datumet finns inte.", "That date does not exist.")),
-        FormatProblem::Coordination => Some((
-            "Samordningsnummer tas inte emot här. Ange ett personnummer.",
-            "Coordination numbers are not accepted here. Give a personal identity number.",
-        )),
-        FormatProblem::Interim => Some((
-            "Interimsnummer tas inte emot. Ange ett personnummer eller samordningsnummer.",
-            "Interim numbers are not accepted. Give a personal identity or coordination number.",
-        )),
-        FormatProblem::Century => Some((
-            "Ett personnummer med tolv siffror börjar med 19 eller 20.",
-            "A 12-digit personal identity number starts with 19 or 20.",
-        )),
-        FormatProblem::NotOrganisation => Some((
-            "Det här ser ut som ett personnummer. Ange organisationsnumret.",
-            "This looks like a personal identity number. Give the organisation number.",
-        )),
-        FormatProblem::Shape => None,
-    };
-    match specific {
-        Some((s, e)) => pick(sv, s, e),
-        None if sv => format!("Ange {ex_sv}."),
-        None => format!("Enter {ex_en}."),
+fn format_message(format: Format, problem: FormatProblem, lang: Lang) -> String {
+    use crate::t;
+    match problem {
+        FormatProblem::Checksum => t!(lang, "format-checksum"),
+        FormatProblem::Future => t!(lang, "format-future"),
+        FormatProblem::Date if format != Format::Date => t!(lang, "format-number-date"),
+        FormatProblem::Date => t!(lang, "format-date"),
+        FormatProblem::Coordination => t!(lang, "format-coordination"),
+        FormatProblem::Interim => t!(lang, "format-interim"),
+        FormatProblem::Century => t!(lang, "format-century"),
+        FormatProblem::NotOrganisation => t!(lang, "format-not-organisation"),
+        FormatProblem::Shape => t!(lang, "format-enter", example = format.example(lang)),
     }
 }
 

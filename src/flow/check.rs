@@ -11,82 +11,60 @@ use crate::flowinstance::is_writable_element_name;
 /// A flow definition that cannot be used as it is.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FlowDefinitionError {
-    #[error("frågan \"{0}\" finns flera gånger i flödet")]
+    #[error("{}", crate::i18n::display("flowdef-duplicate-query", &[("v0", .0.to_string())]))]
     DuplicateQuery(String),
-    #[error("fråga \"{query}\": fältet \"{field}\" finns flera gånger")]
+    #[error("{}", crate::i18n::display("flowdef-duplicate-field", &[("query", .query.to_string()), ("field", .field.to_string())]))]
     DuplicateField { query: String, field: String },
-    #[error("fråga \"{query}\": svarsalternativet \"{alternative}\" finns flera gånger")]
+    #[error("{}", crate::i18n::display("flowdef-duplicate-alternative", &[("query", .query.to_string()), ("alternative", .alternative.to_string())]))]
     DuplicateAlternative { query: String, alternative: String },
-    #[error(
-        "villkoret \"{evaluator}\" på fråga \"{source_query}\" styr fråga \"{target}\", som inte finns i flödet"
-    )]
+    #[error("{}", crate::i18n::display("flowdef-unknown-target", &[("evaluator", .evaluator.to_string()), ("source_query", .source_query.to_string()), ("target", .target.to_string())]))]
     UnknownTarget {
         evaluator: String,
         source_query: String,
         target: String,
     },
-    #[error(
-        "villkoret \"{evaluator}\" på fråga \"{source_query}\" styr fråga \"{target}\", som står före eller är samma fråga (villkor får bara styra senare frågor, som i Open ePlatform)"
-    )]
+    #[error("{}", crate::i18n::display("flowdef-backward-target", &[("evaluator", .evaluator.to_string()), ("source_query", .source_query.to_string()), ("target", .target.to_string())]))]
     BackwardTarget {
         evaluator: String,
         source_query: String,
         target: String,
     },
-    #[error(
-        "villkoret \"{evaluator}\" sitter på fråga \"{source_query}\" av typen {kind}; villkor kan bara sitta på frågor med fasta svarsalternativ"
-    )]
+    #[error("{}", crate::i18n::display("flowdef-evaluator-on-non-choice", &[("evaluator", .evaluator.to_string()), ("source_query", .source_query.to_string()), ("kind", .kind.to_string())]))]
     EvaluatorOnNonChoice {
         evaluator: String,
         source_query: String,
         kind: String,
     },
-    #[error(
-        "villkoret \"{evaluator}\" på fråga \"{source_query}\" hänvisar till svarsalternativet \"{alternative}\", som inte finns"
-    )]
+    #[error("{}", crate::i18n::display("flowdef-unknown-alternative", &[("evaluator", .evaluator.to_string()), ("source_query", .source_query.to_string()), ("alternative", .alternative.to_string())]))]
     UnknownAlternative {
         evaluator: String,
         source_query: String,
         alternative: String,
     },
-    #[error(
-        "villkoret \"{evaluator}\" på fråga \"{source_query}\" gäller fritextalternativet, men frågan har inget"
-    )]
+    #[error("{}", crate::i18n::display("flowdef-no-free-text", &[("evaluator", .evaluator.to_string()), ("source_query", .source_query.to_string())]))]
     NoFreeText {
         evaluator: String,
         source_query: String,
     },
-    #[error(
-        "upprepningsgruppen \"{0}\": frågor inuti en grupp kan inte ha villkor eller egna grupper"
-    )]
+    #[error("{}", crate::i18n::display("flowdef-group-nesting", &[("v0", .0.to_string())]))]
     GroupNesting(String),
-    #[error("upprepningsgruppen \"{0}\": minsta antalet rader är större än största")]
+    #[error("{}", crate::i18n::display("flowdef-group-bounds", &[("v0", .0.to_string())]))]
     GroupBounds(String),
-    #[error("fråga \"{0}\": en textfältsfråga behöver minst ett fält")]
+    #[error("{}", crate::i18n::display("flowdef-no-fields", &[("v0", .0.to_string())]))]
     NoFields(String),
-    #[error("flödet \"{0}\" har ingen fråga och ingen extern länk")]
+    #[error("{}", crate::i18n::display("flowdef-empty", &[("v0", .0.to_string())]))]
     Empty(String),
-    #[error(
-        "{what} har id \"{id}\"; Open ePlatform kräver ett positivt heltal (det läsbara namnet kan stå som alias)"
-    )]
+    #[error("{}", crate::i18n::display("flowdef-not-an-integer", &[("what", .what.to_string()), ("id", .id.to_string())]))]
     NotAnInteger { what: &'static str, id: String },
-    #[error(
-        "fråga \"{query}\": aliaset \"{alias}\" används redan eller är ett tal (ett alias måste vara unikt och innehålla en bokstav)"
-    )]
+    #[error("{}", crate::i18n::display("flowdef-bad-alias", &[("query", .query.to_string()), ("alias", .alias.to_string())]))]
     BadAlias { query: String, alias: String },
-    #[error(
-        "fråga \"{query}\": XML-elementnamnet \"{name}\" går inte att skriva (bara A–Z, a–z, 0–9, punkt, bindestreck och understreck; inte först en siffra, punkt, bindestreck eller \"xml\")"
-    )]
+    #[error("{}", crate::i18n::display("flowdef-bad-element-name", &[("query", .query.to_string()), ("name", .name.to_string())]))]
     BadElementName { query: String, name: String },
-    #[error("fråga \"{0}\" ska med i ärendets XML men har inget XML-elementnamn (xsdElementName)")]
+    #[error("{}", crate::i18n::display("flowdef-exported-without-name", &[("v0", .0.to_string())]))]
     ExportedWithoutName(String),
-    #[error(
-        "upprepningsgruppen \"{0}\" behöver ett högsta antal rader (maxRows, högst 99): Open ePlatform skriver raderna som numrerade frågor"
-    )]
+    #[error("{}", crate::i18n::display("flowdef-group-max-rows", &[("v0", .0.to_string())]))]
     GroupMaxRows(String),
-    #[error(
-        "upprepningsgruppen \"{group}\": rad-frågan med id {id} krockar med en annan fråga (raderna får id:n av formen fråga-id + radnummer med två siffror)"
-    )]
+    #[error("{}", crate::i18n::display("flowdef-group-id-clash", &[("group", .group.to_string()), ("id", .id.to_string())]))]
     GroupIdClash { group: String, id: String },
 }
 

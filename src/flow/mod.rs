@@ -15,24 +15,24 @@ pub use model::*;
 /// A flow file that cannot be loaded; nothing from it is used.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
-    #[error("{path}: {source}")]
+    #[error("{}", crate::i18n::display("load-io", &[("path", .path.display().to_string()), ("source", .source.to_string())]))]
     Io {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{path}:{line}:{column}: {message}")]
+    #[error("{}", crate::i18n::display("load-syntax", &[("path", .path.display().to_string()), ("line", .line.to_string()), ("column", .column.to_string()), ("message", .message.to_string())]))]
     Syntax {
         path: PathBuf,
         line: usize,
         column: usize,
         message: String,
     },
-    #[error("{path}: {source}")]
+    #[error("{}", crate::i18n::display("load-definition", &[("path", .path.display().to_string()), ("source", .source.to_string())]))]
     Definition {
         path: PathBuf,
         source: FlowDefinitionError,
     },
-    #[error("{path}: okänt filformat (väntade .json eller .oeflow)")]
+    #[error("{}", crate::i18n::display("load-unknown-format", &[("path", .path.display().to_string())]))]
     UnknownFormat { path: PathBuf },
 }
 
@@ -42,7 +42,7 @@ pub fn from_json(path: &Path, text: &str) -> Result<Flow, LoadError> {
         path: path.to_path_buf(),
         line: e.line(),
         column: e.column(),
-        message: crate::json_error::message(&e, true),
+        message: crate::json_error::message(&e, crate::i18n::language() == crate::fill::Lang::Sv),
     })?;
     checked(path, flow)
 }

@@ -12,7 +12,7 @@ use crate::xml::{self, Element, Writer};
 
 /// A `.oeflow` that cannot be imported.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("rad {line}, kolumn {column}: {message}")]
+#[error("{}", crate::i18n::display("oeflow-error", &[("line", .line.to_string()), ("column", .column.to_string()), ("message", .message.to_string())]))]
 pub struct OeflowError {
     pub line: usize,
     pub column: usize,

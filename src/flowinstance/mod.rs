@@ -131,7 +131,7 @@ impl Attachments for NoAttachments {
 pub enum CaseXmlError {
     #[error(transparent)]
     IllegalCharacter(#[from] IllegalCharacter),
-    #[error("bilagan \"{0}\" finns inte att läsa, så den kan inte bäddas in i ärendet")]
+    #[error("{}", crate::i18n::display("casexml-missing-attachment", &[("v0", .0.to_string())]))]
     MissingAttachment(String),
 }
 

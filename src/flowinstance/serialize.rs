@@ -48,7 +48,7 @@ pub fn java_trim(s: &str) -> &str {
 
 /// A value the writer refused: it would have made the file ill-formed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("<{element}> innehåller tecknet U+{code:04X}, som inte får finnas i XML")]
+#[error("{}", crate::i18n::display("casexml-illegal-character", &[("element", .element.to_string()), ("code", format!("{:04X}", .code))]))]
 pub struct IllegalCharacter {
     pub element: String,
     pub code: u32,

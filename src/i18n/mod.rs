@@ -47,6 +47,30 @@ pub fn text(lang: Lang, key: &str, args: &[(&str, String)]) -> String {
         .into_owned()
 }
 
+/// The language the program shows its messages in; errors render in it when displayed.
+static CURRENT: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(0);
+
+/// Chooses the language errors are displayed in (`--lang`, or the window's setting).
+pub fn set_language(lang: Lang) {
+    let v = match lang {
+        Lang::Sv => 0,
+        Lang::En => 1,
+    };
+    CURRENT.store(v, std::sync::atomic::Ordering::Relaxed);
+}
+
+pub fn language() -> Lang {
+    match CURRENT.load(std::sync::atomic::Ordering::Relaxed) {
+        1 => Lang::En,
+        _ => Lang::Sv,
+    }
+}
+
+/// `key` in the current language: what the core's errors display.
+pub fn display(key: &str, args: &[(&str, String)]) -> String {
+    text(language(), key, args)
+}
+
 /// `t!(lang, "key")` or `t!(lang, "key", name = value, …)`.
 #[macro_export]
 macro_rules! t {
@@ -94,6 +118,12 @@ mod tests {
                     walk(&p, used);
                 } else if p.extension().is_some_and(|x| x == "rs") {
                     let text = std::fs::read_to_string(&p).unwrap();
+                    for (i, _) in text.match_indices("display(\"") {
+                        let rest = &text[i + 9..];
+                        if let Some(end) = rest.find('"') {
+                            used.push((rest[..end].to_string(), p.display().to_string()));
+                        }
+                    }
                     for (i, _) in text.match_indices("t!(") {
                         let rest = &text[i..];
                         if let Some(q) = rest.find('"')

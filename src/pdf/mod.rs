@@ -40,9 +40,9 @@ pub struct PdfOptions {
 
 #[derive(Debug, thiserror::Error)]
 pub enum PdfError {
-    #[error("de inbyggda typsnitten är skadade")]
+    #[error("{}", crate::i18n::display("pdf-fonts", &[]))]
     Fonts,
-    #[error("PDF-standarden kunde inte uppfyllas: {0}")]
+    #[error("{}", crate::i18n::display("pdf-standard", &[("v0", .0.to_string())]))]
     Standard(String),
     #[error(transparent)]
     Qr(#[from] crate::qr::QrError),
