@@ -349,7 +349,7 @@ impl AppError {
 
 impl std::fmt::Display for AppError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message(Lang::Sv))
+        f.write_str(&self.message(crate::i18n::language()))
     }
 }
 

@@ -124,6 +124,17 @@ fn a_site_is_named_by_host_address_or_name() {
             out(&found)
         );
     }
+    // The embedded catalogue's site too.
+    let own = etjanst(
+        dir.path(),
+        &["search", "matforg", "--site", "etjanst.lindesberg.se"],
+    );
+    assert!(
+        out(&own).contains("matforgiftning"),
+        "{}{}",
+        out(&own),
+        err(&own)
+    );
     let unknown = etjanst(dir.path(), &["flows", "--site", "nowhere.example"]);
     assert_eq!(unknown.status.code(), Some(2));
     assert!(

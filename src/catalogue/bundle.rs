@@ -75,7 +75,7 @@ impl BundleError {
 
 impl std::fmt::Display for BundleError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message(crate::fill::Lang::Sv))
+        f.write_str(&self.message(crate::i18n::language()))
     }
 }
 

@@ -208,7 +208,7 @@ impl SyncError {
 
 impl std::fmt::Display for SyncError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message(crate::fill::Lang::Sv))
+        f.write_str(&self.message(crate::i18n::language()))
     }
 }
 

@@ -201,8 +201,14 @@ pub(super) fn search(catalogue: &Catalogue, lang: Lang, args: SearchArgs) -> Res
     } = args;
     let mut out = std::io::stdout().lock();
     let index = etjanst::app::existing_index(catalogue.data_dir())?;
+    // The embedded catalogue's own site is named like any other.
+    let embedded = |given: &str| {
+        host(given).eq_ignore_ascii_case(&host(&catalogue.site.url))
+            || given.eq_ignore_ascii_case(&catalogue.site.name)
+    };
     let site = match (&site, &index) {
         (None, _) => None,
+        (Some(given), _) if embedded(given) => Some(catalogue.site.url.clone()),
         (Some(given), Some(index)) => {
             Some(etjanst::app::find_site(index, given)?.ok_or_else(|| {
                 Failure::input(etjanst::app::AppError::UnknownSite(given.clone()))

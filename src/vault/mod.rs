@@ -86,7 +86,7 @@ impl VaultError {
 
 impl std::fmt::Display for VaultError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message(crate::fill::Lang::Sv))
+        f.write_str(&self.message(crate::i18n::language()))
     }
 }
 
