@@ -122,17 +122,22 @@ fn site_name(index: &Index, site: &str) -> Result<String, IndexError> {
         .map_or_else(|| site.to_string(), |(_, name, _)| name))
 }
 
+/// A site's host, from its address with or without scheme and trailing slash: the default
+/// name of a synced site, and what a person may type for it.
+pub fn host(site: &str) -> String {
+    site.trim()
+        .split("://")
+        .nth(1)
+        .unwrap_or(site.trim())
+        .trim_end_matches('/')
+        .to_string()
+}
+
 /// The stored site a person means: its address with or without `https://` and a trailing
 /// slash, its host, or the name given at sync (letter case aside).
 pub fn find_site(index: &Index, given: &str) -> Result<Option<String>, IndexError> {
     let wanted = given.trim().trim_end_matches('/').to_lowercase();
-    let host = |url: &str| {
-        url.split("://")
-            .nth(1)
-            .unwrap_or(url)
-            .trim_end_matches('/')
-            .to_lowercase()
-    };
+    let host = |url: &str| host(url).to_lowercase();
     Ok(index
         .sites()?
         .into_iter()

@@ -131,15 +131,12 @@ fn example(name: &str) -> String {
 }
 
 fn drafts(data: &Path, passphrase: &str, args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_etjanst"))
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .env("ETJANST_PASSPHRASE", passphrase)
-        .env("ETJANST_FILE_PASSPHRASE", "filens lösenfras")
-        .env("ETJANST_SCRYPT_LOG_N", "10")
-        .output()
-        .unwrap()
+    common::etjanst_with(
+        data,
+        passphrase,
+        &[("ETJANST_FILE_PASSPHRASE", "filens lösenfras")],
+        args,
+    )
 }
 
 #[test]

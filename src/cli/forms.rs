@@ -21,7 +21,7 @@ pub(super) fn check(
     let mode = if draft { Mode::Draft } else { Mode::Complete };
     let report = fill::check(&form, &mut answers, mode, today());
     let remaining = if draft {
-        fill::remaining(&form, &answers, today())
+        fill::remaining(&form, &answers, &report, today())
     } else {
         Vec::new()
     };

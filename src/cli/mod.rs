@@ -417,11 +417,7 @@ fn time_arg(arg: Option<&str>) -> Result<chrono::NaiveDateTime, Failure> {
 
 /// A site's host name, as a default name for it.
 fn host(site: &str) -> String {
-    site.split("://")
-        .nth(1)
-        .unwrap_or(site)
-        .trim_end_matches('/')
-        .to_string()
+    etjanst::app::host(site)
 }
 
 /// The municipality's name for page headers, without the catalogue's "(exempelkatalog)".

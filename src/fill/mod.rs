@@ -41,15 +41,14 @@ pub fn check(form: &Form, answers: &mut Answers, mode: Mode, today: NaiveDate) -
 }
 
 /// What still stands between a draft and a form that can be printed or sent: the issues a
-/// full check finds that a draft check lets pass (required answers, minimum counts, stops).
-pub fn remaining(form: &Form, answers: &Answers, today: NaiveDate) -> Vec<Issue> {
-    let mut draft = answers.clone();
-    let allowed = check(form, &mut draft, Mode::Draft, today).issues;
+/// full check finds beyond those of the draft check already made (`draft`): required
+/// answers, minimum counts, stops.
+pub fn remaining(form: &Form, answers: &Answers, draft: &Report, today: NaiveDate) -> Vec<Issue> {
     let mut full = answers.clone();
     check(form, &mut full, Mode::Complete, today)
         .issues
         .into_iter()
-        .filter(|i| !allowed.contains(i))
+        .filter(|i| !draft.issues.contains(i))
         .collect()
 }
 
