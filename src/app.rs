@@ -40,7 +40,8 @@ pub fn handle(id: &str, aliases: &[String]) -> String {
     }
 }
 
-fn embedded_entry(catalogue: &Catalogue, s: &Service) -> Entry {
+/// The entry of an embedded (or imported) catalogue service.
+pub fn embedded_entry(catalogue: &Catalogue, s: &Service) -> Entry {
     Entry {
         id: s.id.clone(),
         handle: handle(&s.id, &s.aliases),
@@ -198,6 +199,204 @@ pub fn find<'c>(
         _ => Ok(Found::Ambiguous(
             found.into_iter().map(|(h, _)| h).collect(),
         )),
+    }
+}
+
+/// The municipality a form is printed for, from the catalogue's site name ("Lindesbergs kommun
+/// (exempel)" → "Lindesbergs kommun"): the PDF's page header.
+pub fn publisher(site_name: &str) -> String {
+    site_name
+        .split(" (")
+        .next()
+        .unwrap_or(site_name)
+        .to_string()
+}
+
+/// Today's date where the citizen is: validation of dates and personnummer depends on it.
+pub fn today() -> chrono::NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+/// An entry for a flow that no catalogue service lists (imported or from a bundle).
+pub fn flow_entry(catalogue: &Catalogue, flow: &Flow) -> Entry {
+    let service = Service {
+        id: flow.id.clone(),
+        name: flow.name.clone(),
+        category: flow.category.clone().unwrap_or_default(),
+        short_description: flow.short_description.clone(),
+        requires_authentication: flow.requires_authentication,
+        requires_signing: flow.requires_signing,
+        aliases: flow.aliases.clone(),
+        tags: flow.tags.clone(),
+        flow: Some(flow.id.clone()),
+        blanketter: Vec::new(),
+        external_link: flow.external_link.clone(),
+    };
+    embedded_entry(catalogue, &service)
+}
+
+/// The municipality's switchboard: the phone number most of its flows give for contact. People
+/// with protected identity are told to call it instead of typing their details.
+pub fn site_phone(catalogue: &Catalogue) -> Option<String> {
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    for flow in catalogue.flows() {
+        if let Some(phone) = flow.contact.as_ref().and_then(|c| c.phone.clone()) {
+            match counts.iter_mut().find(|(p, _)| *p == phone) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((phone, 1)),
+            }
+        }
+    }
+    // The first of the most common, so the answer does not change with hash order.
+    let best = counts.iter().map(|(_, n)| *n).max()?;
+    counts.into_iter().find(|(_, n)| *n == best).map(|(p, _)| p)
+}
+
+/// Whether a flow asks for a person's identity or address: where the protected-identity notice
+/// is repeated.
+pub fn asks_personal_data(flow: &Flow) -> bool {
+    flow.queries()
+        .any(|q| matches!(q.kind, QueryKind::ContactDetail(_)))
+}
+
+/// A flow as a window shows it: every HTML text sanitised (the catalogue's own sanitiser),
+/// admin comments dropped.
+pub fn flow_for_display(flow: &Flow) -> Flow {
+    use crate::catalogue::flowinfo::sanitize;
+    fn query(q: &mut Query) {
+        q.description = q.description.as_deref().map(sanitize);
+        q.help_text = q.help_text.as_deref().map(sanitize);
+        q.comment = None;
+        if let QueryKind::RepeatingGroup(g) = &mut q.kind {
+            g.queries.iter_mut().for_each(query);
+        }
+    }
+    let mut f = flow.clone();
+    f.short_description = sanitize(&f.short_description);
+    f.long_description = f.long_description.as_deref().map(sanitize);
+    f.submitted_message = f.submitted_message.as_deref().map(sanitize);
+    for step in &mut f.steps {
+        step.queries.iter_mut().for_each(query);
+    }
+    f
+}
+
+/// Where an issue is, in the words the citizen sees on screen: the question, the row, the
+/// field's label ("Kontaktuppgifter: E-post", "Inkomster, rad 2: Belopp").
+pub fn issue_label(flow: &Flow, issue: &Issue, lang: Lang) -> String {
+    let Some(query) = flow.query(&issue.query) else {
+        return issue.query.clone();
+    };
+    let mut label = query.name.clone();
+    if let Some(row) = issue.row {
+        label.push_str(", ");
+        label.push_str(&crate::t!(lang, "issue-row", row = row + 1));
+    }
+    if let Some(field) = &issue.field
+        && let Some(name) = field_label(query, field, lang)
+    {
+        label.push_str(": ");
+        label.push_str(&name);
+    }
+    label
+}
+
+fn field_label(query: &Query, field: &str, lang: Lang) -> Option<String> {
+    match &query.kind {
+        QueryKind::TextField(t) => t
+            .fields
+            .iter()
+            .find(|f| f.id == field)
+            .map(|f| f.label.clone()),
+        QueryKind::RepeatingGroup(g) => {
+            let (sub, rest) = field.split_once('.').unwrap_or((field, ""));
+            let sub = g.queries.iter().find(|q| q.id == sub)?;
+            match (!rest.is_empty())
+                .then(|| field_label(sub, rest, lang))
+                .flatten()
+            {
+                Some(inner) => Some(format!("{} – {inner}", sub.name)),
+                None => Some(sub.name.clone()),
+            }
+        }
+        QueryKind::ContactDetail(_) | QueryKind::OrganizationDetail(_) => {
+            let key = format!("field-{field}");
+            let text = crate::i18n::text(lang, &key, &[]);
+            (text != key).then_some(text)
+        }
+        _ => None,
+    }
+}
+
+/// What a person searches for: words, and the filters of the catalogue's start page.
+#[derive(Debug, Clone, Default)]
+pub struct Search {
+    pub text: String,
+    pub category: Option<String>,
+    /// A site's address (as stored), or `None` for every site.
+    pub site: Option<String>,
+    pub fillable: bool,
+    pub needs_eid: bool,
+    pub has_blankett: bool,
+    pub limit: usize,
+}
+
+/// The core's search over the embedded catalogue and every synced site, ranked once: the CLI's
+/// `search` and the desktop's search box.
+pub fn search(
+    catalogue: &Catalogue,
+    index: Option<&Index>,
+    query: &Search,
+) -> Result<Vec<Hit>, IndexError> {
+    let Search {
+        text,
+        category,
+        site,
+        fillable,
+        needs_eid,
+        has_blankett,
+        limit,
+    } = query;
+    let filter = crate::catalogue::index::Filter {
+        category: category.clone(),
+        site: site.clone(),
+        needs_eid: needs_eid.then_some(true),
+        has_blankett: has_blankett.then_some(true),
+    };
+    let mut hits: Vec<Hit> = catalogue
+        .search(text)
+        .into_iter()
+        .filter(|h| category.as_ref().is_none_or(|c| &h.category == c))
+        .filter(|h| site.as_ref().is_none_or(|s| &h.site == s))
+        .filter(|h| {
+            let Some(service) = catalogue.service(&h.id) else {
+                return false;
+            };
+            let caps = catalogue.capabilities(service);
+            (!fillable || caps.fill_offline)
+                && (!needs_eid || caps.needs_eid)
+                && (!has_blankett || caps.blankett)
+        })
+        .collect();
+    // Synced sites carry no form content: they are filled on the web.
+    if !fillable && let Some(index) = index {
+        hits.extend(index.search(text, &filter, *limit)?);
+    }
+    crate::catalogue::index::rank(&mut hits, text);
+    hits.truncate(*limit);
+    Ok(hits)
+}
+
+/// A search hit as a catalogue entry: the embedded service it names, or the synced one.
+pub fn entry_of(catalogue: &Catalogue, index: Option<&Index>, hit: &Hit) -> Entry {
+    match catalogue.service(&hit.id) {
+        Some(s) if hit.site == catalogue.site.url => embedded_entry(catalogue, s),
+        _ => {
+            let name = index
+                .and_then(|i| site_name(i, &hit.site).ok())
+                .unwrap_or_else(|| host(&hit.site));
+            synced_entry(hit, &name)
+        }
     }
 }
 

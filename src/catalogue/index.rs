@@ -336,6 +336,17 @@ impl Index {
             .optional()?)
     }
 
+    /// When `site` was last synced (seconds since 1970, as stored), if ever.
+    pub fn synced_at(&self, site: &str) -> Result<Option<i64>, IndexError> {
+        use rusqlite::OptionalExtension;
+        Ok(self
+            .conn
+            .query_row("SELECT synced FROM sites WHERE url = ?1", [site], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
     /// Synced sites with their number of e-services.
     pub fn sites(&self) -> Result<Vec<(String, String, usize)>, IndexError> {
         let mut stmt = self.conn.prepare(

@@ -220,33 +220,19 @@ pub(super) fn search(catalogue: &Catalogue, lang: Lang, args: SearchArgs) -> Res
             )));
         }
     };
-    let filter = catalogue::index::Filter {
-        category: category.clone(),
-        site: site.clone(),
-        needs_eid: needs_eid.then_some(true),
-        has_blankett: has_blankett.then_some(true),
-    };
-    let mut hits: Vec<_> = catalogue
-        .search(&text)
-        .into_iter()
-        .filter(|h| category.as_ref().is_none_or(|c| &h.category == c))
-        .filter(|h| site.as_ref().is_none_or(|s| &h.site == s))
-        .filter(|h| {
-            let Some(service) = catalogue.service(&h.id) else {
-                return false;
-            };
-            let caps = catalogue.capabilities(service);
-            (!fillable || caps.fill_offline)
-                && (!needs_eid || caps.needs_eid)
-                && (!has_blankett || caps.blankett)
-        })
-        .collect();
-    // Synced sites carry no form content: they are filled on the web.
-    if !fillable && let Some(index) = &index {
-        hits.extend(index.search(&text, &filter, limit)?);
-    }
-    catalogue::index::rank(&mut hits, &text);
-    hits.truncate(limit);
+    let hits = etjanst::app::search(
+        catalogue,
+        index.as_ref(),
+        &etjanst::app::Search {
+            text,
+            category,
+            site,
+            fillable,
+            needs_eid,
+            has_blankett,
+            limit,
+        },
+    )?;
     if json {
         writeln!(out, "{}", serde_json::to_string_pretty(&hits)?)?;
     } else if hits.is_empty() {

@@ -24,18 +24,6 @@ impl From<VaultError> for Failure {
     }
 }
 
-fn work_factor() -> Option<u8> {
-    // A cheaper scrypt for the test suite only: a release build never lowers the cost of a
-    // real vault, whatever the environment says.
-    if !cfg!(debug_assertions) {
-        return None;
-    }
-    std::env::var("ETJANST_SCRYPT_LOG_N")
-        .ok()
-        .and_then(|v| v.parse::<u8>().ok())
-        .map(|n| n.clamp(10, 30))
-}
-
 fn read_secret_file(path: &Path) -> Result<SecretString, Failure> {
     let mut text = std::fs::read_to_string(path)
         .map_err(|e| Failure::from(format!("{}: {e}", path.display())))?;
@@ -90,10 +78,7 @@ fn passphrase(
     } else {
         None
     };
-    Ok(secret.map(|s| Passphrase {
-        secret: s,
-        work_factor: work_factor(),
-    }))
+    Ok(secret.map(Passphrase::typed))
 }
 
 /// Runs `f` while telling a person at a terminal that the (about one second) unlock is busy.

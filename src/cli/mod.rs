@@ -422,11 +422,11 @@ fn host(site: &str) -> String {
 
 /// The municipality's name for page headers, without the catalogue's "(exempelkatalog)".
 fn publisher(site: &str) -> String {
-    site.split(" (").next().unwrap_or(site).to_string()
+    etjanst::app::publisher(site)
 }
 
 pub(crate) fn today() -> chrono::NaiveDate {
-    chrono::Local::now().date_naive()
+    etjanst::app::today()
 }
 
 /// The fillable flow `name` means; for an entry without one, an error saying what can be done

@@ -223,3 +223,40 @@ example-email = an e-mail address (for example name@example.se)
 example-positive-integer = a positive whole number
 example-non-negative-integer = a whole number, 0 or more
 example-date = a date (YYYY-MM-DD)
+
+## Contact and organisation fields (issue places and the desktop's labels)
+field-citizenId = Personal identity number
+field-firstName = First name
+field-lastName = Last name
+field-careOf = C/o
+field-address = Street address
+field-zipCode = Postcode
+field-postalAddress = Town
+field-phone = Phone
+field-mobilePhone = Mobile phone
+field-email = Email
+field-contactBySms = Contact me by text message
+field-name = Organisation name
+field-organizationNumber = Organisation number
+field-other = Other
+
+## Desktop
+desktop-sync-running = a sync is already running
+desktop-sync-unchanged = The catalogue has not changed since the last sync.
+desktop-sync-updated = The catalogue is up to date: { $count } e-services.
+desktop-no-flow = the e-service { $name } cannot be filled in here
+desktop-vault-locked = the drafts are locked; unlock them first
+desktop-no-draft = the draft no longer exists
+desktop-no-pdf = make the PDF first
+desktop-not-web-link = only web addresses (http and https) are opened
+desktop-print-failed = printing failed: { $error }
+desktop-no-printer = no printer is installed on this computer
+desktop-saved-to = Saved in { $path }
+desktop-form-incomplete = The form is not finished: { $count } errors to correct.
+desktop-strength-short = Too short: at least { $min } characters.
+desktop-strength-fair = Acceptable. Longer is safer – several words are fine.
+desktop-strength-good = Strong passphrase.
+desktop-pdf-making = Making the PDF …
+desktop-pdf-ready = The PDF is ready ({ $pages } pages).
+desktop-another-window = etjanst is already open; that window is shown instead
+desktop-attachment-read = the file could not be read: { $error }

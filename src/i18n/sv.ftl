@@ -223,3 +223,40 @@ example-email = en e-postadress (till exempel namn@exempel.se)
 example-positive-integer = ett positivt heltal
 example-non-negative-integer = ett heltal, 0 eller större
 example-date = ett datum (ÅÅÅÅ-MM-DD)
+
+## Contact and organisation fields (issue places and the desktop's labels)
+field-citizenId = Personnummer
+field-firstName = Förnamn
+field-lastName = Efternamn
+field-careOf = C/o
+field-address = Gatuadress
+field-zipCode = Postnummer
+field-postalAddress = Postort
+field-phone = Telefon
+field-mobilePhone = Mobiltelefon
+field-email = E-post
+field-contactBySms = Jag vill bli kontaktad via sms
+field-name = Organisationens namn
+field-organizationNumber = Organisationsnummer
+field-other = Annat
+
+## Desktop
+desktop-sync-running = en synkning pågår redan
+desktop-sync-unchanged = Katalogen är oförändrad sedan förra synkningen.
+desktop-sync-updated = Katalogen är uppdaterad: { $count } e-tjänster.
+desktop-no-flow = e-tjänsten { $name } kan inte fyllas i här
+desktop-vault-locked = utkasten är låsta; lås upp dem först
+desktop-no-draft = utkastet finns inte längre
+desktop-no-pdf = gör PDF:en först
+desktop-not-web-link = bara webbadresser (http och https) öppnas
+desktop-print-failed = utskriften misslyckades: { $error }
+desktop-no-printer = ingen skrivare är installerad på den här datorn
+desktop-saved-to = Sparad i { $path }
+desktop-form-incomplete = Formuläret är inte klart: { $count } fel att rätta.
+desktop-strength-short = För kort: minst { $min } tecken.
+desktop-strength-fair = Godtagbar. Längre är säkrare – flera ord går bra.
+desktop-strength-good = Stark lösenfras.
+desktop-pdf-making = Gör PDF …
+desktop-pdf-ready = PDF:en är klar ({ $pages } sidor).
+desktop-another-window = etjanst är redan öppet; det fönstret visas i stället
+desktop-attachment-read = filen kunde inte läsas: { $error }

@@ -68,6 +68,24 @@ impl Passphrase {
         }
     }
 
+    /// A passphrase a person typed, for the vault. A debug build (the test suite) lets
+    /// `ETJANST_SCRYPT_LOG_N` lower scrypt's cost; a release build never does, whatever the
+    /// environment says.
+    pub fn typed(secret: SecretString) -> Self {
+        let work_factor = if cfg!(debug_assertions) {
+            std::env::var("ETJANST_SCRYPT_LOG_N")
+                .ok()
+                .and_then(|v| v.parse::<u8>().ok())
+                .map(|n| n.clamp(10, 30))
+        } else {
+            None
+        };
+        Passphrase {
+            secret,
+            work_factor,
+        }
+    }
+
     pub(crate) fn recipient(&self) -> age::scrypt::Recipient {
         let mut r = age::scrypt::Recipient::new(self.secret.clone());
         if let Some(n) = self.work_factor {

@@ -114,14 +114,34 @@ pub const MIN_PASSPHRASE: usize = 10;
 /// its flow's limits.
 pub const MAX_EXPORT_BYTES: usize = 128 << 20;
 
-fn check_new(p: &Passphrase) -> Result<(), VaultError> {
-    let secret = p.secret.expose_secret();
+/// How well a new passphrase would protect the vault, for a hint while it is typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Strength {
+    /// Refused: under [`MIN_PASSPHRASE`] characters, or too few different ones.
+    Refused,
+    Fair,
+    /// Long, or several words.
+    Strong,
+}
+
+pub fn strength(secret: &str) -> Strength {
     let chars = secret.trim().chars().count();
     let distinct = secret
         .chars()
         .collect::<std::collections::HashSet<_>>()
         .len();
     if chars < MIN_PASSPHRASE || distinct < 4 {
+        Strength::Refused
+    } else if chars >= 20 || secret.split_whitespace().count() >= 4 {
+        Strength::Strong
+    } else {
+        Strength::Fair
+    }
+}
+
+fn check_new(p: &Passphrase) -> Result<(), VaultError> {
+    if strength(p.secret.expose_secret()) == Strength::Refused {
         return Err(VaultError::WeakPassphrase {
             min: MIN_PASSPHRASE,
         });

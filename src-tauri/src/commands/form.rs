@@ -1,0 +1,165 @@
+//! The form: the flow to show, and after every change the core's evaluation and validation.
+
+use serde::Serialize;
+use serde_json::Value;
+use tauri::State;
+
+use etjanst::fill::{self, Answers, Form, Mode};
+use etjanst::flow::Flow;
+
+use super::{Res, fail};
+use crate::state::Desktop;
+
+/// The flow as the form shows it (HTML sanitised) and the labels of the fixed fields.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FormView {
+    pub flow: Flow,
+    pub labels: std::collections::BTreeMap<String, String>,
+    pub asks_personal_data: bool,
+}
+
+const FIELDS: &[&str] = &[
+    "citizenId",
+    "firstName",
+    "lastName",
+    "careOf",
+    "address",
+    "zipCode",
+    "postalAddress",
+    "phone",
+    "mobilePhone",
+    "email",
+    "contactBySms",
+    "name",
+    "organizationNumber",
+    "other",
+];
+
+pub(super) fn flow_of<'c>(
+    catalogue: &'c etjanst::catalogue::Catalogue,
+    id: &str,
+    lang: fill::Lang,
+) -> Res<&'c Flow> {
+    catalogue.flow(id).map_err(|e| fail(e, lang))
+}
+
+#[tauri::command]
+pub fn form(state: State<'_, Desktop>, flow_id: String) -> Res<FormView> {
+    let lang = state.lang();
+    let catalogue = state.catalogue();
+    let flow = flow_of(&catalogue, &flow_id, lang)?;
+    Ok(FormView {
+        flow: etjanst::app::flow_for_display(flow),
+        labels: FIELDS
+            .iter()
+            .map(|f| {
+                (
+                    f.to_string(),
+                    etjanst::i18n::text(lang, &format!("field-{f}"), &[]),
+                )
+            })
+            .collect(),
+        asks_personal_data: etjanst::app::asks_personal_data(flow),
+    })
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Evaluation {
+    /// State of every query by id.
+    pub states: std::collections::BTreeMap<String, etjanst::flow::QueryState>,
+    /// The answers with those of hidden questions cleared, as the draft keeps them.
+    pub answers: Value,
+    /// The core's issues, each with its message and the place in on-screen words.
+    pub issues: Vec<Value>,
+}
+
+pub(super) fn parse(flow: &Flow, answers: &Value, lang: fill::Lang) -> Res<Answers> {
+    let doc = serde_json::json!({ "flow": flow.id, "answers": answers });
+    Answers::from_json(flow, &doc).map_err(|e| fail(e, lang))
+}
+
+pub(super) fn evaluation(
+    flow: &Flow,
+    answers: &Value,
+    mode: Mode,
+    lang: fill::Lang,
+) -> Res<Evaluation> {
+    let form = Form::new(flow);
+    let mut parsed = parse(flow, answers, lang)?;
+    let report = fill::check(&form, &mut parsed, mode, etjanst::app::today());
+    let states = form
+        .queries()
+        .iter()
+        .zip(report.states.iter())
+        .map(|(q, s)| (q.id.clone(), s))
+        .collect();
+    let issues = report
+        .issues
+        .iter()
+        .map(|i| {
+            let mut v = etjanst::app::issue_json(flow, i, lang);
+            v["label"] = etjanst::app::issue_label(flow, i, lang).into();
+            v
+        })
+        .collect();
+    let doc = parsed.to_json(flow);
+    Ok(Evaluation {
+        states,
+        answers: doc.get("answers").cloned().unwrap_or_default(),
+        issues,
+    })
+}
+
+/// Evaluates the answers as the citizen types: which questions show, and what is wrong with
+/// what is filled in (a draft's check).
+#[tauri::command]
+pub fn evaluate(state: State<'_, Desktop>, flow_id: String, answers: Value) -> Res<Evaluation> {
+    let lang = state.lang();
+    let catalogue = state.catalogue();
+    let flow = flow_of(&catalogue, &flow_id, lang)?;
+    evaluation(flow, &answers, Mode::Draft, lang)
+}
+
+/// The full check of one step (or of the whole form when `step` is not given), before going
+/// on or printing: required answers, minimum counts, stops.
+#[tauri::command]
+pub fn check_step(
+    state: State<'_, Desktop>,
+    flow_id: String,
+    answers: Value,
+    step: Option<usize>,
+) -> Res<Evaluation> {
+    let lang = state.lang();
+    let catalogue = state.catalogue();
+    let flow = flow_of(&catalogue, &flow_id, lang)?;
+    let mut out = evaluation(flow, &answers, Mode::Complete, lang)?;
+    if let Some(step) = step.and_then(|s| flow.steps.get(s)) {
+        out.issues.retain(|i| {
+            let q = i["query"].as_str().unwrap_or_default();
+            step.queries.iter().any(|sq| sq.id == q)
+        });
+    }
+    Ok(out)
+}
+
+/// How strong a new passphrase is, in words (the vault's own rule).
+#[tauri::command]
+pub fn passphrase_strength(state: State<'_, Desktop>, passphrase: String) -> (u8, String) {
+    use etjanst::vault::Strength;
+    let lang = state.lang();
+    let passphrase = zeroize::Zeroizing::new(passphrase);
+    match etjanst::vault::strength(&passphrase) {
+        Strength::Refused => (
+            0,
+            etjanst::t!(
+                lang,
+                "desktop-strength-short",
+                min = etjanst::vault::MIN_PASSPHRASE
+            ),
+        ),
+        Strength::Fair => (1, etjanst::t!(lang, "desktop-strength-fair")),
+        Strength::Strong => (2, etjanst::t!(lang, "desktop-strength-good")),
+    }
+}

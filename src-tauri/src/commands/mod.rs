@@ -1,0 +1,18 @@
+//! The commands the window calls. Each is a thin call into the core (`etjanst::app`, `fill`,
+//! `vault`, `pdf`); errors come back as the core's message in the chosen language.
+
+pub mod catalogue;
+pub mod files;
+pub mod form;
+pub mod misc;
+pub mod print;
+pub mod vault;
+
+/// A command's result: an error is the sentence to show.
+pub type Res<T> = Result<T, String>;
+
+/// The core's error as its message: every core error type displays through the message
+/// catalogue in the language set with `etjanst::i18n::set_language` (the window's).
+pub fn fail(e: impl std::fmt::Display, _lang: etjanst::fill::Lang) -> String {
+    e.to_string()
+}

@@ -1,0 +1,253 @@
+//! "Granska och skriv ut": the PDF of the answers (or a blank form, or a blankett), then save,
+//! open or print it. The PDF is held in memory until the citizen says where it goes.
+
+use serde::Serialize;
+use serde_json::Value;
+use tauri::{AppHandle, Emitter, State};
+use zeroize::Zeroizing;
+
+use etjanst::fill::{self, Form, Mode};
+use etjanst::pdf::PdfOptions;
+
+use super::{Res, fail, files};
+use crate::state::{Desktop, MadePdf, lock};
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Made {
+    /// The PDF was made; otherwise `issues` says what to correct first.
+    pub ok: bool,
+    pub issues: Vec<Value>,
+    pub pages: usize,
+    pub bytes: usize,
+    pub file_name: String,
+    pub message: String,
+}
+
+#[derive(Clone, Serialize)]
+struct PdfProgress {
+    done: bool,
+    message: String,
+}
+
+fn options(catalogue: &etjanst::catalogue::Catalogue) -> PdfOptions {
+    PdfOptions {
+        created: chrono::Local::now()
+            .naive_local()
+            .with_nanosecond(0)
+            .unwrap_or_default(),
+        publisher: etjanst::app::publisher(&catalogue.site.name),
+        by_post: true,
+        qr: true,
+    }
+}
+
+use chrono::Timelike;
+
+fn pages(pdf: &[u8]) -> usize {
+    // Each page object is written once as "/Type /Page" followed by a delimiter (not "s").
+    pdf.windows(11)
+        .enumerate()
+        .filter(|(i, w)| {
+            *w == b"/Type /Page" && pdf.get(i + 11).is_some_and(|c| !c.is_ascii_alphabetic())
+        })
+        .count()
+}
+
+fn keep(state: &Desktop, bytes: Vec<u8>, file_name: String) -> Made {
+    let lang = state.lang();
+    let made = Made {
+        ok: true,
+        issues: Vec::new(),
+        pages: pages(&bytes),
+        bytes: bytes.len(),
+        message: String::new(),
+        file_name: file_name.clone(),
+    };
+    let message = etjanst::t!(lang, "desktop-pdf-ready", pages = made.pages);
+    *lock(&state.pdf) = Some(MadePdf {
+        bytes: Zeroizing::new(bytes),
+        file_name,
+    });
+    Made { message, ..made }
+}
+
+/// Checks the whole form and, when nothing stands in the way, makes its PDF (only visible
+/// answers are printed).
+#[tauri::command]
+pub async fn pdf_make(
+    app: AppHandle,
+    state: State<'_, Desktop>,
+    flow_id: String,
+    answers: Value,
+) -> Res<Made> {
+    let lang = state.lang();
+    let catalogue = state.catalogue();
+    let flow = super::form::flow_of(&catalogue, &flow_id, lang)?;
+    let form = Form::new(flow);
+    let mut parsed = super::form::parse(flow, &answers, lang)?;
+    let report = fill::check(&form, &mut parsed, Mode::Complete, etjanst::app::today());
+    if !report.is_valid() {
+        let issues: Vec<Value> = report
+            .issues
+            .iter()
+            .map(|i| {
+                let mut v = etjanst::app::issue_json(flow, i, lang);
+                v["label"] = etjanst::app::issue_label(flow, i, lang).into();
+                v
+            })
+            .collect();
+        return Ok(Made {
+            ok: false,
+            message: etjanst::t!(lang, "desktop-form-incomplete", count = issues.len()),
+            issues,
+            pages: 0,
+            bytes: 0,
+            file_name: String::new(),
+        });
+    }
+    let _ = app.emit(
+        "pdf-progress",
+        PdfProgress {
+            done: false,
+            message: etjanst::t!(lang, "desktop-pdf-making"),
+        },
+    );
+    let bytes = etjanst::pdf::filled(&form, &report.states, &parsed, &options(&catalogue))
+        .map_err(|e| fail(e, lang))?;
+    let name = format!("{}.pdf", etjanst::slug(&flow.name));
+    drop(catalogue);
+    let made = keep(&state, bytes, name);
+    let _ = app.emit(
+        "pdf-progress",
+        PdfProgress {
+            done: true,
+            message: made.message.clone(),
+        },
+    );
+    Ok(made)
+}
+
+/// An empty form to print and fill in by hand.
+#[tauri::command]
+pub async fn pdf_blank(state: State<'_, Desktop>, flow_id: String) -> Res<Made> {
+    let lang = state.lang();
+    let catalogue = state.catalogue();
+    let flow = super::form::flow_of(&catalogue, &flow_id, lang)?;
+    let bytes = etjanst::pdf::blank(flow, &options(&catalogue)).map_err(|e| fail(e, lang))?;
+    let name = format!("{}-blank.pdf", etjanst::slug(&flow.name));
+    drop(catalogue);
+    Ok(keep(&state, bytes, name))
+}
+
+/// A blankett of the catalogue (the municipality's own PDF).
+#[tauri::command]
+pub async fn blankett(state: State<'_, Desktop>, service_id: String, index: usize) -> Res<Made> {
+    let lang = state.lang();
+    let catalogue = state.catalogue();
+    let service = catalogue
+        .service(&service_id)
+        .ok_or_else(|| fail(etjanst::app::AppError::Unknown(service_id.clone()), lang))?;
+    let b = service
+        .blanketter
+        .get(index)
+        .ok_or_else(|| fail(etjanst::app::AppError::Unknown(service_id.clone()), lang))?;
+    let bytes = catalogue.blankett(b).map_err(|e| fail(e, lang))?;
+    let name = format!("{}.pdf", etjanst::slug(&b.name));
+    drop(catalogue);
+    Ok(keep(&state, bytes, name))
+}
+
+/// Saves the PDF made last where the citizen chooses; returns the path.
+#[tauri::command]
+pub async fn pdf_save(app: AppHandle, state: State<'_, Desktop>) -> Res<Option<String>> {
+    let lang = state.lang();
+    let name = lock(&state.pdf)
+        .as_ref()
+        .map(|p| p.file_name.clone())
+        .ok_or_else(|| etjanst::t!(lang, "desktop-no-pdf"))?;
+    let Some(path) = files::save_as(&app, &name, "PDF", &["pdf"]) else {
+        return Ok(None);
+    };
+    let guard = lock(&state.pdf);
+    let pdf = guard
+        .as_ref()
+        .ok_or_else(|| etjanst::t!(lang, "desktop-no-pdf"))?;
+    files::write_private(&path, &pdf.bytes, lang)?;
+    Ok(Some(path.display().to_string()))
+}
+
+/// Opens a saved file in the system's viewer.
+#[tauri::command]
+pub fn open_saved(path: String) -> Res<()> {
+    tauri_plugin_opener::open_path(&path, None::<&str>).map_err(|e| e.to_string())
+}
+
+#[derive(Serialize)]
+pub struct Printer {
+    pub name: String,
+    pub default: bool,
+}
+
+/// The CUPS printers of this computer.
+#[tauri::command]
+pub fn printers() -> Vec<Printer> {
+    let run = |args: &[&str]| {
+        std::process::Command::new("lpstat")
+            .args(args)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+            .unwrap_or_default()
+    };
+    let default = run(&["-d"])
+        .rsplit(':')
+        .next()
+        .map(|s| s.trim().to_string())
+        .unwrap_or_default();
+    run(&["-e"])
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|name| Printer {
+            default: name == default,
+            name: name.to_string(),
+        })
+        .collect()
+}
+
+/// Prints the PDF made last through CUPS `lp`, fed on standard input so the filled form is
+/// never written to a file of ours.
+#[tauri::command]
+pub async fn print_pdf(state: State<'_, Desktop>, printer: String) -> Res<()> {
+    use std::io::Write;
+    let lang = state.lang();
+    let guard = lock(&state.pdf);
+    let pdf = guard
+        .as_ref()
+        .ok_or_else(|| etjanst::t!(lang, "desktop-no-pdf"))?;
+    let failed = |e: String| etjanst::t!(lang, "desktop-print-failed", error = e);
+    let mut child = std::process::Command::new("lp")
+        .args(["-d", &printer, "-t", &pdf.file_name, "--", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| failed(e.to_string()))?;
+    child
+        .stdin
+        .take()
+        .ok_or_else(|| failed("lp".into()))?
+        .write_all(&pdf.bytes)
+        .map_err(|e| failed(e.to_string()))?;
+    let out = child
+        .wait_with_output()
+        .map_err(|e| failed(e.to_string()))?;
+    if !out.status.success() {
+        return Err(failed(
+            String::from_utf8_lossy(&out.stderr).trim().to_string(),
+        ));
+    }
+    Ok(())
+}

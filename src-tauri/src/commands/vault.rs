@@ -1,0 +1,309 @@
+//! Unlocking the vault, and the drafts in it (autosave, list, resume, delete, export, import).
+
+use age::secrecy::SecretString;
+use serde::Serialize;
+use serde_json::Value;
+use tauri::{AppHandle, State};
+
+use etjanst::vault::{
+    DraftHeader, KeySetup, LockedVault, OsKeychain, Passphrase, Unlock, Vault, VaultError,
+};
+
+use super::{Res, fail, files};
+use crate::state::{Desktop, lock};
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VaultStatus {
+    pub unlocked: bool,
+    pub created: bool,
+    pub has_passphrase: bool,
+    pub has_keychain: bool,
+    pub keychain_available: bool,
+}
+
+#[tauri::command]
+pub fn vault_status(state: State<'_, Desktop>) -> Res<VaultStatus> {
+    let lang = state.lang();
+    if lock(&state.vault).is_some() {
+        return Ok(VaultStatus {
+            unlocked: true,
+            created: true,
+            has_passphrase: false,
+            has_keychain: false,
+            keychain_available: false,
+        });
+    }
+    let locked = LockedVault::open(&state.data_dir).map_err(|e| fail(e, lang))?;
+    Ok(VaultStatus {
+        unlocked: false,
+        created: locked.is_created().map_err(|e| fail(e, lang))?,
+        has_passphrase: locked.has_passphrase().map_err(|e| fail(e, lang))?,
+        has_keychain: locked.has_keychain().map_err(|e| fail(e, lang))?,
+        keychain_available: OsKeychain::available(),
+    })
+}
+
+fn passphrase(text: String) -> Passphrase {
+    Passphrase::typed(SecretString::from(text))
+}
+
+fn opened(state: &Desktop, vault: Vault) -> Res<Vec<DraftView>> {
+    let lang = state.lang();
+    let recoverable = vault.recoverable().map_err(|e| fail(e, lang))?;
+    *lock(&state.vault) = Some(vault);
+    Ok(recoverable.into_iter().filter_map(DraftView::of).collect())
+}
+
+/// Creates the vault: in the OS keychain when `passphrase` is not given and there is one,
+/// else protected by the passphrase. Returns the drafts to offer for recovery (none).
+#[tauri::command]
+pub async fn vault_create(
+    state: State<'_, Desktop>,
+    passphrase: Option<String>,
+) -> Res<Vec<DraftView>> {
+    let lang = state.lang();
+    let locked = LockedVault::open(&state.data_dir).map_err(|e| fail(e, lang))?;
+    let p = passphrase.map(self::passphrase);
+    let keychain = OsKeychain;
+    let setup = KeySetup {
+        keychain: p
+            .is_none()
+            .then_some(&keychain as &dyn etjanst::vault::Keychain),
+        passphrase: p.as_ref(),
+    };
+    let vault = locked.create(setup).map_err(|e| fail(e, lang))?;
+    opened(&state, vault)
+}
+
+/// Unlocks with the passphrase, or with the OS keychain when none is given. A wrong
+/// passphrase leaves everything as it was and says so.
+#[tauri::command]
+pub async fn vault_unlock(
+    state: State<'_, Desktop>,
+    passphrase: Option<String>,
+) -> Res<Vec<DraftView>> {
+    let lang = state.lang();
+    let locked = LockedVault::open(&state.data_dir).map_err(|e| fail(e, lang))?;
+    let vault = match passphrase {
+        Some(p) => locked.unlock(Unlock::Passphrase(&self::passphrase(p))),
+        None => locked.unlock(Unlock::Keychain(&OsKeychain)),
+    }
+    .map_err(|e| fail(e, lang))?;
+    opened(&state, vault)
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DraftView {
+    pub id: String,
+    pub updated: i64,
+    pub damaged: bool,
+    pub header: Option<DraftHeader>,
+}
+
+impl DraftView {
+    fn of(s: etjanst::vault::DraftSummary) -> Option<DraftView> {
+        Some(DraftView {
+            id: s.id,
+            updated: s.updated,
+            damaged: s.header.is_none(),
+            header: s.header,
+        })
+    }
+}
+
+pub(super) fn with_vault<T>(
+    state: &Desktop,
+    f: impl FnOnce(&mut Vault) -> Result<T, VaultError>,
+) -> Res<T> {
+    let lang = state.lang();
+    let mut guard = lock(&state.vault);
+    let vault = guard
+        .as_mut()
+        .ok_or_else(|| etjanst::t!(lang, "desktop-vault-locked"))?;
+    f(vault).map_err(|e| fail(e, lang))
+}
+
+#[tauri::command]
+pub fn drafts(state: State<'_, Desktop>) -> Res<Vec<DraftView>> {
+    let list = with_vault(&state, |v| v.list())?;
+    Ok(list.into_iter().filter_map(DraftView::of).collect())
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OpenDraft {
+    pub id: String,
+    pub flow_id: String,
+    pub step: usize,
+    pub answers: Value,
+    pub updated: i64,
+}
+
+fn open_view(d: &etjanst::vault::Draft) -> OpenDraft {
+    OpenDraft {
+        id: d.id.clone(),
+        flow_id: d.header.flow_id.clone(),
+        step: d.header.current_step,
+        answers: d.answers.get("answers").cloned().unwrap_or_default(),
+        updated: d.header.updated,
+    }
+}
+
+/// A new draft of `flow_id`, saved at once (empty) so that nothing typed is ever only in the
+/// window.
+#[tauri::command]
+pub fn draft_new(state: State<'_, Desktop>, flow_id: String) -> Res<OpenDraft> {
+    let lang = state.lang();
+    let catalogue = state.catalogue();
+    let flow = super::form::flow_of(&catalogue, &flow_id, lang)?;
+    let view = with_vault(&state, |v| {
+        let mut d = v.new_draft(flow);
+        d.header.editing = true;
+        v.save(&mut d)?;
+        Ok(open_view(&d))
+    })?;
+    *lock(&state.open_draft) = Some(view.id.clone());
+    Ok(view)
+}
+
+#[tauri::command]
+pub fn draft_open(state: State<'_, Desktop>, id: String) -> Res<OpenDraft> {
+    let view = with_vault(&state, |v| {
+        let mut d = v.load(&id)?;
+        d.header.editing = true;
+        v.save(&mut d)?;
+        Ok(open_view(&d))
+    })?;
+    *lock(&state.open_draft) = Some(view.id.clone());
+    Ok(view)
+}
+
+/// The autosave: a new version of the draft with these answers (normalised by the core;
+/// answers of hidden questions are already cleared by the evaluation the window showed).
+#[tauri::command]
+pub fn draft_save(
+    state: State<'_, Desktop>,
+    id: String,
+    flow_id: String,
+    answers: Value,
+    step: usize,
+) -> Res<i64> {
+    let lang = state.lang();
+    let catalogue = state.catalogue();
+    let flow = super::form::flow_of(&catalogue, &flow_id, lang)?;
+    let doc = super::form::parse(flow, &answers, lang)?.to_json(flow);
+    with_vault(&state, |v| {
+        let mut d = v.load(&id)?;
+        if d.header.flow_id != flow.id {
+            return Err(VaultError::UnknownFlow(flow_id.clone()));
+        }
+        d.answers = doc;
+        d.header.current_step = step;
+        d.header.editing = true;
+        v.save(&mut d)?;
+        Ok(d.header.updated)
+    })
+}
+
+/// Closing the draft cleanly: it is no longer offered for recovery.
+#[tauri::command]
+pub fn draft_close(state: State<'_, Desktop>, id: String) -> Res<()> {
+    close(&state, &id)?;
+    let mut open = lock(&state.open_draft);
+    if open.as_deref() == Some(id.as_str()) {
+        *open = None;
+    }
+    Ok(())
+}
+
+pub fn close(state: &Desktop, id: &str) -> Res<()> {
+    with_vault(state, |v| {
+        let mut d = match v.load(id) {
+            Ok(d) => d,
+            Err(VaultError::NotFound(_)) => return Ok(()),
+            Err(e) => return Err(e),
+        };
+        if d.header.editing {
+            d.header.editing = false;
+            v.save(&mut d)?;
+        }
+        Ok(())
+    })
+}
+
+#[tauri::command]
+pub fn draft_delete(state: State<'_, Desktop>, id: String) -> Res<()> {
+    with_vault(&state, |v| v.delete(&id))?;
+    let mut open = lock(&state.open_draft);
+    if open.as_deref() == Some(id.as_str()) {
+        *open = None;
+    }
+    Ok(())
+}
+
+/// Attaches a file the citizen picked (base64 from the window) to a FileUpload question,
+/// within the flow's limits; returns the draft's answers with it.
+#[tauri::command]
+pub fn draft_attach(
+    state: State<'_, Desktop>,
+    id: String,
+    query_id: String,
+    name: String,
+    data: String,
+) -> Res<Value> {
+    use base64::Engine;
+    let lang = state.lang();
+    let bytes = zeroize::Zeroizing::new(
+        base64::engine::general_purpose::STANDARD
+            .decode(data.as_bytes())
+            .map_err(|e| etjanst::t!(lang, "desktop-attachment-read", error = e))?,
+    );
+    let catalogue = state.catalogue();
+    with_vault(&state, |v| {
+        let mut d = v.load(&id)?;
+        let flow = catalogue
+            .flow(&d.header.flow_id)
+            .map_err(|e| VaultError::Attachment(e.to_string()))?;
+        v.add_attachment(&mut d, flow, &query_id, &name, &bytes)?;
+        Ok(d.answers.get("answers").cloned().unwrap_or_default())
+    })
+}
+
+/// Saves the draft as a file protected by its own passphrase, where the citizen chooses.
+#[tauri::command]
+pub async fn draft_export(
+    app: AppHandle,
+    state: State<'_, Desktop>,
+    id: String,
+    passphrase: String,
+) -> Res<Option<String>> {
+    let p = self::passphrase(passphrase);
+    let bytes = zeroize::Zeroizing::new(with_vault(&state, |v| v.export(&id, &p))?);
+    let Some(path) = files::save_as(&app, "utkast.etjanst", "etjanst", &["etjanst"]) else {
+        return Ok(None);
+    };
+    files::write_private(&path, &bytes, state.lang())?;
+    Ok(Some(path.display().to_string()))
+}
+
+#[tauri::command]
+pub async fn draft_import(
+    app: AppHandle,
+    state: State<'_, Desktop>,
+    passphrase: String,
+) -> Res<Option<String>> {
+    let lang = state.lang();
+    let Some(path) = files::open_file(&app, "etjanst", &["etjanst"]) else {
+        return Ok(None);
+    };
+    let bytes = zeroize::Zeroizing::new(
+        std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?,
+    );
+    let _ = lang;
+    let p = self::passphrase(passphrase);
+    let catalogue = state.catalogue();
+    let flow_of = |id: &str| catalogue.flow(id).ok().cloned();
+    with_vault(&state, |v| v.import(&bytes, &p, &flow_of)).map(Some)
+}

@@ -1,0 +1,151 @@
+//! etjanst's desktop window over the etjanst core. The core decides; this crate shows and asks:
+//! [`commands`] are thin calls into `etjanst::app`, `fill`, `vault` and `pdf`.
+
+mod commands;
+mod settings;
+mod single_instance;
+mod state;
+
+use std::time::Instant;
+
+use tauri::{Manager, PhysicalPosition, PhysicalSize, WindowEvent};
+
+use commands::{catalogue, form, misc, print, vault};
+use state::{Desktop, lock};
+
+/// WebKitGTK's DMA-BUF renderer leaves the window blank on many real machines (NVIDIA's
+/// driver, some Wayland compositors); a form needs no GPU compositing either. Set before GTK
+/// starts, and only where the citizen has not chosen otherwise.
+fn webkit_defaults() {
+    #[cfg(target_os = "linux")]
+    for var in [
+        "WEBKIT_DISABLE_DMABUF_RENDERER",
+        "WEBKIT_DISABLE_COMPOSITING_MODE",
+    ] {
+        if std::env::var_os(var).is_none() {
+            // SAFETY: called first thing in `run`, before any other thread exists, so nothing
+            // reads the environment concurrently.
+            unsafe { std::env::set_var(var, "1") }
+        }
+    }
+}
+
+pub fn run() {
+    let started = Instant::now();
+    webkit_defaults();
+    let Some(data_dir) = state::data_dir() else {
+        eprintln!(
+            "etjanst-desktop: {}",
+            etjanst::t!(etjanst::fill::Lang::Sv, "no-data-dir")
+        );
+        std::process::exit(2);
+    };
+    if single_instance::handed_over(&data_dir) {
+        eprintln!(
+            "etjanst-desktop: {}",
+            etjanst::t!(etjanst::fill::Lang::Sv, "desktop-another-window")
+        );
+        return;
+    }
+    let desktop = match Desktop::new(data_dir.clone(), started) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("etjanst-desktop: {e}");
+            std::process::exit(2);
+        }
+    };
+    let place = lock(&desktop.settings).window;
+    tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
+        .manage(desktop)
+        .setup(move |app| {
+            let window = app
+                .get_webview_window("main")
+                .ok_or("the main window is missing")?;
+            if let Some(p) = place {
+                let _ = window.set_size(PhysicalSize::new(p.width.max(480), p.height.max(360)));
+                let _ = window.set_position(PhysicalPosition::new(p.x, p.y));
+                if p.maximized {
+                    let _ = window.maximize();
+                }
+            }
+            let handle = app.handle().clone();
+            single_instance::listen(&data_dir, move || {
+                if let Some(w) = handle.get_webview_window("main") {
+                    let _ = w.unminimize();
+                    let _ = w.show();
+                    let _ = w.set_focus();
+                }
+            });
+            Ok(())
+        })
+        .on_window_event(|window, event| {
+            if let WindowEvent::CloseRequested { .. } = event {
+                let state = window.state::<Desktop>();
+                remember_place(window, &state);
+                // A clean close: the open draft is no longer offered for recovery.
+                if let Some(id) = lock(&state.open_draft).take() {
+                    let _ = vault::close(&state, &id);
+                }
+                let _ = std::fs::remove_file(single_instance::socket(&state.data_dir));
+            }
+        })
+        .invoke_handler(tauri::generate_handler![
+            misc::startup,
+            misc::set_settings,
+            misc::open_link,
+            misc::painted,
+            misc::my_data,
+            misc::erase_all,
+            misc::export_all,
+            catalogue::sites,
+            catalogue::home,
+            catalogue::search,
+            catalogue::service,
+            catalogue::sync_start,
+            catalogue::sync_cancel,
+            form::form,
+            form::evaluate,
+            form::check_step,
+            form::passphrase_strength,
+            vault::vault_status,
+            vault::vault_create,
+            vault::vault_unlock,
+            vault::drafts,
+            vault::draft_new,
+            vault::draft_open,
+            vault::draft_save,
+            vault::draft_close,
+            vault::draft_delete,
+            vault::draft_attach,
+            vault::draft_export,
+            vault::draft_import,
+            print::pdf_make,
+            print::pdf_blank,
+            print::blankett,
+            print::pdf_save,
+            print::open_saved,
+            print::printers,
+            print::print_pdf,
+        ])
+        .run(tauri::generate_context!())
+        .unwrap_or_else(|e| {
+            eprintln!("etjanst-desktop: {e}");
+            std::process::exit(1);
+        });
+}
+
+fn remember_place(window: &tauri::Window, state: &Desktop) {
+    let (Ok(pos), Ok(size)) = (window.outer_position(), window.inner_size()) else {
+        return;
+    };
+    let mut settings = lock(&state.settings);
+    settings.window = Some(settings::WindowPlace {
+        x: pos.x,
+        y: pos.y,
+        width: size.width,
+        height: size.height,
+        maximized: window.is_maximized().unwrap_or(false),
+    });
+    let _ = settings.save(&state.data_dir);
+}

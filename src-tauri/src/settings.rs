@@ -1,0 +1,79 @@
+//! The window's own settings (language, text size, contrast, the protected-identity notice):
+//! not personal data, kept in clear beside the vault.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Settings {
+    /// "sv" or "en".
+    pub language: String,
+    /// 100, 125, 150 or 200 (per cent).
+    pub text_size: u32,
+    pub high_contrast: bool,
+    /// The first-start notice for people with protected identity was read.
+    pub protected_notice_seen: bool,
+    /// Window size and position when it was last closed.
+    pub window: Option<WindowPlace>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct WindowPlace {
+    pub x: i32,
+    pub y: i32,
+    pub width: u32,
+    pub height: u32,
+    pub maximized: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            language: "sv".into(),
+            text_size: 100,
+            high_contrast: false,
+            protected_notice_seen: false,
+            window: None,
+        }
+    }
+}
+
+pub fn path(data_dir: &Path) -> PathBuf {
+    data_dir.join("desktop.json")
+}
+
+impl Settings {
+    /// The stored settings; damaged or missing ones give the defaults (nothing in them is
+    /// worth refusing to start over).
+    pub fn load(data_dir: &Path) -> Settings {
+        std::fs::read(path(data_dir))
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .map(Settings::sane)
+            .unwrap_or_default()
+    }
+
+    fn sane(mut self) -> Settings {
+        if self.language != "en" {
+            self.language = "sv".into();
+        }
+        self.text_size = self.text_size.clamp(100, 200);
+        self
+    }
+
+    pub fn save(&self, data_dir: &Path) -> Result<(), String> {
+        let bytes = serde_json::to_vec_pretty(self).map_err(|e| e.to_string())?;
+        etjanst::private::dir(data_dir).map_err(|e| e.to_string())?;
+        etjanst::catalogue::write_atomic(&path(data_dir), &bytes).map_err(|e| e.to_string())
+    }
+
+    pub fn lang(&self) -> etjanst::fill::Lang {
+        if self.language == "en" {
+            etjanst::fill::Lang::En
+        } else {
+            etjanst::fill::Lang::Sv
+        }
+    }
+}

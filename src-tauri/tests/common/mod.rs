@@ -1,0 +1,315 @@
+//! The real desktop window under WebDriver: tauri-driver → WebKitWebDriver → the app binary
+//! (`../shared/spec/desktop-toolchain.md`). Needs an X display (the test script runs the suite
+//! under Xvfb) and `tauri-driver` and `WebKitWebDriver` on PATH.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator, elements::Element};
+use serde_json::{Value, json};
+
+pub const PASSPHRASE: &str = "korrekt häst batteri häftklammer";
+
+/// One window at a time: WebDriver's ports and the X display are shared.
+pub static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        // SIGTERM, not SIGKILL: tauri-driver stops its WebKitWebDriver only from its signal
+        // handler, and an orphaned one keeps the port for the next test.
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.0.id().to_string())
+            .status();
+        let _ = self.0.wait();
+    }
+}
+
+pub struct App {
+    pub c: Client,
+    _driver: Driver,
+    pub data: PathBuf,
+    pub saves: PathBuf,
+}
+
+fn require_display() {
+    assert!(
+        std::env::var_os("DISPLAY").is_some(),
+        "the desktop tests open the real window: run them under Xvfb (scripts/test does: \
+         xvfb-run -a cargo test)"
+    );
+}
+
+async fn wait_port(port: u16) {
+    let t0 = Instant::now();
+    while t0.elapsed() < Duration::from_secs(30) {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("tauri-driver did not listen on {port}");
+}
+
+/// Starts the app on `data` (its whole state: vault, catalogue, settings); files it saves go
+/// to `saves` (a debug build answers its save dialog from ETJANST_TEST_SAVE_DIR).
+pub async fn launch(data: &Path, saves: &Path) -> App {
+    require_display();
+    let driver = Driver(
+        Command::new(std::env::var("TAURI_DRIVER").unwrap_or_else(|_| "tauri-driver".into()))
+            .args(["--port", "4444", "--native-port", "4445"])
+            .env("ETJANST_DATA_DIR", data)
+            .env("ETJANST_TEST_SAVE_DIR", saves)
+            // A cheaper scrypt, honoured by debug builds only.
+            .env("ETJANST_SCRYPT_LOG_N", "10")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("tauri-driver (cargo install tauri-driver --locked --version 2.1.0)"),
+    );
+    wait_port(4444).await;
+    let mut caps = serde_json::Map::new();
+    caps.insert("browserName".into(), json!("wry"));
+    caps.insert(
+        "tauri:options".into(),
+        json!({ "application": env!("CARGO_BIN_EXE_etjanst-desktop") }),
+    );
+    let c = ClientBuilder::rustls()
+        .expect("rustls")
+        .capabilities(caps)
+        .connect("http://127.0.0.1:4444")
+        .await
+        .expect("WebDriver session");
+    App {
+        c,
+        _driver: driver,
+        data: data.to_path_buf(),
+        saves: saves.to_path_buf(),
+    }
+}
+
+impl App {
+    /// Ends the session (the window closes) and the driver.
+    pub async fn quit(self) {
+        let App { c, _driver, .. } = self;
+        let _ = c.close().await;
+        drop(_driver);
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+
+    pub async fn find(&self, css: &str) -> Element {
+        self.c
+            .wait()
+            .at_most(Duration::from_secs(15))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no {css}: {e}"))
+    }
+
+    /// The element whose text contains `text` (XPath over `tag`).
+    pub async fn with_text(&self, tag: &str, text: &str) -> Element {
+        let xpath = format!(
+            "//{tag}[contains(normalize-space(.), {})]",
+            xpath_literal(text)
+        );
+        self.c
+            .wait()
+            .at_most(Duration::from_secs(15))
+            .for_element(Locator::XPath(&xpath))
+            .await
+            .unwrap_or_else(|e| panic!("no {tag} with {text:?}: {e}"))
+    }
+
+    pub async fn heading(&self, text: &str) {
+        self.with_text("h1", text).await;
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.find(css)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("click {css}: {e}"));
+    }
+
+    pub async fn click_text(&self, tag: &str, text: &str) {
+        self.with_text(tag, text).await.click().await.unwrap();
+    }
+
+    pub async fn type_into(&self, css: &str, text: &str) {
+        self.find(css).await.send_keys(text).await.unwrap();
+    }
+
+    pub async fn value(&self, css: &str) -> String {
+        self.find(css)
+            .await
+            .prop("value")
+            .await
+            .unwrap()
+            .unwrap_or_default()
+    }
+
+    pub async fn present(&self, css: &str) -> bool {
+        !self.c.find_all(Locator::Css(css)).await.unwrap().is_empty()
+    }
+
+    /// Waits until `css` matches nothing.
+    pub async fn gone(&self, css: &str) {
+        let t0 = Instant::now();
+        while self.present(css).await {
+            assert!(
+                t0.elapsed() < Duration::from_secs(10),
+                "{css} is still shown"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    pub async fn js(&self, script: &str) -> Value {
+        self.c.execute(script, vec![]).await.unwrap()
+    }
+
+    /// The id (or, without one, the class) of the focused element.
+    pub async fn focused(&self) -> String {
+        self.js(
+            "const e = document.activeElement; return e ? (e.id || e.className || e.tagName) : ''",
+        )
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+    }
+
+    /// Waits for the autosave to say the draft is stored.
+    pub async fn saved(&self) {
+        let t0 = Instant::now();
+        loop {
+            let text = self.find(".save-state").await.text().await.unwrap();
+            if text.contains("Sparat på den här datorn") && !text.contains("Sparar") {
+                return;
+            }
+            assert!(t0.elapsed() < Duration::from_secs(10), "not saved: {text}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Runs axe-core in the window and fails on any WCAG 2.1 A/AA violation of this screen.
+    pub async fn axe(&self, screen: &str) {
+        let source = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../ui/node_modules/axe-core/axe.min.js"
+        ))
+        .expect("axe-core (npm ci in ui/)");
+        let loaded = self
+            .c
+            .execute(&format!("{source}\n;return typeof axe;"), vec![])
+            .await
+            .unwrap();
+        assert_eq!(loaded, json!("object"), "axe did not load");
+        let result = self
+            .c
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } })
+                   .then(r => done(r.violations.map(v => ({ id: v.id, help: v.help, nodes: v.nodes.map(n => n.html.slice(0, 160)) }))))
+                   .catch(e => done([{ id: 'axe-error', help: String(e), nodes: [] }]));",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            result,
+            json!([]),
+            "axe found accessibility violations on the {screen} screen"
+        );
+    }
+
+    /// Saves a screenshot of the window for the README (docs/screenshots/NAME.png).
+    pub async fn shot(&self, name: &str) {
+        let png = self.c.screenshot().await.unwrap();
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+    }
+
+    /// Presses keys on whatever has focus, as a person at the keyboard does.
+    pub async fn keys(&self, keys: &str) {
+        let active = self.c.active_element().await.unwrap();
+        active.send_keys(keys).await.unwrap();
+    }
+
+    /// Presses Tab until the focus is on `css` (at most 80 times): reaching a control with the
+    /// keyboard alone.
+    pub async fn tab_to(&self, css: &str) {
+        for _ in 0..80 {
+            let here = self
+                .c
+                .execute(
+                    "return document.activeElement ? document.activeElement.matches(arguments[0]) : false",
+                    vec![json!(css)],
+                )
+                .await
+                .unwrap();
+            if here == json!(true) {
+                return;
+            }
+            self.keys(TAB).await;
+        }
+        panic!("Tab never reached {css} (now on {})", self.focused().await);
+    }
+}
+
+pub const TAB: &str = "\u{e004}";
+pub const ENTER: &str = "\u{e007}";
+pub const SPACE: &str = " ";
+pub const DOWN: &str = "\u{e015}";
+
+fn xpath_literal(s: &str) -> String {
+    if !s.contains('\'') {
+        format!("'{s}'")
+    } else {
+        format!("\"{s}\"")
+    }
+}
+
+/// The text of a PDF as a person's tools read it (poppler's pdftotext).
+pub fn pdf_text(path: &Path) -> String {
+    let out = Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .arg(path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils)");
+    assert!(
+        out.status.success(),
+        "pdftotext failed on {}",
+        path.display()
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Waits for a file the window saves.
+pub async fn saved_file(path: &Path) -> Vec<u8> {
+    let t0 = Instant::now();
+    loop {
+        if let Ok(b) = std::fs::read(path)
+            && !b.is_empty()
+        {
+            return b;
+        }
+        assert!(
+            t0.elapsed() < Duration::from_secs(15),
+            "{} was not saved",
+            path.display()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}

@@ -1,0 +1,268 @@
+//! End-to-end tests of the desktop app in its real window (WebKitGTK under Xvfb, driven through
+//! WebDriver): what a citizen does, with the mouse, with the keyboard only, and at the lock.
+
+mod common;
+
+use common::*;
+
+const PDF: &str = "felanmalan-gata-park-och-belysning.pdf";
+
+/// Search, open a service, fill a flow whose answers show and hide questions, fix an error
+/// through the error summary, quit, start again, resume the draft, make the PDF: it holds the
+/// answers and nothing that was hidden.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fill_quit_resume_and_print() {
+    let _one = SERIAL.lock().await;
+    let data = tempfile::tempdir().unwrap();
+    let saves = tempfile::tempdir().unwrap();
+
+    let app = launch(data.path(), saves.path()).await;
+    app.heading("Kommunens e-tjänster").await;
+    app.with_text("button", "Felanmälan gata, park och belysning")
+        .await;
+    app.shot("start").await;
+    app.axe("start").await;
+
+    app.type_into("#search", "gatubelysning").await;
+    app.with_text("h2", "träffar").await;
+    app.shot("search").await;
+    app.click_text("button", "Felanmälan gata, park och belysning")
+        .await;
+    app.heading("Felanmälan gata, park och belysning").await;
+    app.with_text("h2", "Det här kan du göra här").await;
+    app.shot("service").await;
+    app.axe("service").await;
+
+    app.click_text("button", "Fyll i").await;
+    // First start: the drafts need a passphrase (no keychain in the test session).
+    app.heading("Skydda dina utkast").await;
+    app.type_into("#passphrase", "kort").await;
+    app.with_text("#passphrase-strength", "För kort").await;
+    app.type_into("#passphrase", &PASSPHRASE[4..]).await;
+    app.with_text("#passphrase-strength", "Stark").await;
+    app.type_into("#passphrase-again", PASSPHRASE).await;
+    app.shot("unlock-create").await;
+    app.axe("unlock-create").await;
+    app.click_text("button", "Skapa").await;
+
+    // Step 1. The pole number is asked only for street lights.
+    app.heading("Felet").await;
+    assert!(
+        !app.present("#q-2102").await,
+        "pole number shown before street lights were chosen"
+    );
+    app.click("#q-2101-210101").await;
+    app.type_into("#q-2102-210201", "ST-4711").await;
+    app.saved().await;
+    // Another kind of fault: the question goes, and its answer with it.
+    app.click("#q-2101-210103").await;
+    app.gone("#q-2102").await;
+    app.type_into("#q-2103-210301", "Storgatan 1").await;
+    app.type_into("#q-2104-input", "Klotter på elskåpet vid busshållplatsen.")
+        .await;
+    app.click_text("button", "Nästa steg").await;
+
+    // The town is missing: the error summary takes focus and leads to the field.
+    app.find(".error-summary").await;
+    assert_eq!(
+        app.focused().await,
+        "error-summary",
+        "the error summary did not take focus"
+    );
+    app.shot("form-error").await;
+    app.axe("form with errors").await;
+    app.find(".error-summary a").await.click().await.unwrap();
+    assert_eq!(app.focused().await, "q-2103-210302");
+    app.keys("Lindesberg").await;
+    app.saved().await;
+    app.click_text("button", "Nästa steg").await;
+
+    // Step 2. Contact details only when feedback is wanted.
+    app.heading("Återkoppling").await;
+    assert!(!app.present("#q-2107").await);
+    app.click("#q-2106-210601").await;
+    app.type_into("#q-2107-firstName", "Åsa").await;
+    app.type_into("#q-2107-lastName", "Lindström").await;
+    app.type_into("#q-2107-email", "asa.lindstrom@example.se")
+        .await;
+    app.saved().await;
+    app.shot("form").await;
+    app.axe("form").await;
+    app.quit().await;
+
+    // Started again: the draft is there, encrypted, and resumes where it was left.
+    let vault = std::fs::read(data.path().join("vault.sqlite")).unwrap();
+    for clear in [&b"Storgatan"[..], b"Lindstr", b"asa.lindstrom"] {
+        assert!(
+            !vault.windows(clear.len()).any(|w| w == clear),
+            "an answer is in clear in the vault file"
+        );
+    }
+    let app = launch(data.path(), saves.path()).await;
+    app.heading("Kommunens e-tjänster").await;
+    app.click_text("button", "Mina utkast").await;
+    app.heading("Lås upp dina utkast").await;
+    app.type_into("#passphrase", PASSPHRASE).await;
+    app.keys(ENTER).await;
+    app.heading("Mina utkast").await;
+    app.with_text("h2", "Felanmälan gata, park och belysning")
+        .await;
+    app.shot("drafts").await;
+    app.axe("drafts").await;
+    app.click_text("button", "Fortsätt").await;
+    app.heading("Återkoppling").await;
+    assert_eq!(app.value("#q-2107-firstName").await, "Åsa");
+
+    app.click_text("button", "Granska").await;
+    app.heading("Granska och skriv ut").await;
+    app.with_text("dd", "Storgatan 1").await;
+    app.shot("review").await;
+    app.axe("review").await;
+    app.click("#make-pdf").await;
+    app.click("#pdf-save").await;
+    app.find("#pdf-saved").await;
+    app.shot("pdf").await;
+    app.axe("PDF made").await;
+    app.quit().await;
+
+    let pdf = saves.path().join(PDF);
+    saved_file(&pdf).await;
+    let text = pdf_text(&pdf);
+    for answer in [
+        "Storgatan 1",
+        "Lindesberg",
+        "Åsa",
+        "Lindström",
+        "Nedskräpning eller klotter",
+        "Klotter på elskåpet",
+    ] {
+        assert!(
+            text.contains(answer),
+            "{answer:?} is not in the PDF:\n{text}"
+        );
+    }
+    assert!(
+        !text.contains("ST-4711"),
+        "the hidden pole number was printed:\n{text}"
+    );
+    assert!(
+        !text.contains("Gatubelysning som inte fungerar"),
+        "an unchosen alternative was printed as chosen"
+    );
+}
+
+/// The same form with the keyboard only: Tab, Space, arrows, Enter and typing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keyboard_only() {
+    let _one = SERIAL.lock().await;
+    let data = tempfile::tempdir().unwrap();
+    let saves = tempfile::tempdir().unwrap();
+    let app = launch(data.path(), saves.path()).await;
+    app.heading("Kommunens e-tjänster").await;
+
+    app.tab_to("#search").await;
+    app.keys("felanmälan").await;
+    app.with_text("h2", "träffar").await;
+    app.tab_to("button.entry").await;
+    app.keys(ENTER).await;
+    app.heading("Felanmälan gata, park och belysning").await;
+    app.tab_to("button.primary").await;
+    app.keys(ENTER).await;
+
+    app.heading("Skydda dina utkast").await;
+    app.tab_to("#passphrase").await;
+    app.keys(PASSPHRASE).await;
+    app.keys(TAB).await;
+    app.keys(PASSPHRASE).await;
+    app.keys(ENTER).await;
+
+    app.heading("Felet").await;
+    // Into the radio group: the first alternative; the arrow key moves to the next.
+    app.tab_to("input[name='q-2101']").await;
+    app.keys(SPACE).await;
+    app.find("#q-2102").await;
+    app.keys(DOWN).await;
+    app.gone("#q-2102").await;
+    app.tab_to("#q-2103-210301").await;
+    app.keys("Kungsgatan 12").await;
+    app.keys(TAB).await;
+    app.keys("Frövi").await;
+    app.tab_to("button[type='submit']").await;
+    app.keys(ENTER).await;
+
+    app.heading("Återkoppling").await;
+    assert_eq!(
+        app.focused().await,
+        "H1",
+        "focus is not on the step's heading"
+    );
+    app.tab_to("input[name='q-2106']").await;
+    app.keys(DOWN).await; // "Nej"
+    app.saved().await;
+    app.tab_to("button[type='submit']").await;
+    app.keys(ENTER).await;
+
+    app.heading("Granska och skriv ut").await;
+    app.tab_to("#make-pdf").await;
+    app.keys(ENTER).await;
+    app.find("#pdf-save").await;
+    app.tab_to("#pdf-save").await;
+    app.keys(ENTER).await;
+    app.find("#pdf-saved").await;
+    app.quit().await;
+
+    let pdf = saves.path().join(PDF);
+    saved_file(&pdf).await;
+    let text = pdf_text(&pdf);
+    for answer in ["Kungsgatan 12", "Frövi", "Hål eller skada i gata", "Nej"] {
+        assert!(
+            text.contains(answer),
+            "{answer:?} is not in the PDF:\n{text}"
+        );
+    }
+}
+
+/// A vault with a passphrase: the wrong one is refused with a clear message and changes
+/// nothing; the right one opens the drafts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_then_right_passphrase() {
+    let _one = SERIAL.lock().await;
+    let data = tempfile::tempdir().unwrap();
+    let saves = tempfile::tempdir().unwrap();
+
+    let app = launch(data.path(), saves.path()).await;
+    app.click_text("button", "Mina utkast").await;
+    app.heading("Skydda dina utkast").await;
+    app.type_into("#passphrase", PASSPHRASE).await;
+    app.type_into("#passphrase-again", PASSPHRASE).await;
+    app.keys(ENTER).await;
+    app.heading("Mina utkast").await;
+    app.with_text("p", "Du har inga utkast").await;
+    app.quit().await;
+
+    let app = launch(data.path(), saves.path()).await;
+    app.click_text("button", "Mina utkast").await;
+    app.heading("Lås upp dina utkast").await;
+    app.type_into("#passphrase", "fel lösenfras helt och hållet")
+        .await;
+    app.keys(ENTER).await;
+    let error = app.find("#unlock-error").await.text().await.unwrap();
+    assert!(
+        error.to_lowercase().contains("lösenfras"),
+        "unclear message: {error}"
+    );
+    assert_eq!(
+        app.focused().await,
+        "passphrase",
+        "focus did not return to the passphrase"
+    );
+    app.shot("unlock-wrong").await;
+    app.axe("wrong passphrase").await;
+    app.js("document.getElementById('passphrase').value = ''")
+        .await;
+    app.find("#passphrase").await.clear().await.unwrap();
+    app.type_into("#passphrase", PASSPHRASE).await;
+    app.keys(ENTER).await;
+    app.heading("Mina utkast").await;
+    app.quit().await;
+}

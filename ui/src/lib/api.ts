@@ -1,0 +1,268 @@
+// Every call into the core goes through here. The window never decides a rule: it asks.
+import { invoke } from '@tauri-apps/api/core';
+import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+
+export type QueryState = 'VISIBLE' | 'VISIBLE_REQUIRED' | 'HIDDEN';
+export type FieldMode = 'HIDDEN' | 'VISIBLE' | 'REQUIRED';
+
+export interface Capabilities {
+  fillOffline: boolean;
+  partlyOnline: boolean;
+  print: boolean;
+  submitOnline: boolean;
+  needsEid: boolean;
+  blankett: boolean;
+  webOnly: boolean;
+}
+
+export interface Entry {
+  id: string;
+  handle: string;
+  aliases: string[];
+  name: string;
+  category: string;
+  site: string;
+  siteName: string;
+  capabilities: Capabilities;
+  url?: string;
+}
+
+export interface Site {
+  url: string;
+  name: string;
+  count: number;
+  embedded: boolean;
+  syncedAt: number | null;
+  bundleKey: string | null;
+}
+
+export interface Home {
+  sites: Site[];
+  site: string;
+  categories: { name: string; count: number }[];
+  entries: Entry[];
+  phone: string | null;
+}
+
+export interface Contact {
+  name?: string;
+  email?: string;
+  phone?: string;
+  webAddress?: string;
+  postalAddress?: string[];
+}
+
+export interface ServicePage {
+  entry: Entry;
+  description: string;
+  requiresAuthentication: boolean;
+  requiresSigning: boolean;
+  checks: string[];
+  blanketter: { name: string; index: number }[];
+  contact: Contact | null;
+  flowId: string | null;
+  asksPersonalData: boolean;
+  phone: string | null;
+}
+
+export interface Alternative {
+  id: string;
+  alias?: string;
+  name: string;
+  price?: number;
+}
+
+export interface TextField {
+  id: string;
+  alias?: string;
+  label: string;
+  required?: boolean;
+  disabled?: boolean;
+  defaultValue?: string;
+  placeholder?: string;
+  maxLength?: number;
+  minLength?: number;
+  formatValidator?: string;
+  maskFieldContent?: boolean;
+}
+
+export interface Query {
+  id: string;
+  alias?: string;
+  name: string;
+  defaultState: QueryState;
+  description?: string;
+  helpText?: string;
+  type: string;
+  // Type-specific fields (the core's flow format, `forms/flow.schema.json`).
+  [key: string]: unknown;
+}
+
+export interface Step {
+  id: string;
+  name: string;
+  queries: Query[];
+}
+
+export interface Flow {
+  id: string;
+  name: string;
+  shortDescription: string;
+  longDescription?: string;
+  requiresAuthentication: boolean;
+  requiresSigning: boolean;
+  steps: Step[];
+  contact?: Contact;
+}
+
+export interface FormView {
+  flow: Flow;
+  labels: Record<string, string>;
+  asksPersonalData: boolean;
+}
+
+export interface Issue {
+  query: string;
+  field?: string;
+  row?: number;
+  code: string;
+  message: string;
+  label: string;
+}
+
+export type Answers = Record<string, unknown>;
+
+export interface Evaluation {
+  states: Record<string, QueryState>;
+  answers: Answers;
+  issues: Issue[];
+}
+
+export interface DraftHeader {
+  flowId: string;
+  flowVersion: number;
+  serviceName: string;
+  title: string;
+  currentStep: number;
+  created: number;
+  updated: number;
+  editing: boolean;
+}
+
+export interface DraftView {
+  id: string;
+  updated: number;
+  damaged: boolean;
+  header: DraftHeader | null;
+}
+
+export interface OpenDraft {
+  id: string;
+  flowId: string;
+  step: number;
+  answers: Answers;
+  updated: number;
+}
+
+export interface VaultStatus {
+  unlocked: boolean;
+  created: boolean;
+  hasPassphrase: boolean;
+  hasKeychain: boolean;
+  keychainAvailable: boolean;
+}
+
+export interface Settings {
+  language: 'sv' | 'en';
+  textSize: number;
+  highContrast: boolean;
+  protectedNoticeSeen: boolean;
+  window?: unknown;
+}
+
+export interface Startup {
+  settings: Settings;
+  vault: VaultStatus;
+  phone: string | null;
+  siteName: string;
+  warnings: string[];
+}
+
+export interface Made {
+  ok: boolean;
+  issues: Issue[];
+  pages: number;
+  bytes: number;
+  fileName: string;
+  message: string;
+}
+
+export interface MyData {
+  drafts: number;
+  receipts: number;
+  sites: number;
+  files: { name: string; bytes: number; encrypted: boolean }[];
+  folder: string;
+}
+
+export interface SearchQuery {
+  text: string;
+  site?: string | null;
+  category?: string | null;
+  fillable?: boolean;
+  needsEid?: boolean;
+  hasBlankett?: boolean;
+}
+
+export const api = {
+  startup: () => invoke<Startup>('startup'),
+  setSettings: (settings: Settings) => invoke<Settings>('set_settings', { settings }),
+  openLink: (url: string) => invoke<void>('open_link', { url }),
+  painted: () => invoke<void>('painted'),
+  myData: () => invoke<MyData>('my_data'),
+  eraseAll: () => invoke<void>('erase_all'),
+  exportAll: (passphrase: string) => invoke<number>('export_all', { passphrase }),
+  sites: () => invoke<Site[]>('sites'),
+  home: (site: string | null) => invoke<Home>('home', { site }),
+  search: (query: SearchQuery) => invoke<Entry[]>('search', { query }),
+  service: (id: string, site: string | null) => invoke<ServicePage>('service', { id, site }),
+  syncStart: (site: string) => invoke<void>('sync_start', { site }),
+  syncCancel: () => invoke<void>('sync_cancel'),
+  form: (flowId: string) => invoke<FormView>('form', { flowId }),
+  evaluate: (flowId: string, answers: Answers) => invoke<Evaluation>('evaluate', { flowId, answers }),
+  checkStep: (flowId: string, answers: Answers, step: number | null) =>
+    invoke<Evaluation>('check_step', { flowId, answers, step }),
+  passphraseStrength: (passphrase: string) =>
+    invoke<[number, string]>('passphrase_strength', { passphrase }),
+  vaultStatus: () => invoke<VaultStatus>('vault_status'),
+  vaultCreate: (passphrase: string | null) => invoke<DraftView[]>('vault_create', { passphrase }),
+  vaultUnlock: (passphrase: string | null) => invoke<DraftView[]>('vault_unlock', { passphrase }),
+  drafts: () => invoke<DraftView[]>('drafts'),
+  draftNew: (flowId: string) => invoke<OpenDraft>('draft_new', { flowId }),
+  draftOpen: (id: string) => invoke<OpenDraft>('draft_open', { id }),
+  draftSave: (id: string, flowId: string, answers: Answers, step: number) =>
+    invoke<number>('draft_save', { id, flowId, answers, step }),
+  draftClose: (id: string) => invoke<void>('draft_close', { id }),
+  draftDelete: (id: string) => invoke<void>('draft_delete', { id }),
+  draftAttach: (id: string, queryId: string, name: string, data: string) =>
+    invoke<Answers>('draft_attach', { id, queryId, name, data }),
+  draftExport: (id: string, passphrase: string) =>
+    invoke<string | null>('draft_export', { id, passphrase }),
+  draftImport: (passphrase: string) => invoke<string | null>('draft_import', { passphrase }),
+  pdfMake: (flowId: string, answers: Answers) => invoke<Made>('pdf_make', { flowId, answers }),
+  pdfBlank: (flowId: string) => invoke<Made>('pdf_blank', { flowId }),
+  blankett: (serviceId: string, index: number) => invoke<Made>('blankett', { serviceId, index }),
+  pdfSave: () => invoke<string | null>('pdf_save'),
+  openSaved: (path: string) => invoke<void>('open_saved', { path }),
+  printers: () => invoke<{ name: string; default: boolean }[]>('printers'),
+  printPdf: (printer: string) => invoke<void>('print_pdf', { printer }),
+};
+
+export function on<T>(event: string, f: (payload: T) => void): Promise<UnlistenFn> {
+  return listen<T>(event, (e) => f(e.payload));
+}
+
+/// A command's error is the core's sentence; anything else is shown as text.
+export function message(e: unknown): string {
+  return typeof e === 'string' ? e : e instanceof Error ? e.message : String(e);
+}

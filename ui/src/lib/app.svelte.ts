@@ -1,0 +1,40 @@
+// Where the window is, and what it knows about the vault and the settings. Screens change
+// `app.screen`; the heading of the new screen takes focus (see App.svelte).
+import type { DraftView, Settings, VaultStatus } from './api';
+
+export type Screen =
+  | { name: 'start' }
+  | { name: 'service'; id: string; site: string | null }
+  | { name: 'form'; flowId: string; draftId: string | null }
+  | { name: 'review'; flowId: string; draftId: string }
+  | { name: 'drafts' }
+  | { name: 'settings' }
+  | { name: 'mydata' }
+  | { name: 'unlock'; then: Screen };
+
+export const app = $state({
+  screen: { name: 'start' } as Screen,
+  settings: null as Settings | null,
+  vault: null as VaultStatus | null,
+  phone: null as string | null,
+  siteName: '',
+  recoverable: [] as DraftView[],
+  /// The sentence for the live region: what just happened, for screen readers.
+  status: '',
+});
+
+/// Goes to `screen`, through the unlock screen first when it needs the drafts.
+export function go(screen: Screen) {
+  const needsVault = ['form', 'review', 'drafts'].includes(screen.name);
+  if (needsVault && !app.vault?.unlocked) {
+    app.screen = { name: 'unlock', then: screen };
+  } else {
+    app.screen = screen;
+  }
+}
+
+export function announce(text: string) {
+  // Cleared first so the same sentence twice is read twice.
+  app.status = '';
+  setTimeout(() => (app.status = text), 50);
+}

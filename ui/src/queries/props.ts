@@ -1,0 +1,15 @@
+import type { Issue, Query } from '../lib/api';
+
+/// What every query component gets: its question, its answer, the core's issues about it,
+/// and where to send a changed answer.
+export interface QueryProps {
+  query: Query;
+  value: unknown;
+  issues: Issue[];
+  required: boolean;
+  /// The id of its first control (see `fieldId`); the error summary links there.
+  base: string;
+  labels: Record<string, string>;
+  draftId: string;
+  onchange: (value: unknown) => void;
+}
