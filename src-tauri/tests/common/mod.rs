@@ -106,12 +106,38 @@ impl App {
     }
 
     pub async fn find(&self, css: &str) -> Element {
-        self.c
+        match self
+            .c
             .wait()
             .at_most(Duration::from_secs(15))
             .for_element(Locator::Css(css))
             .await
-            .unwrap_or_else(|e| panic!("no {css}: {e}"))
+        {
+            Ok(e) => e,
+            Err(e) => self.fail(&format!("no {css}: {e}")).await,
+        }
+    }
+
+    /// Fails the test with what the window showed (a screenshot beside the test binary).
+    pub async fn fail(&self, why: &str) -> ! {
+        let path = std::env::temp_dir().join("etjanst-e2e-failure.png");
+        let limit = Duration::from_secs(5);
+        if let Ok(Ok(png)) = tokio::time::timeout(limit, self.c.screenshot()).await {
+            let _ = std::fs::write(&path, png);
+        }
+        let text = match tokio::time::timeout(
+            limit,
+            self.c.execute("return document.body.innerText", vec![]),
+        )
+        .await
+        {
+            Ok(Ok(v)) => v.as_str().unwrap_or_default().to_string(),
+            _ => "(the window did not answer)".into(),
+        };
+        panic!(
+            "{why}\nscreenshot: {}\nwindow text:\n{text}",
+            path.display()
+        );
     }
 
     /// The element whose text contains `text` (XPath over `tag`).
@@ -120,12 +146,16 @@ impl App {
             "//{tag}[contains(normalize-space(.), {})]",
             xpath_literal(text)
         );
-        self.c
+        match self
+            .c
             .wait()
             .at_most(Duration::from_secs(15))
             .for_element(Locator::XPath(&xpath))
             .await
-            .unwrap_or_else(|e| panic!("no {tag} with {text:?}: {e}"))
+        {
+            Ok(e) => e,
+            Err(e) => self.fail(&format!("no {tag} with {text:?}: {e}")).await,
+        }
     }
 
     pub async fn heading(&self, text: &str) {
@@ -159,6 +189,19 @@ impl App {
 
     pub async fn present(&self, css: &str) -> bool {
         !self.c.find_all(Locator::Css(css)).await.unwrap().is_empty()
+    }
+
+    pub async fn present_text(&self, tag: &str, text: &str) -> bool {
+        let xpath = format!(
+            "//{tag}[contains(normalize-space(.), {})]",
+            xpath_literal(text)
+        );
+        !self
+            .c
+            .find_all(Locator::XPath(&xpath))
+            .await
+            .unwrap()
+            .is_empty()
     }
 
     /// Waits until `css` matches nothing.
@@ -240,10 +283,17 @@ impl App {
         std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
     }
 
-    /// Presses keys on whatever has focus, as a person at the keyboard does.
+    /// Presses keys on whatever has focus, as a person at the keyboard does (WebDriver key
+    /// actions: real key events, not set on any element).
     pub async fn keys(&self, keys: &str) {
-        let active = self.c.active_element().await.unwrap();
-        active.send_keys(keys).await.unwrap();
+        use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+        let mut seq = KeyActions::new("keyboard".into());
+        for c in keys.chars() {
+            seq = seq
+                .then(KeyAction::Down { value: c })
+                .then(KeyAction::Up { value: c });
+        }
+        self.c.perform_actions(seq).await.unwrap();
     }
 
     /// Presses Tab until the focus is on `css` (at most 80 times): reaching a control with the

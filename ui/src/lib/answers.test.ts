@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { display, fieldId, isEmpty, issueTarget, toggle, withValue } from './answers';
-import type { Query } from './api';
+import { textIds, type Query } from './api';
 
 describe('answers document', () => {
   it('drops a cleared answer instead of sending an empty one', () => {
@@ -50,5 +50,13 @@ describe('the summary before printing', () => {
       'Förnamn: Åsa',
       'Sms: ✓',
     ]);
+  });
+});
+
+describe('ids from the flow format', () => {
+  it('become text, so an answer names an alternative as the core reads it', () => {
+    const flow = textIds({ id: 3002, steps: [{ id: 201, queries: [{ id: 2101, alternatives: [{ id: 210101, price: 5 }] }] }] });
+    expect(flow.steps[0].queries[0].alternatives[0]).toEqual({ id: '210101', price: 5 });
+    expect(flow.id).toBe('3002');
   });
 });

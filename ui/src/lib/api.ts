@@ -228,7 +228,7 @@ export const api = {
   service: (id: string, site: string | null) => invoke<ServicePage>('service', { id, site }),
   syncStart: (site: string) => invoke<void>('sync_start', { site }),
   syncCancel: () => invoke<void>('sync_cancel'),
-  form: (flowId: string) => invoke<FormView>('form', { flowId }),
+  form: (flowId: string) => invoke<FormView>('form', { flowId }).then((v) => ({ ...v, flow: textIds(v.flow) })),
   evaluate: (flowId: string, answers: Answers) => invoke<Evaluation>('evaluate', { flowId, answers }),
   checkStep: (flowId: string, answers: Answers, step: number | null) =>
     invoke<Evaluation>('check_step', { flowId, answers, step }),
@@ -257,6 +257,18 @@ export const api = {
   printers: () => invoke<{ name: string; default: boolean }[]>('printers'),
   printPdf: (printer: string) => invoke<void>('print_pdf', { printer }),
 };
+
+/// The flow format writes ids as JSON numbers; answers and the core's issues name them as
+/// text. Every `id` becomes text once, here, so comparisons never mix the two.
+export function textIds<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(textIds) as T;
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = k === 'id' && typeof v === 'number' ? String(v) : textIds(v);
+    return out as T;
+  }
+  return value;
+}
 
 export function on<T>(event: string, f: (payload: T) => void): Promise<UnlistenFn> {
   return listen<T>(event, (e) => f(e.payload));
