@@ -267,3 +267,72 @@ async fn wrong_then_right_passphrase() {
     app.heading("Mina utkast").await;
     app.quit().await;
 }
+
+/// Settings and "Mina uppgifter": English, high contrast and 200 % text pass axe and do not
+/// scroll sideways; erasing everything leaves nothing behind.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settings_language_contrast_and_erase() {
+    let _one = SERIAL.lock().await;
+    let data = tempfile::tempdir().unwrap();
+    let saves = tempfile::tempdir().unwrap();
+    let app = launch(data.path(), saves.path()).await;
+    app.heading("Kommunens e-tjänster").await;
+    app.click_text("button", "Jag har läst").await;
+    app.gone("#protected-title").await;
+
+    app.click_text("button", "Inställningar").await;
+    app.heading("Inställningar").await;
+    app.shot("settings").await;
+    app.axe("settings").await;
+    app.click("#lang-en").await;
+    app.heading("Settings").await;
+    app.with_text("button", "My drafts").await;
+    app.click("#contrast").await;
+    app.find("html.high-contrast").await;
+    app.find("#text-size")
+        .await
+        .select_by_value("200")
+        .await
+        .unwrap();
+    app.axe("settings, English, high contrast, 200 %").await;
+
+    for (tab, heading) in [
+        ("E-services", "The municipality's e-services"),
+        ("My data", "My data"),
+    ] {
+        app.click_text("button", tab).await;
+        app.heading(heading).await;
+        let wide = app
+            .js("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            .await;
+        assert!(
+            wide.as_i64().unwrap_or(1) <= 0,
+            "{heading} scrolls sideways at 200 %: {wide}"
+        );
+        app.axe(heading).await;
+    }
+    app.shot("my-data").await;
+    app.quit().await;
+
+    // The settings were kept; erase everything from "My data".
+    let app = launch(data.path(), saves.path()).await;
+    app.heading("The municipality's e-services").await;
+    app.click_text("button", "My data").await;
+    app.heading("My data").await;
+    app.click_text("button", "Erase everything on this computer")
+        .await;
+    app.with_text("h2", "Erase everything?").await;
+    app.axe("erase confirmation").await;
+    app.click("dialog button.danger").await;
+    app.heading("Kommunens e-tjänster").await;
+    app.with_text("h2", "Har du skyddade personuppgifter?")
+        .await;
+    app.quit().await;
+    let left: Vec<_> = std::fs::read_dir(data.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "desktop.sock" && n != "desktop.json")
+        .collect();
+    assert!(left.is_empty(), "left after erasing: {left:?}");
+}

@@ -34,6 +34,16 @@ pub fn vault_status(state: State<'_, Desktop>) -> Res<VaultStatus> {
             keychain_available: false,
         });
     }
+    // Asking must not create a vault (nor its files, which "erase everything" just removed).
+    if !LockedVault::exists(&state.data_dir) {
+        return Ok(VaultStatus {
+            unlocked: false,
+            created: false,
+            has_passphrase: false,
+            has_keychain: false,
+            keychain_available: OsKeychain::available(),
+        });
+    }
     let locked = LockedVault::open(&state.data_dir).map_err(|e| fail(e, lang))?;
     Ok(VaultStatus {
         unlocked: false,

@@ -1,0 +1,177 @@
+//! In-window speed of the desktop app (run by `scripts/bench-desktop`, release build): with a
+//! synced national catalogue (290 sites × 150 e-services, names from Sundsvall's real
+//! catalogue, as the search benchmark builds it), keystroke-to-results in the real window; on
+//! the 300-query benchmark flow, keystroke-to-evaluation shown. Ignored in the test suite.
+
+mod common;
+
+#[path = "../../benches/common/big_flow.rs"]
+mod big_flow;
+
+use common::*;
+use etjanst::catalogue::flowinfo;
+use etjanst::catalogue::index::{Index, SiteData};
+use serde_json::json;
+
+const SUNDSVALL: &[u8] =
+    include_bytes!("../../tests/fixtures/oep/catalogue-getflows-sundsvall.json");
+
+fn national(dir: &std::path::Path) -> usize {
+    let services = flowinfo::parse(SUNDSVALL, None, "https://e-tjanster.sundsvall.se")
+        .unwrap()
+        .services;
+    let mut index = Index::open(dir).unwrap();
+    for site in 0..290 {
+        let mut list: Vec<_> = services
+            .iter()
+            .cycle()
+            .skip(site % 11)
+            .take(150)
+            .cloned()
+            .collect();
+        for (i, s) in list.iter_mut().enumerate() {
+            s.flow_id = (site * 1000 + i) as i64;
+        }
+        let data = SiteData {
+            name: format!("Kommun {site}"),
+            services: list,
+            ..Default::default()
+        };
+        index
+            .replace_site(&format!("https://kommun{site}.example.se"), &data)
+            .unwrap();
+    }
+    290 * 150
+}
+
+fn p95(mut v: Vec<f64>) -> (f64, f64) {
+    v.sort_by(|a, b| a.total_cmp(b));
+    (v[v.len() / 2], v[(v.len() * 95 / 100).min(v.len() - 1)])
+}
+
+/// Times, in the page, from an input event to the frame after the window showed its answer.
+const MEASURE: &str = r#"
+const [selector, texts, ready] = [arguments[0], arguments[1], arguments[2]];
+const done = arguments[arguments.length - 1];
+const el = document.querySelector(selector);
+const frame = () => new Promise(r => requestAnimationFrame(() => r()));
+const until = (f) => new Promise(r => { const tick = () => f() ? r() : setTimeout(tick, 0); tick(); });
+(async () => {
+  const out = [];
+  for (const text of texts) {
+    const before = document.querySelector('form')?.dataset.evaluations;
+    const t0 = performance.now();
+    el.value = text;
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+    if (ready === 'results') await until(() => document.querySelector('.results').dataset.query === text);
+    else await until(() => document.querySelector('form').dataset.evaluations !== before);
+    await frame();
+    out.push(performance.now() - t0);
+  }
+  done(out);
+})();
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a benchmark: scripts/bench-desktop runs it in a release build"]
+async fn in_window_speed() {
+    let _one = SERIAL.lock().await;
+    let data = tempfile::tempdir().unwrap();
+    let saves = tempfile::tempdir().unwrap();
+    let rows = national(data.path());
+    let (flow, _) = big_flow::documents();
+    let file = data.path().join("stor.json");
+    std::fs::write(&file, flow.to_string()).unwrap();
+    etjanst::catalogue::import(data.path(), &[file]).unwrap();
+
+    let app = launch(data.path(), saves.path()).await;
+    app.heading("Kommunens e-tjänster").await;
+    let prefixes = [
+        "a",
+        "an",
+        "ans",
+        "ansö",
+        "ansök",
+        "b",
+        "by",
+        "byg",
+        "bygg",
+        "bygglov",
+        "s",
+        "sk",
+        "sko",
+        "skol",
+        "f",
+        "fö",
+        "för",
+        "förs",
+        "försk",
+        "förskola",
+        "m",
+        "ma",
+        "mat",
+        "matf",
+        "matförg",
+    ];
+    let texts: Vec<_> = (0..4)
+        .flat_map(|_| prefixes.iter().map(|s| json!(s)))
+        .collect();
+    // Once to warm the index's name table, as a citizen's first keystroke does.
+    app.c
+        .execute_async(
+            MEASURE,
+            vec![json!("#search"), json!(["an"]), json!("results")],
+        )
+        .await
+        .unwrap();
+    let times: Vec<f64> = serde_json::from_value(
+        app.c
+            .execute_async(
+                MEASURE,
+                vec![json!("#search"), json!(texts), json!("results")],
+            )
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    let (median, p) = p95(times.clone());
+    println!("SEARCH_ROWS={rows}");
+    println!("SEARCH_KEYSTROKES={}", times.len());
+    println!("SEARCH_MEDIAN_MS={median:.1}");
+    println!("SEARCH_P95_MS={p:.1}");
+
+    // The 300-query flow: keystrokes in a field of its first step.
+    app.c
+        .execute(
+            "document.getElementById('search').value = ''; return 1",
+            vec![],
+        )
+        .await
+        .unwrap();
+    app.type_into("#search", "Stort formulär").await;
+    app.click_text("button", "Stort formulär").await;
+    app.click_text("button", "Fyll i").await;
+    app.heading("Skydda dina utkast").await;
+    app.type_into("#passphrase", PASSPHRASE).await;
+    app.type_into("#passphrase-again", PASSPHRASE).await;
+    app.keys(ENTER).await;
+    app.heading("Steg 0").await;
+    let names: Vec<_> = (0..60)
+        .map(|i| json!(format!("Åsa{}", "x".repeat(i % 7))))
+        .collect();
+    let times: Vec<f64> = serde_json::from_value(
+        app.c
+            .execute_async(
+                MEASURE,
+                vec![json!("#q-5-firstName"), json!(names), json!("evaluation")],
+            )
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    let (median, p) = p95(times.clone());
+    println!("EVALUATE_QUERIES=300");
+    println!("EVALUATE_MEDIAN_MS={median:.1}");
+    println!("EVALUATE_P95_MS={p:.1}");
+    app.quit().await;
+}
