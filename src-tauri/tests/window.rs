@@ -336,3 +336,100 @@ async fn settings_language_contrast_and_erase() {
         .collect();
     assert!(left.is_empty(), "left after erasing: {left:?}");
 }
+
+#[path = "../../tests/common/http.rs"]
+mod http;
+
+/// A municipality's catalogue synced from a real HTTP server on 127.0.0.1 (Sundsvall's real
+/// catalogue, Latin-1 as served), with progress; then picked, searched and opened.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_a_municipality_and_search_it() {
+    let _one = SERIAL.lock().await;
+    let server = http::Server::start();
+    server.route(
+        "/api/v1/getflows/json",
+        http::Route {
+            content_type: "application/json; charset=ISO-8859-1".into(),
+            body: include_bytes!("../../tests/fixtures/oep/catalogue-getflows-sundsvall.json")
+                .to_vec(),
+            etag: Some("\"v1\"".into()),
+            ..Default::default()
+        },
+    );
+    let data = tempfile::tempdir().unwrap();
+    let saves = tempfile::tempdir().unwrap();
+    let app = launch(data.path(), saves.path()).await;
+    app.click_text("button", "Inställningar").await;
+    app.heading("Inställningar").await;
+    app.type_into("#site-url", &server.url).await;
+    app.click_text("button", "Hämta katalogen").await;
+    app.with_text("p", "Katalogen är uppdaterad: 161 e-tjänster.")
+        .await;
+    app.with_text("td", &server.url).await;
+    assert!(
+        server
+            .requests()
+            .iter()
+            .any(|(p, _)| p == "/api/v1/getflows/json")
+    );
+
+    app.click_text("button", "E-tjänster").await;
+    app.heading("Kommunens e-tjänster").await;
+    let host = server.url.trim_start_matches("http://").to_string();
+    let site = app.find("#site").await;
+    site.select_by_value(&server.url).await.unwrap();
+    app.with_text("p", "Senast hämtad").await;
+    app.type_into("#search", "bygglov").await;
+    app.with_text("span", &host).await;
+    app.shot("synced").await;
+    app.axe("synced catalogue").await;
+    app.find("button.entry").await.click().await.unwrap();
+    app.with_text("li", "fylls i på kommunens webbplats").await;
+    app.click_text("button", "Öppna e-tjänsten på webben").await;
+    // The citizen is asked before anything leaves the window.
+    app.with_text("h2", "Öppna länken?").await;
+    app.axe("link confirmation").await;
+    app.click("dialog button.secondary").await;
+    app.gone("dialog[open]").await;
+    app.quit().await;
+}
+
+/// The window is killed in the middle of a form: the draft is all there at the next start,
+/// and offered for recovery.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn crash_loses_nothing() {
+    let _one = SERIAL.lock().await;
+    let data = tempfile::tempdir().unwrap();
+    let saves = tempfile::tempdir().unwrap();
+    let app = launch(data.path(), saves.path()).await;
+    app.type_into("#search", "gatubelysning").await;
+    app.click_text("button", "Felanmälan gata, park och belysning")
+        .await;
+    app.click_text("button", "Fyll i").await;
+    app.type_into("#passphrase", PASSPHRASE).await;
+    app.type_into("#passphrase-again", PASSPHRASE).await;
+    app.keys(ENTER).await;
+    app.heading("Felet").await;
+    app.click("#q-2101-210102").await;
+    app.type_into("#q-2103-210301", "Drottninggatan 3").await;
+    app.saved().await;
+    // No clean close: the process is killed.
+    let killed = std::process::Command::new("pkill")
+        .args(["-KILL", "-f", env!("CARGO_BIN_EXE_etjanst-desktop")])
+        .status()
+        .unwrap();
+    assert!(killed.success(), "the app was not running");
+    app.quit().await;
+
+    let app = launch(data.path(), saves.path()).await;
+    app.click_text("button", "Mina utkast").await;
+    app.type_into("#passphrase", PASSPHRASE).await;
+    app.keys(ENTER).await;
+    app.with_text("h2", "Ett utkast var öppet").await;
+    app.shot("recover").await;
+    app.axe("recovery offer").await;
+    app.click_text("button", "Fortsätt med").await;
+    app.heading("Felet").await;
+    assert_eq!(app.value("#q-2103-210301").await, "Drottninggatan 3");
+    app.quit().await;
+}

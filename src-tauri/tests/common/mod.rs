@@ -45,6 +45,21 @@ fn require_display() {
     );
 }
 
+/// Waits until nothing listens on `port` (the previous test's driver has let go of it).
+async fn wait_free(port: u16) {
+    let t0 = Instant::now();
+    while tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .is_ok()
+    {
+        assert!(
+            t0.elapsed() < Duration::from_secs(20),
+            "port {port} stays taken"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 async fn wait_port(port: u16) {
     let t0 = Instant::now();
     while t0.elapsed() < Duration::from_secs(30) {
@@ -63,6 +78,8 @@ async fn wait_port(port: u16) {
 /// to `saves` (a debug build answers its save dialog from ETJANST_TEST_SAVE_DIR).
 pub async fn launch(data: &Path, saves: &Path) -> App {
     require_display();
+    wait_free(4444).await;
+    wait_free(4445).await;
     let driver = Driver(
         Command::new(std::env::var("TAURI_DRIVER").unwrap_or_else(|_| "tauri-driver".into()))
             .args(["--port", "4444", "--native-port", "4445"])
@@ -122,8 +139,17 @@ impl App {
     pub async fn fail(&self, why: &str) -> ! {
         let path = std::env::temp_dir().join("etjanst-e2e-failure.png");
         let limit = Duration::from_secs(5);
-        if let Ok(Ok(png)) = tokio::time::timeout(limit, self.c.screenshot()).await {
-            let _ = std::fs::write(&path, png);
+        match tokio::time::timeout(limit, self.c.screenshot()).await {
+            Ok(Ok(png)) => {
+                let _ = std::fs::write(&path, png);
+            }
+            // The page does not answer: the X server still shows what is on screen.
+            _ => {
+                let _ = Command::new("import")
+                    .args(["-window", "root"])
+                    .arg(&path)
+                    .status();
+            }
         }
         let text = match tokio::time::timeout(
             limit,
