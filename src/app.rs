@@ -387,17 +387,32 @@ pub fn search(
     Ok(hits)
 }
 
-/// A search hit as a catalogue entry: the embedded service it names, or the synced one.
+/// Search hits as catalogue entries: the embedded service each names, or the synced one
+/// under its site's name (the site names read once for all hits).
+pub fn entries_of(catalogue: &Catalogue, index: Option<&Index>, hits: &[Hit]) -> Vec<Entry> {
+    let names: std::collections::HashMap<String, String> = index
+        .and_then(|i| i.sites().ok())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(url, name, _)| (url, name))
+        .collect();
+    hits.iter()
+        .map(|hit| match catalogue.service(&hit.id) {
+            Some(s) if hit.site == catalogue.site.url => embedded_entry(catalogue, s),
+            _ => {
+                let name = names
+                    .get(&hit.site)
+                    .cloned()
+                    .unwrap_or_else(|| host(&hit.site));
+                synced_entry(hit, &name)
+            }
+        })
+        .collect()
+}
+
+/// One search hit as a catalogue entry (see [`entries_of`]).
 pub fn entry_of(catalogue: &Catalogue, index: Option<&Index>, hit: &Hit) -> Entry {
-    match catalogue.service(&hit.id) {
-        Some(s) if hit.site == catalogue.site.url => embedded_entry(catalogue, s),
-        _ => {
-            let name = index
-                .and_then(|i| site_name(i, &hit.site).ok())
-                .unwrap_or_else(|| host(&hit.site));
-            synced_entry(hit, &name)
-        }
-    }
+    entries_of(catalogue, index, std::slice::from_ref(hit)).remove(0)
 }
 
 /// The catalogue index of `data_dir` if one was ever stored: reading never creates it.

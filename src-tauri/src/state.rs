@@ -23,6 +23,8 @@ pub struct Desktop {
     /// The last PDF made, held in memory until saved or printed: a filled form is personal
     /// data and is written only where the citizen chooses.
     pub pdf: Mutex<Option<MadePdf>>,
+    /// Where the citizen saved the last PDF, the one file "open" may open.
+    pub saved: Mutex<Option<PathBuf>>,
     pub sync: Mutex<Option<CancelHandle>>,
     pub settings: Mutex<Settings>,
     pub started: Instant,
@@ -52,6 +54,7 @@ impl Desktop {
             vault: Mutex::new(None),
             open_draft: Mutex::new(None),
             pdf: Mutex::new(None),
+            saved: Mutex::new(None),
             sync: Mutex::new(None),
             settings: Mutex::new(settings),
             started,

@@ -9,8 +9,23 @@ use skrifa::MetadataProvider;
 use skrifa::instance::{LocationRef, Size};
 use skrifa::raw::TableProvider;
 
-static REGULAR_DATA: &[u8] = include_bytes!("../../fonts/NotoSans-Regular.ttf");
-static BOLD_DATA: &[u8] = include_bytes!("../../fonts/NotoSans-Bold.ttf");
+// Deflated by build.rs; inflated once, on the first PDF.
+static REGULAR_Z: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/NotoSans-Regular.ttf.z"));
+static BOLD_Z: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/NotoSans-Bold.ttf.z"));
+static REGULAR_DATA: OnceLock<Vec<u8>> = OnceLock::new();
+static BOLD_DATA: OnceLock<Vec<u8>> = OnceLock::new();
+
+fn inflated(z: &'static [u8], cell: &'static OnceLock<Vec<u8>>) -> Option<&'static [u8]> {
+    use std::io::Read;
+    let data = cell.get_or_init(|| {
+        let mut out = Vec::new();
+        match flate2::read::ZlibDecoder::new(z).read_to_end(&mut out) {
+            Ok(_) => out,
+            Err(_) => Vec::new(),
+        }
+    });
+    (!data.is_empty()).then_some(data.as_slice())
+}
 
 /// Code points below this (all Latin, Greek, Cyrillic and common punctuation) keep their
 /// glyph and advance once looked up; the rest are looked up each time they are met.
@@ -166,8 +181,8 @@ pub(crate) fn fonts() -> Option<&'static Fonts> {
     FONTS
         .get_or_init(|| {
             Some(Fonts {
-                regular: Face::load(REGULAR_DATA)?,
-                bold: Face::load(BOLD_DATA)?,
+                regular: Face::load(inflated(REGULAR_Z, &REGULAR_DATA)?)?,
+                bold: Face::load(inflated(BOLD_Z, &BOLD_DATA)?)?,
             })
         })
         .as_ref()

@@ -141,10 +141,7 @@ pub fn search(state: State<'_, Desktop>, query: SearchArgs) -> Res<Vec<Entry>> {
         },
     )
     .map_err(|e| fail(e, lang))?;
-    Ok(hits
-        .iter()
-        .map(|h| app::entry_of(&catalogue, index.as_ref(), h))
-        .collect())
+    Ok(app::entries_of(&catalogue, index.as_ref(), &hits))
 }
 
 #[derive(Serialize)]

@@ -51,7 +51,7 @@ pub fn open_link(state: State<'_, Desktop>, url: String) -> Res<()> {
     if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
         return Err(etjanst::t!(lang, "desktop-not-web-link"));
     }
-    tauri_plugin_opener::open_url(parsed.as_str(), None::<&str>).map_err(|e| e.to_string())
+    super::open::open(parsed.as_str())
 }
 
 /// The start-up trace (`ETJANST_STARTUP_TRACE=1`): the window says when the catalogue is on

@@ -5,6 +5,7 @@ pub mod catalogue;
 pub mod files;
 pub mod form;
 pub mod misc;
+pub mod open;
 pub mod print;
 pub mod vault;
 

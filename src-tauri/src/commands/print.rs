@@ -174,13 +174,20 @@ pub async fn pdf_save(app: AppHandle, state: State<'_, Desktop>) -> Res<Option<S
         .as_ref()
         .ok_or_else(|| etjanst::t!(lang, "desktop-no-pdf"))?;
     files::write_private(&path, &pdf.bytes, lang)?;
+    *lock(&state.saved) = Some(path.clone());
     Ok(Some(path.display().to_string()))
 }
 
-/// Opens a saved file in the system's viewer.
+/// Opens the PDF saved last in the system's viewer (only that file: the page cannot name
+/// another).
 #[tauri::command]
-pub fn open_saved(path: String) -> Res<()> {
-    tauri_plugin_opener::open_path(&path, None::<&str>).map_err(|e| e.to_string())
+pub fn open_saved(state: State<'_, Desktop>) -> Res<()> {
+    let lang = state.lang();
+    let path = lock(&state.saved)
+        .clone()
+        .ok_or_else(|| etjanst::t!(lang, "desktop-no-pdf"))?;
+    std::fs::metadata(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    super::open::open(&path.to_string_lossy())
 }
 
 #[derive(Serialize)]

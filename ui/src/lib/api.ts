@@ -253,7 +253,7 @@ export const api = {
   pdfBlank: (flowId: string) => invoke<Made>('pdf_blank', { flowId }),
   blankett: (serviceId: string, index: number) => invoke<Made>('blankett', { serviceId, index }),
   pdfSave: () => invoke<string | null>('pdf_save'),
-  openSaved: (path: string) => invoke<void>('open_saved', { path }),
+  openSaved: () => invoke<void>('open_saved'),
   printers: () => invoke<{ name: string; default: boolean }[]>('printers'),
   printPdf: (printer: string) => invoke<void>('print_pdf', { printer }),
 };
