@@ -378,8 +378,13 @@ pub fn search(
                 && (!has_blankett || caps.blankett)
         })
         .collect();
-    // Synced sites carry no form content: they are filled on the web.
-    if !fillable && let Some(index) = index {
+    // Synced sites carry no form content: they are filled on the web. The embedded
+    // catalogue's own site is not among them.
+    let embedded_only = site.as_ref().is_some_and(|s| *s == catalogue.site.url);
+    if !fillable
+        && !embedded_only
+        && let Some(index) = index
+    {
         hits.extend(index.search(text, &filter, *limit)?);
     }
     crate::catalogue::index::rank(&mut hits, text);

@@ -232,3 +232,45 @@ fn a_broken_download_leaves_the_stored_catalogue_usable() {
         "{hits}"
     );
 }
+
+#[test]
+fn one_site_among_many_gets_its_own_hits_first_and_all_of_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let services = flowinfo::parse(
+        include_bytes!("fixtures/oep/catalogue-getflows-sundsvall.json"),
+        None,
+        "https://e-tjanster.sundsvall.se",
+    )
+    .unwrap()
+    .services;
+    let mut index = Index::open(dir.path()).unwrap();
+    // Thirty sites with the same names: the last one's hits sit behind every other site's.
+    for site in 0..30 {
+        let mut list = services.clone();
+        for (i, s) in list.iter_mut().enumerate() {
+            s.flow_id = (site * 1000 + i) as i64;
+        }
+        index
+            .replace_site(
+                &format!("https://k{site}.example.se"),
+                &data(&format!("K{site}"), list),
+            )
+            .unwrap();
+    }
+    let everywhere = index.search("ansökan", &Filter::default(), 10_000).unwrap();
+    let filter = Filter {
+        site: Some("https://k29.example.se".into()),
+        ..Default::default()
+    };
+    let mine = index.search("ansökan", &filter, 10_000).unwrap();
+    assert!(!mine.is_empty());
+    assert!(mine.iter().all(|h| h.site == "https://k29.example.se"));
+    assert_eq!(
+        mine.len() * 30,
+        everywhere.len(),
+        "every site has the same hits"
+    );
+    let first = index.search("ansökan", &filter, 3).unwrap();
+    assert_eq!(first.len(), 3);
+    assert_eq!(first[..], mine[..3]);
+}

@@ -65,8 +65,10 @@ const until = (f) => new Promise(r => { const tick = () => f() ? r() : setTimeou
     el.dispatchEvent(new Event('input', { bubbles: true }));
     if (ready === 'results') await until(() => document.querySelector('.results').dataset.query === text);
     else await until(() => document.querySelector('form').dataset.evaluations !== before);
+    const shown = performance.now() - t0;
     await frame();
     out.push(performance.now() - t0);
+    (window.__shown = window.__shown || []).push(shown);
   }
   done(out);
 })();
@@ -135,6 +137,30 @@ async fn in_window_speed() {
     )
     .unwrap();
     let (median, p) = p95(times.clone());
+    let shown: Vec<f64> =
+        serde_json::from_value(app.js("return window.__shown.slice(1)").await).unwrap();
+    let (sm, sp) = p95(shown);
+    println!("SEARCH_DOM_MEDIAN_MS={sm:.1}");
+    println!("SEARCH_DOM_P95_MS={sp:.1}");
+    // The core's part alone: the search command's round trip, nothing drawn.
+    let calls: Vec<f64> = serde_json::from_value(
+        app.c
+            .execute_async(
+                "const [texts, done] = [arguments[0], arguments[arguments.length - 1]];
+                 (async () => { const out = [];
+                   for (const text of texts) { const t0 = performance.now();
+                     await window.__TAURI_INTERNALS__.invoke('search', { query: { text } });
+                     out.push(performance.now() - t0); }
+                   done(out); })();",
+                vec![json!(texts)],
+            )
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    let (call_median, call_p) = p95(calls);
+    println!("SEARCH_CALL_MEDIAN_MS={call_median:.1}");
+    println!("SEARCH_CALL_P95_MS={call_p:.1}");
     println!("SEARCH_ROWS={rows}");
     println!("SEARCH_KEYSTROKES={}", times.len());
     println!("SEARCH_MEDIAN_MS={median:.1}");
@@ -156,6 +182,7 @@ async fn in_window_speed() {
     app.type_into("#passphrase-again", PASSPHRASE).await;
     app.keys(ENTER).await;
     app.heading("Steg 0").await;
+    app.js("window.__shown = []; return 1").await;
     let names: Vec<_> = (0..60)
         .map(|i| json!(format!("Åsa{}", "x".repeat(i % 7))))
         .collect();
@@ -170,6 +197,10 @@ async fn in_window_speed() {
     )
     .unwrap();
     let (median, p) = p95(times.clone());
+    let shown: Vec<f64> = serde_json::from_value(app.js("return window.__shown").await).unwrap();
+    let (dm, dp) = p95(shown);
+    println!("EVALUATE_DOM_MEDIAN_MS={dm:.1}");
+    println!("EVALUATE_DOM_P95_MS={dp:.1}");
     println!("EVALUATE_QUERIES=300");
     println!("EVALUATE_MEDIAN_MS={median:.1}");
     println!("EVALUATE_P95_MS={p:.1}");

@@ -438,6 +438,17 @@ impl Index {
                 ids.extend_from_slice(&index.names[i].2);
             }
         }
+        // One site's rows are few among a nation's: keep only those before looking each up,
+        // rather than querying every other site's matches to drop them.
+        if let Some(site) = &filter.site {
+            let mut stmt = self
+                .conn
+                .prepare_cached("SELECT id FROM services WHERE site = ?1")?;
+            let own: std::collections::HashSet<i64> = stmt
+                .query_map([site], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            ids.retain(|id| own.contains(id));
+        }
         let mut hits = self.rows(&ids, filter, limit)?;
         if hits.len() < limit {
             let seen: std::collections::HashSet<(String, String)> = hits
