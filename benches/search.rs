@@ -6,10 +6,10 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use etjanst::catalogue::flowinfo;
-use etjanst::catalogue::index::{Filter, Index, SiteData};
+use etjanst::catalogue::index::{Filter, Index};
 
-const SUNDSVALL: &[u8] = include_bytes!("../tests/fixtures/oep/catalogue-getflows-sundsvall.json");
+#[path = "common/national.rs"]
+mod national;
 const QUERIES: [&str; 7] = ["an", "ans", "ansök", "bygg", "skol", "forskola", "matförg"];
 
 fn percentiles(mut t: Vec<f64>) -> (f64, f64) {
@@ -20,31 +20,9 @@ fn percentiles(mut t: Vec<f64>) -> (f64, f64) {
 fn bench(c: &mut Criterion) {
     let full = std::env::args().any(|a| a == "--bench");
     let sites = if full { 290 } else { 10 };
-    let services = flowinfo::parse(SUNDSVALL, None, "https://e-tjanster.sundsvall.se")
-        .unwrap()
-        .services;
     let dir = tempfile::tempdir().unwrap();
     let mut index = Index::open(dir.path()).unwrap();
-    for site in 0..sites {
-        let mut list: Vec<_> = services
-            .iter()
-            .cycle()
-            .skip(site % 11)
-            .take(150)
-            .cloned()
-            .collect();
-        for (i, s) in list.iter_mut().enumerate() {
-            s.flow_id = (site * 1000 + i) as i64;
-        }
-        let data = SiteData {
-            name: format!("Kommun {site}"),
-            services: list,
-            ..Default::default()
-        };
-        index
-            .replace_site(&format!("https://kommun{site}.example.se"), &data)
-            .unwrap();
-    }
+    national::fill(&mut index, sites);
     let filter = Filter::default();
     // Warm both paths once (the name index is built on first use).
     index.search("an", &filter, 20).unwrap();

@@ -7,41 +7,15 @@ mod common;
 
 #[path = "../../benches/common/big_flow.rs"]
 mod big_flow;
+#[path = "../../benches/common/national.rs"]
+mod national;
 
 use common::*;
-use etjanst::catalogue::flowinfo;
-use etjanst::catalogue::index::{Index, SiteData};
+use etjanst::catalogue::index::Index;
 use serde_json::json;
 
-const SUNDSVALL: &[u8] =
-    include_bytes!("../../tests/fixtures/oep/catalogue-getflows-sundsvall.json");
-
 fn national(dir: &std::path::Path) -> usize {
-    let services = flowinfo::parse(SUNDSVALL, None, "https://e-tjanster.sundsvall.se")
-        .unwrap()
-        .services;
-    let mut index = Index::open(dir).unwrap();
-    for site in 0..290 {
-        let mut list: Vec<_> = services
-            .iter()
-            .cycle()
-            .skip(site % 11)
-            .take(150)
-            .cloned()
-            .collect();
-        for (i, s) in list.iter_mut().enumerate() {
-            s.flow_id = (site * 1000 + i) as i64;
-        }
-        let data = SiteData {
-            name: format!("Kommun {site}"),
-            services: list,
-            ..Default::default()
-        };
-        index
-            .replace_site(&format!("https://kommun{site}.example.se"), &data)
-            .unwrap();
-    }
-    290 * 150
+    national::fill(&mut Index::open(dir).unwrap(), 290)
 }
 
 fn p95(mut v: Vec<f64>) -> (f64, f64) {

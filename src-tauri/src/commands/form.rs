@@ -80,6 +80,18 @@ pub(super) fn parse(flow: &Flow, answers: &Value, lang: fill::Lang) -> Res<Answe
     Answers::from_json(flow, &doc).map_err(|e| fail(e, lang))
 }
 
+/// The core's issues for the window: its JSON, the message, and the place in on-screen words.
+pub(super) fn issue_views(flow: &Flow, issues: &[fill::Issue], lang: fill::Lang) -> Vec<Value> {
+    issues
+        .iter()
+        .map(|i| {
+            let mut v = etjanst::app::issue_json(flow, i, lang);
+            v["label"] = etjanst::app::issue_label(flow, i, lang).into();
+            v
+        })
+        .collect()
+}
+
 pub(super) fn evaluation(
     flow: &Flow,
     answers: &Value,
@@ -95,15 +107,7 @@ pub(super) fn evaluation(
         .zip(report.states.iter())
         .map(|(q, s)| (q.id.clone(), s))
         .collect();
-    let issues = report
-        .issues
-        .iter()
-        .map(|i| {
-            let mut v = etjanst::app::issue_json(flow, i, lang);
-            v["label"] = etjanst::app::issue_label(flow, i, lang).into();
-            v
-        })
-        .collect();
+    let issues = issue_views(flow, &report.issues, lang);
     let doc = parsed.to_json(flow);
     Ok(Evaluation {
         states,

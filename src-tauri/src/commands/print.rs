@@ -88,15 +88,7 @@ pub async fn pdf_make(
     let mut parsed = super::form::parse(flow, &answers, lang)?;
     let report = fill::check(&form, &mut parsed, Mode::Complete, etjanst::app::today());
     if !report.is_valid() {
-        let issues: Vec<Value> = report
-            .issues
-            .iter()
-            .map(|i| {
-                let mut v = etjanst::app::issue_json(flow, i, lang);
-                v["label"] = etjanst::app::issue_label(flow, i, lang).into();
-                v
-            })
-            .collect();
+        let issues = super::form::issue_views(flow, &report.issues, lang);
         return Ok(Made {
             ok: false,
             message: etjanst::t!(lang, "desktop-form-incomplete", count = issues.len()),
