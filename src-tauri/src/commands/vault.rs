@@ -168,8 +168,17 @@ pub fn draft_new(state: State<'_, Desktop>, flow_id: String) -> Res<OpenDraft> {
     let lang = state.lang();
     let catalogue = state.catalogue();
     let flow = super::form::flow_of(&catalogue, &flow_id, lang)?;
-    let view = with_vault(&state, |v| {
-        let mut d = v.new_draft(flow);
+    edit(&state, |v| Ok(v.new_draft(flow)))
+}
+
+/// Marks a draft as open in the window (offered for recovery until a clean close), saves it
+/// and remembers it as the window's open draft.
+fn edit(
+    state: &Desktop,
+    draft: impl FnOnce(&mut Vault) -> Result<etjanst::vault::Draft, VaultError>,
+) -> Res<OpenDraft> {
+    let view = with_vault(state, |v| {
+        let mut d = draft(v)?;
         d.header.editing = true;
         v.save(&mut d)?;
         Ok(open_view(&d))
@@ -180,14 +189,7 @@ pub fn draft_new(state: State<'_, Desktop>, flow_id: String) -> Res<OpenDraft> {
 
 #[tauri::command]
 pub fn draft_open(state: State<'_, Desktop>, id: String) -> Res<OpenDraft> {
-    let view = with_vault(&state, |v| {
-        let mut d = v.load(&id)?;
-        d.header.editing = true;
-        v.save(&mut d)?;
-        Ok(open_view(&d))
-    })?;
-    *lock(&state.open_draft) = Some(view.id.clone());
-    Ok(view)
+    edit(&state, |v| v.load(&id))
 }
 
 /// The autosave: a new version of the draft with these answers (normalised by the core;
@@ -304,14 +306,12 @@ pub async fn draft_import(
     state: State<'_, Desktop>,
     passphrase: String,
 ) -> Res<Option<String>> {
-    let lang = state.lang();
     let Some(path) = files::open_file(&app, "etjanst", &["etjanst"]) else {
         return Ok(None);
     };
     let bytes = zeroize::Zeroizing::new(
         std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?,
     );
-    let _ = lang;
     let p = self::passphrase(passphrase);
     let catalogue = state.catalogue();
     let flow_of = |id: &str| catalogue.flow(id).ok().cloned();
