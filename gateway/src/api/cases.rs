@@ -1,0 +1,237 @@
+//! The case API for the municipality's back-ends, shaped like Open ePlatform's
+//! `/api/instanceapi` (`fixtures/oep/api-*.xml`) so that an integration written for OeP reads
+//! our cases unchanged; and the catalogue bundle.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+
+use super::{Failure, Shared};
+use crate::store::Case;
+
+/// The statuses a case moves through, as OeP's standard status mapping names them.
+const STATUSES: &[(i64, &str, &str)] = &[
+    (1, "Inskickat", "SUBMITTED"),
+    (2, "Under behandling", "IN_PROGRESS"),
+    (3, "Väntar på komplettering", "WAITING_FOR_COMPLETION"),
+    (4, "Klart", "ARCHIVED"),
+];
+
+pub(crate) fn status_name(id: i64) -> &'static str {
+    STATUSES.iter().find(|s| s.0 == id).map_or("Okänd", |s| s.1)
+}
+
+fn check_key(gw: &Shared, headers: &HeaderMap) -> Result<(), Failure> {
+    let value = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let presented = if let Some(b) = value.strip_prefix("Bearer ") {
+        b.to_string()
+    } else if let Some(b) = value.strip_prefix("Basic ") {
+        // Integrations for OeP use HTTP Basic; the password is the key.
+        base64::engine::general_purpose::STANDARD
+            .decode(b.trim())
+            .ok()
+            .and_then(|d| String::from_utf8(d).ok())
+            .and_then(|s| s.split_once(':').map(|(_, p)| p.to_string()))
+            .unwrap_or_default()
+    } else {
+        String::new()
+    };
+    let digest = |s: &str| super::prepare::sha256_hex(s.as_bytes());
+    if gw.settings.api_key.is_empty() || digest(&presented) != digest(&gw.settings.api_key) {
+        let mut r = Failure::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "Fel eller saknad API-nyckel.",
+        );
+        r.status = StatusCode::UNAUTHORIZED;
+        return Err(r);
+    }
+    Ok(())
+}
+
+fn xml_response(bytes: Vec<u8>) -> Response {
+    let mut r = bytes.into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/xml; charset=ISO-8859-1"),
+    );
+    r
+}
+
+fn missing() -> Failure {
+    Failure::new(StatusCode::NOT_FOUND, "notFound", "Ärendet finns inte.")
+}
+
+async fn find(gw: &Shared, headers: &HeaderMap, id: &str) -> Result<Case, Failure> {
+    check_key(gw, headers)?;
+    let id: i64 = id.parse().map_err(|_| missing())?;
+    gw.settings.store.case(id).await?.ok_or_else(missing)
+}
+
+/// OeP's list dates: `yyyy-MM-dd HH:mm`, local time.
+fn list_date(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .with_timezone(&chrono::Local)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+pub(crate) async fn instances(
+    State(gw): State<Shared>,
+    Path(family): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, Failure> {
+    check_key(&gw, &headers)?;
+    let family: i64 = family.parse().unwrap_or(-1);
+    let cases = gw.settings.store.cases_of_family(family).await?;
+    let mut out = String::from("<FlowInstances>\n");
+    for c in cases {
+        out.push_str(&format!(
+            concat!(
+                "\t<FlowInstance>\n",
+                "\t\t<flowInstanceID>{id}</flowInstanceID>\n",
+                "\t\t<added>{added}</added>\n",
+                "\t\t<firstSubmitted>{added}</firstSubmitted>\n",
+                "\t\t<fullyPopulated>true</fullyPopulated>\n",
+                "\t\t<lastStatusChange>{changed}</lastStatusChange>\n",
+                "\t\t<remote>false</remote>\n",
+                "\t\t<addedInMilliseconds>{added_ms}</addedInMilliseconds>\n",
+                "\t\t<firstSubmittedInMilliseconds>{added_ms}</firstSubmittedInMilliseconds>\n",
+                "\t\t<lastStatusChangeInMilliseconds>{changed_ms}</lastStatusChangeInMilliseconds>\n",
+                "\t</FlowInstance>\n"
+            ),
+            id = c.flow_instance_id,
+            added = list_date(c.posted_ms),
+            changed = list_date(c.status_changed_ms),
+            added_ms = c.posted_ms,
+            changed_ms = c.status_changed_ms,
+        ));
+    }
+    out.push_str("</FlowInstances>");
+    Ok(xml_response(out.into_bytes()))
+}
+
+pub(crate) async fn xml(
+    State(gw): State<Shared>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, Failure> {
+    Ok(xml_response(find(&gw, &headers, &id).await?.xml))
+}
+
+pub(crate) async fn pdf(
+    State(gw): State<Shared>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, Failure> {
+    let case = find(&gw, &headers, &id).await?;
+    let mut r = case.pdf.into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/pdf"),
+    );
+    Ok(r)
+}
+
+fn status_xml(status_id: i64) -> Vec<u8> {
+    let (id, name, content_type) = STATUSES
+        .iter()
+        .find(|s| s.0 == status_id)
+        .copied()
+        .unwrap_or((status_id, "Okänd", "SUBMITTED"));
+    let text = format!(
+        concat!(
+            "<?xml version=\"1.0\" encoding=\"ISO-8859-1\" standalone=\"no\"?>\n",
+            "<Status>\n",
+            "\t<statusID>{}</statusID>\n",
+            "\t<name>{}</name>\n",
+            "\t<newExternalMessagesDisallowed>false</newExternalMessagesDisallowed>\n",
+            "\t<addExternalMessage>false</addExternalMessage>\n",
+            "\t<addInternalMessage>false</addInternalMessage>\n",
+            "\t<isRestrictedAdminDeletable>false</isRestrictedAdminDeletable>\n",
+            "\t<contentType>{}</contentType>\n",
+            "</Status>"
+        ),
+        id, name, content_type
+    );
+    encoding_rs::WINDOWS_1252.encode(&text).0.into_owned()
+}
+
+pub(crate) async fn status(
+    State(gw): State<Shared>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, Failure> {
+    Ok(xml_response(status_xml(
+        find(&gw, &headers, &id).await?.status_id,
+    )))
+}
+
+/// A back-end moves a case on: `{"statusID": 2}` or `{"contentType": "IN_PROGRESS"}`. The
+/// answer is shaped like OeP's integration callback `setStatusResponse`.
+pub(crate) async fn set_status(
+    State(gw): State<Shared>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Failure> {
+    let case = find(&gw, &headers, &id).await?;
+    let doc: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+    let wanted = STATUSES.iter().find(|s| {
+        doc.get("statusID").and_then(|v| v.as_i64()) == Some(s.0)
+            || doc.get("contentType").and_then(|v| v.as_str()) == Some(s.2)
+            || doc.get("name").and_then(|v| v.as_str()) == Some(s.1)
+    });
+    let Some(&(status_id, _, _)) = wanted else {
+        return Err(Failure::new(
+            StatusCode::BAD_REQUEST,
+            "badStatus",
+            "Okänd status: ange statusID (1–4), contentType eller name.",
+        ));
+    };
+    let now = chrono::Utc::now().timestamp_millis();
+    let event = gw
+        .settings
+        .store
+        .set_case_status(case.flow_instance_id, status_id, now)
+        .await?
+        .ok_or_else(missing)?;
+    let text = format!(
+        concat!(
+            "<?xml version='1.0' encoding='ISO-8859-1'?>\n",
+            "<S:Envelope xmlns:S=\"http://schemas.xmlsoap.org/soap/envelope/\">\n",
+            "\t<S:Body>\n",
+            "\t\t<setStatusResponse xmlns=\"http://www.oeplatform.org/version/1.0/schemas/integration/callback\">\n",
+            "\t\t\t<eventID>{}</eventID>\n",
+            "\t\t</setStatusResponse>\n",
+            "\t</S:Body>\n",
+            "</S:Envelope>"
+        ),
+        event
+    );
+    Ok(xml_response(text.into_bytes()))
+}
+
+pub(crate) async fn bundle(State(gw): State<Shared>) -> Result<Response, Failure> {
+    let none = || {
+        Failure::new(
+            StatusCode::NOT_FOUND,
+            "noBundle",
+            "Kommunen har ingen signerad katalog här.",
+        )
+    };
+    let path = gw.settings.bundle.as_ref().ok_or_else(none)?;
+    let bytes = tokio::fs::read(path).await.map_err(|_| none())?;
+    let mut r = bytes.into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/octet-stream"),
+    );
+    Ok(r)
+}

@@ -1,0 +1,267 @@
+//! From the bytes a citizen uploaded to what is signed and filed: the answers checked against
+//! the flow by the core, the PDF, the manifest and the BankID text, and on completion the case
+//! XML written as Open ePlatform writes it. Everything is derived from the stored bytes again
+//! when the case is filed, so nothing but those bytes needs trusting.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use axum::http::StatusCode;
+use base64::Engine;
+use chrono::NaiveDateTime;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use etjanst::catalogue::Catalogue;
+use etjanst::fill::{self, Answers, FileRef, Form, Lang, Mode};
+use etjanst::flow::Flow;
+use etjanst::flowinstance;
+
+use super::Failure;
+
+const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
+
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// The upload: an answers document (`forms/README.md`) and the attached files' content.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Upload {
+    document: serde_json::Value,
+    #[serde(default)]
+    attachments: Vec<UploadFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UploadFile {
+    name: String,
+    data: String,
+}
+
+/// An upload read and checked.
+pub(crate) struct Parsed<'c> {
+    pub flow: &'c Flow,
+    pub form: Form<'c>,
+    pub answers: Answers,
+    pub report: fill::Report,
+    pub files: Files,
+}
+
+/// Attached files by name, and the file ids the gateway gave them.
+#[derive(Default)]
+pub(crate) struct Files {
+    pub content: HashMap<String, Vec<u8>>,
+    pub ids: HashMap<String, i64>,
+}
+
+impl flowinstance::Attachments for Files {
+    fn content(&self, file: &FileRef) -> Option<Cow<'_, [u8]>> {
+        self.content
+            .get(&file.name)
+            .map(|c| Cow::Borrowed(c.as_slice()))
+    }
+    fn file_id(&self, file: &FileRef) -> Option<String> {
+        self.ids.get(&file.name).map(i64::to_string)
+    }
+}
+
+fn unprocessable(code: &'static str, message: String) -> Failure {
+    Failure::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
+}
+
+pub(crate) fn parse<'c>(catalogue: &'c Catalogue, body: &[u8]) -> Result<Parsed<'c>, Failure> {
+    let upload: Upload = serde_json::from_slice(body).map_err(|e| {
+        Failure::new(
+            StatusCode::BAD_REQUEST,
+            "badRequest",
+            format!(
+                "Ansökan gick inte att läsa: {}",
+                etjanst::json_error::message(&e, true)
+            ),
+        )
+    })?;
+    let name = upload
+        .document
+        .get("flow")
+        .map(|f| match f {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        })
+        .unwrap_or_default();
+    let flow = catalogue.flow(&name).map_err(|_| {
+        unprocessable(
+            "unknownService",
+            format!("E-tjänsten {name:?} tas inte emot här."),
+        )
+    })?;
+    let mut answers = Answers::from_json(flow, &upload.document)
+        .map_err(|e| unprocessable("badAnswers", e.to_string()))?;
+    let form = Form::new(flow);
+    let report = fill::check(&form, &mut answers, Mode::Complete, etjanst::app::today());
+    if !report.is_valid() {
+        let issues: Vec<_> = report
+            .issues
+            .iter()
+            .map(|i| etjanst::app::issue_json(flow, i, Lang::Sv))
+            .collect();
+        return Err(unprocessable(
+            "incomplete",
+            format!(
+                "Ansökan är inte komplett: {} fel. Rätta dem och skicka igen.",
+                issues.len()
+            ),
+        )
+        .with_details(issues.into()));
+    }
+    let mut files = Files::default();
+    for f in upload.attachments {
+        let data = B64.decode(f.data.as_bytes()).map_err(|_| {
+            Failure::new(
+                StatusCode::BAD_REQUEST,
+                "badRequest",
+                format!("Bilagan {:?} är inte base64.", f.name),
+            )
+        })?;
+        files.content.insert(f.name, data);
+    }
+    Ok(Parsed {
+        flow,
+        form,
+        answers,
+        report,
+        files,
+    })
+}
+
+/// The server's part of the case header, once the citizen has signed.
+pub(crate) struct Filing {
+    pub flow_instance_id: i64,
+    pub now: NaiveDateTime,
+    pub signer: flowinstance::User,
+    pub personal_number: String,
+    pub pdf_sha256: String,
+}
+
+/// The Open ePlatform status a new case gets: "Inskickat" (`contentType` SUBMITTED).
+pub(crate) const SUBMITTED: i64 = 1;
+
+pub(crate) fn case_xml(p: &Parsed, filing: &Filing) -> Result<Vec<u8>, Failure> {
+    let header = flowinstance::Header {
+        flow_instance_id: Some(filing.flow_instance_id.to_string()),
+        status: Some(flowinstance::Status {
+            id: SUBMITTED.to_string(),
+            name: super::cases::status_name(SUBMITTED).to_string(),
+        }),
+        poster: Some(filing.signer.clone()),
+        owners: vec![filing.signer.clone()],
+        posted: Some(filing.now),
+        editor: None,
+        updated: None,
+        first_submitted: Some(filing.now),
+        last_submitted: Some(filing.now),
+        signing_events: vec![flowinstance::SignEvent {
+            checksum: filing.pdf_sha256.clone(),
+            date: filing.now,
+            signer: filing.signer.clone(),
+        }],
+        poster_citizen_identifier: Some(filing.personal_number.clone()),
+    };
+    flowinstance::write(
+        &p.form,
+        &p.report.states,
+        &p.answers,
+        &header,
+        &p.files,
+        flowinstance::Options::default(),
+    )
+    .map_err(|e| unprocessable("badAnswers", e.to_string()))
+}
+
+/// Checks what only a full write finds (attachments named but not sent, characters XML
+/// cannot carry) before anything is stored.
+pub(crate) fn check_writable(p: &Parsed) -> Result<(), Failure> {
+    flowinstance::write(
+        &p.form,
+        &p.report.states,
+        &p.answers,
+        &Default::default(),
+        &p.files,
+        flowinstance::Options::default(),
+    )
+    .map(|_| ())
+    .map_err(|e| unprocessable("badAnswers", e.to_string()))
+}
+
+pub(crate) fn pdf(p: &Parsed, publisher: &str, created: NaiveDateTime) -> Result<Vec<u8>, Failure> {
+    let options = etjanst::pdf::PdfOptions {
+        created,
+        publisher: publisher.to_string(),
+        by_post: false,
+        qr: false,
+    };
+    etjanst::pdf::filled(&p.form, &p.report.states, &p.answers, &options).map_err(|e| {
+        tracing::error!("PDF: {e}");
+        Failure::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "pdf",
+            "Ansökan kunde inte göras till PDF. Försök igen senare.",
+        )
+    })
+}
+
+/// The manifest BankID embeds in the signature (`spec/eid-signing.md` §2.3): what binds the
+/// citizen's signature to these exact bytes.
+pub(crate) struct ManifestInput<'a> {
+    pub organisation_number: &'a str,
+    pub flow: &'a Flow,
+    pub submission_id: &'a str,
+    pub sha256: &'a str,
+    pub pdf_sha256: &'a str,
+    pub files: &'a Files,
+    pub ts: &'a str,
+}
+
+pub(crate) fn manifest(m: &ManifestInput) -> Vec<u8> {
+    let mut attachments: Vec<_> = m
+        .files
+        .content
+        .iter()
+        .map(|(name, data)| serde_json::json!({ "name": name, "sha256": sha256_hex(data) }))
+        .collect();
+    attachments.sort_by(|a, b| a["name"].as_str().cmp(&b["name"].as_str()));
+    let doc = serde_json::json!({
+        "v": 1,
+        "typ": "etjanst.submission",
+        "org": m.organisation_number,
+        "form": m.flow.id,
+        "formVersion": m.flow.version,
+        "submissionId": m.submission_id,
+        "sha256": m.sha256,
+        "attachments": attachments,
+        "pdfSha256": m.pdf_sha256,
+        "ts": m.ts,
+        "nonce": B64.encode(crate::random_bytes::<16>()),
+    });
+    serde_json::to_vec(&doc).unwrap_or_default()
+}
+
+/// The text in the BankID app (simpleMarkdownV1): the e-service, the municipality, what the
+/// citizen declares, and a checksum to compare with the one on screen. No answers: what is
+/// in the signature stays there for ever.
+pub(crate) fn visible_text(
+    flow: &Flow,
+    organisation: &str,
+    submission_id: &str,
+    sha256: &str,
+) -> String {
+    format!(
+        "# {}\n\n{}\n\nJag intygar att uppgifterna är riktiga och skickar in ansökan.\n\n*Ärende-id:* {}\n\n*Kontrollsumma:* {}\n",
+        flow.name.replace(['#', '*', '_', '\n'], " "),
+        organisation.replace(['#', '*', '_', '\n'], " "),
+        submission_id,
+        &sha256[..16.min(sha256.len())]
+    )
+}

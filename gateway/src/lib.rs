@@ -1,0 +1,39 @@
+//! etjanst's gateway: the municipality's side of an online submission.
+//!
+//! - [`api`]: the citizen's API (upload, sign, collect, receipt) and the Open ePlatform-
+//!   compatible case API for the municipality's back-ends.
+//! - [`bankid`]: BankID's RP API v6.0 (client, QR, messages, signature document).
+//! - [`sim`]: a BankID RP API v6.0 simulator for development and tests.
+//! - [`store`]: submissions, orders and cases, in SQLite or PostgreSQL.
+//! - [`tls`]: the simulator's test PKI.
+
+#![forbid(unsafe_code)]
+
+pub mod api;
+pub mod bankid;
+pub mod sim;
+pub mod store;
+pub mod tls;
+
+/// `N` bytes from the OS's random source.
+pub fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut b = [0u8; N];
+    // Without an OS random source no order, nonce or key can be made safely.
+    getrandom::fill(&mut b).expect("the operating system's random source");
+    b
+}
+
+/// An error with the causes under it (refused, TLS, timeout), which reqwest's message omits.
+pub fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut message = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !message.contains(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+        source = s.source();
+    }
+    message
+}

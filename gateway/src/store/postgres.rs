@@ -1,0 +1,338 @@
+//! The PostgreSQL store, for several gateway instances on one database. Every decision that
+//! must be made once (a key's submission, a submission's case, who collects) is one atomic
+//! statement, so instances never need to talk to each other.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use tokio_postgres::{Client, NoTls, Row};
+
+use super::*;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS submissions (
+    id TEXT PRIMARY KEY,
+    key_hash TEXT NOT NULL UNIQUE,
+    sha256 TEXT NOT NULL,
+    flow_id BIGINT NOT NULL,
+    family_id BIGINT NOT NULL,
+    service_name TEXT NOT NULL,
+    body BYTEA NOT NULL,
+    pdf BYTEA NOT NULL,
+    pdf_sha256 TEXT NOT NULL,
+    manifest BYTEA NOT NULL,
+    visible_text TEXT NOT NULL,
+    created_ms BIGINT NOT NULL,
+    order_ref TEXT,
+    auto_start_token TEXT,
+    qr_start_token TEXT,
+    qr_start_secret TEXT,
+    order_started_ms BIGINT,
+    same_device BOOLEAN,
+    order_status TEXT,
+    order_hint TEXT,
+    last_collect_ms BIGINT NOT NULL DEFAULT 0,
+    completion TEXT
+);
+CREATE TABLE IF NOT EXISTS cases (
+    flow_instance_id BIGINT PRIMARY KEY,
+    submission_id TEXT NOT NULL UNIQUE,
+    family_id BIGINT NOT NULL,
+    flow_id BIGINT NOT NULL,
+    xml BYTEA NOT NULL,
+    pdf BYTEA NOT NULL,
+    posted_ms BIGINT NOT NULL,
+    status_id BIGINT NOT NULL,
+    status_changed_ms BIGINT NOT NULL,
+    signer_name TEXT NOT NULL,
+    signer_pnr TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    completion TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS cases_family ON cases (family_id, flow_instance_id);
+CREATE SEQUENCE IF NOT EXISTS case_ids;
+CREATE SEQUENCE IF NOT EXISTS file_ids;
+CREATE TABLE IF NOT EXISTS users (id BIGSERIAL PRIMARY KEY, citizen_identifier TEXT NOT NULL UNIQUE);
+CREATE TABLE IF NOT EXISTS events (id BIGSERIAL PRIMARY KEY, flow_instance_id BIGINT NOT NULL, status_id BIGINT NOT NULL, added_ms BIGINT NOT NULL);
+";
+
+const SUBMISSION_COLUMNS: &str = "id, key_hash, sha256, flow_id, family_id, service_name, body, pdf, pdf_sha256, manifest, visible_text, created_ms, order_ref, auto_start_token, qr_start_token, qr_start_secret, order_started_ms, same_device, order_status, order_hint, completion";
+const CASE_COLUMNS: &str = "flow_instance_id, submission_id, family_id, flow_id, xml, pdf, posted_ms, status_id, status_changed_ms, signer_name, signer_pnr, sha256, completion";
+
+/// A few connections used in turn: tokio-postgres pipelines the queries on each.
+pub struct Postgres {
+    clients: Vec<Client>,
+    next: AtomicUsize,
+}
+
+impl Postgres {
+    pub async fn connect(url: &str) -> Result<Postgres, StoreError> {
+        let mut clients = Vec::new();
+        for _ in 0..8 {
+            let (client, connection) = tokio_postgres::connect(url, NoTls).await?;
+            tokio::spawn(async move {
+                if let Err(e) = connection.await {
+                    tracing::error!("PostgreSQL: {e}");
+                }
+            });
+            clients.push(client);
+        }
+        // Two instances starting at once may both create the schema; the loser's error on an
+        // object the winner made is harmless, so it retries once.
+        if clients[0].batch_execute(SCHEMA).await.is_err() {
+            clients[0].batch_execute(SCHEMA).await?;
+        }
+        Ok(Postgres {
+            clients,
+            next: AtomicUsize::new(0),
+        })
+    }
+
+    fn c(&self) -> &Client {
+        &self.clients[self.next.fetch_add(1, Ordering::Relaxed) % self.clients.len()]
+    }
+}
+
+fn submission_row(r: &Row) -> Submission {
+    let order_ref: Option<String> = r.get(12);
+    Submission {
+        new: NewSubmission {
+            id: r.get(0),
+            key_hash: r.get(1),
+            sha256: r.get(2),
+            flow_id: r.get(3),
+            family_id: r.get(4),
+            service_name: r.get(5),
+            body: r.get(6),
+            pdf: r.get(7),
+            pdf_sha256: r.get(8),
+            manifest: r.get(9),
+            visible_text: r.get(10),
+            created_ms: r.get(11),
+        },
+        order: order_ref.map(|order_ref| Order {
+            order_ref,
+            auto_start_token: r.get(13),
+            qr_start_token: r.get(14),
+            qr_start_secret: r.get(15),
+            started_ms: r.get(16),
+            same_device: r.get(17),
+            status: r.get(18),
+            hint: r.get(19),
+        }),
+        completion: r.get(20),
+    }
+}
+
+fn case_row(r: &Row) -> Case {
+    Case {
+        flow_instance_id: r.get(0),
+        submission_id: r.get(1),
+        family_id: r.get(2),
+        flow_id: r.get(3),
+        xml: r.get(4),
+        pdf: r.get(5),
+        posted_ms: r.get(6),
+        status_id: r.get(7),
+        status_changed_ms: r.get(8),
+        signer_name: r.get(9),
+        signer_personal_number: r.get(10),
+        sha256: r.get(11),
+        completion: r.get(12),
+    }
+}
+
+impl Postgres {
+    async fn submission_where(
+        &self,
+        column: &str,
+        value: &str,
+    ) -> Result<Option<Submission>, StoreError> {
+        let row = self
+            .c()
+            .query_opt(
+                &format!("SELECT {SUBMISSION_COLUMNS} FROM submissions WHERE {column} = $1"),
+                &[&value],
+            )
+            .await?;
+        Ok(row.as_ref().map(submission_row))
+    }
+}
+
+#[async_trait::async_trait]
+impl Store for Postgres {
+    async fn insert_submission(&self, s: &NewSubmission) -> Result<Inserted, StoreError> {
+        let n = self
+            .c()
+            .execute(
+                "INSERT INTO submissions (id, key_hash, sha256, flow_id, family_id, service_name, body, pdf, pdf_sha256, manifest, visible_text, created_ms)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (key_hash) DO NOTHING",
+                &[&s.id, &s.key_hash, &s.sha256, &s.flow_id, &s.family_id, &s.service_name, &s.body, &s.pdf, &s.pdf_sha256, &s.manifest, &s.visible_text, &s.created_ms],
+            )
+            .await?;
+        if n == 1 {
+            return Ok(Inserted::New);
+        }
+        match self.submission_by_key(&s.key_hash).await? {
+            Some(existing) => Ok(Inserted::Existing(Box::new(existing))),
+            None => Err(StoreError::Db(
+                "the idempotency key's submission vanished".into(),
+            )),
+        }
+    }
+
+    async fn submission(&self, id: &str) -> Result<Option<Submission>, StoreError> {
+        self.submission_where("id", id).await
+    }
+
+    async fn submission_by_key(&self, key_hash: &str) -> Result<Option<Submission>, StoreError> {
+        self.submission_where("key_hash", key_hash).await
+    }
+
+    async fn set_order(&self, id: &str, o: &Order) -> Result<(), StoreError> {
+        self.c()
+            .execute(
+                "UPDATE submissions SET order_ref = $2, auto_start_token = $3, qr_start_token = $4, qr_start_secret = $5,
+                 order_started_ms = $6, same_device = $7, order_status = $8, order_hint = $9, last_collect_ms = 0
+                 WHERE id = $1",
+                &[&id, &o.order_ref, &o.auto_start_token, &o.qr_start_token, &o.qr_start_secret, &o.started_ms, &o.same_device, &o.status, &o.hint],
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn claim_collect(
+        &self,
+        id: &str,
+        order_ref: &str,
+        now_ms: i64,
+        gap_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let n = self
+            .c()
+            .execute(
+                "UPDATE submissions SET last_collect_ms = $3
+                 WHERE id = $1 AND order_ref = $2 AND order_status = 'pending' AND last_collect_ms <= $4",
+                &[&id, &order_ref, &now_ms, &(now_ms - gap_ms)],
+            )
+            .await?;
+        Ok(n == 1)
+    }
+
+    async fn record_collect(
+        &self,
+        id: &str,
+        order_ref: &str,
+        status: &str,
+        hint: Option<&str>,
+        completion: Option<&str>,
+    ) -> Result<(), StoreError> {
+        self.c()
+            .execute(
+                "UPDATE submissions SET order_status = $3, order_hint = $4, completion = COALESCE($5, completion)
+                 WHERE id = $1 AND order_ref = $2",
+                &[&id, &order_ref, &status, &hint, &completion],
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn next_id(&self, sequence: &str) -> Result<i64, StoreError> {
+        let seq = match sequence {
+            "case" => "case_ids",
+            "file" => "file_ids",
+            other => return Err(StoreError::Db(format!("no sequence {other}"))),
+        };
+        let row = self
+            .c()
+            .query_one(&format!("SELECT nextval('{seq}')"), &[])
+            .await?;
+        Ok(row.get(0))
+    }
+
+    async fn user_id(&self, citizen: &str) -> Result<i64, StoreError> {
+        let row = self
+            .c()
+            .query_one(
+                "INSERT INTO users (citizen_identifier) VALUES ($1)
+                 ON CONFLICT (citizen_identifier) DO UPDATE SET citizen_identifier = EXCLUDED.citizen_identifier
+                 RETURNING id",
+                &[&citizen],
+            )
+            .await?;
+        Ok(row.get(0))
+    }
+
+    async fn insert_case(&self, k: &Case) -> Result<Case, StoreError> {
+        self.c()
+            .execute(
+                &format!("INSERT INTO cases ({CASE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (submission_id) DO NOTHING"),
+                &[&k.flow_instance_id, &k.submission_id, &k.family_id, &k.flow_id, &k.xml, &k.pdf, &k.posted_ms, &k.status_id, &k.status_changed_ms, &k.signer_name, &k.signer_personal_number, &k.sha256, &k.completion],
+            )
+            .await?;
+        self.case_of_submission(&k.submission_id)
+            .await?
+            .ok_or_else(|| StoreError::Db("the filed case vanished".into()))
+    }
+
+    async fn case(&self, id: i64) -> Result<Option<Case>, StoreError> {
+        let row = self
+            .c()
+            .query_opt(
+                &format!("SELECT {CASE_COLUMNS} FROM cases WHERE flow_instance_id = $1"),
+                &[&id],
+            )
+            .await?;
+        Ok(row.as_ref().map(case_row))
+    }
+
+    async fn case_of_submission(&self, submission_id: &str) -> Result<Option<Case>, StoreError> {
+        let row = self
+            .c()
+            .query_opt(
+                &format!("SELECT {CASE_COLUMNS} FROM cases WHERE submission_id = $1"),
+                &[&submission_id],
+            )
+            .await?;
+        Ok(row.as_ref().map(case_row))
+    }
+
+    async fn cases_of_family(&self, family_id: i64) -> Result<Vec<Case>, StoreError> {
+        let rows = self
+            .c()
+            .query(
+                "SELECT flow_instance_id, submission_id, family_id, flow_id, ''::bytea, ''::bytea, posted_ms, status_id, status_changed_ms, signer_name, signer_pnr, sha256, ''
+                 FROM cases WHERE family_id = $1 ORDER BY flow_instance_id DESC",
+                &[&family_id],
+            )
+            .await?;
+        Ok(rows.iter().map(case_row).collect())
+    }
+
+    async fn set_case_status(
+        &self,
+        id: i64,
+        status_id: i64,
+        now_ms: i64,
+    ) -> Result<Option<i64>, StoreError> {
+        let row = self
+            .c()
+            .query_opt(
+                "WITH changed AS (
+                     UPDATE cases SET status_id = $2, status_changed_ms = $3 WHERE flow_instance_id = $1 RETURNING flow_instance_id
+                 )
+                 INSERT INTO events (flow_instance_id, status_id, added_ms)
+                 SELECT flow_instance_id, $2, $3 FROM changed RETURNING id",
+                &[&id, &status_id, &now_ms],
+            )
+            .await?;
+        Ok(row.map(|r| r.get(0)))
+    }
+
+    async fn count_cases(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .c()
+            .query_one("SELECT count(*) FROM cases", &[])
+            .await?
+            .get(0))
+    }
+}

@@ -1,0 +1,349 @@
+//! The SQLite store: one file, one connection behind a mutex, every call on tokio's blocking
+//! pool. WAL with `synchronous=FULL`: a filed case survives a power cut.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::*;
+
+const SCHEMA: &str = "
+PRAGMA journal_mode = WAL;
+PRAGMA synchronous = FULL;
+PRAGMA busy_timeout = 5000;
+CREATE TABLE IF NOT EXISTS submissions (
+    id TEXT PRIMARY KEY,
+    key_hash TEXT NOT NULL UNIQUE,
+    sha256 TEXT NOT NULL,
+    flow_id INTEGER NOT NULL,
+    family_id INTEGER NOT NULL,
+    service_name TEXT NOT NULL,
+    body BLOB NOT NULL,
+    pdf BLOB NOT NULL,
+    pdf_sha256 TEXT NOT NULL,
+    manifest BLOB NOT NULL,
+    visible_text TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    order_ref TEXT,
+    auto_start_token TEXT,
+    qr_start_token TEXT,
+    qr_start_secret TEXT,
+    order_started_ms INTEGER,
+    same_device INTEGER,
+    order_status TEXT,
+    order_hint TEXT,
+    last_collect_ms INTEGER NOT NULL DEFAULT 0,
+    completion TEXT
+);
+CREATE TABLE IF NOT EXISTS cases (
+    flow_instance_id INTEGER PRIMARY KEY,
+    submission_id TEXT NOT NULL UNIQUE,
+    family_id INTEGER NOT NULL,
+    flow_id INTEGER NOT NULL,
+    xml BLOB NOT NULL,
+    pdf BLOB NOT NULL,
+    posted_ms INTEGER NOT NULL,
+    status_id INTEGER NOT NULL,
+    status_changed_ms INTEGER NOT NULL,
+    signer_name TEXT NOT NULL,
+    signer_pnr TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    completion TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS cases_family ON cases (family_id, flow_instance_id);
+CREATE TABLE IF NOT EXISTS sequences (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS users (id INTEGER PRIMARY KEY AUTOINCREMENT, citizen_identifier TEXT NOT NULL UNIQUE);
+CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY AUTOINCREMENT, flow_instance_id INTEGER NOT NULL, status_id INTEGER NOT NULL, added_ms INTEGER NOT NULL);
+";
+
+const SUBMISSION_COLUMNS: &str = "id, key_hash, sha256, flow_id, family_id, service_name, body, pdf, pdf_sha256, manifest, visible_text, created_ms, order_ref, auto_start_token, qr_start_token, qr_start_secret, order_started_ms, same_device, order_status, order_hint, completion";
+const CASE_COLUMNS: &str = "flow_instance_id, submission_id, family_id, flow_id, xml, pdf, posted_ms, status_id, status_changed_ms, signer_name, signer_pnr, sha256, completion";
+
+#[derive(Clone)]
+pub struct Sqlite {
+    conn: Arc<Mutex<Connection>>,
+}
+
+impl Sqlite {
+    pub fn open(path: &Path) -> Result<Sqlite, StoreError> {
+        let conn = Connection::open(path)?;
+        conn.execute_batch(SCHEMA)?;
+        Ok(Sqlite {
+            conn: Arc::new(Mutex::new(conn)),
+        })
+    }
+
+    async fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<T, rusqlite::Error> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let conn = self.conn.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut c = conn.lock().unwrap_or_else(|e| e.into_inner());
+            f(&mut c).map_err(StoreError::from)
+        })
+        .await
+        .map_err(|e| StoreError::Db(e.to_string()))?
+    }
+}
+
+fn submission_row(r: &rusqlite::Row) -> rusqlite::Result<Submission> {
+    let order_ref: Option<String> = r.get(12)?;
+    let order = match order_ref {
+        Some(order_ref) => Some(Order {
+            order_ref,
+            auto_start_token: r.get(13)?,
+            qr_start_token: r.get(14)?,
+            qr_start_secret: r.get(15)?,
+            started_ms: r.get(16)?,
+            same_device: r.get(17)?,
+            status: r.get(18)?,
+            hint: r.get(19)?,
+        }),
+        None => None,
+    };
+    Ok(Submission {
+        new: NewSubmission {
+            id: r.get(0)?,
+            key_hash: r.get(1)?,
+            sha256: r.get(2)?,
+            flow_id: r.get(3)?,
+            family_id: r.get(4)?,
+            service_name: r.get(5)?,
+            body: r.get(6)?,
+            pdf: r.get(7)?,
+            pdf_sha256: r.get(8)?,
+            manifest: r.get(9)?,
+            visible_text: r.get(10)?,
+            created_ms: r.get(11)?,
+        },
+        order,
+        completion: r.get(20)?,
+    })
+}
+
+fn case_row(r: &rusqlite::Row) -> rusqlite::Result<Case> {
+    Ok(Case {
+        flow_instance_id: r.get(0)?,
+        submission_id: r.get(1)?,
+        family_id: r.get(2)?,
+        flow_id: r.get(3)?,
+        xml: r.get(4)?,
+        pdf: r.get(5)?,
+        posted_ms: r.get(6)?,
+        status_id: r.get(7)?,
+        status_changed_ms: r.get(8)?,
+        signer_name: r.get(9)?,
+        signer_personal_number: r.get(10)?,
+        sha256: r.get(11)?,
+        completion: r.get(12)?,
+    })
+}
+
+fn get_submission(
+    c: &Connection,
+    column: &str,
+    value: &str,
+) -> rusqlite::Result<Option<Submission>> {
+    c.query_row(
+        &format!("SELECT {SUBMISSION_COLUMNS} FROM submissions WHERE {column} = ?1"),
+        [value],
+        submission_row,
+    )
+    .optional()
+}
+
+fn get_case(
+    c: &Connection,
+    column: &str,
+    value: &dyn rusqlite::ToSql,
+) -> rusqlite::Result<Option<Case>> {
+    c.query_row(
+        &format!("SELECT {CASE_COLUMNS} FROM cases WHERE {column} = ?1"),
+        [value],
+        case_row,
+    )
+    .optional()
+}
+
+#[async_trait::async_trait]
+impl Store for Sqlite {
+    async fn insert_submission(&self, s: &NewSubmission) -> Result<Inserted, StoreError> {
+        let s = s.clone();
+        self.run(move |c| {
+            let tx = c.transaction()?;
+            if let Some(existing) = get_submission(&tx, "key_hash", &s.key_hash)? {
+                return Ok(Inserted::Existing(Box::new(existing)));
+            }
+            tx.execute(
+                "INSERT INTO submissions (id, key_hash, sha256, flow_id, family_id, service_name, body, pdf, pdf_sha256, manifest, visible_text, created_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                params![s.id, s.key_hash, s.sha256, s.flow_id, s.family_id, s.service_name, s.body, s.pdf, s.pdf_sha256, s.manifest, s.visible_text, s.created_ms],
+            )?;
+            tx.commit()?;
+            Ok(Inserted::New)
+        })
+        .await
+    }
+
+    async fn submission(&self, id: &str) -> Result<Option<Submission>, StoreError> {
+        let id = id.to_string();
+        self.run(move |c| get_submission(c, "id", &id)).await
+    }
+
+    async fn submission_by_key(&self, key_hash: &str) -> Result<Option<Submission>, StoreError> {
+        let key = key_hash.to_string();
+        self.run(move |c| get_submission(c, "key_hash", &key)).await
+    }
+
+    async fn set_order(&self, id: &str, o: &Order) -> Result<(), StoreError> {
+        let (id, o) = (id.to_string(), o.clone());
+        self.run(move |c| {
+            c.execute(
+                "UPDATE submissions SET order_ref = ?2, auto_start_token = ?3, qr_start_token = ?4, qr_start_secret = ?5,
+                 order_started_ms = ?6, same_device = ?7, order_status = ?8, order_hint = ?9, last_collect_ms = 0
+                 WHERE id = ?1",
+                params![id, o.order_ref, o.auto_start_token, o.qr_start_token, o.qr_start_secret, o.started_ms, o.same_device, o.status, o.hint],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn claim_collect(
+        &self,
+        id: &str,
+        order_ref: &str,
+        now_ms: i64,
+        gap_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let (id, order_ref) = (id.to_string(), order_ref.to_string());
+        self.run(move |c| {
+            let n = c.execute(
+                "UPDATE submissions SET last_collect_ms = ?3
+                 WHERE id = ?1 AND order_ref = ?2 AND order_status = 'pending' AND last_collect_ms <= ?4",
+                params![id, order_ref, now_ms, now_ms - gap_ms],
+            )?;
+            Ok(n == 1)
+        })
+        .await
+    }
+
+    async fn record_collect(
+        &self,
+        id: &str,
+        order_ref: &str,
+        status: &str,
+        hint: Option<&str>,
+        completion: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let (id, order_ref, status) = (id.to_string(), order_ref.to_string(), status.to_string());
+        let (hint, completion) = (hint.map(str::to_string), completion.map(str::to_string));
+        self.run(move |c| {
+            c.execute(
+                "UPDATE submissions SET order_status = ?3, order_hint = ?4, completion = COALESCE(?5, completion)
+                 WHERE id = ?1 AND order_ref = ?2",
+                params![id, order_ref, status, hint, completion],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn next_id(&self, sequence: &str) -> Result<i64, StoreError> {
+        let name = sequence.to_string();
+        self.run(move |c| {
+            c.query_row(
+                "INSERT INTO sequences (name, value) VALUES (?1, 1)
+                 ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value",
+                [name],
+                |r| r.get(0),
+            )
+        })
+        .await
+    }
+
+    async fn user_id(&self, citizen: &str) -> Result<i64, StoreError> {
+        let citizen = citizen.to_string();
+        self.run(move |c| {
+            c.query_row(
+                "INSERT INTO users (citizen_identifier) VALUES (?1)
+                 ON CONFLICT (citizen_identifier) DO UPDATE SET citizen_identifier = excluded.citizen_identifier
+                 RETURNING id",
+                [citizen],
+                |r| r.get(0),
+            )
+        })
+        .await
+    }
+
+    async fn insert_case(&self, k: &Case) -> Result<Case, StoreError> {
+        let k = k.clone();
+        self.run(move |c| {
+            let tx = c.transaction()?;
+            if let Some(existing) = get_case(&tx, "submission_id", &k.submission_id)? {
+                return Ok(existing);
+            }
+            tx.execute(
+                &format!("INSERT INTO cases ({CASE_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"),
+                params![k.flow_instance_id, k.submission_id, k.family_id, k.flow_id, k.xml, k.pdf, k.posted_ms, k.status_id, k.status_changed_ms, k.signer_name, k.signer_personal_number, k.sha256, k.completion],
+            )?;
+            tx.commit()?;
+            Ok(k)
+        })
+        .await
+    }
+
+    async fn case(&self, id: i64) -> Result<Option<Case>, StoreError> {
+        self.run(move |c| get_case(c, "flow_instance_id", &id))
+            .await
+    }
+
+    async fn case_of_submission(&self, submission_id: &str) -> Result<Option<Case>, StoreError> {
+        let id = submission_id.to_string();
+        self.run(move |c| get_case(c, "submission_id", &id)).await
+    }
+
+    async fn cases_of_family(&self, family_id: i64) -> Result<Vec<Case>, StoreError> {
+        self.run(move |c| {
+            let mut stmt = c.prepare(
+                "SELECT flow_instance_id, submission_id, family_id, flow_id, x'', x'', posted_ms, status_id, status_changed_ms, signer_name, signer_pnr, sha256, ''
+                 FROM cases WHERE family_id = ?1 ORDER BY flow_instance_id DESC",
+            )?;
+            stmt.query_map([family_id], case_row)?.collect()
+        })
+        .await
+    }
+
+    async fn set_case_status(
+        &self,
+        id: i64,
+        status_id: i64,
+        now_ms: i64,
+    ) -> Result<Option<i64>, StoreError> {
+        self.run(move |c| {
+            let tx = c.transaction()?;
+            let n = tx.execute(
+                "UPDATE cases SET status_id = ?2, status_changed_ms = ?3 WHERE flow_instance_id = ?1",
+                params![id, status_id, now_ms],
+            )?;
+            if n == 0 {
+                return Ok(None);
+            }
+            tx.execute(
+                "INSERT INTO events (flow_instance_id, status_id, added_ms) VALUES (?1, ?2, ?3)",
+                params![id, status_id, now_ms],
+            )?;
+            let event = tx.last_insert_rowid();
+            tx.commit()?;
+            Ok(Some(event))
+        })
+        .await
+    }
+
+    async fn count_cases(&self) -> Result<i64, StoreError> {
+        self.run(|c| c.query_row("SELECT count(*) FROM cases", [], |r| r.get(0)))
+            .await
+    }
+}

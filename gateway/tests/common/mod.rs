@@ -1,0 +1,248 @@
+//! A BankID simulator and a gateway on 127.0.0.1 in the test's own runtime, with the clients a
+//! test needs: the citizen's app (plain HTTP to the gateway) and the citizen's BankID app (the
+//! simulator's control endpoints, over mutual TLS like every RP call).
+#![allow(dead_code)]
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use etjanst_gateway::api::{self, Settings};
+use etjanst_gateway::bankid::{RpClient, RpConfig};
+use etjanst_gateway::store::{Sqlite, Store};
+use etjanst_gateway::{sim, tls::TestPki};
+use serde_json::{Value, json};
+
+pub const API_KEY: &str = "nyckel-for-kommunens-arendesystem";
+pub const TOLVAN: &str = "199908072391";
+
+pub struct Sim {
+    pub url: String,
+    pub pki: TestPki,
+    pub phone: reqwest::Client,
+}
+
+impl Sim {
+    pub async fn start(dir: &Path) -> Sim {
+        Sim::start_with(dir, sim::Timings::default()).await
+    }
+
+    pub async fn start_with(dir: &Path, timings: sim::Timings) -> Sim {
+        let pki = TestPki::in_dir(&dir.join("bankid-certs")).unwrap();
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("https://{}", listener.local_addr().unwrap());
+        let pki2 = TestPki {
+            dir: pki.dir.clone(),
+        };
+        tokio::spawn(async move { sim::serve(listener, &pki2, timings).await.unwrap() });
+        let phone = mtls_client(&pki);
+        Sim { url, pki, phone }
+    }
+
+    pub fn rp_config(&self) -> RpConfig {
+        RpConfig {
+            base_url: format!("{}/rp/v6.0", self.url),
+            certificate: self.pki.rp_pem(),
+            certificate_password: None,
+            root: self.pki.ca(),
+        }
+    }
+
+    /// The citizen's BankID app does `action` (`autostart`, `scan`, `approve`, `cancel`, …).
+    pub async fn phone(&self, action: &str, body: Value) -> (u16, Value) {
+        let r = self
+            .phone
+            .post(format!("{}/__sim/{action}", self.url))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+}
+
+pub fn mtls_client(pki: &TestPki) -> reqwest::Client {
+    let identity = reqwest::Identity::from_pem(&std::fs::read(pki.rp_pem()).unwrap()).unwrap();
+    let roots = reqwest::Certificate::from_pem_bundle(&std::fs::read(pki.ca()).unwrap()).unwrap();
+    reqwest::Client::builder()
+        .tls_certs_only(roots)
+        .identity(identity)
+        .build()
+        .unwrap()
+}
+
+pub fn settings(sim: &Sim, store: Arc<dyn Store>) -> Settings {
+    Settings {
+        catalogue: etjanst::catalogue::Catalogue::embedded().unwrap(),
+        bankid: RpClient::new(&sim.rp_config()).unwrap(),
+        store,
+        api_key: API_KEY.into(),
+        organisation: "Lindesbergs kommun".into(),
+        organisation_number: "212000-1967".into(),
+        max_body: 2 * 1024 * 1024,
+        uploads_per_minute: 0,
+        collect_interval: Duration::ZERO,
+        bundle: None,
+    }
+}
+
+/// Serves a gateway; its base URL.
+pub fn serve(settings: Settings) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { api::serve(listener, settings).await.unwrap() });
+    url
+}
+
+pub struct World {
+    pub dir: tempfile::TempDir,
+    pub sim: Sim,
+    pub gateway: String,
+    pub store: Arc<dyn Store>,
+    pub db: PathBuf,
+    pub http: reqwest::Client,
+}
+
+impl World {
+    pub async fn new() -> World {
+        World::with(|_| {}).await
+    }
+
+    pub async fn with(tweak: impl FnOnce(&mut Settings)) -> World {
+        let dir = tempfile::tempdir().unwrap();
+        let sim = Sim::start(dir.path()).await;
+        let db = dir.path().join("gateway.sqlite");
+        let store: Arc<dyn Store> = Arc::new(Sqlite::open(&db).unwrap());
+        let mut s = settings(&sim, store.clone());
+        tweak(&mut s);
+        let gateway = serve(s);
+        World {
+            dir,
+            sim,
+            gateway,
+            store,
+            db,
+            http: reqwest::Client::new(),
+        }
+    }
+}
+
+/// An answers document from `forms/examples/` as an upload body.
+pub fn upload_body(example: &str) -> Vec<u8> {
+    upload_body_with(example, &[])
+}
+
+/// The same with attached files' content (base64 in the upload).
+pub fn upload_body_with(example: &str, files: &[(&str, &[u8])]) -> Vec<u8> {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let attachments: Vec<Value> = files
+        .iter()
+        .map(|(name, data)| json!({ "name": name, "data": b64.encode(data) }))
+        .collect();
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../forms/examples")
+        .join(format!("{example}.json"));
+    let document: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    serde_json::to_vec(&json!({ "document": document, "attachments": attachments })).unwrap()
+}
+
+/// The photo `forms/examples/felanmalan.json` attaches.
+pub fn felanmalan() -> Vec<u8> {
+    upload_body_with(
+        "felanmalan",
+        &[(
+            "prastgatan-kvall.jpg",
+            b"\xff\xd8\xff\xe0 ett foto av gatan",
+        )],
+    )
+}
+
+pub fn new_key() -> String {
+    format!("test-{}", uuid::Uuid::new_v4())
+}
+
+/// The citizen's app: one gateway and one submission's key.
+pub struct Citizen<'a> {
+    pub gateway: &'a str,
+    pub http: &'a reqwest::Client,
+    pub key: String,
+    pub id: String,
+}
+
+impl<'a> Citizen<'a> {
+    pub async fn upload(gateway: &'a str, http: &'a reqwest::Client, body: Vec<u8>) -> Citizen<'a> {
+        let key = new_key();
+        let r = http
+            .post(format!("{gateway}/api/v1/submissions"))
+            .header("Idempotency-Key", &key)
+            .header("Content-Type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 201, "{}", r.text().await.unwrap());
+        let v: Value = r.json().await.unwrap();
+        Citizen {
+            gateway,
+            http,
+            key,
+            id: v["submissionId"].as_str().unwrap().to_string(),
+        }
+    }
+
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut r = self
+            .http
+            .request(
+                method,
+                format!("{}/api/v1/submissions/{}{path}", self.gateway, self.id),
+            )
+            .bearer_auth(&self.key);
+        if let Some(b) = body {
+            r = r.json(&b);
+        }
+        let r = r.send().await.unwrap();
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn sign(&self, same_device: bool) -> Value {
+        let (status, v) = self
+            .call(
+                reqwest::Method::POST,
+                "/sign",
+                Some(json!({ "sameDevice": same_device })),
+            )
+            .await;
+        assert_eq!(status, 200, "{v}");
+        v
+    }
+
+    pub async fn status(&self) -> (u16, Value) {
+        self.call(reqwest::Method::GET, "/sign", None).await
+    }
+}
+
+/// The municipality's back-end reading the case API.
+pub async fn case_api(http: &reqwest::Client, gateway: &str, path: &str) -> (u16, Vec<u8>) {
+    let r = http
+        .get(format!("{gateway}/api/instanceapi/{path}"))
+        .basic_auth("arendesystem", Some(API_KEY))
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.bytes().await.unwrap().to_vec())
+}
+
+/// Latin-1 bytes as text.
+pub fn latin1(bytes: &[u8]) -> String {
+    bytes.iter().map(|&b| b as char).collect()
+}
