@@ -11,6 +11,7 @@
 //! - [`vault`]: encrypted drafts, attachments and receipts.
 //! - [`pdf`]: printable, accessible, archivable PDFs of filled and blank forms.
 //! - [`qr`]: the answers as QR codes on paper, and reading them back from a scan.
+//! - [`submit`]: sending an application to the municipality's gateway and signing it.
 
 #![forbid(unsafe_code)]
 
@@ -25,6 +26,7 @@ pub mod json_error;
 pub mod pdf;
 pub mod private;
 pub mod qr;
+pub mod submit;
 pub mod vault;
 pub mod xml;
 

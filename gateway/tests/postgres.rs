@@ -26,10 +26,9 @@ fn bin_dir() -> PathBuf {
         .map(|d| d.flatten().map(|e| e.path().join("bin")).collect())
         .unwrap_or_default();
     found.sort();
-    found
-        .pop()
-        .filter(|b| b.join("initdb").exists())
-        .expect("PostgreSQL's server is not installed: run scripts/setup (Debian package postgresql)")
+    found.pop().filter(|b| b.join("initdb").exists()).expect(
+        "PostgreSQL's server is not installed: run scripts/setup (Debian package postgresql)",
+    )
 }
 
 impl Server {
@@ -79,12 +78,29 @@ impl Server {
         let log = d.join("log");
         s.run(
             "initdb",
-            &["-D", db.to_str().unwrap(), "-A", "trust", "-U", "etjanst", "--no-sync"],
+            &[
+                "-D",
+                db.to_str().unwrap(),
+                "-A",
+                "trust",
+                "-U",
+                "etjanst",
+                "--no-sync",
+            ],
         );
         let options = format!("-p {port} -k {} -c listen_addresses=127.0.0.1", d.display());
         s.run(
             "pg_ctl",
-            &["-D", db.to_str().unwrap(), "-l", log.to_str().unwrap(), "-w", "start", "-o", &options],
+            &[
+                "-D",
+                db.to_str().unwrap(),
+                "-l",
+                log.to_str().unwrap(),
+                "-w",
+                "start",
+                "-o",
+                &options,
+            ],
         );
         s
     }
@@ -97,7 +113,10 @@ impl Server {
 impl Drop for Server {
     fn drop(&mut self) {
         let db = self.dir.path().join("db");
-        self.run("pg_ctl", &["-D", db.to_str().unwrap(), "-m", "fast", "stop"]);
+        self.run(
+            "pg_ctl",
+            &["-D", db.to_str().unwrap(), "-m", "fast", "stop"],
+        );
     }
 }
 
@@ -115,8 +134,11 @@ async fn two_gateway_instances_share_one_database() {
     // Upload and start signing through A.
     let through_a = Citizen::upload(&a, &http, felanmalan()).await;
     let started = through_a.sign(true).await;
-    sim.phone("autostart", json!({ "autoStartToken": started["autoStartToken"] }))
-        .await;
+    sim.phone(
+        "autostart",
+        json!({ "autoStartToken": started["autoStartToken"] }),
+    )
+    .await;
     // Everything after through B.
     let through_b = Citizen {
         gateway: &b,
@@ -132,8 +154,11 @@ async fn two_gateway_instances_share_one_database() {
         .unwrap()
         .order
         .unwrap();
-    sim.phone("approve", json!({ "orderRef": order.order_ref, "personalNumber": TOLVAN }))
-        .await;
+    sim.phone(
+        "approve",
+        json!({ "orderRef": order.order_ref, "personalNumber": TOLVAN }),
+    )
+    .await;
     let (status, v) = through_b.status().await;
     assert_eq!(status, 200, "{v}");
     let number = v["receipt"]["caseNumber"].as_str().unwrap().to_string();
@@ -164,7 +189,10 @@ async fn two_gateway_instances_share_one_database() {
             let c = Citizen::upload(first, &http, upload_body("synpunkt")).await;
             let started = c.sign(false).await;
             let _ = started;
-            let c = Citizen { gateway: second, ..c };
+            let c = Citizen {
+                gateway: second,
+                ..c
+            };
             let qr = c.status().await.1["qrData"].as_str().unwrap().to_string();
             let r = phone
                 .post(format!("{sim_url}/__sim/scan"))
@@ -174,7 +202,13 @@ async fn two_gateway_instances_share_one_database() {
                 .unwrap();
             assert_eq!(r.status(), 200);
             c.status().await;
-            let order = store.submission(&c.id).await.unwrap().unwrap().order.unwrap();
+            let order = store
+                .submission(&c.id)
+                .await
+                .unwrap()
+                .unwrap()
+                .order
+                .unwrap();
             phone
                 .post(format!("{sim_url}/__sim/approve"))
                 .json(&json!({ "orderRef": order.order_ref, "personalNumber": "201701012393" }))

@@ -22,7 +22,8 @@ fn upload_and_hang_up(gateway: &str, key: &str, body: &[u8], cut: usize) {
     s.write_all(&body[..body.len() - cut]).unwrap();
     if cut == 0 {
         // Let the gateway take the whole body in before the line goes dead.
-        s.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
+        s.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+            .unwrap();
         let mut first = [0u8; 1];
         let _ = s.read(&mut first);
     }
@@ -68,14 +69,27 @@ async fn a_connection_dropped_during_upload_is_retried_into_exactly_one_case() {
     };
     let started = c.sign(true).await;
     w.sim
-        .phone("autostart", json!({ "autoStartToken": started["autoStartToken"] }))
+        .phone(
+            "autostart",
+            json!({ "autoStartToken": started["autoStartToken"] }),
+        )
         .await;
     for _ in 0..3 {
         c.status().await;
     }
-    let order = w.store.submission(&c.id).await.unwrap().unwrap().order.unwrap();
+    let order = w
+        .store
+        .submission(&c.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .order
+        .unwrap();
     w.sim
-        .phone("approve", json!({ "orderRef": order.order_ref, "personalNumber": TOLVAN }))
+        .phone(
+            "approve",
+            json!({ "orderRef": order.order_ref, "personalNumber": TOLVAN }),
+        )
         .await;
     let (_, v) = c.status().await;
     let number = v["receipt"]["caseNumber"].as_str().unwrap().to_string();
@@ -96,16 +110,29 @@ pub async fn submit_one(w: &World, http: &reqwest::Client, body: Vec<u8>) -> Str
     let c = Citizen::upload(&w.gateway, http, body).await;
     let started = c.sign(true).await;
     w.sim
-        .phone("autostart", json!({ "autoStartToken": started["autoStartToken"] }))
+        .phone(
+            "autostart",
+            json!({ "autoStartToken": started["autoStartToken"] }),
+        )
         .await;
     for _ in 0..3 {
         c.status().await;
     }
-    let order = w.store.submission(&c.id).await.unwrap().unwrap().order.unwrap();
+    let order = w
+        .store
+        .submission(&c.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .order
+        .unwrap();
     // Each citizen is someone else: no alreadyInProgress between them.
     let (status, v) = w
         .sim
-        .phone("approve", json!({ "orderRef": order.order_ref, "personalNumber": TOLVAN }))
+        .phone(
+            "approve",
+            json!({ "orderRef": order.order_ref, "personalNumber": TOLVAN }),
+        )
         .await;
     assert_eq!(status, 200, "{v}");
     let (_, v) = c.status().await;
@@ -122,7 +149,11 @@ async fn two_hundred_concurrent_submissions_make_two_hundred_cases() {
         let (w, http, limit) = (w.clone(), http.clone(), limit.clone());
         tasks.push(tokio::spawn(async move {
             let _permit = limit.acquire().await.unwrap();
-            let body = if i % 2 == 0 { upload_body("synpunkt") } else { felanmalan() };
+            let body = if i % 2 == 0 {
+                upload_body("synpunkt")
+            } else {
+                felanmalan()
+            };
             submit_one(&w, &http, body).await
         }));
     }

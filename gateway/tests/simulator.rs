@@ -23,13 +23,19 @@ async fn only_clients_with_an_rp_certificate_get_in() {
     let sim = Sim::start(dir.path()).await;
     let roots =
         reqwest::Certificate::from_pem_bundle(&std::fs::read(sim.pki.ca()).unwrap()).unwrap();
-    let anonymous = reqwest::Client::builder().tls_certs_only(roots).build().unwrap();
+    let anonymous = reqwest::Client::builder()
+        .tls_certs_only(roots)
+        .build()
+        .unwrap();
     let refused = anonymous
         .post(format!("{}/rp/v6.0/sign", sim.url))
         .json(&json!({}))
         .send()
         .await;
-    assert!(refused.is_err(), "a client without a certificate is refused");
+    assert!(
+        refused.is_err(),
+        "a client without a certificate is refused"
+    );
 
     // BankID's test certificate comes as PKCS#12 with a password; so does ours.
     let p12 = RpConfig {
@@ -56,7 +62,10 @@ async fn wrong_methods_paths_types_and_fields_get_bankids_error_codes() {
     let code = |r: reqwest::Response| async move {
         let status = r.status().as_u16();
         let v: Value = r.json().await.unwrap();
-        (status, v["errorCode"].as_str().unwrap_or_default().to_string())
+        (
+            status,
+            v["errorCode"].as_str().unwrap_or_default().to_string(),
+        )
     };
     let url = |p: &str| format!("{}/rp/v6.0/{p}", sim.url);
     assert_eq!(
@@ -64,7 +73,14 @@ async fn wrong_methods_paths_types_and_fields_get_bankids_error_codes() {
         (405, "methodNotAllowed".into())
     );
     assert_eq!(
-        code(http.post(url("nothing")).json(&json!({})).send().await.unwrap()).await,
+        code(
+            http.post(url("nothing"))
+                .json(&json!({}))
+                .send()
+                .await
+                .unwrap()
+        )
+        .await,
         (404, "notFound".into())
     );
     let charset = http
@@ -100,7 +116,10 @@ async fn wrong_methods_paths_types_and_fields_get_bankids_error_codes() {
     let again = client.sign(&request).await.unwrap_err();
     assert_eq!(again.code(), Some("alreadyInProgress"));
     let c = client.collect(&first.order_ref).await.unwrap();
-    assert_eq!((c.status.as_str(), c.hint_code.as_deref()), ("failed", Some("cancelled")));
+    assert_eq!(
+        (c.status.as_str(), c.hint_code.as_deref()),
+        ("failed", Some("cancelled"))
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -110,10 +129,17 @@ async fn bankid_failing_for_a_moment_loses_nothing() {
 
     // BankID in maintenance when signing starts: a clear message, and the upload stays.
     w.sim
-        .phone("fault", json!({ "endpoint": "sign", "status": 503, "count": 1 }))
+        .phone(
+            "fault",
+            json!({ "endpoint": "sign", "status": 503, "count": 1 }),
+        )
         .await;
     let (status, v) = c
-        .call(reqwest::Method::POST, "/sign", Some(json!({ "sameDevice": true })))
+        .call(
+            reqwest::Method::POST,
+            "/sign",
+            Some(json!({ "sameDevice": true })),
+        )
         .await;
     assert_eq!(status, 503);
     assert_eq!(v["message"], "Internt tekniskt fel. Försök igen.");
@@ -121,19 +147,35 @@ async fn bankid_failing_for_a_moment_loses_nothing() {
 
     // Collect failing once: the order goes on.
     w.sim
-        .phone("fault", json!({ "endpoint": "collect", "status": 500, "count": 1 }))
+        .phone(
+            "fault",
+            json!({ "endpoint": "collect", "status": 500, "count": 1 }),
+        )
         .await;
     let (status, v) = c.status().await;
     assert_eq!((status, v["status"].as_str()), (200, Some("pending")));
     w.sim
-        .phone("autostart", json!({ "autoStartToken": started["autoStartToken"] }))
+        .phone(
+            "autostart",
+            json!({ "autoStartToken": started["autoStartToken"] }),
+        )
         .await;
     for _ in 0..3 {
         c.status().await;
     }
-    let order = w.store.submission(&c.id).await.unwrap().unwrap().order.unwrap();
+    let order = w
+        .store
+        .submission(&c.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .order
+        .unwrap();
     w.sim
-        .phone("approve", json!({ "orderRef": order.order_ref, "personalNumber": TOLVAN }))
+        .phone(
+            "approve",
+            json!({ "orderRef": order.order_ref, "personalNumber": TOLVAN }),
+        )
         .await;
     let (_, v) = c.status().await;
     assert_eq!(v["status"], "complete", "{v}");

@@ -101,7 +101,7 @@ fn given_passphrase(file: Option<&Path>) -> Result<Option<Passphrase>, Failure> 
     passphrase(file, "ETJANST_PASSPHRASE", "", false)
 }
 
-fn open(
+pub(super) fn open(
     dir: &Path,
     passphrase_file: Option<&Path>,
     create: bool,
@@ -205,7 +205,7 @@ fn file_passphrase(file: Option<&Path>, confirm: bool) -> Result<Passphrase, Fai
     })
 }
 
-fn time(ms: i64) -> String {
+pub(super) fn time(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms)
         .map(|t| {
             t.with_timezone(&chrono::Local)

@@ -3,12 +3,13 @@
 //!
 //! Exit codes: 0 done (or, for `check`, the form is complete and valid); 1 the answers have
 //! validation errors, a bundle or passphrase was refused; 2 the input could not be used
-//! (unknown flow, bad file).
+//! (unknown flow, bad file); 3 the application waits in the outbox (`submit` without a network).
 
 mod browse;
 mod drafts;
 mod forms;
 mod sites;
+mod submit;
 
 use chrono::Timelike;
 use std::path::PathBuf;
@@ -137,6 +138,16 @@ enum Command {
     /// Saved drafts: encrypted on this computer, never sent anywhere.
     #[command(subcommand)]
     Draft(DraftCommand),
+    /// Sends an application to the municipality and signs it with BankID.
+    Submit(submit::SubmitArgs),
+    /// Applications waiting to be sent or signed ("väntar på att skickas").
+    #[command(subcommand)]
+    Outbox(submit::OutboxCommand),
+    /// Receipts of applications sent: case number, time, signer.
+    Receipts {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Args)]
@@ -466,6 +477,9 @@ fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
         }) => sites::bundle_build(lang, flows, site, key, output),
         Command::Sync(args) => sites::sync(&dir, lang, args),
         Command::Draft(command) => drafts::run(&dir, cli.passphrase_file.as_deref(), command),
+        Command::Submit(args) => submit::submit(&dir, cli.passphrase_file.as_deref(), args),
+        Command::Outbox(command) => submit::outbox(&dir, cli.passphrase_file.as_deref(), command),
+        Command::Receipts { json } => submit::receipts(&dir, cli.passphrase_file.as_deref(), json),
         Command::Schema => browse::schema(),
         command => {
             let catalogue = Catalogue::open(&dir)?;
@@ -504,6 +518,9 @@ fn run_on(catalogue: &Catalogue, command: Command, lang: Lang) -> Result<u8, Fai
         Command::Import { .. }
         | Command::Schema
         | Command::Draft(_)
+        | Command::Submit(_)
+        | Command::Outbox(_)
+        | Command::Receipts { .. }
         | Command::ImportCatalogue { .. }
         | Command::Sync { .. }
         | Command::Bundle(_) => Ok(0),

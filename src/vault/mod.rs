@@ -236,6 +236,49 @@ pub struct Receipt {
     pub details: Value,
 }
 
+/// A submission waiting to be sent or signed: the exact bytes and the key it goes with, so
+/// that every retry sends the same submission and the gateway files it once.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Outgoing {
+    pub gateway: String,
+    pub idempotency_key: String,
+    #[serde(with = "b64")]
+    pub body: Vec<u8>,
+    pub sha256: String,
+    pub flow_id: String,
+    pub service_name: String,
+    /// The draft it was made from, removed once the receipt is stored.
+    pub draft_id: Option<String>,
+    /// Milliseconds since 1970.
+    pub created: i64,
+    pub attempts: u32,
+    /// Not to be tried before this (ms since 1970): the backoff after a failed attempt.
+    pub next_attempt: i64,
+    pub last_error: Option<String>,
+    /// The gateway's id, once it has the upload.
+    pub submission_id: Option<String>,
+}
+
+impl std::fmt::Debug for Outgoing {
+    /// The body is personal data: never in a log or a panic message.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Outgoing")
+            .field("gateway", &self.gateway)
+            .field("service_name", &self.service_name)
+            .field("attempts", &self.attempts)
+            .field("submission_id", &self.submission_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for Outgoing {
+    fn drop(&mut self) {
+        self.body.zeroize();
+        self.idempotency_key.zeroize();
+    }
+}
+
 #[derive(Deserialize)]
 struct Body {
     header: DraftHeader,
@@ -367,6 +410,8 @@ impl LockedVault {
                  id TEXT PRIMARY KEY, draft TEXT NOT NULL, data BLOB NOT NULL);
              CREATE INDEX IF NOT EXISTS attachments_draft ON attachments (draft);
              CREATE TABLE IF NOT EXISTS receipts (
+                 id TEXT PRIMARY KEY, created INTEGER NOT NULL, data BLOB NOT NULL);
+             CREATE TABLE IF NOT EXISTS outbox (
                  id TEXT PRIMARY KEY, created INTEGER NOT NULL, data BLOB NOT NULL);",
         )?;
         Ok(LockedVault {
@@ -987,6 +1032,87 @@ impl Vault {
             }
         }
         Ok((out, damaged))
+    }
+
+    /// Puts a submission in the outbox (encrypted like a draft); its id.
+    pub fn queue(&mut self, outgoing: &Outgoing) -> Result<String, VaultError> {
+        let id = random_id();
+        let sealed = self.seal(outgoing)?;
+        self.conn.execute(
+            "INSERT INTO outbox (id, created, data) VALUES (?1, ?2, ?3)",
+            params![id, outgoing.created, sealed],
+        )?;
+        Ok(id)
+    }
+
+    /// Records an attempt's outcome (the backoff, the gateway's id).
+    pub fn update_queued(&mut self, id: &str, outgoing: &Outgoing) -> Result<(), VaultError> {
+        let sealed = self.seal(outgoing)?;
+        let n = self.conn.execute(
+            "UPDATE outbox SET data = ?2 WHERE id = ?1",
+            params![id, sealed],
+        )?;
+        if n == 0 {
+            return Err(VaultError::NotFound(id.to_string()));
+        }
+        Ok(())
+    }
+
+    /// What waits to be sent, oldest first; damaged entries are skipped and counted.
+    pub fn outbox(&self) -> Result<(Vec<(String, Outgoing)>, usize), VaultError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, data FROM outbox ORDER BY created")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
+        })?;
+        let mut out = Vec::new();
+        let mut damaged = 0;
+        for row in rows {
+            let (id, sealed) = row?;
+            match self.unseal(&sealed) {
+                Some(o) => out.push((id, o)),
+                None => damaged += 1,
+            }
+        }
+        Ok((out, damaged))
+    }
+
+    /// Takes a submission out of the outbox without sending it.
+    pub fn unqueue(&mut self, id: &str) -> Result<(), VaultError> {
+        let n = self
+            .conn
+            .execute("DELETE FROM outbox WHERE id = ?1", [id])?;
+        if n == 0 {
+            return Err(VaultError::NotFound(id.to_string()));
+        }
+        self.forget()
+    }
+
+    /// The gateway filed the case: in one transaction the receipt is stored and the outbox
+    /// entry and its draft (with its attachments) removed, so that nothing is lost and
+    /// nothing left behind whatever moment the computer stops. The receipt's id.
+    pub fn submitted(&mut self, outbox_id: &str, receipt: &Receipt) -> Result<String, VaultError> {
+        let (queued, _) = self.outbox()?;
+        let draft = queued
+            .iter()
+            .find(|(id, _)| id == outbox_id)
+            .and_then(|(_, o)| o.draft_id.clone());
+        let id = random_id();
+        let sealed = self.seal(receipt)?;
+        let tx = self.conn.unchecked_transaction()?;
+        tx.execute(
+            "INSERT INTO receipts (id, created, data) VALUES (?1, ?2, ?3)",
+            params![id, now_ms(), sealed],
+        )?;
+        tx.execute("DELETE FROM outbox WHERE id = ?1", [outbox_id])?;
+        if let Some(draft) = &draft {
+            tx.execute("DELETE FROM drafts WHERE id = ?1", [draft])?;
+            tx.execute("DELETE FROM attachments WHERE draft = ?1", [draft])?;
+        }
+        tx.commit()?;
+        self.forget()?;
+        Ok(id)
     }
 }
 

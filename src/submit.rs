@@ -1,0 +1,403 @@
+//! Sending an application to the municipality's gateway and signing it with BankID: the
+//! client side of `spec/eid-signing.md` §2.2. The submission is serialised once into exact
+//! bytes and hashed here; the gateway must answer with the same hash, and the receipt's
+//! signature must carry it (§2.5), or the citizen is told that nothing was filed.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use base64::Engine;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// A fresh idempotency key: 128 random bits. It is also the secret that lets only this
+/// computer sign, poll or cancel the submission.
+pub fn new_key() -> String {
+    crate::vault::random_id()
+}
+
+/// The bytes uploaded: the answers document and the attached files' content.
+pub fn upload_body(document: &Value, files: &[(String, Vec<u8>)]) -> Vec<u8> {
+    let attachments: Vec<Value> = files
+        .iter()
+        .map(|(name, data)| json!({ "name": name, "data": B64.encode(data) }))
+        .collect();
+    serde_json::to_vec(&json!({ "document": document, "attachments": attachments }))
+        .unwrap_or_default()
+}
+
+/// How long to wait before the next attempt after `attempts` failed ones: 2, 4, 8 … seconds,
+/// at most five minutes.
+pub fn backoff(attempts: u32) -> Duration {
+    Duration::from_secs(2u64.saturating_pow(attempts.clamp(1, 16)).min(300))
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SubmitError {
+    /// No answer from the gateway: the submission waits in the outbox.
+    #[error("{}", crate::i18n::display("submit-offline", &[("gateway", .gateway.clone()), ("error", .message.clone())]))]
+    Offline { gateway: String, message: String },
+    /// The gateway is there but cannot take it now (5xx): also a retry later.
+    #[error("{message}")]
+    Unavailable { message: String },
+    /// The gateway refused it; retrying the same bytes will not help.
+    #[error("{message}")]
+    Refused {
+        status: u16,
+        code: String,
+        message: String,
+        details: Value,
+    },
+    #[error("{}", crate::i18n::display("submit-hash-mismatch", &[("ours", .ours.clone()), ("theirs", .theirs.clone())]))]
+    HashMismatch { ours: String, theirs: String },
+    #[error("{}", crate::i18n::display("submit-protocol", &[("error", .0.clone())]))]
+    Protocol(String),
+}
+
+impl SubmitError {
+    /// Whether the same submission should simply be tried again later.
+    pub fn retry_later(&self) -> bool {
+        matches!(
+            self,
+            SubmitError::Offline { .. } | SubmitError::Unavailable { .. }
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Uploaded {
+    pub submission_id: String,
+    pub sha256: String,
+    /// What the BankID app will show.
+    pub visible_text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Started {
+    pub auto_start_url: String,
+}
+
+/// The gateway's receipt for a filed case.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GatewayReceipt {
+    pub case_number: String,
+    pub submitted_at: String,
+    pub sha256: String,
+    pub signer_name: String,
+    pub submission_id: String,
+    #[serde(default)]
+    pub signature: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignStatus {
+    /// `pending`, `failed` or `complete`.
+    pub status: String,
+    pub hint_code: Option<String>,
+    /// BankID's recommended message for the state, in the language asked for.
+    pub message: String,
+    /// The current animated QR frame, while the order waits for an app.
+    pub qr_data: Option<String>,
+    pub receipt: Option<GatewayReceipt>,
+}
+
+/// A gateway's citizen API.
+pub struct Client {
+    base: String,
+    http: reqwest::Client,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl Client {
+    pub fn new(gateway: &str, timeout: Duration) -> Result<Client, SubmitError> {
+        let base = gateway.trim_end_matches('/').to_string();
+        let offline = |e: &dyn std::error::Error| SubmitError::Offline {
+            gateway: base.clone(),
+            message: e.to_string(),
+        };
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| offline(&e))?;
+        let http = {
+            let _inside = runtime.enter();
+            reqwest::Client::builder()
+                .timeout(timeout)
+                .user_agent(concat!("etjanst/", env!("CARGO_PKG_VERSION")))
+                .build()
+                .map_err(|e| offline(&e))?
+        };
+        Ok(Client {
+            base,
+            http,
+            runtime,
+        })
+    }
+
+    pub fn gateway(&self) -> &str {
+        &self.base
+    }
+
+    fn offline(&self, e: &reqwest::Error) -> SubmitError {
+        let mut message = e.to_string();
+        let mut source = std::error::Error::source(e);
+        while let Some(s) = source {
+            message = format!("{message}: {s}");
+            source = s.source();
+        }
+        SubmitError::Offline {
+            gateway: self.base.clone(),
+            message,
+        }
+    }
+
+    /// Sends a request and reads its JSON answer; errors as the gateway worded them.
+    fn send(&self, request: reqwest::RequestBuilder) -> Result<(u16, Value), SubmitError> {
+        self.runtime.block_on(async {
+            let r = request.send().await.map_err(|e| self.offline(&e))?;
+            let status = r.status().as_u16();
+            let bytes = r.bytes().await.map_err(|e| self.offline(&e))?;
+            let v: Value = serde_json::from_slice(&bytes).map_err(|_| {
+                SubmitError::Protocol(String::from_utf8_lossy(&bytes).chars().take(200).collect())
+            })?;
+            if status >= 400 {
+                let message = v["message"].as_str().unwrap_or("").to_string();
+                if status >= 500 {
+                    return Err(SubmitError::Unavailable { message });
+                }
+                return Err(SubmitError::Refused {
+                    status,
+                    code: v["error"].as_str().unwrap_or("").to_string(),
+                    message,
+                    details: v["details"].clone(),
+                });
+            }
+            Ok((status, v))
+        })
+    }
+
+    /// Uploads `body` under `key`, reporting bytes sent; checks the gateway's hash.
+    pub fn upload(
+        &self,
+        key: &str,
+        body: &[u8],
+        progress: Arc<dyn Fn(u64, u64) + Send + Sync>,
+    ) -> Result<Uploaded, SubmitError> {
+        let ours = sha256_hex(body);
+        let total = body.len() as u64;
+        let sent = Arc::new(AtomicU64::new(0));
+        let chunks: Vec<Vec<u8>> = body.chunks(64 * 1024).map(<[u8]>::to_vec).collect();
+        let stream = futures_util::stream::iter(chunks.into_iter().map(move |c| {
+            let now = sent.fetch_add(c.len() as u64, Ordering::Relaxed) + c.len() as u64;
+            progress(now, total);
+            Ok::<_, std::io::Error>(c)
+        }));
+        let request = self
+            .http
+            .post(format!("{}/api/v1/submissions", self.base))
+            .header("Idempotency-Key", key)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .header(reqwest::header::CONTENT_LENGTH, total)
+            .body(reqwest::Body::wrap_stream(stream));
+        let (_, v) = self.send(request)?;
+        let field = |name: &str| v[name].as_str().unwrap_or_default().to_string();
+        let theirs = field("sha256");
+        if theirs != ours {
+            return Err(SubmitError::HashMismatch { ours, theirs });
+        }
+        Ok(Uploaded {
+            submission_id: field("submissionId"),
+            sha256: theirs,
+            visible_text: field("visibleText"),
+        })
+    }
+
+    fn url(&self, id: &str, path: &str) -> String {
+        format!("{}/api/v1/submissions/{id}{path}", self.base)
+    }
+
+    /// Starts a BankID order; `same_device` when the citizen opens BankID on this computer.
+    pub fn start_signing(
+        &self,
+        key: &str,
+        id: &str,
+        same_device: bool,
+    ) -> Result<Started, SubmitError> {
+        let request = self
+            .http
+            .post(self.url(id, "/sign"))
+            .bearer_auth(key)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(json!({ "sameDevice": same_device }).to_string());
+        let (_, v) = self.send(request)?;
+        Ok(Started {
+            auto_start_url: v["autoStartUrl"].as_str().unwrap_or_default().to_string(),
+        })
+    }
+
+    pub fn status(&self, key: &str, id: &str, english: bool) -> Result<SignStatus, SubmitError> {
+        let lang = if english { "en" } else { "sv" };
+        let request = self
+            .http
+            .get(self.url(id, &format!("/sign?lang={lang}")))
+            .bearer_auth(key);
+        let (_, v) = self.send(request)?;
+        let text = |name: &str| v[name].as_str().map(str::to_string);
+        let receipt = match v.get("receipt") {
+            Some(r) => Some(
+                serde_json::from_value(r.clone())
+                    .map_err(|e| SubmitError::Protocol(e.to_string()))?,
+            ),
+            None => None,
+        };
+        Ok(SignStatus {
+            status: text("status").unwrap_or_default(),
+            hint_code: text("hintCode"),
+            message: text("message").unwrap_or_default(),
+            qr_data: text("qrData"),
+            receipt,
+        })
+    }
+
+    pub fn cancel(&self, key: &str, id: &str) -> Result<String, SubmitError> {
+        let request = self
+            .http
+            .post(self.url(id, "/sign/cancel"))
+            .bearer_auth(key);
+        let (_, v) = self.send(request)?;
+        Ok(v["message"].as_str().unwrap_or_default().to_string())
+    }
+}
+
+/// Checks that the receipt is for what this computer sent (§2.5): the gateway's hash equals
+/// ours, and the citizen's signature carries a manifest with that hash and submission.
+pub fn verify_receipt(r: &GatewayReceipt, sha256: &str, submission_id: &str) -> Result<(), String> {
+    if r.sha256 != sha256 || r.submission_id != submission_id {
+        return Err("kvittot gäller en annan ansökan".into());
+    }
+    let xml = B64
+        .decode(r.signature.trim())
+        .map_err(|_| "kvittots underskrift går inte att läsa".to_string())?;
+    let mut reader = quick_xml::Reader::from_reader(xml.as_slice());
+    let (mut inside, mut manifest, mut func) = (None, None, None);
+    let mut buf = Vec::new();
+    loop {
+        match reader.read_event_into(&mut buf) {
+            Ok(quick_xml::events::Event::Start(e)) => {
+                inside = match e.local_name().as_ref() {
+                    "usrNonVisibleData" => Some(true),
+                    "funcId" => Some(false),
+                    _ => None,
+                }
+            }
+            Ok(quick_xml::events::Event::Text(t)) => match inside {
+                Some(true) => manifest = Some(t.xml10_content().trim().to_string()),
+                Some(false) => func = Some(t.xml10_content().trim().to_string()),
+                None => {}
+            },
+            Ok(quick_xml::events::Event::End(_)) => inside = None,
+            Ok(quick_xml::events::Event::DocType(_)) | Err(_) => {
+                return Err("kvittots underskrift går inte att läsa".into());
+            }
+            Ok(quick_xml::events::Event::Eof) => break,
+            _ => {}
+        }
+        buf.clear();
+    }
+    if func.as_deref() != Some("Signing") {
+        return Err("kvittots underskrift är ingen underskrift".into());
+    }
+    let manifest: Value = manifest
+        .and_then(|m| B64.decode(m).ok())
+        .and_then(|m| serde_json::from_slice(&m).ok())
+        .ok_or("kvittots underskrift saknar ansökans kontrollsumma")?;
+    if manifest["sha256"] != sha256 || manifest["submissionId"] != submission_id {
+        return Err("underskriften gäller inte den här ansökan".into());
+    }
+    Ok(())
+}
+
+/// A QR code for a terminal: two modules per character with Unicode half blocks, dark on
+/// light whatever the terminal's colours (ANSI black on white), a four-module quiet zone.
+pub fn terminal_qr(data: &str, ansi: bool) -> String {
+    let Ok(code) = qrcode::QrCode::with_error_correction_level(data, qrcode::EcLevel::L) else {
+        return String::new();
+    };
+    let width = code.width();
+    let colors = code.to_colors();
+    let quiet = 4usize;
+    let size = width + 2 * quiet;
+    let dark = |x: usize, y: usize| {
+        x >= quiet
+            && y >= quiet
+            && x - quiet < width
+            && y - quiet < width
+            && colors[(y - quiet) * width + (x - quiet)] == qrcode::Color::Dark
+    };
+    let mut out = String::new();
+    for row in (0..size).step_by(2) {
+        if ansi {
+            out.push_str("\x1b[30;107m");
+        }
+        for x in 0..size {
+            let (top, bottom) = (dark(x, row), row + 1 < size && dark(x, row + 1));
+            out.push(match (top, bottom) {
+                (true, true) => '█',
+                (true, false) => '▀',
+                (false, true) => '▄',
+                (false, false) => ' ',
+            });
+        }
+        if ansi {
+            out.push_str("\x1b[0m");
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_terminal_qr_code_reads_back() {
+        let frame = "bankid.67df3917-fa0d-44e5-b327-edcc928297f8.3.dc69358e712458a66a7525beef148ae8526b1c71610eff2c16cdffb4cdac9bf8";
+        let text = terminal_qr(frame, false);
+        // Paint the characters back into pixels and let a QR reader find the frame.
+        let lines: Vec<Vec<char>> = text.lines().map(|l| l.chars().collect()).collect();
+        let (w, h) = (lines[0].len(), lines.len() * 2);
+        let scale = 4;
+        let img = image::GrayImage::from_fn((w * scale) as u32, (h * scale) as u32, |x, y| {
+            let (cx, cy) = (x as usize / scale, y as usize / scale);
+            let c = lines[cy / 2][cx];
+            let is_dark = match c {
+                '█' => true,
+                '▀' => cy % 2 == 0,
+                '▄' => cy % 2 == 1,
+                _ => false,
+            };
+            image::Luma([if is_dark { 0 } else { 255 }])
+        });
+        let mut prepared = rqrr::PreparedImage::prepare(img);
+        let grids = prepared.detect_grids();
+        assert_eq!(grids.len(), 1);
+        assert_eq!(grids[0].decode().unwrap().1, frame);
+    }
+
+    #[test]
+    fn backoff_grows_and_stops_at_five_minutes() {
+        assert_eq!(backoff(1), Duration::from_secs(2));
+        assert_eq!(backoff(3), Duration::from_secs(8));
+        assert_eq!(backoff(40), Duration::from_secs(300));
+    }
+}

@@ -1,0 +1,364 @@
+//! `etjanst submit` as a citizen uses it: against a real gateway and the BankID simulator on
+//! 127.0.0.1, the terminal's QR code scanned by the "phone", the receipt kept, the outbox used
+//! when the network is gone.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use etjanst_gateway::api::{self, Settings};
+use etjanst_gateway::bankid::{RpClient, RpConfig};
+use etjanst_gateway::store::{Sqlite, Store};
+use etjanst_gateway::{sim, tls::TestPki};
+use serde_json::{Value, json};
+
+const PASSPHRASE: &str = "korrekt häst batteri häftklammer";
+
+struct Phone {
+    url: String,
+    http: reqwest::Client,
+}
+
+impl Phone {
+    async fn act(&self, action: &str, body: Value) -> (u16, Value) {
+        let r = self
+            .http
+            .post(format!("{}/__sim/{action}", self.url))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+    }
+}
+
+struct Setup {
+    _dir: tempfile::TempDir,
+    data: std::path::PathBuf,
+    phone: Phone,
+    settings: Box<dyn Fn() -> Settings + Send + Sync>,
+    store: Arc<dyn Store>,
+}
+
+async fn setup() -> Setup {
+    let dir = tempfile::tempdir().unwrap();
+    let pki = TestPki::in_dir(&dir.path().join("certs")).unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let sim_url = format!("https://{}", listener.local_addr().unwrap());
+    let pki2 = TestPki {
+        dir: pki.dir.clone(),
+    };
+    tokio::spawn(async move { sim::serve(listener, &pki2, sim::Timings::default()).await });
+    let identity = reqwest::Identity::from_pem(&std::fs::read(pki.rp_pem()).unwrap()).unwrap();
+    let roots = reqwest::Certificate::from_pem_bundle(&std::fs::read(pki.ca()).unwrap()).unwrap();
+    let http = reqwest::Client::builder()
+        .tls_certs_only(roots)
+        .identity(identity)
+        .build()
+        .unwrap();
+    let store: Arc<dyn Store> = Arc::new(Sqlite::open(&dir.path().join("gw.sqlite")).unwrap());
+    let config = RpConfig {
+        base_url: format!("{sim_url}/rp/v6.0"),
+        certificate: pki.rp_pem(),
+        certificate_password: None,
+        root: pki.ca(),
+    };
+    let store2 = store.clone();
+    let settings = move || Settings {
+        catalogue: etjanst::catalogue::Catalogue::embedded().unwrap(),
+        bankid: RpClient::new(&config).unwrap(),
+        store: store2.clone(),
+        api_key: "nyckel".into(),
+        organisation: "Lindesbergs kommun".into(),
+        organisation_number: "212000-1967".into(),
+        max_body: 1 << 20,
+        uploads_per_minute: 0,
+        collect_interval: Duration::from_millis(200),
+        bundle: None,
+    };
+    let data = dir.path().join("medborgare");
+    Setup {
+        data,
+        _dir: dir,
+        phone: Phone { url: sim_url, http },
+        settings: Box::new(settings),
+        store,
+    }
+}
+
+fn serve_on(listener: TcpListener, settings: Settings) -> String {
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { api::serve(listener, settings).await });
+    url
+}
+
+/// `etjanst` with its output read line by line as it comes.
+fn spawn(data: &Path, args: &[&str]) -> (Child, mpsc::Receiver<String>) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_etjanst"))
+        .arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .env("ETJANST_PASSPHRASE", PASSPHRASE)
+        .env("ETJANST_SCRYPT_LOG_N", "10")
+        .env_remove("ETJANST_DATA_DIR")
+        .env_remove("ETJANST_GATEWAY")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = mpsc::channel();
+    let out = child.stdout.take().unwrap();
+    let err = child.stderr.take().unwrap();
+    let tx2 = tx.clone();
+    std::thread::spawn(move || {
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    std::thread::spawn(move || {
+        for line in BufReader::new(err).lines().map_while(Result::ok) {
+            let _ = tx2.send(format!("stderr: {line}"));
+        }
+    });
+    (child, rx)
+}
+
+/// The next line containing `what`, and every line read until then.
+async fn wait_for(rx: &mpsc::Receiver<String>, what: &str, seen: &mut Vec<String>) -> String {
+    for _ in 0..300 {
+        while let Ok(line) = rx.try_recv() {
+            seen.push(line.clone());
+            if line.contains(what) {
+                return line;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("no {what:?} in {seen:#?}");
+}
+
+async fn finish(mut child: Child, rx: &mpsc::Receiver<String>, seen: &mut Vec<String>) -> i32 {
+    let code = tokio::task::spawn_blocking(move || child.wait().unwrap().code().unwrap())
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    seen.extend(rx.try_iter());
+    code
+}
+
+/// Scans the QR code the terminal shows and approves as Tolvan.
+async fn scan_and_approve(phone: &Phone, rx: &mpsc::Receiver<String>, seen: &mut Vec<String>) {
+    let line = wait_for(rx, "QR: bankid.", seen).await;
+    let frame = line.trim_start_matches("QR: ");
+    let (status, v) = phone.act("scan", json!({ "qrData": frame })).await;
+    assert_eq!(status, 200, "{v}");
+    let order = v["orderRef"].as_str().unwrap().to_string();
+    wait_for(rx, "säkerhetskod", seen).await;
+    let (status, v) = phone
+        .act(
+            "approve",
+            json!({ "orderRef": order, "personalNumber": "199908072391" }),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+}
+
+fn run(data: &Path, args: &[&str]) -> (i32, String) {
+    let out = common::etjanst_with(data, PASSPHRASE, &[], args);
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.code().unwrap(), text)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_draft_is_submitted_signed_and_only_then_removed() {
+    let s = setup().await;
+    let gateway = serve_on(TcpListener::bind("127.0.0.1:0").unwrap(), (s.settings)());
+    let (code, out) = run(
+        &s.data,
+        &[
+            "draft",
+            "save",
+            "synpunkt",
+            "--answers",
+            &common::example_path("synpunkt"),
+        ],
+    );
+    assert_eq!(code, 0, "{out}");
+    let draft = out.trim().to_string();
+
+    let (child, rx) = spawn(
+        &s.data,
+        &["submit", "--draft", &draft, "--gateway", &gateway],
+    );
+    let mut seen = Vec::new();
+    wait_for(&rx, "Kontrollsumman", &mut seen).await;
+    wait_for(&rx, "bankid:///?autostarttoken=", &mut seen).await;
+    // The QR code is drawn in the terminal with Unicode blocks.
+    wait_for(&rx, "█", &mut seen).await;
+    wait_for(&rx, "Starta BankID-appen.", &mut seen).await;
+    scan_and_approve(&s.phone, &rx, &mut seen).await;
+    assert_eq!(finish(child, &rx, &mut seen).await, 0, "{seen:#?}");
+    let text = seen.join("\n");
+    assert!(text.contains("Ansökan är inskickad."), "{text}");
+    assert!(
+        text.contains("Underskriven av: Tolvan Tolvansson"),
+        "{text}"
+    );
+    let number = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Ärendenummer: "))
+        .unwrap()
+        .to_string();
+    let case = s
+        .store
+        .case(number.parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&case.xml).contains("Tolvansson"));
+
+    // The draft is gone, the receipt is kept (encrypted) and the outbox is empty.
+    let (_, drafts) = run(&s.data, &["draft", "list"]);
+    assert!(!drafts.contains(&draft), "{drafts}");
+    let (_, receipts) = run(&s.data, &["receipts"]);
+    assert!(
+        receipts.contains(&format!("Ärendenummer: {number}")),
+        "{receipts}"
+    );
+    assert!(receipts.contains("Lämna synpunkt eller klagomål"));
+    let (_, outbox) = run(&s.data, &["outbox", "list"]);
+    assert!(outbox.contains("Inga ansökningar väntar"), "{outbox}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_network_the_application_waits_encrypted_and_is_sent_later() {
+    let s = setup().await;
+    // The gateway's address, with nothing listening on it yet.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let gateway = format!("http://127.0.0.1:{port}");
+    let answers = common::example_path("synpunkt");
+    let (code, out) = run(
+        &s.data,
+        &[
+            "submit",
+            "synpunkt",
+            "--answers",
+            &answers,
+            "--gateway",
+            &gateway,
+        ],
+    );
+    assert_eq!(code, 3, "{out}");
+    assert!(out.contains("väntar på att skickas"), "{out}");
+    let (_, outbox) = run(&s.data, &["outbox", "list"]);
+    assert!(outbox.contains("väntar på att skickas"), "{outbox}");
+    assert!(outbox.contains("1 försök"), "{outbox}");
+    // Waiting in the outbox is not waiting in plain text.
+    for entry in walk(&s.data) {
+        let bytes = std::fs::read(&entry).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            !text.contains("biblioteket i Lindesberg"),
+            "{}",
+            entry.display()
+        );
+        assert!(!text.contains("karin.lindqvist"), "{}", entry.display());
+    }
+
+    // The network is back.
+    serve_on(
+        TcpListener::bind(("127.0.0.1", port)).unwrap(),
+        (s.settings)(),
+    );
+    let (child, rx) = spawn(&s.data, &["outbox", "send"]);
+    let mut seen = Vec::new();
+    scan_and_approve(&s.phone, &rx, &mut seen).await;
+    assert_eq!(finish(child, &rx, &mut seen).await, 0, "{seen:#?}");
+    assert_eq!(s.store.count_cases().await.unwrap(), 1);
+    let (_, outbox) = run(&s.data, &["outbox", "list"]);
+    assert!(outbox.contains("Inga ansökningar väntar"), "{outbox}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancelled_signature_submits_nothing_and_keeps_the_application() {
+    let s = setup().await;
+    let gateway = serve_on(TcpListener::bind("127.0.0.1:0").unwrap(), (s.settings)());
+    let answers = common::example_path("synpunkt");
+    let (child, rx) = spawn(
+        &s.data,
+        &[
+            "submit",
+            "synpunkt",
+            "--answers",
+            &answers,
+            "--gateway",
+            &gateway,
+        ],
+    );
+    let mut seen = Vec::new();
+    let line = wait_for(&rx, "QR: bankid.", &mut seen).await;
+    let (_, v) = s
+        .phone
+        .act("scan", json!({ "qrData": line.trim_start_matches("QR: ") }))
+        .await;
+    s.phone
+        .act("cancel", json!({ "orderRef": v["orderRef"] }))
+        .await;
+    assert_eq!(finish(child, &rx, &mut seen).await, 1, "{seen:#?}");
+    let text = seen.join("\n");
+    assert!(text.contains("Åtgärden avbruten."), "{text}");
+    assert!(text.contains("Ansökan har inte skickats in"), "{text}");
+    assert_eq!(s.store.count_cases().await.unwrap(), 0);
+    let (_, outbox) = run(&s.data, &["outbox", "list"]);
+    assert!(outbox.contains("väntar på underskrift"), "{outbox}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_incomplete_application_is_stopped_before_anything_is_sent() {
+    let s = setup().await;
+    let dir = tempfile::tempdir().unwrap();
+    let answers = dir.path().join("svar.json");
+    std::fs::write(
+        &answers,
+        r#"{"flow": "synpunkt", "answers": {"omrade": {"selected": "kultur"}}}"#,
+    )
+    .unwrap();
+    let (code, out) = run(
+        &s.data,
+        &[
+            "submit",
+            "synpunkt",
+            "--answers",
+            answers.to_str().unwrap(),
+            "--gateway",
+            "http://127.0.0.1:9",
+        ],
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("inte komplett"), "{out}");
+    assert!(!out.contains("väntar på att skickas"), "{out}");
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
