@@ -401,3 +401,126 @@ mod tests {
         assert_eq!(backoff(40), Duration::from_secs(300));
     }
 }
+
+/// Why an application cannot go into the outbox.
+#[derive(Debug)]
+pub enum PrepareError {
+    /// Not complete: what to correct first.
+    Incomplete(Vec<crate::fill::Issue>),
+    /// An attached file whose content is not at hand.
+    MissingFile(String),
+}
+
+/// An application made ready to send: checked as the gateway will check it, attached
+/// files' content gathered by `content`, serialised once into the bytes every attempt sends.
+pub fn prepare(
+    flow: &crate::flow::Flow,
+    answers: &mut crate::fill::Answers,
+    gateway: &str,
+    draft_id: Option<String>,
+    content: &dyn Fn(&crate::fill::FileRef) -> Option<Vec<u8>>,
+) -> Result<crate::vault::Outgoing, PrepareError> {
+    use crate::fill::{self, Answer, Form, Mode};
+    let form = Form::new(flow);
+    let report = fill::check(&form, answers, Mode::Complete, crate::app::today());
+    if !report.is_valid() {
+        return Err(PrepareError::Incomplete(report.issues));
+    }
+    let mut files = Vec::new();
+    for file in answers.values.values().flat_map(|a| match a {
+        Answer::Files(f) => f.as_slice(),
+        _ => &[],
+    }) {
+        let data = content(file).ok_or_else(|| PrepareError::MissingFile(file.name.clone()))?;
+        files.push((file.name.clone(), data));
+    }
+    let body = upload_body(&answers.to_json(flow), &files);
+    let now = chrono::Utc::now().timestamp_millis();
+    Ok(crate::vault::Outgoing {
+        gateway: gateway.trim_end_matches('/').to_string(),
+        idempotency_key: new_key(),
+        sha256: sha256_hex(&body),
+        body,
+        flow_id: flow.id.clone(),
+        service_name: flow.name.clone(),
+        draft_id,
+        created: now,
+        attempts: 0,
+        next_attempt: now,
+        last_error: None,
+        submission_id: None,
+    })
+}
+
+/// One upload attempt of the outbox entry `id`, with its bookkeeping: on a failure worth
+/// retrying, the attempt is counted and the next one put off (`backoff`); on success the
+/// gateway's id is kept. The entry stays in the vault either way.
+pub fn upload_queued(
+    client: &Client,
+    vault: &mut crate::vault::Vault,
+    id: &str,
+    o: &mut crate::vault::Outgoing,
+    progress: Arc<dyn Fn(u64, u64) + Send + Sync>,
+) -> Result<Uploaded, SubmitError> {
+    match client.upload(&o.idempotency_key, &o.body, progress) {
+        Ok(u) => {
+            o.submission_id = Some(u.submission_id.clone());
+            o.last_error = None;
+            let _ = vault.update_queued(id, o);
+            Ok(u)
+        }
+        Err(e) => {
+            if e.retry_later() {
+                o.attempts += 1;
+                o.next_attempt =
+                    chrono::Utc::now().timestamp_millis() + backoff(o.attempts).as_millis() as i64;
+                o.last_error = Some(e.to_string());
+                let _ = vault.update_queued(id, o);
+            }
+            Err(e)
+        }
+    }
+}
+
+/// The case is filed: the receipt checked against what was sent (§2.5), then stored and the
+/// outbox entry and its draft removed in one transaction.
+pub fn keep_receipt(
+    vault: &mut crate::vault::Vault,
+    id: &str,
+    o: &crate::vault::Outgoing,
+    r: &GatewayReceipt,
+) -> Result<crate::vault::Receipt, String> {
+    let submission = o.submission_id.as_deref().unwrap_or(&r.submission_id);
+    verify_receipt(r, &o.sha256, submission)?;
+    let receipt = crate::vault::Receipt {
+        flow_id: o.flow_id.clone(),
+        service_name: o.service_name.clone(),
+        case_number: Some(r.case_number.clone()),
+        submitted: r.submitted_at.clone(),
+        sha256: r.sha256.clone(),
+        details: json!({
+            "signerName": r.signer_name,
+            "submissionId": r.submission_id,
+            "gateway": o.gateway,
+        }),
+    };
+    vault.submitted(id, &receipt).map_err(|e| e.to_string())?;
+    Ok(receipt)
+}
+
+/// The QR frame as one SVG path (one unit per module, a four-module quiet zone) and the side
+/// length, for a window to draw without a QR library of its own.
+pub fn qr_path(data: &str) -> Option<(String, usize)> {
+    let code = qrcode::QrCode::with_error_correction_level(data, qrcode::EcLevel::L).ok()?;
+    let width = code.width();
+    let colors = code.to_colors();
+    let mut d = String::new();
+    for y in 0..width {
+        for x in 0..width {
+            if colors[y * width + x] == qrcode::Color::Dark {
+                d.push_str(&format!("M{} {}h1v1h-1z", x + 4, y + 4));
+            }
+        }
+    }
+    Some((d, width + 8))
+}

@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use etjanst::submit::{self, Client, SignStatus, SubmitError};
-use etjanst::vault::{Outgoing, Receipt, Vault};
+use etjanst::vault::{Outgoing, Vault};
 
 use super::*;
 
@@ -93,57 +93,35 @@ pub(crate) fn submit(
         }
         _ => return Err(Failure::input(etjanst::t!(lang, "submit-what"))),
     };
-    let form = Form::new(flow);
-    let report = fill::check(&form, &mut answers, Mode::Complete, today());
-    if !report.is_valid() {
-        let mut err = std::io::stderr().lock();
-        writeln!(err, "{}", etjanst::t!(lang, "form-incomplete"))?;
-        super::forms::print_issues(&mut err, flow, &report.issues, lang)?;
-        return Ok(1);
-    }
     let folder = args.attachments.clone().unwrap_or_else(|| {
         args.answers
             .as_deref()
             .and_then(Path::parent)
             .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
     });
-    let mut files = Vec::new();
-    for file in answers.values.values().flat_map(|a| match a {
-        fill::Answer::Files(f) => f.as_slice(),
-        _ => &[],
-    }) {
-        let content = match &file.attachment {
-            Some(id) => vault.attachment(id).map(|(_, data)| data).ok(),
-            // Only the file's own name: an answers file cannot point outside the folder.
-            None => Path::new(&file.name)
-                .file_name()
-                .and_then(|n| std::fs::read(folder.join(n)).ok()),
-        };
-        let content = content.ok_or_else(|| {
-            Failure::input(etjanst::t!(
+    let content = |file: &fill::FileRef| match &file.attachment {
+        Some(id) => vault.attachment(id).map(|(_, data)| data).ok(),
+        // Only the file's own name: an answers file cannot point outside the folder.
+        None => Path::new(&file.name)
+            .file_name()
+            .and_then(|n| std::fs::read(folder.join(n)).ok()),
+    };
+    let outgoing = match submit::prepare(flow, &mut answers, &args.gateway, draft_id, &content) {
+        Ok(o) => o,
+        Err(submit::PrepareError::Incomplete(issues)) => {
+            let mut err = std::io::stderr().lock();
+            writeln!(err, "{}", etjanst::t!(lang, "form-incomplete"))?;
+            super::forms::print_issues(&mut err, flow, &issues, lang)?;
+            return Ok(1);
+        }
+        Err(submit::PrepareError::MissingFile(name)) => {
+            return Err(Failure::input(etjanst::t!(
                 lang,
                 "attachment-missing",
-                name = file.name,
+                name = name,
                 dir = folder.display()
-            ))
-        })?;
-        files.push((file.name.clone(), content));
-    }
-    let body = submit::upload_body(&answers.to_json(flow), &files);
-    let now = chrono::Utc::now().timestamp_millis();
-    let outgoing = Outgoing {
-        gateway: args.gateway.trim_end_matches('/').to_string(),
-        idempotency_key: submit::new_key(),
-        sha256: submit::sha256_hex(&body),
-        body,
-        flow_id: flow.id.clone(),
-        service_name: flow.name.clone(),
-        draft_id,
-        created: now,
-        attempts: 0,
-        next_attempt: now,
-        last_error: None,
-        submission_id: None,
+            )));
+        }
     };
     let id = vault.queue(&outgoing)?;
     send(&mut vault, &id, outgoing, args.signing)
@@ -165,27 +143,20 @@ fn send(vault: &mut Vault, id: &str, mut o: Outgoing, signing: SigningArgs) -> R
     let lang = super::lang();
     let client = Client::new(&o.gateway, Duration::from_secs(30)).map_err(Failure::from_submit)?;
     let uploaded = loop {
-        let result = client.upload(&o.idempotency_key, &o.body, Arc::new(progress_line));
+        let result = submit::upload_queued(&client, vault, id, &mut o, Arc::new(progress_line));
         if std::io::stderr().is_terminal() {
             eprintln!();
         }
         match result {
             Ok(u) => break u,
             Err(e) if e.retry_later() => {
-                o.attempts += 1;
-                let pause = submit::backoff(o.attempts);
-                o.next_attempt = chrono::Utc::now().timestamp_millis() + pause.as_millis() as i64;
-                o.last_error = Some(e.to_string());
-                vault.update_queued(id, &o)?;
                 eprintln!("etjanst: {e}");
                 if !signing.wait {
                     println!("{}", etjanst::t!(lang, "submit-queued", id = id));
                     return Ok(WAITING);
                 }
-                eprintln!(
-                    "{}",
-                    etjanst::t!(lang, "submit-retrying", seconds = pause.as_secs())
-                );
+                let pause = submit::backoff(o.attempts);
+                eprintln!("{}", etjanst::t!(lang, "submit-retrying", seconds = pause.as_secs()));
                 std::thread::sleep(pause);
             }
             Err(e) => {
@@ -207,35 +178,14 @@ fn send(vault: &mut Vault, id: &str, mut o: Outgoing, signing: SigningArgs) -> R
             }
         }
     };
-    o.submission_id = Some(uploaded.submission_id.clone());
-    o.last_error = None;
-    vault.update_queued(id, &o)?;
     eprintln!(
         "{}",
         etjanst::t!(lang, "submit-uploaded", sum = &uploaded.sha256[..16])
     );
     match sign(&client, &o, &uploaded.submission_id, signing)? {
         Signed::Receipt(r) => {
-            if let Err(e) = submit::verify_receipt(&r, &o.sha256, &uploaded.submission_id) {
-                return Err(Failure::from(etjanst::t!(
-                    lang,
-                    "submit-receipt-bad",
-                    error = e
-                )));
-            }
-            let receipt = Receipt {
-                flow_id: o.flow_id.clone(),
-                service_name: o.service_name.clone(),
-                case_number: Some(r.case_number.clone()),
-                submitted: r.submitted_at.clone(),
-                sha256: r.sha256.clone(),
-                details: serde_json::json!({
-                    "signerName": r.signer_name,
-                    "submissionId": r.submission_id,
-                    "gateway": o.gateway,
-                }),
-            };
-            vault.submitted(id, &receipt)?;
+            submit::keep_receipt(vault, id, &o, &r)
+                .map_err(|e| Failure::from(etjanst::t!(lang, "submit-receipt-bad", error = e)))?;
             println!("{}", etjanst::t!(lang, "submit-done"));
             println!("  {}: {}", etjanst::t!(lang, "receipt-case"), r.case_number);
             println!(

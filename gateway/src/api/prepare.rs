@@ -105,7 +105,11 @@ pub(crate) fn parse<'c>(catalogue: &'c Catalogue, body: &[u8]) -> Result<Parsed<
         let issues: Vec<_> = report
             .issues
             .iter()
-            .map(|i| etjanst::app::issue_json(flow, i, Lang::Sv))
+            .map(|i| {
+                let mut v = etjanst::app::issue_json(flow, i, Lang::Sv);
+                v["place"] = etjanst::app::issue_place(flow, i, Lang::Sv).into();
+                v
+            })
             .collect();
         return Err(unprocessable(
             "incomplete",
