@@ -452,21 +452,21 @@ pub fn prepare(
     })
 }
 
-/// One upload attempt of the outbox entry `id`, with its bookkeeping: on a failure worth
-/// retrying, the attempt is counted and the next one put off (`backoff`); on success the
-/// gateway's id is kept. The entry stays in the vault either way.
+/// One upload attempt of an outbox entry, with its bookkeeping: on a failure worth retrying
+/// the attempt is counted and the next one put off (`backoff`); on success the gateway's id
+/// is kept. `save` writes the entry back to the vault (the caller holds the vault only then,
+/// not during the upload).
 pub fn upload_queued(
     client: &Client,
-    vault: &mut crate::vault::Vault,
-    id: &str,
     o: &mut crate::vault::Outgoing,
+    save: &mut dyn FnMut(&crate::vault::Outgoing),
     progress: Arc<dyn Fn(u64, u64) + Send + Sync>,
 ) -> Result<Uploaded, SubmitError> {
     match client.upload(&o.idempotency_key, &o.body, progress) {
         Ok(u) => {
             o.submission_id = Some(u.submission_id.clone());
             o.last_error = None;
-            let _ = vault.update_queued(id, o);
+            save(o);
             Ok(u)
         }
         Err(e) => {
@@ -475,7 +475,7 @@ pub fn upload_queued(
                 o.next_attempt =
                     chrono::Utc::now().timestamp_millis() + backoff(o.attempts).as_millis() as i64;
                 o.last_error = Some(e.to_string());
-                let _ = vault.update_queued(id, o);
+                save(o);
             }
             Err(e)
         }

@@ -19,7 +19,10 @@ async fn main() {
     let clients: usize = arg("--clients", "50").parse().unwrap();
     let seconds: u64 = arg("--seconds", "10").parse().unwrap();
     let example = arg("--example", "synpunkt");
-    let path = format!("{}/../forms/examples/{example}.json", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/../forms/examples/{example}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let document: serde_json::Value =
         serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
     let body = Arc::new(

@@ -388,7 +388,12 @@ async fn bad_uploads_get_clear_json_errors() {
     let details = v["details"].as_array().unwrap();
     assert!(!details.is_empty());
     // Each error names its place as the citizen knows it, and says what is wrong in Swedish.
-    assert!(details.iter().all(|d| d["place"].is_string() && d["message"].is_string()), "{v}");
+    assert!(
+        details
+            .iter()
+            .all(|d| d["place"].is_string() && d["message"].is_string()),
+        "{v}"
+    );
 
     let unknown =
         serde_json::to_vec(&json!({ "document": { "flow": "finns-inte", "answers": {} } }))

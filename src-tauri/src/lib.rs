@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use tauri::{Manager, PhysicalPosition, PhysicalSize, WindowEvent};
 
-use commands::{catalogue, form, misc, print, vault};
+use commands::{catalogue, form, misc, print, submit, vault};
 use state::{Desktop, lock};
 
 /// WebKitGTK's DMA-BUF renderer leaves the window blank on many real machines (NVIDIA's
@@ -69,6 +69,7 @@ pub fn run() {
                     let _ = window.maximize();
                 }
             }
+            submit::retry_in_background(app.handle().clone());
             let handle = app.handle().clone();
             single_instance::listen(&data_dir, move || {
                 if let Some(w) = handle.get_webview_window("main") {
@@ -127,6 +128,13 @@ pub fn run() {
             print::open_saved,
             print::printers,
             print::print_pdf,
+            submit::submit_start,
+            submit::outbox_send,
+            submit::submit_status,
+            submit::submit_cancel,
+            submit::open_bankid,
+            submit::outbox,
+            submit::receipts,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

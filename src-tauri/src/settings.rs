@@ -17,6 +17,9 @@ pub struct Settings {
     pub protected_notice_seen: bool,
     /// Window size and position when it was last closed.
     pub window: Option<WindowPlace>,
+    /// The municipality's submission gateway (`etjanst-gateway`); empty: none, applications
+    /// are printed. `$ETJANST_GATEWAY` gives it when none is set.
+    pub gateway: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -36,6 +39,7 @@ impl Default for Settings {
             high_contrast: false,
             protected_notice_seen: false,
             window: None,
+            gateway: String::new(),
         }
     }
 }
@@ -50,9 +54,9 @@ impl Settings {
     pub fn load(data_dir: &Path) -> Settings {
         std::fs::read(path(data_dir))
             .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .map(Settings::sane)
+            .and_then(|b| serde_json::from_slice::<Settings>(&b).ok())
             .unwrap_or_default()
+            .sane()
     }
 
     fn sane(mut self) -> Settings {
@@ -60,6 +64,12 @@ impl Settings {
             self.language = "sv".into();
         }
         self.text_size = self.text_size.clamp(100, 200);
+        if self.gateway.trim().is_empty()
+            && let Ok(g) = std::env::var("ETJANST_GATEWAY")
+        {
+            self.gateway = g;
+        }
+        self.gateway = self.gateway.trim().to_string();
         self
     }
 

@@ -28,6 +28,9 @@ pub struct Desktop {
     pub sync: Mutex<Option<CancelHandle>>,
     pub settings: Mutex<Settings>,
     pub started: Instant,
+    /// The autostart link of each BankID order this window started, by outbox entry: the
+    /// only links "Öppna BankID" opens.
+    pub signing: Mutex<std::collections::HashMap<String, String>>,
 }
 
 pub struct MadePdf {
@@ -58,6 +61,7 @@ impl Desktop {
             sync: Mutex::new(None),
             settings: Mutex::new(settings),
             started,
+            signing: Mutex::default(),
         })
     }
 

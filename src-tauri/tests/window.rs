@@ -4,6 +4,7 @@
 mod common;
 
 use common::*;
+use serde_json::{Value, json};
 
 const PDF: &str = "felanmalan-gata-park-och-belysning.pdf";
 
@@ -431,5 +432,189 @@ async fn crash_loses_nothing() {
     app.click_text("button", "Fortsätt med").await;
     app.heading("Felet").await;
     assert_eq!(app.value("#q-2103-210301").await, "Drottninggatan 3");
+    app.quit().await;
+}
+
+/// A gateway and the BankID simulator on 127.0.0.1 in this process; the gateway's URL, the
+/// simulator's "phone" (an RP-certified client for its control endpoints) and the gateway's
+/// database file.
+async fn gateway(dir: &std::path::Path) -> (String, reqwest::Client, String, std::path::PathBuf) {
+    use etjanst_gateway::{api, bankid, sim, store, tls};
+    let pki = tls::TestPki::in_dir(&dir.join("certs")).unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let sim_url = format!("https://{}", listener.local_addr().unwrap());
+    let pki2 = tls::TestPki {
+        dir: pki.dir.clone(),
+    };
+    tokio::spawn(async move { sim::serve(listener, &pki2, sim::Timings::default()).await });
+    let db = dir.join("gateway.sqlite");
+    let settings = api::Settings {
+        catalogue: etjanst::catalogue::Catalogue::embedded().unwrap(),
+        bankid: bankid::RpClient::new(&bankid::RpConfig {
+            base_url: format!("{sim_url}/rp/v6.0"),
+            certificate: pki.rp_pem(),
+            certificate_password: None,
+            root: pki.ca(),
+        })
+        .unwrap(),
+        store: std::sync::Arc::new(store::Sqlite::open(&db).unwrap()),
+        api_key: "nyckel".into(),
+        organisation: "Lindesbergs kommun".into(),
+        organisation_number: "212000-1967".into(),
+        max_body: 1 << 20,
+        uploads_per_minute: 0,
+        collect_interval: std::time::Duration::from_millis(500),
+        bundle: None,
+    };
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { api::serve(listener, settings).await });
+    let phone = reqwest::Client::builder()
+        .tls_certs_only(
+            reqwest::Certificate::from_pem_bundle(&std::fs::read(pki.ca()).unwrap()).unwrap(),
+        )
+        .identity(reqwest::Identity::from_pem(&std::fs::read(pki.rp_pem()).unwrap()).unwrap())
+        .build()
+        .unwrap();
+    (url, phone, sim_url, db)
+}
+
+async fn phone(phone: &reqwest::Client, sim: &str, action: &str, body: Value) -> Value {
+    let r = phone
+        .post(format!("{sim}/__sim/{action}"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{action}: {}", r.status());
+    r.json().await.unwrap()
+}
+
+/// Fill, review, "Skicka in med BankID" on this computer, the app opened through the
+/// autostart token, signed as a test personnummer: the receipt screen says that only now is
+/// the application submitted, the draft is gone and the receipt listed. A second application
+/// signed with the animated QR code from a phone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn submit_and_sign_with_bankid() {
+    let _one = SERIAL.lock().await;
+    let data = tempfile::tempdir().unwrap();
+    let saves = tempfile::tempdir().unwrap();
+    let (gateway_url, sim_phone, sim, db) = gateway(data.path()).await;
+    let app = launch_with(
+        data.path(),
+        saves.path(),
+        &[("ETJANST_GATEWAY", &gateway_url)],
+    )
+    .await;
+    let fill = async |app: &App, text: &str| {
+        app.type_into("#search", "synpunkt").await;
+        app.click_text("button", "Lämna synpunkt eller klagomål")
+            .await;
+        app.click_text("button", "Fyll i").await;
+        if app.present("#passphrase-again").await {
+            app.type_into("#passphrase", PASSPHRASE).await;
+            app.type_into("#passphrase-again", PASSPHRASE).await;
+            app.keys(ENTER).await;
+        }
+        app.heading("Din synpunkt").await;
+        app.find("#q-6102-input")
+            .await
+            .select_by_value("610205")
+            .await
+            .unwrap();
+        app.click("#q-6103-610303").await;
+        app.type_into("#q-6104-input", text).await;
+        app.saved().await;
+        app.click_text("button", "Nästa steg").await;
+        app.heading("Svar").await;
+        app.click("#q-6106-610603").await;
+        app.saved().await;
+        app.click_text("button", "Granska").await;
+        app.heading("Granska och skriv ut").await;
+    };
+    app.heading("Kommunens e-tjänster").await;
+    fill(&app, "Tack för den nya lekplatsen vid Lindbacka!").await;
+    app.click("#submit-online").await;
+    app.heading("Skicka in ansökan").await;
+    app.axe("submit, choose").await;
+    app.click("#send").await;
+    app.with_text("p", "Försöker starta BankID-appen.").await;
+    app.with_text("p", "Kontrollsumma:").await;
+    app.shot("submit-signing").await;
+    app.axe("submit, signing").await;
+    let token: String = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row("SELECT auto_start_token FROM submissions", [], |r| r.get(0))
+        .unwrap();
+    phone(
+        &sim_phone,
+        &sim,
+        "autostart",
+        json!({ "autoStartToken": token }),
+    )
+    .await;
+    app.with_text("p", "Söker efter BankID").await;
+    app.with_text("p", "Skriv in din säkerhetskod").await;
+    let order: String = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row("SELECT order_ref FROM submissions", [], |r| r.get(0))
+        .unwrap();
+    phone(
+        &sim_phone,
+        &sim,
+        "approve",
+        json!({ "orderRef": order, "personalNumber": "199908072391" }),
+    )
+    .await;
+    app.heading("Ansökan är inskickad").await;
+    app.with_text("dd", "Tolvan Tolvansson").await;
+    app.with_text("p", "Först nu är ansökan inskickad").await;
+    let case = app.find("#case-number").await.text().await.unwrap();
+    assert!(case.parse::<i64>().is_ok(), "{case}");
+    app.shot("submit-receipt").await;
+    app.axe("submit, receipt").await;
+
+    // The draft is gone; the receipt is listed.
+    app.click_text("button", "Till Mina utkast").await;
+    app.heading("Mina utkast").await;
+    app.with_text("h2", "Inskickade ansökningar").await;
+    app.with_text("td", &case).await;
+    assert!(
+        !app.present_text("button", "Fortsätt").await,
+        "the draft is still there"
+    );
+
+    // The second with the animated QR code, scanned from the screen's own frames.
+    app.click_text("button", "E-tjänster").await;
+    fill(&app, "Fler bänkar i parken, tack.").await;
+    app.click("#submit-online").await;
+    app.click("#other-device").await;
+    app.click("#send").await;
+    app.with_text("p", "Starta BankID-appen.").await;
+    app.find("figure.qr svg path").await;
+    app.shot("submit-qr").await;
+    app.axe("submit, QR").await;
+    let (token, secret, started): (String, String, i64) = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row(
+            "SELECT qr_start_token, qr_start_secret, order_started_ms FROM submissions WHERE order_status = 'pending'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    let t = ((chrono::Utc::now().timestamp_millis() - started) / 1000) as u64;
+    let frame = etjanst_gateway::bankid::qr::frame(&token, &secret, t);
+    let v = phone(&sim_phone, &sim, "scan", json!({ "qrData": frame })).await;
+    app.with_text("p", "Skriv in din säkerhetskod").await;
+    app.gone("figure.qr").await;
+    phone(
+        &sim_phone,
+        &sim,
+        "approve",
+        json!({ "orderRef": v["orderRef"], "personalNumber": "201701012393" }),
+    )
+    .await;
+    app.heading("Ansökan är inskickad").await;
+    app.with_text("dd", "Elva Elvansdotter").await;
     app.quit().await;
 }

@@ -143,7 +143,10 @@ fn send(vault: &mut Vault, id: &str, mut o: Outgoing, signing: SigningArgs) -> R
     let lang = super::lang();
     let client = Client::new(&o.gateway, Duration::from_secs(30)).map_err(Failure::from_submit)?;
     let uploaded = loop {
-        let result = submit::upload_queued(&client, vault, id, &mut o, Arc::new(progress_line));
+        let mut save = |o: &Outgoing| {
+            let _ = vault.update_queued(id, o);
+        };
+        let result = submit::upload_queued(&client, &mut o, &mut save, Arc::new(progress_line));
         if std::io::stderr().is_terminal() {
             eprintln!();
         }
@@ -156,7 +159,10 @@ fn send(vault: &mut Vault, id: &str, mut o: Outgoing, signing: SigningArgs) -> R
                     return Ok(WAITING);
                 }
                 let pause = submit::backoff(o.attempts);
-                eprintln!("{}", etjanst::t!(lang, "submit-retrying", seconds = pause.as_secs()));
+                eprintln!(
+                    "{}",
+                    etjanst::t!(lang, "submit-retrying", seconds = pause.as_secs())
+                );
                 std::thread::sleep(pause);
             }
             Err(e) => {

@@ -286,3 +286,6 @@ outbox-last-error = { $count } attempts; last: { $error }
 outbox-damaged = { $count } applications in the outbox cannot be read (damaged).
 outbox-removed = { $id } is out of the outbox; its draft stays.
 receipts-none = No receipts yet.
+desktop-submit-queued = The application is waiting to be sent ({ $error }). It is sent by itself when the computer reaches the municipality, as long as etjanst is open; you can also try again from My drafts.
+desktop-no-gateway = No submission service is set for the municipality. Give its address under Settings, or print the application and send it by post.
+desktop-no-order = No signing is in progress for the application.

@@ -286,3 +286,6 @@ outbox-last-error = { $count } försök; senast: { $error }
 outbox-damaged = { $count } ansökningar i utkorgen kan inte läsas (skadade).
 outbox-removed = { $id } är borttagen ur utkorgen; utkastet finns kvar.
 receipts-none = Inga kvitton ännu.
+desktop-submit-queued = Ansökan väntar på att skickas ({ $error }). Den skickas av sig själv när datorn får kontakt med kommunen, så länge etjanst är öppet; du kan också försöka igen från Mina utkast.
+desktop-no-gateway = Ingen inlämningstjänst är inställd för kommunen. Ange dess adress under Inställningar, eller skriv ut ansökan och skicka den med post.
+desktop-no-order = Ingen underskrift pågår för ansökan.

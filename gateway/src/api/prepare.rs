@@ -199,10 +199,15 @@ pub(crate) fn check_writable(p: &Parsed) -> Result<(), Failure> {
     .map_err(|e| unprocessable("badAnswers", e.to_string()))
 }
 
-pub(crate) fn pdf(p: &Parsed, publisher: &str, created: NaiveDateTime) -> Result<Vec<u8>, Failure> {
+/// The case's PDF as of `created_ms`; the same input gives the same bytes.
+pub(crate) fn pdf(p: &Parsed, organisation: &str, created_ms: i64) -> Result<Vec<u8>, Failure> {
+    let created = chrono::DateTime::from_timestamp_millis(created_ms)
+        .unwrap_or_default()
+        .with_timezone(&chrono::Local)
+        .naive_local();
     let options = etjanst::pdf::PdfOptions {
         created,
-        publisher: publisher.to_string(),
+        publisher: etjanst::app::publisher(organisation),
         by_post: false,
         qr: false,
     };

@@ -267,6 +267,8 @@ pub(crate) async fn cancel(
     .into_response())
 }
 
+const CHANGED: &str = "Ansökan har ändrats efter att den skrevs under och tas därför inte emot. Ingenting har skickats in; skicka den igen.";
+
 fn refused(message: &str) -> Failure {
     Failure::new(
         StatusCode::CONFLICT,
@@ -288,12 +290,10 @@ async fn finish(gw: &Shared, s: &Submission) -> Result<Case, Failure> {
         .as_ref()
         .map(|o| o.order_ref.clone())
         .unwrap_or_default();
-    let changed = "Ansökan har ändrats efter att den skrevs under och tas därför inte emot. Ingenting har skickats in; skicka den igen.";
     let intact = signed.func_id == "Signing"
         && signed.user_non_visible_data == B64.encode(&s.new.manifest)
         && signed.user_visible_data == B64.encode(s.new.visible_text.as_bytes())
-        && sha256_hex(&s.new.body) == s.new.sha256
-        && sha256_hex(&s.new.pdf) == s.new.pdf_sha256;
+        && sha256_hex(&s.new.body) == s.new.sha256;
     if !intact {
         tracing::error!(
             "submission {}: signature or stored bytes do not match",
@@ -302,7 +302,7 @@ async fn finish(gw: &Shared, s: &Submission) -> Result<Case, Failure> {
         store
             .record_collect(&s.new.id, &order_ref, "failed", Some("caseChanged"), None)
             .await?;
-        return Err(refused(changed));
+        return Err(refused(CHANGED));
     }
     let pnr = etjanst::ids::parse_personnummer(
         &completion.user.personal_number,
@@ -332,10 +332,16 @@ async fn finish(gw: &Shared, s: &Submission) -> Result<Case, Failure> {
     let body = s.new.body.clone();
     let pdf_sha256 = s.new.pdf_sha256.clone();
     let pnr2 = pnr.clone();
-    let xml = tokio::task::spawn_blocking(move || {
+    let created_ms = s.new.created_ms;
+    let (xml, pdf) = tokio::task::spawn_blocking(move || {
         let mut parsed = prepare::parse(&gw2.settings.catalogue, &body)?;
         parsed.files.ids = file_ids;
-        prepare::case_xml(
+        let pdf = prepare::pdf(&parsed, &gw2.settings.organisation, created_ms)?;
+        // The PDF the citizen's signature names, byte for byte, or no case.
+        if sha256_hex(&pdf) != pdf_sha256 {
+            return Err(refused(CHANGED));
+        }
+        let xml = prepare::case_xml(
             &parsed,
             &prepare::Filing {
                 flow_instance_id: case_id,
@@ -344,7 +350,8 @@ async fn finish(gw: &Shared, s: &Submission) -> Result<Case, Failure> {
                 personal_number: pnr2,
                 pdf_sha256,
             },
-        )
+        )?;
+        Ok((xml, pdf))
     })
     .await
     .map_err(|e| Failure::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))??;
@@ -354,7 +361,7 @@ async fn finish(gw: &Shared, s: &Submission) -> Result<Case, Failure> {
         family_id: s.new.family_id,
         flow_id: s.new.flow_id,
         xml,
-        pdf: s.new.pdf.clone(),
+        pdf,
         posted_ms: now.timestamp_millis(),
         status_id: prepare::SUBMITTED,
         status_changed_ms: now.timestamp_millis(),

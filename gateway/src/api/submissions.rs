@@ -93,14 +93,23 @@ pub(crate) async fn upload(
     let id = uuid::Uuid::new_v4().to_string();
     let gw2 = gw.clone();
     let (id2, sha2) = (id.clone(), sha256.clone());
-    // The core's checks and the PDF are CPU work: off the async threads.
+    // The core's checks and the PDF are CPU work: off the async threads, one per core.
+    let _cpu = gw.cpu.acquire().await.map_err(|_| {
+        Failure::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "closing",
+            "Tjänsten stängs av.",
+        )
+    })?;
     let new = tokio::task::spawn_blocking(move || -> Result<NewSubmission, Failure> {
         let s = &gw2.settings;
         let parsed = prepare::parse(&s.catalogue, &body)?;
         prepare::check_writable(&parsed)?;
-        let now = chrono::Local::now();
-        let publisher = etjanst::app::publisher(&s.organisation);
-        let pdf = prepare::pdf(&parsed, &publisher, now.naive_local())?;
+        // Whole seconds: the PDF is made again from this time when the case is filed.
+        let now = chrono::DateTime::from_timestamp(chrono::Utc::now().timestamp(), 0)
+            .unwrap_or_default()
+            .with_timezone(&chrono::Local);
+        let pdf = prepare::pdf(&parsed, &s.organisation, now.timestamp_millis())?;
         let pdf_sha256 = sha256_hex(&pdf);
         let manifest = prepare::manifest(&prepare::ManifestInput {
             organisation_number: &s.organisation_number,
@@ -123,7 +132,6 @@ pub(crate) async fn upload(
             family_id: parsed.flow.family_id.as_deref().map_or(0, number),
             service_name: parsed.flow.name.clone(),
             body: body.to_vec(),
-            pdf,
             pdf_sha256,
             manifest,
             visible_text,

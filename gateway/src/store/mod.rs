@@ -21,7 +21,9 @@ pub struct NewSubmission {
     pub family_id: i64,
     pub service_name: String,
     pub body: Vec<u8>,
-    pub pdf: Vec<u8>,
+    /// SHA-256 of the PDF rendered from `body` at `created_ms` (whole seconds). The PDF is
+    /// not stored with the submission: the core renders the same bytes from the same input,
+    /// so the case's PDF is made again when it is filed, and must hash the same.
     pub pdf_sha256: String,
     /// The manifest signed as `userNonVisibleData`, byte for byte.
     pub manifest: Vec<u8>,

@@ -20,7 +20,6 @@ CREATE TABLE IF NOT EXISTS submissions (
     family_id INTEGER NOT NULL,
     service_name TEXT NOT NULL,
     body BLOB NOT NULL,
-    pdf BLOB NOT NULL,
     pdf_sha256 TEXT NOT NULL,
     manifest BLOB NOT NULL,
     visible_text TEXT NOT NULL,
@@ -57,7 +56,7 @@ CREATE TABLE IF NOT EXISTS users (id INTEGER PRIMARY KEY AUTOINCREMENT, citizen_
 CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY AUTOINCREMENT, flow_instance_id INTEGER NOT NULL, status_id INTEGER NOT NULL, added_ms INTEGER NOT NULL);
 ";
 
-const SUBMISSION_COLUMNS: &str = "id, key_hash, sha256, flow_id, family_id, service_name, body, pdf, pdf_sha256, manifest, visible_text, created_ms, order_ref, auto_start_token, qr_start_token, qr_start_secret, order_started_ms, same_device, order_status, order_hint, completion";
+const SUBMISSION_COLUMNS: &str = "id, key_hash, sha256, flow_id, family_id, service_name, body, pdf_sha256, manifest, visible_text, created_ms, order_ref, auto_start_token, qr_start_token, qr_start_secret, order_started_ms, same_device, order_status, order_hint, completion";
 const CASE_COLUMNS: &str = "flow_instance_id, submission_id, family_id, flow_id, xml, pdf, posted_ms, status_id, status_changed_ms, signer_name, signer_pnr, sha256, completion";
 
 #[derive(Clone)]
@@ -89,17 +88,17 @@ impl Sqlite {
 }
 
 fn submission_row(r: &rusqlite::Row) -> rusqlite::Result<Submission> {
-    let order_ref: Option<String> = r.get(12)?;
+    let order_ref: Option<String> = r.get(11)?;
     let order = match order_ref {
         Some(order_ref) => Some(Order {
             order_ref,
-            auto_start_token: r.get(13)?,
-            qr_start_token: r.get(14)?,
-            qr_start_secret: r.get(15)?,
-            started_ms: r.get(16)?,
-            same_device: r.get(17)?,
-            status: r.get(18)?,
-            hint: r.get(19)?,
+            auto_start_token: r.get(12)?,
+            qr_start_token: r.get(13)?,
+            qr_start_secret: r.get(14)?,
+            started_ms: r.get(15)?,
+            same_device: r.get(16)?,
+            status: r.get(17)?,
+            hint: r.get(18)?,
         }),
         None => None,
     };
@@ -112,14 +111,13 @@ fn submission_row(r: &rusqlite::Row) -> rusqlite::Result<Submission> {
             family_id: r.get(4)?,
             service_name: r.get(5)?,
             body: r.get(6)?,
-            pdf: r.get(7)?,
-            pdf_sha256: r.get(8)?,
-            manifest: r.get(9)?,
-            visible_text: r.get(10)?,
-            created_ms: r.get(11)?,
+            pdf_sha256: r.get(7)?,
+            manifest: r.get(8)?,
+            visible_text: r.get(9)?,
+            created_ms: r.get(10)?,
         },
         order,
-        completion: r.get(20)?,
+        completion: r.get(19)?,
     })
 }
 
@@ -177,9 +175,9 @@ impl Store for Sqlite {
                 return Ok(Inserted::Existing(Box::new(existing)));
             }
             tx.execute(
-                "INSERT INTO submissions (id, key_hash, sha256, flow_id, family_id, service_name, body, pdf, pdf_sha256, manifest, visible_text, created_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-                params![s.id, s.key_hash, s.sha256, s.flow_id, s.family_id, s.service_name, s.body, s.pdf, s.pdf_sha256, s.manifest, s.visible_text, s.created_ms],
+                "INSERT INTO submissions (id, key_hash, sha256, flow_id, family_id, service_name, body, pdf_sha256, manifest, visible_text, created_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                params![s.id, s.key_hash, s.sha256, s.flow_id, s.family_id, s.service_name, s.body, s.pdf_sha256, s.manifest, s.visible_text, s.created_ms],
             )?;
             tx.commit()?;
             Ok(Inserted::New)

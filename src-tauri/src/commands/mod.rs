@@ -7,6 +7,7 @@ pub mod form;
 pub mod misc;
 pub mod open;
 pub mod print;
+pub mod submit;
 pub mod vault;
 
 /// A command's result: an error is the sentence to show.

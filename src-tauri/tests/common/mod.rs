@@ -77,6 +77,11 @@ async fn wait_port(port: u16) {
 /// Starts the app on `data` (its whole state: vault, catalogue, settings); files it saves go
 /// to `saves` (a debug build answers its save dialog from ETJANST_TEST_SAVE_DIR).
 pub async fn launch(data: &Path, saves: &Path) -> App {
+    launch_with(data, saves, &[]).await
+}
+
+/// The same with more environment for the app (`ETJANST_GATEWAY`, …).
+pub async fn launch_with(data: &Path, saves: &Path, env: &[(&str, &str)]) -> App {
     require_display();
     wait_free(4444).await;
     wait_free(4445).await;
@@ -87,6 +92,7 @@ pub async fn launch(data: &Path, saves: &Path) -> App {
             .env("ETJANST_TEST_SAVE_DIR", saves)
             // A cheaper scrypt, honoured by debug builds only.
             .env("ETJANST_SCRYPT_LOG_N", "10")
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()

@@ -178,6 +178,7 @@ export interface Settings {
   highContrast: boolean;
   protectedNoticeSeen: boolean;
   window?: unknown;
+  gateway: string;
 }
 
 export interface Startup {
@@ -203,6 +204,39 @@ export interface MyData {
   sites: number;
   files: { name: string; bytes: number; encrypted: boolean }[];
   folder: string;
+}
+
+export interface SubmitView {
+  state: 'signing' | 'queued' | 'incomplete';
+  outboxId: string;
+  message: string;
+  issues: Issue[];
+  checksum: string;
+}
+
+export interface ReceiptView {
+  serviceName: string;
+  caseNumber: string;
+  submitted: string;
+  signerName: string;
+  sha256: string;
+}
+
+export interface SigningView {
+  status: 'pending' | 'failed' | 'complete';
+  hintCode: string | null;
+  message: string;
+  qr: { path: string; size: number } | null;
+  receipt: ReceiptView | null;
+}
+
+export interface OutboxView {
+  id: string;
+  serviceName: string;
+  created: number;
+  uploaded: boolean;
+  attempts: number;
+  lastError: string | null;
 }
 
 export interface SearchQuery {
@@ -256,6 +290,13 @@ export const api = {
   openSaved: () => invoke<void>('open_saved'),
   printers: () => invoke<{ name: string; default: boolean }[]>('printers'),
   printPdf: (printer: string) => invoke<void>('print_pdf', { printer }),
+  submitStart: (draftId: string, sameDevice: boolean) => invoke<SubmitView>('submit_start', { draftId, sameDevice }),
+  outboxSend: (outboxId: string, sameDevice: boolean) => invoke<SubmitView>('outbox_send', { outboxId, sameDevice }),
+  submitStatus: (outboxId: string) => invoke<SigningView>('submit_status', { outboxId }),
+  submitCancel: (outboxId: string) => invoke<string>('submit_cancel', { outboxId }),
+  openBankid: (outboxId: string) => invoke<void>('open_bankid', { outboxId }),
+  outbox: () => invoke<OutboxView[]>('outbox'),
+  receipts: () => invoke<ReceiptView[]>('receipts'),
 };
 
 /// The flow format writes ids as JSON numbers; answers and the core's issues name them as

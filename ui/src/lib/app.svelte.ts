@@ -7,6 +7,7 @@ export type Screen =
   | { name: 'service'; id: string; site: string | null }
   | { name: 'form'; flowId: string; draftId: string | null }
   | { name: 'review'; flowId: string; draftId: string }
+  | { name: 'submit'; flowId: string | null; draftId: string | null; outboxId: string | null }
   | { name: 'drafts' }
   | { name: 'settings' }
   | { name: 'mydata' }
@@ -25,7 +26,7 @@ export const app = $state({
 
 /// Goes to `screen`, through the unlock screen first when it needs the drafts.
 export function go(screen: Screen) {
-  const needsVault = ['form', 'review', 'drafts'].includes(screen.name);
+  const needsVault = ['form', 'review', 'drafts', 'submit'].includes(screen.name);
   if (needsVault && !app.vault?.unlocked) {
     app.screen = { name: 'unlock', then: screen };
   } else {

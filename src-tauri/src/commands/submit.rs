@@ -1,0 +1,374 @@
+//! "Skicka in": an application from the draft into the vault's encrypted outbox, up to the
+//! municipality's gateway, signed with BankID (on this computer, or the animated QR code on a
+//! phone), and the receipt kept. The core's `submit` module does the work; this turns it into
+//! commands, and retries uploads in the background while the window is open.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Serialize;
+use serde_json::Value;
+use tauri::{AppHandle, Emitter, Manager, State};
+
+use etjanst::submit::{self, Client, SubmitError};
+use etjanst::vault::Outgoing;
+
+use super::{Res, fail};
+use crate::state::{Desktop, lock};
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SubmitView {
+    /// `signing`: sign now; `queued`: waiting for the network; `incomplete`: correct first.
+    pub state: String,
+    pub outbox_id: String,
+    pub message: String,
+    pub issues: Vec<Value>,
+    /// The first 16 hex digits of the checksum both sides computed, as the BankID app shows it.
+    pub checksum: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Qr {
+    pub path: String,
+    pub size: usize,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReceiptView {
+    pub service_name: String,
+    pub case_number: String,
+    pub submitted: String,
+    pub signer_name: String,
+    pub sha256: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SigningView {
+    pub status: String,
+    pub hint_code: Option<String>,
+    pub message: String,
+    pub qr: Option<Qr>,
+    pub receipt: Option<ReceiptView>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OutboxView {
+    pub id: String,
+    pub service_name: String,
+    pub created: i64,
+    /// The gateway has it and it waits for a signature; else it waits to be sent.
+    pub uploaded: bool,
+    pub attempts: u32,
+    pub last_error: Option<String>,
+}
+
+/// The entry `id` of the outbox, read out of the vault (which is then free again).
+fn queued(state: &Desktop, id: &str) -> Res<Outgoing> {
+    let lang = state.lang();
+    let guard = lock(&state.vault);
+    let vault = guard
+        .as_ref()
+        .ok_or_else(|| fail(etjanst::vault::VaultError::NotCreated, lang))?;
+    let (entries, _) = vault.outbox().map_err(|e| fail(e, lang))?;
+    entries
+        .into_iter()
+        .find(|(i, _)| i == id)
+        .map(|(_, o)| o)
+        .ok_or_else(|| fail(etjanst::vault::VaultError::NotFound(id.to_string()), lang))
+}
+
+fn save(state: &Desktop, id: &str, o: &Outgoing) {
+    if let Some(v) = lock(&state.vault).as_mut() {
+        let _ = v.update_queued(id, o);
+    }
+}
+
+fn client(o: &Outgoing) -> Result<Client, SubmitError> {
+    Client::new(&o.gateway, Duration::from_secs(30))
+}
+
+fn blocking<T: Send + 'static>(
+    app: &AppHandle,
+    f: impl FnOnce(&Desktop) -> Res<T> + Send + 'static,
+) -> impl std::future::Future<Output = Res<T>> {
+    let app = app.clone();
+    async move {
+        tauri::async_runtime::spawn_blocking(move || f(&app.state::<Desktop>()))
+            .await
+            .map_err(|e| e.to_string())?
+    }
+}
+
+/// Uploads (if not yet) and starts the BankID order for outbox entry `id`.
+fn upload_and_start(
+    app: &AppHandle,
+    state: &Desktop,
+    id: &str,
+    same_device: bool,
+) -> Res<SubmitView> {
+    let lang = state.lang();
+    let mut o = queued(state, id)?;
+    let view = |state: &str, message: String, o: &Outgoing| SubmitView {
+        state: state.into(),
+        outbox_id: id.to_string(),
+        message,
+        issues: Vec::new(),
+        checksum: o.sha256[..16].to_string(),
+    };
+    let c = client(&o).map_err(|e| fail(e, lang))?;
+    let app2 = app.clone();
+    let progress = Arc::new(move |sent: u64, total: u64| {
+        let _ = app2.emit("submit-progress", (sent, total));
+    });
+    let submission = match submit::upload_queued(&c, &mut o, &mut |o| save(state, id, o), progress)
+    {
+        Ok(u) => u.submission_id,
+        Err(e) if e.retry_later() => {
+            return Ok(view(
+                "queued",
+                etjanst::t!(lang, "desktop-submit-queued", error = e),
+                &o,
+            ));
+        }
+        Err(e) => {
+            // The gateway will not take these bytes; the draft stays for correcting.
+            if let Some(v) = lock(&state.vault).as_mut() {
+                let _ = v.unqueue(id);
+            }
+            return Err(fail(e, lang));
+        }
+    };
+    let started = c
+        .start_signing(&o.idempotency_key, &submission, same_device)
+        .map_err(|e| fail(e, lang))?;
+    lock(&state.signing).insert(id.to_string(), started.auto_start_url);
+    Ok(view("signing", String::new(), &o))
+}
+
+/// Puts the open draft's application in the outbox and sends it.
+#[tauri::command]
+pub async fn submit_start(app: AppHandle, draft_id: String, same_device: bool) -> Res<SubmitView> {
+    let app2 = app.clone();
+    blocking(&app, move |state| {
+        let lang = state.lang();
+        let gateway = lock(&state.settings).gateway.clone();
+        if gateway.is_empty() {
+            return Err(etjanst::t!(lang, "desktop-no-gateway"));
+        }
+        let prepared = {
+            let mut guard = lock(&state.vault);
+            let vault = guard
+                .as_mut()
+                .ok_or_else(|| fail(etjanst::vault::VaultError::NotCreated, lang))?;
+            let draft = vault.load(&draft_id).map_err(|e| fail(e, lang))?;
+            let catalogue = state.catalogue();
+            let flow = super::form::flow_of(&catalogue, &draft.header.flow_id, lang)?;
+            let mut answers = super::form::parse(flow, &draft.answers, lang)?;
+            let content = |f: &etjanst::fill::FileRef| {
+                f.attachment
+                    .as_ref()
+                    .and_then(|a| vault.attachment(a).ok())
+                    .map(|(_, d)| d)
+            };
+            match submit::prepare(
+                flow,
+                &mut answers,
+                &gateway,
+                Some(draft_id.clone()),
+                &content,
+            ) {
+                Ok(o) => Ok(vault.queue(&o).map_err(|e| fail(e, lang))?),
+                Err(submit::PrepareError::Incomplete(issues)) => {
+                    let issues = super::form::issue_views(flow, &issues, lang);
+                    Err(SubmitView {
+                        state: "incomplete".into(),
+                        outbox_id: String::new(),
+                        message: etjanst::t!(lang, "desktop-form-incomplete", count = issues.len()),
+                        issues,
+                        checksum: String::new(),
+                    })
+                }
+                Err(submit::PrepareError::MissingFile(name)) => {
+                    return Err(etjanst::t!(lang, "desktop-attachment-read", error = name));
+                }
+            }
+        };
+        match prepared {
+            Ok(id) => upload_and_start(&app2, state, &id, same_device),
+            Err(view) => Ok(view),
+        }
+    })
+    .await
+}
+
+/// Sends (again) an application waiting in the outbox.
+#[tauri::command]
+pub async fn outbox_send(app: AppHandle, outbox_id: String, same_device: bool) -> Res<SubmitView> {
+    let app2 = app.clone();
+    blocking(&app, move |state| {
+        upload_and_start(&app2, state, &outbox_id, same_device)
+    })
+    .await
+}
+
+/// The order's state, BankID's message and the QR frame of this second; on completion the
+/// receipt, kept in the vault with the draft removed.
+#[tauri::command]
+pub async fn submit_status(app: AppHandle, outbox_id: String) -> Res<SigningView> {
+    blocking(&app, move |state| {
+        let lang = state.lang();
+        let o = queued(state, &outbox_id)?;
+        let submission = o.submission_id.clone().unwrap_or_default();
+        let c = client(&o).map_err(|e| fail(e, lang))?;
+        let s = c
+            .status(
+                &o.idempotency_key,
+                &submission,
+                lang == etjanst::fill::Lang::En,
+            )
+            .map_err(|e| fail(e, lang))?;
+        let receipt = match &s.receipt {
+            Some(r) => {
+                let mut guard = lock(&state.vault);
+                let vault = guard
+                    .as_mut()
+                    .ok_or_else(|| fail(etjanst::vault::VaultError::NotCreated, lang))?;
+                submit::keep_receipt(vault, &outbox_id, &o, r)
+                    .map_err(|e| etjanst::t!(lang, "submit-receipt-bad", error = e))?;
+                lock(&state.signing).remove(&outbox_id);
+                if lock(&state.open_draft).as_deref() == o.draft_id.as_deref() {
+                    *lock(&state.open_draft) = None;
+                }
+                Some(ReceiptView {
+                    service_name: o.service_name.clone(),
+                    case_number: r.case_number.clone(),
+                    submitted: r.submitted_at.clone(),
+                    signer_name: r.signer_name.clone(),
+                    sha256: r.sha256.clone(),
+                })
+            }
+            None => None,
+        };
+        Ok(SigningView {
+            status: s.status,
+            hint_code: s.hint_code,
+            message: s.message,
+            qr: s
+                .qr_data
+                .as_deref()
+                .and_then(submit::qr_path)
+                .map(|(path, size)| Qr { path, size }),
+            receipt,
+        })
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn submit_cancel(app: AppHandle, outbox_id: String) -> Res<String> {
+    blocking(&app, move |state| {
+        let lang = state.lang();
+        let o = queued(state, &outbox_id)?;
+        let c = client(&o).map_err(|e| fail(e, lang))?;
+        lock(&state.signing).remove(&outbox_id);
+        c.cancel(
+            &o.idempotency_key,
+            o.submission_id.as_deref().unwrap_or_default(),
+        )
+        .map_err(|e| fail(e, lang))
+    })
+    .await
+}
+
+/// "Öppna BankID på den här datorn": the order's autostart link, through the system opener,
+/// after the citizen's click. The page never names the link: only an order's own.
+#[tauri::command]
+pub fn open_bankid(state: State<'_, Desktop>, outbox_id: String) -> Res<()> {
+    let url = lock(&state.signing)
+        .get(&outbox_id)
+        .cloned()
+        .ok_or_else(|| etjanst::t!(state.lang(), "desktop-no-order"))?;
+    if !url.starts_with("bankid:///?autostarttoken=") {
+        return Err(etjanst::t!(state.lang(), "desktop-no-order"));
+    }
+    super::open::open(&url)
+}
+
+#[tauri::command]
+pub fn outbox(state: State<'_, Desktop>) -> Res<Vec<OutboxView>> {
+    let lang = state.lang();
+    let guard = lock(&state.vault);
+    let Some(vault) = guard.as_ref() else {
+        return Ok(Vec::new());
+    };
+    let (entries, _) = vault.outbox().map_err(|e| fail(e, lang))?;
+    Ok(entries
+        .into_iter()
+        .map(|(id, o)| OutboxView {
+            id,
+            service_name: o.service_name.clone(),
+            created: o.created,
+            uploaded: o.submission_id.is_some(),
+            attempts: o.attempts,
+            last_error: o.last_error.clone(),
+        })
+        .collect())
+}
+
+#[tauri::command]
+pub fn receipts(state: State<'_, Desktop>) -> Res<Vec<ReceiptView>> {
+    let lang = state.lang();
+    let guard = lock(&state.vault);
+    let Some(vault) = guard.as_ref() else {
+        return Ok(Vec::new());
+    };
+    let (list, _) = vault.receipts().map_err(|e| fail(e, lang))?;
+    Ok(list
+        .into_iter()
+        .rev()
+        .map(|(_, r)| ReceiptView {
+            service_name: r.service_name.clone(),
+            case_number: r.case_number.clone().unwrap_or_default(),
+            submitted: r.submitted.clone(),
+            signer_name: r.details["signerName"].as_str().unwrap_or("").to_string(),
+            sha256: r.sha256.clone(),
+        })
+        .collect())
+}
+
+/// While the window is open, applications waiting for the network are uploaded when their
+/// backoff has passed; the window hears `outbox-changed` when one reaches the gateway.
+pub fn retry_in_background(app: AppHandle) {
+    std::thread::spawn(move || {
+        loop {
+            std::thread::sleep(Duration::from_secs(5));
+            let state = app.state::<Desktop>();
+            let due: Vec<(String, Outgoing)> = {
+                let guard = lock(&state.vault);
+                let Some(vault) = guard.as_ref() else {
+                    continue;
+                };
+                let now = chrono::Utc::now().timestamp_millis();
+                vault
+                    .outbox()
+                    .map(|(e, _)| e)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|(_, o)| o.submission_id.is_none() && o.next_attempt <= now)
+                    .collect()
+            };
+            for (id, mut o) in due {
+                let Ok(c) = client(&o) else { continue };
+                let quiet = Arc::new(|_: u64, _: u64| {});
+                if submit::upload_queued(&c, &mut o, &mut |o| save(&state, &id, o), quiet).is_ok() {
+                    let _ = app.emit("outbox-changed", &id);
+                }
+            }
+        }
+    });
+}
