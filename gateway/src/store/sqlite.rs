@@ -1,5 +1,6 @@
-//! The SQLite store: one file, one connection behind a mutex, every call on tokio's blocking
-//! pool. WAL with `synchronous=FULL`: a filed case survives a power cut.
+//! The SQLite store: one file in WAL mode with `synchronous=FULL` (a filed case survives a
+//! power cut). One writer thread commits the writes that arrive together in one transaction
+//! (group commit: one fsync for many), readers read beside it.
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -59,31 +60,113 @@ CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY AUTOINCREMENT, flow_in
 const SUBMISSION_COLUMNS: &str = "id, key_hash, sha256, flow_id, family_id, service_name, body, pdf_sha256, manifest, visible_text, created_ms, order_ref, auto_start_token, qr_start_token, qr_start_secret, order_started_ms, same_device, order_status, order_hint, completion";
 const CASE_COLUMNS: &str = "flow_instance_id, submission_id, family_id, flow_id, xml, pdf, posted_ms, status_id, status_changed_ms, signer_name, signer_pnr, sha256, completion";
 
+/// A write and what to tell its caller once the batch it ran in is committed (or not).
+type Reply = Box<dyn FnOnce(Result<(), String>) + Send>;
+type Job = Box<dyn FnOnce(&Connection) -> Reply + Send>;
+
+/// Readers: WAL lets them read while the writer writes.
+const READERS: usize = 4;
+
 #[derive(Clone)]
 pub struct Sqlite {
-    conn: Arc<Mutex<Connection>>,
+    jobs: std::sync::mpsc::Sender<Job>,
+    readers: Arc<Vec<Mutex<Connection>>>,
+    next_reader: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl Sqlite {
     pub fn open(path: &Path) -> Result<Sqlite, StoreError> {
-        let conn = Connection::open(path)?;
-        conn.execute_batch(SCHEMA)?;
+        let writer = Connection::open(path)?;
+        writer.execute_batch(SCHEMA)?;
+        let mut readers = Vec::new();
+        for _ in 0..READERS {
+            let r = Connection::open(path)?;
+            r.execute_batch("PRAGMA busy_timeout = 5000;")?;
+            readers.push(Mutex::new(r));
+        }
+        let (jobs, queue) = std::sync::mpsc::channel::<Job>();
+        std::thread::Builder::new()
+            .name("sqlite-writer".into())
+            .spawn(move || write_loop(&writer, &queue))
+            .map_err(|e| StoreError::Db(e.to_string()))?;
         Ok(Sqlite {
-            conn: Arc::new(Mutex::new(conn)),
+            jobs,
+            readers: Arc::new(readers),
+            next_reader: Arc::default(),
         })
     }
 
-    async fn run<T: Send + 'static>(
+    async fn read<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&mut Connection) -> Result<T, rusqlite::Error> + Send + 'static,
+        f: impl FnOnce(&Connection) -> Result<T, rusqlite::Error> + Send + 'static,
     ) -> Result<T, StoreError> {
-        let conn = self.conn.clone();
+        let readers = self.readers.clone();
+        let i = self
+            .next_reader
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            % READERS;
         tokio::task::spawn_blocking(move || {
-            let mut c = conn.lock().unwrap_or_else(|e| e.into_inner());
-            f(&mut c).map_err(StoreError::from)
+            let c = readers[i].lock().unwrap_or_else(|e| e.into_inner());
+            f(&c).map_err(StoreError::from)
         })
         .await
         .map_err(|e| StoreError::Db(e.to_string()))?
+    }
+
+    /// Runs `f` on the writer, in a batch with the writes that arrived meanwhile (group
+    /// commit: one fsync for many), and answers once that batch is durable.
+    async fn write<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, rusqlite::Error> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let (tx, rx) = tokio::sync::oneshot::channel::<Result<T, StoreError>>();
+        let job: Job = Box::new(move |c| {
+            // A savepoint per write: one failing leaves the others of its batch standing.
+            let result = c.execute_batch("SAVEPOINT w").and_then(|()| match f(c) {
+                Ok(v) => c.execute_batch("RELEASE w").map(|()| v),
+                Err(e) => {
+                    let _ = c.execute_batch("ROLLBACK TO w; RELEASE w");
+                    Err(e)
+                }
+            });
+            Box::new(move |commit: Result<(), String>| {
+                let outcome = match (commit, result) {
+                    (Ok(()), r) => r.map_err(StoreError::from),
+                    (Err(e), _) => Err(StoreError::Db(e)),
+                };
+                let _ = tx.send(outcome);
+            })
+        });
+        self.jobs
+            .send(job)
+            .map_err(|_| StoreError::Db("the SQLite writer has stopped".into()))?;
+        rx.await
+            .map_err(|_| StoreError::Db("the SQLite writer has stopped".into()))?
+    }
+}
+
+fn write_loop(c: &Connection, queue: &std::sync::mpsc::Receiver<Job>) {
+    while let Ok(first) = queue.recv() {
+        let mut batch = vec![first];
+        while batch.len() < 256 {
+            match queue.try_recv() {
+                Ok(j) => batch.push(j),
+                Err(_) => break,
+            }
+        }
+        // Should BEGIN fail (the file locked by another program), each write's own
+        // savepoint fails the same way, and every caller hears of it.
+        let begun = c
+            .execute_batch("BEGIN IMMEDIATE")
+            .map_err(|e| e.to_string());
+        let replies: Vec<Reply> = batch.into_iter().map(|j| j(c)).collect();
+        let commit = begun.and_then(|()| c.execute_batch("COMMIT").map_err(|e| e.to_string()));
+        if commit.is_err() {
+            let _ = c.execute_batch("ROLLBACK");
+        }
+        for reply in replies {
+            reply(commit.clone());
+        }
     }
 }
 
@@ -169,17 +252,15 @@ fn get_case(
 impl Store for Sqlite {
     async fn insert_submission(&self, s: &NewSubmission) -> Result<Inserted, StoreError> {
         let s = s.clone();
-        self.run(move |c| {
-            let tx = c.transaction()?;
-            if let Some(existing) = get_submission(&tx, "key_hash", &s.key_hash)? {
+        self.write(move |c| {
+            if let Some(existing) = get_submission(c, "key_hash", &s.key_hash)? {
                 return Ok(Inserted::Existing(Box::new(existing)));
             }
-            tx.execute(
+            c.execute(
                 "INSERT INTO submissions (id, key_hash, sha256, flow_id, family_id, service_name, body, pdf_sha256, manifest, visible_text, created_ms)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                 params![s.id, s.key_hash, s.sha256, s.flow_id, s.family_id, s.service_name, s.body, s.pdf_sha256, s.manifest, s.visible_text, s.created_ms],
             )?;
-            tx.commit()?;
             Ok(Inserted::New)
         })
         .await
@@ -187,17 +268,18 @@ impl Store for Sqlite {
 
     async fn submission(&self, id: &str) -> Result<Option<Submission>, StoreError> {
         let id = id.to_string();
-        self.run(move |c| get_submission(c, "id", &id)).await
+        self.read(move |c| get_submission(c, "id", &id)).await
     }
 
     async fn submission_by_key(&self, key_hash: &str) -> Result<Option<Submission>, StoreError> {
         let key = key_hash.to_string();
-        self.run(move |c| get_submission(c, "key_hash", &key)).await
+        self.read(move |c| get_submission(c, "key_hash", &key))
+            .await
     }
 
     async fn set_order(&self, id: &str, o: &Order) -> Result<(), StoreError> {
         let (id, o) = (id.to_string(), o.clone());
-        self.run(move |c| {
+        self.write(move |c| {
             c.execute(
                 "UPDATE submissions SET order_ref = ?2, auto_start_token = ?3, qr_start_token = ?4, qr_start_secret = ?5,
                  order_started_ms = ?6, same_device = ?7, order_status = ?8, order_hint = ?9, last_collect_ms = 0
@@ -217,7 +299,7 @@ impl Store for Sqlite {
         gap_ms: i64,
     ) -> Result<bool, StoreError> {
         let (id, order_ref) = (id.to_string(), order_ref.to_string());
-        self.run(move |c| {
+        self.write(move |c| {
             let n = c.execute(
                 "UPDATE submissions SET last_collect_ms = ?3
                  WHERE id = ?1 AND order_ref = ?2 AND order_status = 'pending' AND last_collect_ms <= ?4",
@@ -238,7 +320,7 @@ impl Store for Sqlite {
     ) -> Result<(), StoreError> {
         let (id, order_ref, status) = (id.to_string(), order_ref.to_string(), status.to_string());
         let (hint, completion) = (hint.map(str::to_string), completion.map(str::to_string));
-        self.run(move |c| {
+        self.write(move |c| {
             c.execute(
                 "UPDATE submissions SET order_status = ?3, order_hint = ?4, completion = COALESCE(?5, completion)
                  WHERE id = ?1 AND order_ref = ?2",
@@ -251,7 +333,7 @@ impl Store for Sqlite {
 
     async fn next_id(&self, sequence: &str) -> Result<i64, StoreError> {
         let name = sequence.to_string();
-        self.run(move |c| {
+        self.write(move |c| {
             c.query_row(
                 "INSERT INTO sequences (name, value) VALUES (?1, 1)
                  ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value",
@@ -264,7 +346,7 @@ impl Store for Sqlite {
 
     async fn user_id(&self, citizen: &str) -> Result<i64, StoreError> {
         let citizen = citizen.to_string();
-        self.run(move |c| {
+        self.write(move |c| {
             c.query_row(
                 "INSERT INTO users (citizen_identifier) VALUES (?1)
                  ON CONFLICT (citizen_identifier) DO UPDATE SET citizen_identifier = excluded.citizen_identifier
@@ -278,33 +360,31 @@ impl Store for Sqlite {
 
     async fn insert_case(&self, k: &Case) -> Result<Case, StoreError> {
         let k = k.clone();
-        self.run(move |c| {
-            let tx = c.transaction()?;
-            if let Some(existing) = get_case(&tx, "submission_id", &k.submission_id)? {
+        self.write(move |c| {
+            if let Some(existing) = get_case(c, "submission_id", &k.submission_id)? {
                 return Ok(existing);
             }
-            tx.execute(
+            c.execute(
                 &format!("INSERT INTO cases ({CASE_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"),
                 params![k.flow_instance_id, k.submission_id, k.family_id, k.flow_id, k.xml, k.pdf, k.posted_ms, k.status_id, k.status_changed_ms, k.signer_name, k.signer_personal_number, k.sha256, k.completion],
             )?;
-            tx.commit()?;
             Ok(k)
         })
         .await
     }
 
     async fn case(&self, id: i64) -> Result<Option<Case>, StoreError> {
-        self.run(move |c| get_case(c, "flow_instance_id", &id))
+        self.read(move |c| get_case(c, "flow_instance_id", &id))
             .await
     }
 
     async fn case_of_submission(&self, submission_id: &str) -> Result<Option<Case>, StoreError> {
         let id = submission_id.to_string();
-        self.run(move |c| get_case(c, "submission_id", &id)).await
+        self.read(move |c| get_case(c, "submission_id", &id)).await
     }
 
     async fn cases_of_family(&self, family_id: i64) -> Result<Vec<Case>, StoreError> {
-        self.run(move |c| {
+        self.read(move |c| {
             let mut stmt = c.prepare(
                 "SELECT flow_instance_id, submission_id, family_id, flow_id, x'', x'', posted_ms, status_id, status_changed_ms, signer_name, signer_pnr, sha256, ''
                  FROM cases WHERE family_id = ?1 ORDER BY flow_instance_id DESC",
@@ -320,28 +400,25 @@ impl Store for Sqlite {
         status_id: i64,
         now_ms: i64,
     ) -> Result<Option<i64>, StoreError> {
-        self.run(move |c| {
-            let tx = c.transaction()?;
-            let n = tx.execute(
+        self.write(move |c| {
+            let n = c.execute(
                 "UPDATE cases SET status_id = ?2, status_changed_ms = ?3 WHERE flow_instance_id = ?1",
                 params![id, status_id, now_ms],
             )?;
             if n == 0 {
                 return Ok(None);
             }
-            tx.execute(
+            c.execute(
                 "INSERT INTO events (flow_instance_id, status_id, added_ms) VALUES (?1, ?2, ?3)",
                 params![id, status_id, now_ms],
             )?;
-            let event = tx.last_insert_rowid();
-            tx.commit()?;
-            Ok(Some(event))
+            Ok(Some(c.last_insert_rowid()))
         })
         .await
     }
 
     async fn count_cases(&self) -> Result<i64, StoreError> {
-        self.run(|c| c.query_row("SELECT count(*) FROM cases", [], |r| r.get(0)))
+        self.read(|c| c.query_row("SELECT count(*) FROM cases", [], |r| r.get(0)))
             .await
     }
 }
