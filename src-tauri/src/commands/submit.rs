@@ -168,7 +168,9 @@ pub async fn submit_start(app: AppHandle, draft_id: String, same_device: bool) -
             let draft = vault.load(&draft_id).map_err(|e| fail(e, lang))?;
             let catalogue = state.catalogue();
             let flow = super::form::flow_of(&catalogue, &draft.header.flow_id, lang)?;
-            let mut answers = super::form::parse(flow, &draft.answers, lang)?;
+            // A draft holds a whole answers document (with its `latched` evaluators).
+            let mut answers = etjanst::fill::Answers::from_json(flow, &draft.answers)
+                .map_err(|e| fail(e, lang))?;
             let content = |f: &etjanst::fill::FileRef| {
                 f.attachment
                     .as_ref()

@@ -289,17 +289,20 @@ impl App {
             .await
             .unwrap();
         assert_eq!(loaded, json!("object"), "axe did not load");
-        let result = self
-            .c
-            .execute_async(
+        let run = self.c.execute_async(
                 "const done = arguments[arguments.length - 1];
                  axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } })
                    .then(r => done(r.violations.map(v => ({ id: v.id, help: v.help, nodes: v.nodes.map(n => n.html.slice(0, 160)) }))))
                    .catch(e => done([{ id: 'axe-error', help: String(e), nodes: [] }]));",
                 vec![],
-            )
-            .await
-            .unwrap();
+            );
+        let result = match tokio::time::timeout(Duration::from_secs(60), run).await {
+            Ok(r) => r.unwrap(),
+            Err(_) => {
+                self.fail(&format!("axe did not finish on the {screen} screen"))
+                    .await
+            }
+        };
         assert_eq!(
             result,
             json!([]),
@@ -309,7 +312,22 @@ impl App {
 
     /// Saves a screenshot of the window for the README (docs/screenshots/NAME.png).
     pub async fn shot(&self, name: &str) {
-        let png = self.c.screenshot().await.unwrap();
+        // WebKitWebDriver's snapshot waits for the next paint, and a still page may not paint
+        // again: a change nobody sees makes sure one comes.
+        let _ = self
+            .c
+            .execute(
+                "document.body.classList.toggle('shot'); requestAnimationFrame(() => document.body.classList.toggle('shot'));",
+                vec![],
+            )
+            .await;
+        let Ok(png) = tokio::time::timeout(Duration::from_secs(20), self.c.screenshot()).await
+        else {
+            // The pictures are the README's, not an assertion: a test does not hang on one.
+            eprintln!("screenshot {name}: the window did not paint within 20 s");
+            return;
+        };
+        let png = png.unwrap();
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/screenshots");
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
