@@ -30,6 +30,22 @@ pub mod submit;
 pub mod vault;
 pub mod xml;
 
+/// An error with the causes beneath it (refused, DNS, TLS, timeout, a refused redirect),
+/// which reqwest's own message leaves out.
+pub fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut message = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !message.contains(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+        source = s.source();
+    }
+    message
+}
+
 /// A lower-case ASCII identifier made from a Swedish name ("Ansökan om bygglov" →
 /// "ansokan-om-bygglov"), for ids and file names.
 pub fn slug(name: &str) -> String {

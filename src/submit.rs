@@ -148,15 +148,9 @@ impl Client {
     }
 
     fn offline(&self, e: &reqwest::Error) -> SubmitError {
-        let mut message = e.to_string();
-        let mut source = std::error::Error::source(e);
-        while let Some(s) = source {
-            message = format!("{message}: {s}");
-            source = s.source();
-        }
         SubmitError::Offline {
             gateway: self.base.clone(),
-            message,
+            message: crate::error_chain(e),
         }
     }
 

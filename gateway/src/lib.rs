@@ -23,17 +23,4 @@ pub fn random_bytes<const N: usize>() -> [u8; N] {
     b
 }
 
-/// An error with the causes under it (refused, TLS, timeout), which reqwest's message omits.
-pub fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut message = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        let text = s.to_string();
-        if !message.contains(&text) {
-            message.push_str(": ");
-            message.push_str(&text);
-        }
-        source = s.source();
-    }
-    message
-}
+pub use etjanst::error_chain;

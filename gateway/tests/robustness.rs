@@ -7,7 +7,7 @@ use std::io::{Read, Write};
 use std::sync::Arc;
 
 use common::*;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// Sends `body` as an upload over a raw socket, `cut` bytes short (0: all of it), and hangs
 /// up without reading the answer: the network dying under the citizen.
@@ -68,30 +68,7 @@ async fn a_connection_dropped_during_upload_is_retried_into_exactly_one_case() {
         id: ids[0].clone(),
     };
     let started = c.sign(true).await;
-    w.sim
-        .phone(
-            "autostart",
-            json!({ "autoStartToken": started["autoStartToken"] }),
-        )
-        .await;
-    for _ in 0..3 {
-        c.status().await;
-    }
-    let order = w
-        .store
-        .submission(&c.id)
-        .await
-        .unwrap()
-        .unwrap()
-        .order
-        .unwrap();
-    w.sim
-        .phone(
-            "approve",
-            json!({ "orderRef": order.order_ref, "personalNumber": TOLVAN }),
-        )
-        .await;
-    let (_, v) = c.status().await;
+    let v = sign_here(&w.sim, &w.store, &c, &started, TOLVAN).await;
     let number = v["receipt"]["caseNumber"].as_str().unwrap().to_string();
     assert_eq!(w.store.count_cases().await.unwrap(), 1);
 
@@ -109,33 +86,7 @@ async fn a_connection_dropped_during_upload_is_retried_into_exactly_one_case() {
 pub async fn submit_one(w: &World, http: &reqwest::Client, body: Vec<u8>) -> String {
     let c = Citizen::upload(&w.gateway, http, body).await;
     let started = c.sign(true).await;
-    w.sim
-        .phone(
-            "autostart",
-            json!({ "autoStartToken": started["autoStartToken"] }),
-        )
-        .await;
-    for _ in 0..3 {
-        c.status().await;
-    }
-    let order = w
-        .store
-        .submission(&c.id)
-        .await
-        .unwrap()
-        .unwrap()
-        .order
-        .unwrap();
-    // Each citizen is someone else: no alreadyInProgress between them.
-    let (status, v) = w
-        .sim
-        .phone(
-            "approve",
-            json!({ "orderRef": order.order_ref, "personalNumber": TOLVAN }),
-        )
-        .await;
-    assert_eq!(status, 200, "{v}");
-    let (_, v) = c.status().await;
+    let v = sign_here(&w.sim, &w.store, &c, &started, TOLVAN).await;
     v["receipt"]["caseNumber"].as_str().unwrap().to_string()
 }
 

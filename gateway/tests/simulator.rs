@@ -154,29 +154,6 @@ async fn bankid_failing_for_a_moment_loses_nothing() {
         .await;
     let (status, v) = c.status().await;
     assert_eq!((status, v["status"].as_str()), (200, Some("pending")));
-    w.sim
-        .phone(
-            "autostart",
-            json!({ "autoStartToken": started["autoStartToken"] }),
-        )
-        .await;
-    for _ in 0..3 {
-        c.status().await;
-    }
-    let order = w
-        .store
-        .submission(&c.id)
-        .await
-        .unwrap()
-        .unwrap()
-        .order
-        .unwrap();
-    w.sim
-        .phone(
-            "approve",
-            json!({ "orderRef": order.order_ref, "personalNumber": TOLVAN }),
-        )
-        .await;
-    let (_, v) = c.status().await;
+    let v = sign_here(&w.sim, &w.store, &c, &started, TOLVAN).await;
     assert_eq!(v["status"], "complete", "{v}");
 }

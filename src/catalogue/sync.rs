@@ -394,21 +394,7 @@ fn connect(
     Ok((runtime, client))
 }
 
-/// An error with the causes beneath it (refused, DNS, TLS, timeout, a refused redirect),
-/// which reqwest's own message leaves out.
-fn cause(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut message = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        let text = s.to_string();
-        if !message.contains(&text) {
-            message.push_str(": ");
-            message.push_str(&text);
-        }
-        source = s.source();
-    }
-    message
-}
+use crate::error_chain as cause;
 
 /// Redirects are followed only within the origin they start from: a site cannot send the
 /// client to another host (an internal address) or from `https` down to `http`.

@@ -1016,9 +1016,18 @@ impl Vault {
 
     /// All receipts, oldest first; damaged ones are skipped and counted.
     pub fn receipts(&self) -> Result<(Vec<(String, Receipt)>, usize), VaultError> {
+        self.sealed_rows("receipts")
+    }
+
+    /// Every record of a table of sealed records (`receipts`, `outbox`), oldest first, and
+    /// how many could not be decrypted.
+    fn sealed_rows<T: serde::de::DeserializeOwned>(
+        &self,
+        table: &str,
+    ) -> Result<(Vec<(String, T)>, usize), VaultError> {
         let mut stmt = self
             .conn
-            .prepare("SELECT id, data FROM receipts ORDER BY created")?;
+            .prepare(&format!("SELECT id, data FROM {table} ORDER BY created"))?;
         let rows = stmt.query_map([], |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
         })?;
@@ -1060,22 +1069,7 @@ impl Vault {
 
     /// What waits to be sent, oldest first; damaged entries are skipped and counted.
     pub fn outbox(&self) -> Result<(Vec<(String, Outgoing)>, usize), VaultError> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id, data FROM outbox ORDER BY created")?;
-        let rows = stmt.query_map([], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
-        })?;
-        let mut out = Vec::new();
-        let mut damaged = 0;
-        for row in rows {
-            let (id, sealed) = row?;
-            match self.unseal(&sealed) {
-                Some(o) => out.push((id, o)),
-                None => damaged += 1,
-            }
-        }
-        Ok((out, damaged))
+        self.sealed_rows("outbox")
     }
 
     /// Takes a submission out of the outbox without sending it.

@@ -246,3 +246,38 @@ pub async fn case_api(http: &reqwest::Client, gateway: &str, path: &str) -> (u16
 pub fn latin1(bytes: &[u8]) -> String {
     bytes.iter().map(|&b| b as char).collect()
 }
+
+/// The citizen opens BankID on this computer through the order's autostart token, the app
+/// polls until BankID waits for the security code, and the citizen signs as `personal_number`.
+/// The gateway's last answer.
+pub async fn sign_here(
+    sim: &Sim,
+    store: &Arc<dyn Store>,
+    c: &Citizen<'_>,
+    started: &Value,
+    personal_number: &str,
+) -> Value {
+    sim.phone(
+        "autostart",
+        json!({ "autoStartToken": started["autoStartToken"] }),
+    )
+    .await;
+    for _ in 0..3 {
+        c.status().await;
+    }
+    let order = store
+        .submission(&c.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .order
+        .unwrap();
+    let (status, v) = sim
+        .phone(
+            "approve",
+            json!({ "orderRef": order.order_ref, "personalNumber": personal_number }),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    c.status().await.1
+}
