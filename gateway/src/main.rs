@@ -20,7 +20,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// The gateway: citizens' submissions, BankID signing, the case API.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// A BankID RP API v6.0 simulator over TLS with client certificates.
     BankidSim {
         #[arg(long, default_value_t = 0)]
@@ -120,6 +120,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             sim::serve(listener, &pki, timings).await
         }
         Command::Serve(a) => {
+            let a = *a;
             let catalogue = match &a.catalogue {
                 Some(dir) => etjanst::catalogue::Catalogue::open(dir),
                 None => etjanst::catalogue::Catalogue::embedded(),

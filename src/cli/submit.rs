@@ -129,7 +129,7 @@ pub(crate) fn submit(
 
 fn progress_line(sent: u64, total: u64) {
     if std::io::stderr().is_terminal() {
-        let percent = if total == 0 { 100 } else { sent * 100 / total };
+        let percent = (sent * 100).checked_div(total).unwrap_or(100);
         eprint!(
             "\r{} {percent} %",
             etjanst::t!(super::lang(), "submit-uploading")

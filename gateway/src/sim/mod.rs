@@ -70,7 +70,7 @@ fn body<T: for<'de> Deserialize<'de>>(
     endpoint: &str,
     headers: &HeaderMap,
     body: &Bytes,
-) -> Result<T, Response> {
+) -> Result<T, ApiError> {
     {
         let mut faults = sim.faults.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(f) = faults
@@ -85,20 +85,28 @@ fn body<T: for<'de> Deserialize<'de>>(
                 503 => ("maintenance", "Service unavailable"),
                 _ => ("internalError", "Internal error"),
             };
-            return Err(api_error(f.1, code, details));
+            return Err(ApiError {
+                status: f.1,
+                code,
+                details: details.into(),
+            });
         }
     }
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok());
     if content_type != Some("application/json") {
-        return Err(api_error(
-            415,
-            "unsupportedMediaType",
-            "Content-Type must be application/json",
-        ));
+        return Err(ApiError {
+            status: 415,
+            code: "unsupportedMediaType",
+            details: "Content-Type must be application/json".into(),
+        });
     }
-    serde_json::from_slice(body).map_err(|e| api_error(400, "invalidParameters", &e.to_string()))
+    serde_json::from_slice(body).map_err(|e| ApiError {
+        status: 400,
+        code: "invalidParameters",
+        details: e.to_string(),
+    })
 }
 
 fn ok(value: impl serde::Serialize) -> Response {
@@ -115,7 +123,7 @@ async fn start(sim: Sim, func: Func, headers: HeaderMap, bytes: Bytes) -> Respon
             Ok(refs) => ok(refs),
             Err(e) => error(e),
         },
-        Err(r) => r,
+        Err(e) => error(e),
     }
 }
 
@@ -139,7 +147,7 @@ async fn collect(State(sim): State<Sim>, headers: HeaderMap, bytes: Bytes) -> Re
             Ok(c) => ok(c),
             Err(e) => error(e),
         },
-        Err(r) => r,
+        Err(e) => error(e),
     }
 }
 
@@ -149,7 +157,7 @@ async fn cancel(State(sim): State<Sim>, headers: HeaderMap, bytes: Bytes) -> Res
             Ok(()) => ok(serde_json::json!({})),
             Err(e) => error(e),
         },
-        Err(r) => r,
+        Err(e) => error(e),
     }
 }
 
