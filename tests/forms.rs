@@ -250,3 +250,38 @@ fn stop_query_blocks_print_but_not_a_draft() {
     let draft = fill::check(&form, &mut answers, Mode::Draft, common::today());
     assert!(draft.is_valid(), "a draft may be saved: {:?}", draft.issues);
 }
+
+#[test]
+fn the_applicant_is_the_first_contact_not_a_co_applicant() {
+    let c = common::catalogue();
+    let applicant = |id: &str| {
+        let flow = c.flow(id).unwrap();
+        let (_, mut answers) = common::example(flow);
+        let form = Form::new(flow);
+        fill::check(&form, &mut answers, Mode::Complete, common::today());
+        fill::applicant(&form, &answers)
+    };
+    // Written with a hyphen in the answers, as 12 digits for BankID.
+    assert_eq!(
+        applicant("ekonomiskt-bistand").as_deref(),
+        Some("199908072391")
+    );
+    assert_eq!(
+        applicant("forskoleplats").as_deref(),
+        Some("199205052385"),
+        "the first guardian, not the second nor the child"
+    );
+    assert_eq!(applicant("synpunkt"), None, "an anonymous suggestion");
+
+    // An application whose contact query leaves the personnummer out names nobody, not the
+    // co-applicant.
+    let flow = c.flow("ekonomiskt-bistand").unwrap();
+    let (_, mut answers) = common::example(flow);
+    let Some(Answer::Contact(mut contact)) = answers.get(&flow.steps[0].queries[0].id).cloned()
+    else {
+        panic!("the first query is the applicant's contact details");
+    };
+    contact.citizen_id = None;
+    answers.set(&flow.steps[0].queries[0].id, Some(Answer::Contact(contact)));
+    assert_eq!(fill::applicant(&Form::new(flow), &answers), None);
+}

@@ -52,6 +52,24 @@ pub fn remaining(form: &Form, answers: &Answers, draft: &Report, today: NaiveDat
         .collect()
 }
 
+/// The applicant's personnummer (12 digits): the citizen identifier of the first contact query
+/// answered, which Open ePlatform fills from the signed-in citizen; later contact queries are a
+/// co-applicant or a second guardian. Only the applicant may sign the application. Call after
+/// [`check`], which clears the answers of hidden queries. `None` when no contact query asks
+/// for a personnummer.
+pub fn applicant(form: &Form, answers: &Answers) -> Option<String> {
+    // The first contact query that asks for a personnummer is the applicant's even when left
+    // empty: a co-applicant further on must not take the applicant's place.
+    let first = form.queries().iter().find(|q| {
+        matches!(&q.kind, crate::flow::QueryKind::ContactDetail(c)
+            if c.field_citizen_id != crate::flow::FieldMode::Hidden)
+    })?;
+    match answers.get(&first.id) {
+        Some(Answer::Contact(a)) => a.citizen_id.as_deref().and_then(crate::ids::twelve_digits),
+        _ => None,
+    }
+}
+
 /// One visible query, for listings.
 #[derive(Debug, Clone, Serialize)]
 pub struct VisibleQuery {
