@@ -79,6 +79,7 @@ async fn setup() -> Setup {
         organisation_number: "212000-1967".into(),
         max_body: 1 << 20,
         uploads_per_minute: 0,
+        trusted_proxies: etjanst_gateway::api::TrustedProxies::loopback(),
         collect_interval: Duration::from_millis(200),
         bundle: None,
     };

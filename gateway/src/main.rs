@@ -64,6 +64,10 @@ struct ServeArgs {
     max_body: usize,
     #[arg(long, default_value_t = 30)]
     uploads_per_minute: u32,
+    /// Reverse proxies and load balancers whose X-Forwarded-For names the citizen: addresses
+    /// or networks, comma-separated ("" for none; the gateway is then reached directly).
+    #[arg(long, default_value = "127.0.0.1,::1")]
+    trusted_proxies: api::TrustedProxies,
     /// Milliseconds between BankID collects for one order.
     #[arg(long, default_value_t = 2000)]
     collect_interval_ms: u64,
@@ -160,6 +164,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                     organisation_number: a.organisation_number,
                     max_body: a.max_body,
                     uploads_per_minute: a.uploads_per_minute,
+                    trusted_proxies: a.trusted_proxies,
                     collect_interval: Duration::from_millis(a.collect_interval_ms),
                     bundle: a.bundle,
                 },

@@ -436,3 +436,153 @@ async fn one_address_is_rate_limited() {
     }
     assert_eq!(statuses, [(201, false), (201, false), (429, true)]);
 }
+
+/// A client whose requests reach the gateway through a proxy on its host (nginx holding TLS),
+/// which appended `forwarded` to `X-Forwarded-For`.
+fn through_proxy(forwarded: &str) -> reqwest::Client {
+    let mut h = reqwest::header::HeaderMap::new();
+    h.insert("X-Forwarded-For", forwarded.parse().unwrap());
+    reqwest::Client::builder()
+        .default_headers(h)
+        .build()
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn behind_the_proxy_each_citizen_is_counted_and_named_to_bankid() {
+    let w = World::with(|s| s.uploads_per_minute = 1).await;
+    let anna = through_proxy("203.0.113.5");
+    let bertil = through_proxy("198.51.100.9");
+    let upload = |http: reqwest::Client| {
+        let url = format!("{}/api/v1/submissions", w.gateway);
+        async move {
+            http.post(url)
+                .header("Idempotency-Key", new_key())
+                .body(upload_body("synpunkt"))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    let c = Citizen::upload(&w.gateway, &anna, upload_body("synpunkt")).await;
+    assert_eq!(
+        upload(bertil).await,
+        201,
+        "another citizen behind the same proxy"
+    );
+    assert_eq!(
+        upload(anna.clone()).await,
+        429,
+        "the first citizen's limit is used"
+    );
+    // What a client writes itself comes before the proxy's entry and is not believed.
+    let pretender = through_proxy("192.0.2.44, 203.0.113.5");
+    assert_eq!(upload(pretender).await, 429);
+
+    let started = c.sign(false).await;
+    let v = sign_here(&w.sim, &w.store, &c, &started, TOLVAN).await;
+    let number: i64 = v["receipt"]["caseNumber"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let case = w.store.case(number).await.unwrap().unwrap();
+    let completion: Value = serde_json::from_str(&case.completion).unwrap();
+    assert_eq!(
+        completion["device"]["ipAddress"], "203.0.113.5",
+        "BankID was given the citizen's address, not the proxy's: {completion}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_trusted_proxy_the_forwarded_header_is_ignored() {
+    let w = World::with(|s| {
+        s.uploads_per_minute = 1;
+        s.trusted_proxies = etjanst_gateway::api::TrustedProxies::default();
+    })
+    .await;
+    let mut statuses = Vec::new();
+    for from in ["203.0.113.5", "198.51.100.9"] {
+        let r = through_proxy(from)
+            .post(format!("{}/api/v1/submissions", w.gateway))
+            .header("Idempotency-Key", new_key())
+            .body(upload_body("synpunkt"))
+            .send()
+            .await
+            .unwrap();
+        statuses.push(r.status().as_u16());
+    }
+    assert_eq!(statuses, [201, 429], "one address however it names itself");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_cannot_be_started_again_and_again() {
+    let w = World::with(|s| s.uploads_per_minute = 2).await;
+    let c = Citizen::upload(&w.gateway, &w.http, upload_body("synpunkt")).await;
+    for _ in 0..2 {
+        c.sign(false).await;
+        let (status, _) = c.call(Method::POST, "/sign/cancel", None).await;
+        assert_eq!(status, 200);
+    }
+    let (status, v) = c
+        .call(Method::POST, "/sign", Some(json!({ "sameDevice": false })))
+        .await;
+    assert_eq!(status, 429, "{v}");
+    assert!(
+        v["message"].as_str().unwrap().contains("Försök igen om"),
+        "{v}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_the_applicant_can_sign() {
+    let w = World::new().await;
+    // Tolvan applies for ekonomiskt bistånd; Åsa, who lives with him, is the co-applicant.
+    let body = upload_body_with(
+        "ekonomiskt-bistand",
+        &[
+            (
+                "kontoutdrag-september-november.pdf",
+                b"%PDF-1.7 kontoutdrag",
+            ),
+            ("hyresavi-december.pdf", b"%PDF-1.7 hyresavi"),
+        ],
+    );
+    let c = Citizen::upload(&w.gateway, &w.http, body).await;
+    let started = c.sign(true).await;
+    w.sim
+        .phone(
+            "autostart",
+            json!({ "autoStartToken": started["autoStartToken"] }),
+        )
+        .await;
+    for _ in 0..3 {
+        poll(&c).await;
+    }
+    let order = w.sim_order_ref(&c).await;
+    let (status, v) = w
+        .sim
+        .phone(
+            "approve",
+            json!({ "orderRef": order, "personalNumber": "199511242381" }),
+        )
+        .await;
+    assert_eq!(
+        status, 409,
+        "the co-applicant's BankID cannot take the order: {v}"
+    );
+    assert_eq!(poll(&c).await["status"], "pending");
+
+    let (status, _) = w
+        .sim
+        .phone(
+            "approve",
+            json!({ "orderRef": order, "personalNumber": TOLVAN }),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let v = poll(&c).await;
+    assert_eq!(v["receipt"]["signerName"], "Tolvan Tolvansson", "{v}");
+}

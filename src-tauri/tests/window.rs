@@ -463,6 +463,7 @@ async fn gateway(dir: &std::path::Path) -> (String, reqwest::Client, String, std
         organisation_number: "212000-1967".into(),
         max_body: 1 << 20,
         uploads_per_minute: 0,
+        trusted_proxies: etjanst_gateway::api::TrustedProxies::loopback(),
         collect_interval: std::time::Duration::from_millis(500),
         bundle: None,
     };

@@ -3,6 +3,7 @@
 //! bundle.
 
 mod cases;
+mod client_ip;
 mod limits;
 mod prepare;
 mod signing;
@@ -22,6 +23,8 @@ use axum::routing::{get, post};
 use crate::bankid::RpClient;
 use crate::store::{Store, StoreError};
 
+pub use client_ip::TrustedProxies;
+
 /// What a gateway serves and with what.
 pub struct Settings {
     pub catalogue: etjanst::catalogue::Catalogue,
@@ -34,8 +37,11 @@ pub struct Settings {
     pub organisation_number: String,
     /// The largest upload accepted, in bytes (answers and attachments, base64 included).
     pub max_body: usize,
-    /// Uploads a single address may start per minute; 0 for no limit.
+    /// Uploads a single address may start per minute, and as many signing orders; 0 for no
+    /// limit.
     pub uploads_per_minute: u32,
+    /// The reverse proxies and load balancers whose `X-Forwarded-For` names the citizen.
+    pub trusted_proxies: TrustedProxies,
     /// How often BankID is collected for one order, whatever the clients poll.
     pub collect_interval: Duration,
     /// The municipality's signed catalogue bundle.
@@ -44,7 +50,9 @@ pub struct Settings {
 
 pub(crate) struct Gateway {
     settings: Settings,
-    limiter: limits::Limiter,
+    /// Per address: uploads, and BankID orders started.
+    uploads: limits::Limiter,
+    orders: limits::Limiter,
     /// CPU work (the core's checks, the PDF) runs at most once per core at a time, first
     /// come first served: under load, requests queue in order instead of all slowing down
     /// together, which keeps the slowest close to the typical one.
@@ -104,6 +112,19 @@ impl IntoResponse for Failure {
     }
 }
 
+/// 429 with `Retry-After`: `what` happened too often, and when to try again.
+fn too_many(wait: u64, what: &str) -> Response {
+    let mut r = Failure::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "tooManyRequests",
+        format!("{what} Försök igen om {wait} sekunder."),
+    )
+    .into_response();
+    r.headers_mut()
+        .insert("Retry-After", wait.to_string().parse().expect("digits"));
+    r
+}
+
 async fn too_large(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
     let response = next.run(request).await;
     if response.status() == StatusCode::PAYLOAD_TOO_LARGE {
@@ -130,7 +151,8 @@ pub fn router(settings: Settings) -> Router {
     let max_body = settings.max_body;
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let gateway = Arc::new(Gateway {
-        limiter: limits::Limiter::new(settings.uploads_per_minute),
+        uploads: limits::Limiter::new(settings.uploads_per_minute),
+        orders: limits::Limiter::new(settings.uploads_per_minute),
         settings,
         cpu: tokio::sync::Semaphore::new(cores),
     });

@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 use super::prepare::{self, sha256_hex};
 use super::submissions::authorised;
-use super::{Failure, Shared};
+use super::{Failure, Shared, too_many};
 use crate::bankid::types::{CompletionData, Requirement, StartRequest};
 use crate::bankid::{RpError, qr, rfa, signature};
 use crate::store::{Case, Order, Submission};
@@ -87,13 +87,27 @@ pub(crate) async fn start(
         // dropped answer must not make a second one.
         return Ok(started(order));
     }
+    let client = gw.settings.trusted_proxies.client(peer.ip(), &headers);
+    // Every order is a BankID transaction the municipality pays for: one address cannot
+    // start them without end by cancelling and starting again.
+    if let Err(wait) = gw.orders.allow(client) {
+        return Ok(too_many(
+            wait,
+            "För många underskrifter påbörjade från din adress.",
+        ));
+    }
+    // Only the applicant may sign (§2.2): BankID is told whose order it is, so nobody else's
+    // app can take it.
+    let applicant = prepare::parse(&gw.settings.catalogue, &s.new.body)
+        .map(|p| etjanst::fill::applicant(&p.form, &p.answers))?;
     let request = StartRequest {
-        end_user_ip: peer.ip().to_string(),
+        end_user_ip: client.to_string(),
         user_visible_data: Some(B64.encode(s.new.visible_text.as_bytes())),
         user_visible_data_format: Some("simpleMarkdownV1".into()),
         user_non_visible_data: Some(B64.encode(&s.new.manifest)),
         requirement: Some(Requirement {
             pin_code: Some(true),
+            personal_number: applicant,
             ..Default::default()
         }),
         ..Default::default()
@@ -310,12 +324,30 @@ async fn finish(gw: &Shared, s: &Submission) -> Result<Case, Failure> {
     )
     .map_err(|_| refused("Underskriftens personnummer är ogiltigt."))?
     .long();
+    let (applicant, mut names) = {
+        let parsed = prepare::parse(&gw.settings.catalogue, &s.new.body)?;
+        let names: Vec<String> = parsed.files.content.keys().cloned().collect();
+        (
+            etjanst::fill::applicant(&parsed.form, &parsed.answers),
+            names,
+        )
+    };
+    if let Some(applicant) = applicant
+        && applicant != pnr
+    {
+        tracing::error!(
+            "submission {}: signed by someone not the applicant",
+            s.new.id
+        );
+        store
+            .record_collect(&s.new.id, &order_ref, "failed", Some("notApplicant"), None)
+            .await?;
+        return Err(refused(
+            "Ansökan är underskriven av någon annan än sökanden och tas därför inte emot. Sökanden behöver skriva under med sitt eget BankID.",
+        ));
+    }
     let user_id = store.user_id(&pnr).await?;
     let case_id = store.next_id("case").await?;
-    let mut names: Vec<String> = {
-        let parsed = prepare::parse(&gw.settings.catalogue, &s.new.body)?;
-        parsed.files.content.keys().cloned().collect()
-    };
     names.sort();
     let mut file_ids = std::collections::HashMap::new();
     for name in names {

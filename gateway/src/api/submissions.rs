@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use super::prepare::{self, sha256_hex};
-use super::{Failure, Shared};
+use super::{Failure, Shared, too_many};
 use crate::store::{Inserted, NewSubmission, Submission};
 
 /// The idempotency key: the client's random secret, 16–128 URL-safe characters. It also
@@ -79,16 +79,9 @@ pub(crate) async fn upload(
     if let Some(existing) = store.submission_by_key(&key_hash).await? {
         return again(&existing, &sha256);
     }
-    if let Err(wait) = gw.limiter.allow(peer.ip()) {
-        let mut r = Failure::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "tooManyRequests",
-            format!("För många ansökningar från din adress. Försök igen om {wait} sekunder."),
-        )
-        .into_response();
-        r.headers_mut()
-            .insert("Retry-After", wait.to_string().parse().expect("digits"));
-        return Ok(r);
+    let client = gw.settings.trusted_proxies.client(peer.ip(), &headers);
+    if let Err(wait) = gw.uploads.allow(client) {
+        return Ok(too_many(wait, "För många ansökningar från din adress."));
     }
     let id = uuid::Uuid::new_v4().to_string();
     let gw2 = gw.clone();

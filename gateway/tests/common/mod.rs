@@ -83,6 +83,7 @@ pub fn settings(sim: &Sim, store: Arc<dyn Store>) -> Settings {
         organisation_number: "212000-1967".into(),
         max_body: 2 * 1024 * 1024,
         uploads_per_minute: 0,
+        trusted_proxies: etjanst_gateway::api::TrustedProxies::loopback(),
         collect_interval: Duration::ZERO,
         bundle: None,
     }
