@@ -443,6 +443,7 @@ pub fn prepare(
         next_attempt: now,
         last_error: None,
         submission_id: None,
+        signer: fill::applicant(&form, answers),
     })
 }
 

@@ -155,12 +155,7 @@ async fn finish(mut child: Child, rx: &mpsc::Receiver<String>, seen: &mut Vec<St
 
 /// Scans the QR code the terminal shows and approves as Tolvan.
 async fn scan_and_approve(phone: &Phone, rx: &mpsc::Receiver<String>, seen: &mut Vec<String>) {
-    let line = wait_for(rx, "QR: bankid.", seen).await;
-    let frame = line.trim_start_matches("QR: ");
-    let (status, v) = phone.act("scan", json!({ "qrData": frame })).await;
-    assert_eq!(status, 200, "{v}");
-    let order = v["orderRef"].as_str().unwrap().to_string();
-    wait_for(rx, "säkerhetskod", seen).await;
+    let order = scan(phone, rx, seen).await;
     let (status, v) = phone
         .act(
             "approve",
@@ -168,6 +163,17 @@ async fn scan_and_approve(phone: &Phone, rx: &mpsc::Receiver<String>, seen: &mut
         )
         .await;
     assert_eq!(status, 200, "{v}");
+}
+
+/// Scans the QR code the terminal shows, until BankID asks for the security code; the order.
+async fn scan(phone: &Phone, rx: &mpsc::Receiver<String>, seen: &mut Vec<String>) -> String {
+    let line = wait_for(rx, "QR: bankid.", seen).await;
+    let frame = line.trim_start_matches("QR: ");
+    let (status, v) = phone.act("scan", json!({ "qrData": frame })).await;
+    assert_eq!(status, 200, "{v}");
+    let order = v["orderRef"].as_str().unwrap().to_string();
+    wait_for(rx, "säkerhetskod", seen).await;
+    order
 }
 
 fn run(data: &Path, args: &[&str]) -> (i32, String) {
@@ -362,4 +368,43 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
         }
     }
     out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_applicant_is_named_and_only_their_bankid_signs() {
+    let s = setup().await;
+    let gateway = serve_on(TcpListener::bind("127.0.0.1:0").unwrap(), (s.settings)());
+    let answers = common::example_path("forskoleplats");
+    let (child, rx) = spawn(
+        &s.data,
+        &[
+            "submit",
+            "forskoleplats",
+            "--answers",
+            &answers,
+            "--gateway",
+            &gateway,
+        ],
+    );
+    let mut seen = Vec::new();
+    // The first guardian applies; the second is named in the form but does not sign.
+    wait_for(&rx, "skrivs under av sökanden, 19920505-2385,", &mut seen).await;
+    let order = scan(&s.phone, &rx, &mut seen).await;
+    let approve = |pnr: &'static str| {
+        let order = order.clone();
+        let phone = &s.phone;
+        async move {
+            phone
+                .act(
+                    "approve",
+                    json!({ "orderRef": order, "personalNumber": pnr }),
+                )
+                .await
+                .0
+        }
+    };
+    assert_eq!(approve("199306102394").await, 409, "the other guardian");
+    assert_eq!(approve("199205052385").await, 200);
+    assert_eq!(finish(child, &rx, &mut seen).await, 0, "{seen:#?}");
+    assert!(seen.join("\n").contains("Ansökan är inskickad."));
 }

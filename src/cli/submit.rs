@@ -188,6 +188,16 @@ fn send(vault: &mut Vault, id: &str, mut o: Outgoing, signing: SigningArgs) -> R
         "{}",
         etjanst::t!(lang, "submit-uploaded", sum = &uploaded.sha256[..16])
     );
+    if let Some(pnr) = &o.signer {
+        eprintln!(
+            "{}",
+            etjanst::t!(
+                lang,
+                "submit-signer",
+                pnr = etjanst::ids::with_separator(pnr)
+            )
+        );
+    }
     match sign(&client, &o, &uploaded.submission_id, signing)? {
         Signed::Receipt(r) => {
             submit::keep_receipt(vault, id, &o, &r)

@@ -270,6 +270,7 @@ submit-uploading = Sending the application …
 submit-queued = The application is waiting to be sent ({ $id }). Send it with `etjanst outbox send` when the computer has a network.
 submit-retrying = Trying again in { $seconds } s …
 submit-uploaded = The municipality has received the application. The checksum { $sum } matches this computer's.
+submit-signer = The applicant, { $pnr }, signs the application with their own BankID.
 submit-receipt-bad = the receipt does not match what was sent: { $error }
 submit-done = The application has been submitted.
 submit-sign = Sign the application with BankID. Only once it is signed is it submitted.

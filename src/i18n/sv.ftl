@@ -270,6 +270,7 @@ submit-uploading = Skickar ansökan …
 submit-queued = Ansökan väntar på att skickas ({ $id }). Skicka den med `etjanst outbox send` när datorn har nätverk.
 submit-retrying = Försöker igen om { $seconds } s …
 submit-uploaded = Kommunen har tagit emot ansökan. Kontrollsumman { $sum } stämmer med den här datorns.
+submit-signer = Ansökan skrivs under av sökanden, { $pnr }, med sitt eget BankID.
 submit-receipt-bad = kvittot stämmer inte med det som skickades: { $error }
 submit-done = Ansökan är inskickad.
 submit-sign = Skriv under ansökan med BankID. Först när den är underskriven är den inskickad.

@@ -258,6 +258,10 @@ pub struct Outgoing {
     pub last_error: Option<String>,
     /// The gateway's id, once it has the upload.
     pub submission_id: Option<String>,
+    /// The applicant's personnummer (12 digits) when the form names one: only their BankID
+    /// can sign, and the citizen is told so before the order starts.
+    #[serde(default)]
+    pub signer: Option<String>,
 }
 
 impl std::fmt::Debug for Outgoing {

@@ -26,6 +26,8 @@ pub struct SubmitView {
     pub issues: Vec<Value>,
     /// The first 16 hex digits of the checksum both sides computed, as the BankID app shows it.
     pub checksum: String,
+    /// The applicant whose BankID alone can sign (`ÅÅÅÅMMDD-NNNN`), when the form names one.
+    pub signer: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -119,6 +121,7 @@ fn upload_and_start(
         message,
         issues: Vec::new(),
         checksum: o.sha256[..16].to_string(),
+        signer: o.signer.as_deref().map(etjanst::ids::with_separator),
     };
     let c = client(&o).map_err(|e| fail(e, lang))?;
     let app2 = app.clone();
@@ -193,6 +196,7 @@ pub async fn submit_start(app: AppHandle, draft_id: String, same_device: bool) -
                         message: etjanst::t!(lang, "desktop-form-incomplete", count = issues.len()),
                         issues,
                         checksum: String::new(),
+                        signer: None,
                     })
                 }
                 Err(submit::PrepareError::MissingFile(name)) => {

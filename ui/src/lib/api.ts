@@ -212,6 +212,8 @@ export interface SubmitView {
   message: string;
   issues: Issue[];
   checksum: string;
+  /** The applicant whose BankID alone can sign, when the form names one. */
+  signer: string | null;
 }
 
 export interface ReceiptView {
