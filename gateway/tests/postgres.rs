@@ -145,6 +145,19 @@ async fn two_gateway_instances_share_one_database() {
     let (status, xml) = case_api(&http, &b, &format!("getinstance/{number}/xml")).await;
     assert_eq!(status, 200);
     assert!(latin1(&xml).contains("<Lastname><![CDATA[Tolvansson]]></Lastname>"));
+    // The back-end's lists come from the database, whichever instance answers.
+    for path in [
+        "getinstances/family/302/Inskickat",
+        "getinstances/owner/citizenidentifier/19990807-2391",
+    ] {
+        let (status, list) = case_api(&http, &a, path).await;
+        assert_eq!(status, 200);
+        let list = latin1(&list);
+        assert!(
+            list.contains(&format!("<flowInstanceID>{number}</flowInstanceID>")),
+            "{path}: {list}"
+        );
+    }
     // A retried upload through B finds A's submission.
     let r = http
         .post(format!("{b}/api/v1/submissions"))

@@ -586,3 +586,115 @@ async fn only_the_applicant_can_sign() {
     let v = poll(&c).await;
     assert_eq!(v["receipt"]["signerName"], "Tolvan Tolvansson", "{v}");
 }
+
+/// The case numbers of a `getinstances` list.
+fn listed(list: &[u8]) -> Vec<String> {
+    let text = latin1(list);
+    let doc = roxmltree::Document::parse(&text).unwrap();
+    doc.descendants()
+        .filter(|n| n.has_tag_name("flowInstanceID"))
+        .map(text_of)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn back_ends_list_cases_by_status_date_and_citizen_as_on_open_eplatform() {
+    let w = World::new().await;
+    let mut numbers = Vec::new();
+    for _ in 0..2 {
+        let c = Citizen::upload(&w.gateway, &w.http, upload_body("synpunkt")).await;
+        let started = c.sign(true).await;
+        let v = sign_here(&w.sim, &w.store, &c, &started, TOLVAN).await;
+        numbers.push(v["receipt"]["caseNumber"].as_str().unwrap().to_string());
+    }
+    let (older, newer) = (numbers[0].clone(), numbers[1].clone());
+    let r = w
+        .http
+        .post(format!("{}/api/instanceapi/setstatus/{older}", w.gateway))
+        .basic_auth("x", Some(API_KEY))
+        .json(&json!({ "statusID": 2 }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+
+    let today = chrono::Local::now().date_naive();
+    let day = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
+    let (yesterday, tomorrow) = (
+        day(today.pred_opt().unwrap()),
+        day(today.succ_opt().unwrap()),
+    );
+    let list = |path: String| {
+        let (http, gateway) = (&w.http, &w.gateway);
+        async move {
+            let (status, body) = case_api(http, gateway, &path).await;
+            assert_eq!(status, 200, "{path}: {}", latin1(&body));
+            listed(&body)
+        }
+    };
+    let both = vec![newer.clone(), older.clone()];
+    assert_eq!(list("getinstances/family/306".into()).await, both);
+    // The status as OeP's integrations name it, by name, content type or number.
+    assert_eq!(
+        list("getinstances/family/306/Inskickat".into()).await,
+        std::slice::from_ref(&newer)
+    );
+    assert_eq!(
+        list("getinstances/family/306/IN_PROGRESS".into()).await,
+        std::slice::from_ref(&older)
+    );
+    assert_eq!(
+        list("getinstances/family/306/2".into()).await,
+        std::slice::from_ref(&older)
+    );
+    assert!(
+        list("getinstances/family/306/Arkiverat".into())
+            .await
+            .is_empty()
+    );
+    let t = day(today);
+    assert_eq!(
+        list(format!(
+            "getinstances/family/306/Inskickat?fromDate={t}&toDate={t}"
+        ))
+        .await,
+        std::slice::from_ref(&newer)
+    );
+    assert!(
+        list(format!("getinstances/family/306?fromDate={tomorrow}"))
+            .await
+            .is_empty()
+    );
+    assert!(
+        list(format!("getinstances/family/306?toDate={yesterday}"))
+            .await
+            .is_empty()
+    );
+    assert_eq!(
+        list(format!(
+            "getinstances/family/306?fromDate={yesterday}&toDate="
+        ))
+        .await,
+        both
+    );
+    assert!(list("getinstances/family/999".into()).await.is_empty());
+
+    // A citizen's cases, whichever way the personnummer is written.
+    let owner = "getinstances/owner/citizenidentifier";
+    assert_eq!(list(format!("{owner}/19990807-2391")).await, both);
+    assert_eq!(
+        list(format!("{owner}/199908072391/SUBMITTED")).await,
+        [newer]
+    );
+    assert!(list(format!("{owner}/201701012393")).await.is_empty());
+
+    for bad in [
+        format!("{owner}/19990807-2390"),
+        "getinstances/family/306?fromDate=1%20december".to_string(),
+    ] {
+        let (status, body) = case_api(&w.http, &w.gateway, &bad).await;
+        assert_eq!(status, 400, "{bad}");
+        let v: Value = serde_json::from_slice(&body).unwrap();
+        assert!(!v["message"].as_str().unwrap().is_empty(), "{v}");
+    }
+}

@@ -3,13 +3,15 @@
 //! our cases unchanged; and the catalogue bundle.
 
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use std::collections::HashMap;
+
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 
 use super::{Failure, Shared};
-use crate::store::Case;
+use crate::store::{Case, Whose};
 
 /// The statuses a case moves through, as OeP's standard status mapping names them.
 const STATUSES: &[(i64, &str, &str)] = &[
@@ -82,14 +84,76 @@ fn list_date(ms: i64) -> String {
         .to_string()
 }
 
+/// The list's filters as OeP's clients send them: `?fromDate=2026-11-01&toDate=2026-11-30`.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Dates {
+    from_date: Option<String>,
+    to_date: Option<String>,
+}
+
+fn bad_request(message: String) -> Failure {
+    Failure::new(StatusCode::BAD_REQUEST, "badRequest", message)
+}
+
+fn date(value: Option<&str>) -> Result<Option<chrono::NaiveDate>, Failure> {
+    value
+        .filter(|v| !v.is_empty())
+        .map(|v| {
+            chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d")
+                .map_err(|_| bad_request(format!("{v:?} är inget datum (ÅÅÅÅ-MM-DD).")))
+        })
+        .transpose()
+}
+
+/// Whether `wanted` (a path segment) names status `id`: its name, as OeP's clients pass it
+/// ("Inskickat"), its content type (`SUBMITTED`) or its number.
+fn status_matches(id: i64, wanted: &str) -> bool {
+    let wanted = wanted.trim();
+    wanted.parse::<i64>().ok() == Some(id)
+        || STATUSES.iter().any(|(sid, name, kind)| {
+            *sid == id && (name.eq_ignore_ascii_case(wanted) || kind.eq_ignore_ascii_case(wanted))
+        })
+}
+
+/// `getinstances/family/{familyId}[/{status}]` and
+/// `getinstances/owner/citizenidentifier/{pnr}[/{status}]`, with `fromDate` and `toDate`
+/// (inclusive, the day the case came in).
 pub(crate) async fn instances(
     State(gw): State<Shared>,
-    Path(family): Path<String>,
+    Path(path): Path<HashMap<String, String>>,
+    Query(dates): Query<Dates>,
     headers: HeaderMap,
 ) -> Result<Response, Failure> {
     check_key(&gw, &headers)?;
-    let family: i64 = family.parse().unwrap_or(-1);
-    let cases = gw.settings.store.cases_of_family(family).await?;
+    let whose = match (path.get("family"), path.get("citizen")) {
+        (Some(family), _) => Whose::Family(family.parse().unwrap_or(-1)),
+        (None, Some(pnr)) => Whose::Citizen(
+            etjanst::ids::twelve_digits(pnr)
+                .ok_or_else(|| bad_request(format!("{pnr:?} är inget giltigt personnummer.")))?,
+        ),
+        (None, None) => return Err(missing()),
+    };
+    let from = date(dates.from_date.as_deref())?;
+    let to = date(dates.to_date.as_deref())?;
+    let day = |ms: i64| {
+        chrono::DateTime::from_timestamp_millis(ms)
+            .unwrap_or_default()
+            .with_timezone(&chrono::Local)
+            .date_naive()
+    };
+    let cases = gw
+        .settings
+        .store
+        .cases_of(whose)
+        .await?
+        .into_iter()
+        .filter(|c| {
+            path.get("status")
+                .is_none_or(|s| status_matches(c.status_id, s))
+                && from.is_none_or(|f| day(c.posted_ms) >= f)
+                && to.is_none_or(|t| day(c.posted_ms) <= t)
+        });
     let mut out = String::from("<FlowInstances>\n");
     for c in cases {
         out.push_str(&format!(

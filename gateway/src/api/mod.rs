@@ -172,6 +172,18 @@ pub fn router(settings: Settings) -> Router {
             "/api/instanceapi/getinstances/family/{family}",
             get(cases::instances),
         )
+        .route(
+            "/api/instanceapi/getinstances/family/{family}/{status}",
+            get(cases::instances),
+        )
+        .route(
+            "/api/instanceapi/getinstances/owner/citizenidentifier/{citizen}",
+            get(cases::instances),
+        )
+        .route(
+            "/api/instanceapi/getinstances/owner/citizenidentifier/{citizen}/{status}",
+            get(cases::instances),
+        )
         .route("/api/instanceapi/getinstance/{id}/xml", get(cases::xml))
         .route("/api/instanceapi/getinstance/{id}/pdf", get(cases::pdf))
         .route("/api/instanceapi/getstatus/{id}", get(cases::status))

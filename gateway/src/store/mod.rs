@@ -92,6 +92,15 @@ impl From<tokio_postgres::Error> for StoreError {
     }
 }
 
+/// Whose cases a back-end lists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Whose {
+    /// A flow family's (an e-service over its versions).
+    Family(i64),
+    /// A citizen's, who signed them: the personnummer, 12 digits.
+    Citizen(String),
+}
+
 /// What storing a submission did.
 #[derive(Debug)]
 pub enum Inserted {
@@ -135,8 +144,8 @@ pub trait Store: Send + Sync {
     async fn insert_case(&self, case: &Case) -> Result<Case, StoreError>;
     async fn case(&self, flow_instance_id: i64) -> Result<Option<Case>, StoreError>;
     async fn case_of_submission(&self, submission_id: &str) -> Result<Option<Case>, StoreError>;
-    /// Cases of a flow family, newest first, without their documents.
-    async fn cases_of_family(&self, family_id: i64) -> Result<Vec<Case>, StoreError>;
+    /// Cases of a flow family or of a citizen, newest first, without their documents.
+    async fn cases_of(&self, whose: Whose) -> Result<Vec<Case>, StoreError>;
     /// Sets a case's status; the event's id, or `None` for no such case.
     async fn set_case_status(
         &self,

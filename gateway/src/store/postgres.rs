@@ -48,6 +48,7 @@ CREATE TABLE IF NOT EXISTS cases (
     completion TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS cases_family ON cases (family_id, flow_instance_id);
+CREATE INDEX IF NOT EXISTS cases_signer ON cases (signer_pnr, flow_instance_id);
 CREATE SEQUENCE IF NOT EXISTS case_ids;
 CREATE SEQUENCE IF NOT EXISTS file_ids;
 CREATE TABLE IF NOT EXISTS users (id BIGSERIAL PRIMARY KEY, citizen_identifier TEXT NOT NULL UNIQUE);
@@ -294,15 +295,26 @@ impl Store for Postgres {
         Ok(row.as_ref().map(case_row))
     }
 
-    async fn cases_of_family(&self, family_id: i64) -> Result<Vec<Case>, StoreError> {
-        let rows = self
-            .c()
-            .query(
-                "SELECT flow_instance_id, submission_id, family_id, flow_id, ''::bytea, ''::bytea, posted_ms, status_id, status_changed_ms, signer_name, signer_pnr, sha256, ''
-                 FROM cases WHERE family_id = $1 ORDER BY flow_instance_id DESC",
-                &[&family_id],
-            )
-            .await?;
+    async fn cases_of(&self, whose: Whose) -> Result<Vec<Case>, StoreError> {
+        const COLUMNS: &str = "SELECT flow_instance_id, submission_id, family_id, flow_id, ''::bytea, ''::bytea, posted_ms, status_id, status_changed_ms, signer_name, signer_pnr, sha256, '' FROM cases";
+        let rows = match &whose {
+            Whose::Family(family) => {
+                self.c()
+                    .query(
+                        &format!("{COLUMNS} WHERE family_id = $1 ORDER BY flow_instance_id DESC"),
+                        &[family],
+                    )
+                    .await?
+            }
+            Whose::Citizen(pnr) => {
+                self.c()
+                    .query(
+                        &format!("{COLUMNS} WHERE signer_pnr = $1 ORDER BY flow_instance_id DESC"),
+                        &[pnr],
+                    )
+                    .await?
+            }
+        };
         Ok(rows.iter().map(case_row).collect())
     }
 

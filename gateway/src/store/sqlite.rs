@@ -52,6 +52,7 @@ CREATE TABLE IF NOT EXISTS cases (
     completion TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS cases_family ON cases (family_id, flow_instance_id);
+CREATE INDEX IF NOT EXISTS cases_signer ON cases (signer_pnr, flow_instance_id);
 CREATE TABLE IF NOT EXISTS sequences (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS users (id INTEGER PRIMARY KEY AUTOINCREMENT, citizen_identifier TEXT NOT NULL UNIQUE);
 CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY AUTOINCREMENT, flow_instance_id INTEGER NOT NULL, status_id INTEGER NOT NULL, added_ms INTEGER NOT NULL);
@@ -383,13 +384,23 @@ impl Store for Sqlite {
         self.read(move |c| get_case(c, "submission_id", &id)).await
     }
 
-    async fn cases_of_family(&self, family_id: i64) -> Result<Vec<Case>, StoreError> {
+    async fn cases_of(&self, whose: Whose) -> Result<Vec<Case>, StoreError> {
         self.read(move |c| {
-            let mut stmt = c.prepare(
-                "SELECT flow_instance_id, submission_id, family_id, flow_id, x'', x'', posted_ms, status_id, status_changed_ms, signer_name, signer_pnr, sha256, ''
-                 FROM cases WHERE family_id = ?1 ORDER BY flow_instance_id DESC",
-            )?;
-            stmt.query_map([family_id], case_row)?.collect()
+            const COLUMNS: &str = "SELECT flow_instance_id, submission_id, family_id, flow_id, x'', x'', posted_ms, status_id, status_changed_ms, signer_name, signer_pnr, sha256, '' FROM cases";
+            match whose {
+                Whose::Family(family) => c
+                    .prepare(&format!(
+                        "{COLUMNS} WHERE family_id = ?1 ORDER BY flow_instance_id DESC"
+                    ))?
+                    .query_map([family], case_row)?
+                    .collect(),
+                Whose::Citizen(pnr) => c
+                    .prepare(&format!(
+                        "{COLUMNS} WHERE signer_pnr = ?1 ORDER BY flow_instance_id DESC"
+                    ))?
+                    .query_map([pnr], case_row)?
+                    .collect(),
+            }
         })
         .await
     }
