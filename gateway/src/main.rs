@@ -130,6 +130,14 @@ async fn run(cli: Cli) -> Result<(), String> {
                 None => etjanst::catalogue::Catalogue::embedded(),
             }
             .map_err(|e| e.to_string())?;
+            // The certificates first: a mistyped path must not leave an empty database behind.
+            let bankid = bankid::RpClient::new(&bankid::RpConfig {
+                base_url: a.bankid_url,
+                certificate: a.bankid_cert,
+                certificate_password: a.bankid_cert_password,
+                root: a.bankid_root,
+            })
+            .map_err(|e| e.to_string())?;
             let store: Arc<dyn store::Store> =
                 if a.store.starts_with("postgres://") || a.store.starts_with("postgresql://") {
                     Arc::new(
@@ -140,13 +148,6 @@ async fn run(cli: Cli) -> Result<(), String> {
                 } else {
                     Arc::new(store::Sqlite::open(a.store.as_ref()).map_err(|e| e.to_string())?)
                 };
-            let bankid = bankid::RpClient::new(&bankid::RpConfig {
-                base_url: a.bankid_url,
-                certificate: a.bankid_cert,
-                certificate_password: a.bankid_cert_password,
-                root: a.bankid_root,
-            })
-            .map_err(|e| e.to_string())?;
             let listener =
                 std::net::TcpListener::bind(&a.listen).map_err(|e| format!("{}: {e}", a.listen))?;
             println!(
