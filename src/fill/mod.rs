@@ -53,8 +53,8 @@ pub fn remaining(form: &Form, answers: &Answers, draft: &Report, today: NaiveDat
 }
 
 /// The applicant's personnummer (12 digits): the citizen identifier of the first contact query
-/// answered, which Open ePlatform fills from the signed-in citizen; later contact queries are a
-/// co-applicant or a second guardian. Only the applicant may sign the application. Call after
+/// that asks for one, which Open ePlatform fills from the signed-in citizen; later contact
+/// queries are a co-applicant or a second guardian. Only the applicant may sign the application. Call after
 /// [`check`], which clears the answers of hidden queries. `None` when no contact query asks
 /// for a personnummer.
 pub fn applicant(form: &Form, answers: &Answers) -> Option<String> {

@@ -2,9 +2,9 @@
 //! `/api/instanceapi` (`fixtures/oep/api-*.xml`) so that an integration written for OeP reads
 //! our cases unchanged; and the catalogue bundle.
 
-use axum::body::Bytes;
 use std::collections::HashMap;
 
+use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -75,13 +75,15 @@ async fn find(gw: &Shared, headers: &HeaderMap, id: &str) -> Result<Case, Failur
     gw.settings.store.case(id).await?.ok_or_else(missing)
 }
 
-/// OeP's list dates: `yyyy-MM-dd HH:mm`, local time.
-fn list_date(ms: i64) -> String {
+fn local(ms: i64) -> chrono::DateTime<chrono::Local> {
     chrono::DateTime::from_timestamp_millis(ms)
         .unwrap_or_default()
         .with_timezone(&chrono::Local)
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
+}
+
+/// OeP's list dates: `yyyy-MM-dd HH:mm`, local time.
+fn list_date(ms: i64) -> String {
+    local(ms).format("%Y-%m-%d %H:%M").to_string()
 }
 
 /// The list's filters as OeP's clients send them: `?fromDate=2026-11-01&toDate=2026-11-30`.
@@ -136,12 +138,7 @@ pub(crate) async fn instances(
     };
     let from = date(dates.from_date.as_deref())?;
     let to = date(dates.to_date.as_deref())?;
-    let day = |ms: i64| {
-        chrono::DateTime::from_timestamp_millis(ms)
-            .unwrap_or_default()
-            .with_timezone(&chrono::Local)
-            .date_naive()
-    };
+    let day = |ms: i64| local(ms).date_naive();
     let cases = gw
         .settings
         .store

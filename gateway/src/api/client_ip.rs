@@ -18,10 +18,6 @@ use ipnet::IpNet;
 pub struct TrustedProxies(Vec<IpNet>);
 
 impl TrustedProxies {
-    pub fn new(nets: Vec<IpNet>) -> TrustedProxies {
-        TrustedProxies(nets)
-    }
-
     /// A proxy on the gateway's own machine (nginx or HAProxy beside it), the usual setup.
     pub fn loopback() -> TrustedProxies {
         TrustedProxies(vec![
@@ -30,8 +26,8 @@ impl TrustedProxies {
         ])
     }
 
+    /// `ip` as [`unmapped`] gives it.
     fn trusts(&self, ip: IpAddr) -> bool {
-        let ip = unmapped(ip);
         self.0.iter().any(|net| net.contains(&ip))
     }
 
