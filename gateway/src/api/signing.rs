@@ -96,10 +96,6 @@ pub(crate) async fn start(
             "För många underskrifter påbörjade från din adress.",
         ));
     }
-    // Only the applicant may sign (§2.2): BankID is told whose order it is, so nobody else's
-    // app can take it.
-    let applicant = prepare::parse(&gw.settings.catalogue, &s.new.body)
-        .map(|p| etjanst::fill::applicant(&p.form, &p.answers))?;
     let request = StartRequest {
         end_user_ip: client.to_string(),
         user_visible_data: Some(B64.encode(s.new.visible_text.as_bytes())),
@@ -107,7 +103,9 @@ pub(crate) async fn start(
         user_non_visible_data: Some(B64.encode(&s.new.manifest)),
         requirement: Some(Requirement {
             pin_code: Some(true),
-            personal_number: applicant,
+            // Only the applicant may sign (§2.2): BankID is told whose order it is, so
+            // nobody else's app can take it.
+            personal_number: s.new.applicant.clone(),
             ..Default::default()
         }),
         ..Default::default()
@@ -324,6 +322,8 @@ async fn finish(gw: &Shared, s: &Submission) -> Result<Case, Failure> {
     )
     .map_err(|_| refused("Underskriftens personnummer är ogiltigt."))?
     .long();
+    // The applicant again, from the body whose hash was just checked against the signature,
+    // not from the stored column: only signed bytes decide who may file the case.
     let (applicant, mut names) = {
         let parsed = prepare::parse(&gw.settings.catalogue, &s.new.body)?;
         let names: Vec<String> = parsed.files.content.keys().cloned().collect();

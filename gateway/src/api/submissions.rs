@@ -129,6 +129,7 @@ pub(crate) async fn upload(
             manifest,
             visible_text,
             created_ms: now.timestamp_millis(),
+            applicant: etjanst::fill::applicant(&parsed.form, &parsed.answers),
         })
     })
     .await

@@ -30,6 +30,9 @@ pub struct NewSubmission {
     /// The text the citizen sees in the BankID app (`userVisibleData`).
     pub visible_text: String,
     pub created_ms: i64,
+    /// The applicant's personnummer (12 digits) when the form names one: the only person
+    /// BankID lets sign. Found when the upload is checked, so starting an order reads no body.
+    pub applicant: Option<String>,
 }
 
 /// A BankID order started for a submission.
@@ -99,6 +102,16 @@ pub enum Whose {
     Family(i64),
     /// A citizen's, who signed them: the personnummer, 12 digits.
     Citizen(String),
+}
+
+impl Whose {
+    /// The `cases` column that says whose a case is.
+    fn column(&self) -> &'static str {
+        match self {
+            Whose::Family(_) => "family_id",
+            Whose::Citizen(_) => "signer_pnr",
+        }
+    }
 }
 
 /// What storing a submission did.

@@ -32,6 +32,8 @@ CREATE TABLE IF NOT EXISTS submissions (
     last_collect_ms BIGINT NOT NULL DEFAULT 0,
     completion TEXT
 );
+-- Added after the first databases were made.
+ALTER TABLE submissions ADD COLUMN IF NOT EXISTS applicant TEXT;
 CREATE TABLE IF NOT EXISTS cases (
     flow_instance_id BIGINT PRIMARY KEY,
     submission_id TEXT NOT NULL UNIQUE,
@@ -55,7 +57,7 @@ CREATE TABLE IF NOT EXISTS users (id BIGSERIAL PRIMARY KEY, citizen_identifier T
 CREATE TABLE IF NOT EXISTS events (id BIGSERIAL PRIMARY KEY, flow_instance_id BIGINT NOT NULL, status_id BIGINT NOT NULL, added_ms BIGINT NOT NULL);
 ";
 
-const SUBMISSION_COLUMNS: &str = "id, key_hash, sha256, flow_id, family_id, service_name, body, pdf_sha256, manifest, visible_text, created_ms, order_ref, auto_start_token, qr_start_token, qr_start_secret, order_started_ms, same_device, order_status, order_hint, completion";
+const SUBMISSION_COLUMNS: &str = "id, key_hash, sha256, flow_id, family_id, service_name, body, pdf_sha256, manifest, visible_text, created_ms, order_ref, auto_start_token, qr_start_token, qr_start_secret, order_started_ms, same_device, order_status, order_hint, completion, applicant";
 const CASE_COLUMNS: &str = "flow_instance_id, submission_id, family_id, flow_id, xml, pdf, posted_ms, status_id, status_changed_ms, signer_name, signer_pnr, sha256, completion";
 
 /// A few connections used in turn: tokio-postgres pipelines the queries on each.
@@ -107,6 +109,7 @@ fn submission_row(r: &Row) -> Submission {
             manifest: r.get(8),
             visible_text: r.get(9),
             created_ms: r.get(10),
+            applicant: r.get(20),
         },
         order: order_ref.map(|order_ref| Order {
             order_ref,
@@ -163,9 +166,9 @@ impl Store for Postgres {
         let n = self
             .c()
             .execute(
-                "INSERT INTO submissions (id, key_hash, sha256, flow_id, family_id, service_name, body, pdf_sha256, manifest, visible_text, created_ms)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (key_hash) DO NOTHING",
-                &[&s.id, &s.key_hash, &s.sha256, &s.flow_id, &s.family_id, &s.service_name, &s.body, &s.pdf_sha256, &s.manifest, &s.visible_text, &s.created_ms],
+                "INSERT INTO submissions (id, key_hash, sha256, flow_id, family_id, service_name, body, pdf_sha256, manifest, visible_text, created_ms, applicant)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (key_hash) DO NOTHING",
+                &[&s.id, &s.key_hash, &s.sha256, &s.flow_id, &s.family_id, &s.service_name, &s.body, &s.pdf_sha256, &s.manifest, &s.visible_text, &s.created_ms, &s.applicant],
             )
             .await?;
         if n == 1 {
@@ -296,25 +299,21 @@ impl Store for Postgres {
     }
 
     async fn cases_of(&self, whose: Whose) -> Result<Vec<Case>, StoreError> {
-        const COLUMNS: &str = "SELECT flow_instance_id, submission_id, family_id, flow_id, ''::bytea, ''::bytea, posted_ms, status_id, status_changed_ms, signer_name, signer_pnr, sha256, '' FROM cases";
-        let rows = match &whose {
-            Whose::Family(family) => {
-                self.c()
-                    .query(
-                        &format!("{COLUMNS} WHERE family_id = $1 ORDER BY flow_instance_id DESC"),
-                        &[family],
-                    )
-                    .await?
-            }
-            Whose::Citizen(pnr) => {
-                self.c()
-                    .query(
-                        &format!("{COLUMNS} WHERE signer_pnr = $1 ORDER BY flow_instance_id DESC"),
-                        &[pnr],
-                    )
-                    .await?
-            }
+        let value: &(dyn tokio_postgres::types::ToSql + Sync) = match &whose {
+            Whose::Family(family) => family,
+            Whose::Citizen(pnr) => pnr,
         };
+        let rows = self
+            .c()
+            .query(
+                &format!(
+                    "SELECT flow_instance_id, submission_id, family_id, flow_id, ''::bytea, ''::bytea, posted_ms, status_id, status_changed_ms, signer_name, signer_pnr, sha256, ''
+                     FROM cases WHERE {} = $1 ORDER BY flow_instance_id DESC",
+                    whose.column()
+                ),
+                &[value],
+            )
+            .await?;
         Ok(rows.iter().map(case_row).collect())
     }
 

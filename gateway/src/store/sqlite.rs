@@ -34,7 +34,8 @@ CREATE TABLE IF NOT EXISTS submissions (
     order_status TEXT,
     order_hint TEXT,
     last_collect_ms INTEGER NOT NULL DEFAULT 0,
-    completion TEXT
+    completion TEXT,
+    applicant TEXT
 );
 CREATE TABLE IF NOT EXISTS cases (
     flow_instance_id INTEGER PRIMARY KEY,
@@ -58,7 +59,7 @@ CREATE TABLE IF NOT EXISTS users (id INTEGER PRIMARY KEY AUTOINCREMENT, citizen_
 CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY AUTOINCREMENT, flow_instance_id INTEGER NOT NULL, status_id INTEGER NOT NULL, added_ms INTEGER NOT NULL);
 ";
 
-const SUBMISSION_COLUMNS: &str = "id, key_hash, sha256, flow_id, family_id, service_name, body, pdf_sha256, manifest, visible_text, created_ms, order_ref, auto_start_token, qr_start_token, qr_start_secret, order_started_ms, same_device, order_status, order_hint, completion";
+const SUBMISSION_COLUMNS: &str = "id, key_hash, sha256, flow_id, family_id, service_name, body, pdf_sha256, manifest, visible_text, created_ms, order_ref, auto_start_token, qr_start_token, qr_start_secret, order_started_ms, same_device, order_status, order_hint, completion, applicant";
 const CASE_COLUMNS: &str = "flow_instance_id, submission_id, family_id, flow_id, xml, pdf, posted_ms, status_id, status_changed_ms, signer_name, signer_pnr, sha256, completion";
 
 /// A write and what to tell its caller once the batch it ran in is committed (or not).
@@ -79,6 +80,16 @@ impl Sqlite {
     pub fn open(path: &Path) -> Result<Sqlite, StoreError> {
         let writer = Connection::open(path)?;
         writer.execute_batch(SCHEMA)?;
+        // A database made before the applicant was kept gets the column (SQLite has no
+        // `ADD COLUMN IF NOT EXISTS`).
+        let has_applicant: bool = writer.query_row(
+            "SELECT COUNT(*) > 0 FROM pragma_table_info('submissions') WHERE name = 'applicant'",
+            [],
+            |r| r.get(0),
+        )?;
+        if !has_applicant {
+            writer.execute_batch("ALTER TABLE submissions ADD COLUMN applicant TEXT;")?;
+        }
         let mut readers = Vec::new();
         for _ in 0..READERS {
             let r = Connection::open(path)?;
@@ -199,6 +210,7 @@ fn submission_row(r: &rusqlite::Row) -> rusqlite::Result<Submission> {
             manifest: r.get(8)?,
             visible_text: r.get(9)?,
             created_ms: r.get(10)?,
+            applicant: r.get(20)?,
         },
         order,
         completion: r.get(19)?,
@@ -258,9 +270,9 @@ impl Store for Sqlite {
                 return Ok(Inserted::Existing(Box::new(existing)));
             }
             c.execute(
-                "INSERT INTO submissions (id, key_hash, sha256, flow_id, family_id, service_name, body, pdf_sha256, manifest, visible_text, created_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-                params![s.id, s.key_hash, s.sha256, s.flow_id, s.family_id, s.service_name, s.body, s.pdf_sha256, s.manifest, s.visible_text, s.created_ms],
+                "INSERT INTO submissions (id, key_hash, sha256, flow_id, family_id, service_name, body, pdf_sha256, manifest, visible_text, created_ms, applicant)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                params![s.id, s.key_hash, s.sha256, s.flow_id, s.family_id, s.service_name, s.body, s.pdf_sha256, s.manifest, s.visible_text, s.created_ms, s.applicant],
             )?;
             Ok(Inserted::New)
         })
@@ -386,21 +398,17 @@ impl Store for Sqlite {
 
     async fn cases_of(&self, whose: Whose) -> Result<Vec<Case>, StoreError> {
         self.read(move |c| {
-            const COLUMNS: &str = "SELECT flow_instance_id, submission_id, family_id, flow_id, x'', x'', posted_ms, status_id, status_changed_ms, signer_name, signer_pnr, sha256, '' FROM cases";
-            match whose {
-                Whose::Family(family) => c
-                    .prepare(&format!(
-                        "{COLUMNS} WHERE family_id = ?1 ORDER BY flow_instance_id DESC"
-                    ))?
-                    .query_map([family], case_row)?
-                    .collect(),
-                Whose::Citizen(pnr) => c
-                    .prepare(&format!(
-                        "{COLUMNS} WHERE signer_pnr = ?1 ORDER BY flow_instance_id DESC"
-                    ))?
-                    .query_map([pnr], case_row)?
-                    .collect(),
-            }
+            let column = whose.column();
+            let value = match whose {
+                Whose::Family(family) => rusqlite::types::Value::Integer(family),
+                Whose::Citizen(pnr) => rusqlite::types::Value::Text(pnr),
+            };
+            c.prepare(&format!(
+                "SELECT flow_instance_id, submission_id, family_id, flow_id, x'', x'', posted_ms, status_id, status_changed_ms, signer_name, signer_pnr, sha256, ''
+                 FROM cases WHERE {column} = ?1 ORDER BY flow_instance_id DESC"
+            ))?
+            .query_map([value], case_row)?
+            .collect()
         })
         .await
     }
@@ -431,5 +439,53 @@ impl Store for Sqlite {
     async fn count_cases(&self) -> Result<i64, StoreError> {
         self.read(|c| c.query_row("SELECT count(*) FROM cases", [], |r| r.get(0)))
             .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_database_from_before_the_applicant_column_gets_it_and_keeps_its_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("gateway.sqlite");
+        let mut s = NewSubmission {
+            id: "s1".into(),
+            key_hash: "k1".into(),
+            sha256: "aa".into(),
+            flow_id: 3001,
+            family_id: 301,
+            service_name: "Ekonomiskt bistånd".into(),
+            body: b"{}".to_vec(),
+            pdf_sha256: "bb".into(),
+            manifest: b"{}".to_vec(),
+            visible_text: "text".into(),
+            created_ms: 1,
+            applicant: None,
+        };
+        {
+            let old = Connection::open(&path).unwrap();
+            old.execute_batch(SCHEMA).unwrap();
+            old.execute_batch("ALTER TABLE submissions DROP COLUMN applicant;")
+                .unwrap();
+            old.execute(
+                "INSERT INTO submissions (id, key_hash, sha256, flow_id, family_id, service_name, body, pdf_sha256, manifest, visible_text, created_ms)
+                 VALUES ('s0', 'k0', 'aa', 3001, 301, 'x', x'', 'bb', x'', 't', 0)",
+                [],
+            )
+            .unwrap();
+        }
+        let store = Sqlite::open(&path).unwrap();
+        assert!(
+            store.submission("s0").await.unwrap().is_some(),
+            "the old row"
+        );
+        s.applicant = Some("199908072391".into());
+        store.insert_submission(&s).await.unwrap();
+        let back = store.submission("s1").await.unwrap().unwrap();
+        assert_eq!(back.new.applicant.as_deref(), Some("199908072391"));
+        drop(store);
+        Sqlite::open(&path).expect("opened again: the column is not added twice");
     }
 }
