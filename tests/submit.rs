@@ -71,17 +71,17 @@ async fn setup() -> Setup {
     };
     let store2 = store.clone();
     let settings = move || Settings {
-        catalogue: etjanst::catalogue::Catalogue::embedded().unwrap(),
-        bankid: RpClient::new(&config).unwrap(),
-        store: store2.clone(),
-        api_key: "nyckel".into(),
         organisation: "Lindesbergs kommun".into(),
         organisation_number: "212000-1967".into(),
         max_body: 1 << 20,
         uploads_per_minute: 0,
-        trusted_proxies: etjanst_gateway::api::TrustedProxies::loopback(),
         collect_interval: Duration::from_millis(200),
-        bundle: None,
+        ..Settings::new(
+            etjanst::catalogue::Catalogue::embedded().unwrap(),
+            RpClient::new(&config).unwrap(),
+            store2.clone(),
+            "nyckel".into(),
+        )
     };
     let data = dir.path().join("medborgare");
     Setup {

@@ -73,6 +73,12 @@ struct ServeArgs {
     collect_interval_ms: u64,
     #[arg(long)]
     bundle: Option<PathBuf>,
+    /// Hours an upload nobody signs is kept before it is purged.
+    #[arg(long, default_value_t = 24)]
+    pending_ttl: u64,
+    /// The most megabytes of unfiled uploads held at once; past it uploads get 503.
+    #[arg(long, default_value_t = 4096)]
+    max_pending_mb: u64,
 }
 
 fn main() -> ExitCode {
@@ -157,10 +163,6 @@ async fn run(cli: Cli) -> Result<(), String> {
             api::serve(
                 listener,
                 api::Settings {
-                    catalogue,
-                    bankid,
-                    store,
-                    api_key: a.api_key,
                     organisation: a.organisation,
                     organisation_number: a.organisation_number,
                     max_body: a.max_body,
@@ -168,6 +170,9 @@ async fn run(cli: Cli) -> Result<(), String> {
                     trusted_proxies: a.trusted_proxies,
                     collect_interval: Duration::from_millis(a.collect_interval_ms),
                     bundle: a.bundle,
+                    pending_ttl: Duration::from_secs(a.pending_ttl * 3600),
+                    max_pending_bytes: a.max_pending_mb << 20,
+                    ..api::Settings::new(catalogue, bankid, store, a.api_key)
                 },
             )
             .await

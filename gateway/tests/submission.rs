@@ -328,11 +328,28 @@ async fn a_submission_changed_after_signing_is_refused() {
             json!({ "orderRef": token.order_ref, "personalNumber": TOLVAN }),
         )
         .await;
-    let (status, v) = c.status().await;
-    assert_eq!(status, 409, "{v}");
-    assert_eq!(v["error"], "signatureRefused");
-    assert!(v["message"].as_str().unwrap().contains("har ändrats efter"));
+    let v = poll(&c).await;
+    assert_eq!(v["status"], "failed", "{v}");
+    assert_eq!(v["hintCode"], "caseChanged");
+    assert!(
+        v["message"]
+            .as_str()
+            .unwrap()
+            .contains("Ingenting har skickats in")
+    );
+    // Final: every later poll says the same, and nothing is filed or retried.
+    assert_eq!(poll(&c).await, v);
     assert_eq!(w.store.count_cases().await.unwrap(), 0);
+    let order = w
+        .store
+        .submission(&c.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .order
+        .unwrap();
+    assert_eq!(order.status, "complete", "BankID's answer stays as it was");
+    assert_eq!(order.refusal.as_deref(), Some("caseChanged"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -561,6 +578,8 @@ async fn only_the_applicant_can_sign() {
     for _ in 0..3 {
         poll(&c).await;
     }
+    // The co-applicant's BankID can take the order (BankID is not told whose it is), but the
+    // signature is not filed: it is not the applicant's.
     let order = w.sim_order_ref(&c).await;
     let (status, v) = w
         .sim
@@ -569,22 +588,69 @@ async fn only_the_applicant_can_sign() {
             json!({ "orderRef": order, "personalNumber": "199511242381" }),
         )
         .await;
-    assert_eq!(
-        status, 409,
-        "the co-applicant's BankID cannot take the order: {v}"
+    assert_eq!(status, 200, "{v}");
+    let v = poll(&c).await;
+    assert_eq!(v["status"], "failed", "{v}");
+    assert_eq!(v["hintCode"], "notApplicant");
+    assert!(
+        v["message"].as_str().unwrap().contains("sitt eget BankID"),
+        "{v}"
     );
-    assert_eq!(poll(&c).await["status"], "pending");
+    assert_eq!(w.store.count_cases().await.unwrap(), 0);
 
-    let (status, _) = w
+    // The applicant signs in a new order.
+    let started = c.sign(true).await;
+    let v = sign_here(&w.sim, &w.store, &c, &started, TOLVAN).await;
+    assert_eq!(v["receipt"]["signerName"], "Tolvan Tolvansson", "{v}");
+    assert_eq!(w.store.count_cases().await.unwrap(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn naming_a_citizen_in_a_form_cannot_keep_them_from_signing() {
+    let w = World::new().await;
+    let body = || {
+        upload_body_with(
+            "ekonomiskt-bistand",
+            &[
+                (
+                    "kontoutdrag-september-november.pdf",
+                    b"%PDF-1.7 kontoutdrag",
+                ),
+                ("hyresavi-december.pdf", b"%PDF-1.7 hyresavi"),
+            ],
+        )
+    };
+    let tolvan = Citizen::upload(&w.gateway, &w.http, body()).await;
+    let started = tolvan.sign(true).await;
+    w.sim
+        .phone(
+            "autostart",
+            json!({ "autoStartToken": started["autoStartToken"] }),
+        )
+        .await;
+    // A stranger uploads the same form naming Tolvan as applicant and starts signing again
+    // and again while Tolvan's order runs (BankID would cancel an order restricted to the
+    // same personal number each time).
+    for _ in 0..5 {
+        let stranger = Citizen::upload(&w.gateway, &w.http, body()).await;
+        stranger.sign(false).await;
+        let (_, v) = tolvan.status().await;
+        assert_eq!(v["status"], "pending", "Tolvan's order goes on: {v}");
+        stranger.call(Method::POST, "/sign/cancel", None).await;
+    }
+    let order = w.sim_order_ref(&tolvan).await;
+    poll(&tolvan).await;
+    let (status, v) = w
         .sim
         .phone(
             "approve",
             json!({ "orderRef": order, "personalNumber": TOLVAN }),
         )
         .await;
-    assert_eq!(status, 200);
-    let v = poll(&c).await;
+    assert_eq!(status, 200, "{v}");
+    let v = poll(&tolvan).await;
     assert_eq!(v["receipt"]["signerName"], "Tolvan Tolvansson", "{v}");
+    assert_eq!(w.store.count_cases().await.unwrap(), 1);
 }
 
 /// The case numbers of a `getinstances` list.

@@ -449,23 +449,23 @@ async fn gateway(dir: &std::path::Path) -> (String, reqwest::Client, String, std
     tokio::spawn(async move { sim::serve(listener, &pki2, sim::Timings::default()).await });
     let db = dir.join("gateway.sqlite");
     let settings = api::Settings {
-        catalogue: etjanst::catalogue::Catalogue::embedded().unwrap(),
-        bankid: bankid::RpClient::new(&bankid::RpConfig {
-            base_url: format!("{sim_url}/rp/v6.0"),
-            certificate: pki.rp_pem(),
-            certificate_password: None,
-            root: pki.ca(),
-        })
-        .unwrap(),
-        store: std::sync::Arc::new(store::Sqlite::open(&db).unwrap()),
-        api_key: "nyckel".into(),
         organisation: "Lindesbergs kommun".into(),
         organisation_number: "212000-1967".into(),
         max_body: 1 << 20,
         uploads_per_minute: 0,
-        trusted_proxies: etjanst_gateway::api::TrustedProxies::loopback(),
         collect_interval: std::time::Duration::from_millis(500),
-        bundle: None,
+        ..api::Settings::new(
+            etjanst::catalogue::Catalogue::embedded().unwrap(),
+            bankid::RpClient::new(&bankid::RpConfig {
+                base_url: format!("{sim_url}/rp/v6.0"),
+                certificate: pki.rp_pem(),
+                certificate_password: None,
+                root: pki.ca(),
+            })
+            .unwrap(),
+            std::sync::Arc::new(store::Sqlite::open(&db).unwrap()),
+            "nyckel".into(),
+        )
     };
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());

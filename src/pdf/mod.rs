@@ -24,6 +24,11 @@ use chrono::NaiveDateTime;
 use crate::fill::{Answers, Form, States};
 use crate::flow::Flow;
 
+/// Which renderer made a PDF: the same input gives the same bytes only within one version.
+/// The gateway keeps it with an upload, so that a PDF to be signed after an upgrade is made
+/// again before the signature rather than found different after it.
+pub const RENDERER: &str = concat!("etjanst-pdf/", env!("CARGO_PKG_VERSION"));
+
 /// How to make a PDF.
 #[derive(Debug, Clone)]
 pub struct PdfOptions {

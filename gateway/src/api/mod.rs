@@ -46,6 +46,41 @@ pub struct Settings {
     pub collect_interval: Duration,
     /// The municipality's signed catalogue bundle.
     pub bundle: Option<PathBuf>,
+    /// The PDF renderer this gateway runs (`etjanst::pdf::RENDERER`); uploads made by another
+    /// get their PDF made again before they are signed.
+    pub renderer: String,
+    /// How long an upload that nobody signs is kept before it is purged.
+    pub pending_ttl: Duration,
+    /// The most bytes of unfiled uploads held at once, across instances; past it uploads are
+    /// answered 503 before the disk fills.
+    pub max_pending_bytes: u64,
+}
+
+impl Settings {
+    /// A gateway with the command line's defaults for everything but what it must be told.
+    pub fn new(
+        catalogue: etjanst::catalogue::Catalogue,
+        bankid: RpClient,
+        store: Arc<dyn Store>,
+        api_key: String,
+    ) -> Settings {
+        Settings {
+            catalogue,
+            bankid,
+            store,
+            api_key,
+            organisation: "Testkommunen".into(),
+            organisation_number: "212000-0000".into(),
+            max_body: 25 * 1024 * 1024,
+            uploads_per_minute: 30,
+            trusted_proxies: TrustedProxies::loopback(),
+            collect_interval: Duration::from_secs(2),
+            bundle: None,
+            renderer: etjanst::pdf::RENDERER.into(),
+            pending_ttl: Duration::from_secs(24 * 3600),
+            max_pending_bytes: 4 << 30,
+        }
+    }
 }
 
 pub(crate) struct Gateway {
@@ -57,6 +92,43 @@ pub(crate) struct Gateway {
     /// come first served: under load, requests queue in order instead of all slowing down
     /// together, which keeps the slowest close to the typical one.
     cpu: tokio::sync::Semaphore,
+    /// The bytes of upload bodies held in memory at once, in KiB: a few large uploads wait
+    /// their turn (503, retried by the client) instead of exhausting the memory.
+    in_flight: tokio::sync::Semaphore,
+    /// The pending bytes last counted in the store, and when (counted at most once a second).
+    pending: std::sync::Mutex<Option<(std::time::Instant, i64)>>,
+}
+
+/// The in-flight budget: eight of the largest uploads.
+fn in_flight_kib(max_body: usize) -> usize {
+    (max_body.max(1 << 20) * 8) >> 10
+}
+
+impl Gateway {
+    /// A share of the in-flight budget for a body of `bytes`, if there is room now.
+    fn in_flight(&self, bytes: u64) -> Option<tokio::sync::SemaphorePermit<'_>> {
+        let kib = u32::try_from(bytes.div_ceil(1024).max(1)).unwrap_or(u32::MAX);
+        self.in_flight.try_acquire_many(kib).ok()
+    }
+
+    /// Whether the unfiled uploads stored (by every instance) have reached the cap.
+    async fn pending_full(&self) -> Result<bool, StoreError> {
+        let recent = self
+            .pending
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .filter(|(at, _)| at.elapsed() < Duration::from_secs(1));
+        let bytes = match recent {
+            Some((_, bytes)) => bytes,
+            None => {
+                let bytes = self.settings.store.pending_bytes().await?;
+                *self.pending.lock().unwrap_or_else(|e| e.into_inner()) =
+                    Some((std::time::Instant::now(), bytes));
+                bytes
+            }
+        };
+        Ok(bytes as u64 >= self.settings.max_pending_bytes)
+    }
 }
 
 type Shared = Arc<Gateway>;
@@ -146,16 +218,26 @@ async fn not_found() -> Failure {
     )
 }
 
-/// The gateway's routes; serve with `into_make_service_with_connect_info::<SocketAddr>()`.
-pub fn router(settings: Settings) -> Router {
+fn gateway(settings: Settings) -> Shared {
     let max_body = settings.max_body;
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let gateway = Arc::new(Gateway {
+    Arc::new(Gateway {
         uploads: limits::Limiter::new(settings.uploads_per_minute),
         orders: limits::Limiter::new(settings.uploads_per_minute),
+        in_flight: tokio::sync::Semaphore::new(in_flight_kib(max_body)),
+        pending: std::sync::Mutex::default(),
         settings,
         cpu: tokio::sync::Semaphore::new(cores),
-    });
+    })
+}
+
+/// The gateway's routes; serve with `into_make_service_with_connect_info::<SocketAddr>()`.
+pub fn router(settings: Settings) -> Router {
+    routes(gateway(settings))
+}
+
+fn routes(gateway: Shared) -> Router {
+    let max_body = gateway.settings.max_body;
     Router::new()
         .route("/api/v1/submissions", post(submissions::upload))
         .route("/api/v1/submissions/{id}", get(submissions::show))
@@ -194,13 +276,37 @@ pub fn router(settings: Settings) -> Router {
         .with_state(gateway)
 }
 
-/// Serves the gateway on `listener` (plain HTTP: TLS is the reverse proxy's, as for OeP).
+/// Serves the gateway on `listener` (plain HTTP: TLS is the reverse proxy's, as for OeP), and
+/// purges what nobody signed within `pending_ttl`.
 pub async fn serve(listener: std::net::TcpListener, settings: Settings) -> std::io::Result<()> {
     listener.set_nonblocking(true)?;
     let listener = tokio::net::TcpListener::from_std(listener)?;
+    let gateway = gateway(settings);
+    tokio::spawn(purge(
+        gateway.settings.store.clone(),
+        gateway.settings.pending_ttl,
+    ));
     axum::serve(
         listener,
-        router(settings).into_make_service_with_connect_info::<SocketAddr>(),
+        routes(gateway).into_make_service_with_connect_info::<SocketAddr>(),
     )
     .await
+}
+
+/// Unsigned uploads older than `ttl` are deleted, unless an order started in the last ten
+/// minutes may still be signed (BankID's orders live three).
+async fn purge(store: Arc<dyn Store>, ttl: Duration) {
+    let every = (ttl / 24).clamp(Duration::from_secs(10), Duration::from_secs(600));
+    loop {
+        let now = chrono::Utc::now().timestamp_millis();
+        match store
+            .purge_unsigned(now - ttl.as_millis() as i64, now - 600_000)
+            .await
+        {
+            Ok(0) => {}
+            Ok(n) => tracing::info!("purged {n} unsigned uploads older than {ttl:?}"),
+            Err(e) => tracing::warn!("purging unsigned uploads: {e}"),
+        }
+        tokio::time::sleep(every).await;
+    }
 }

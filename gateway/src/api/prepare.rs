@@ -28,8 +28,10 @@ pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
 /// The upload: an answers document (`forms/README.md`) and the attached files' content.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Upload {
-    document: serde_json::Value,
+pub(crate) struct Upload {
+    /// Kept as text until its size in values is known: a generic JSON tree costs tens of bytes
+    /// a value, so a 24 MB `[0,0,…]` would cost hundreds of megabytes.
+    document: Box<serde_json::value::RawValue>,
     #[serde(default)]
     attachments: Vec<UploadFile>,
 }
@@ -39,6 +41,12 @@ struct Upload {
 struct UploadFile {
     name: String,
     data: String,
+}
+
+impl Upload {
+    pub(crate) fn attachment_names(&self) -> Vec<String> {
+        self.attachments.iter().map(|f| f.name.clone()).collect()
+    }
 }
 
 /// An upload read and checked.
@@ -72,8 +80,13 @@ fn unprocessable(code: &'static str, message: String) -> Failure {
     Failure::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
 }
 
-pub(crate) fn parse<'c>(catalogue: &'c Catalogue, body: &[u8]) -> Result<Parsed<'c>, Failure> {
-    let upload: Upload = serde_json::from_slice(body).map_err(|e| {
+/// The most JSON values an answers document may hold: a form with a few hundred questions has
+/// a few thousand.
+const MAX_VALUES: usize = 100_000;
+
+/// The upload's bytes read, not yet checked against any flow.
+pub(crate) fn read(body: &[u8]) -> Result<Upload, Failure> {
+    let unreadable = |e: serde_json::Error| {
         Failure::new(
             StatusCode::BAD_REQUEST,
             "badRequest",
@@ -82,25 +95,126 @@ pub(crate) fn parse<'c>(catalogue: &'c Catalogue, body: &[u8]) -> Result<Parsed<
                 etjanst::json_error::message(&e, true)
             ),
         )
-    })?;
-    let name = upload
-        .document
-        .get("flow")
-        .map(|f| match f {
-            serde_json::Value::String(s) => s.clone(),
-            other => other.to_string(),
-        })
+    };
+    let upload: Upload = serde_json::from_slice(body).map_err(unreadable)?;
+    let mut count = ValueCount(0);
+    let mut de = serde_json::Deserializer::from_str(upload.document.get());
+    if serde::de::DeserializeSeed::deserialize(&mut count, &mut de).is_err() || count.0 > MAX_VALUES
+    {
+        return Err(unprocessable(
+            "badAnswers",
+            "Ansökan har fler värden än något formulär har.".into(),
+        ));
+    }
+    Ok(upload)
+}
+
+impl Upload {
+    fn document(&self) -> Result<serde_json::Value, Failure> {
+        serde_json::from_str(self.document.get())
+            .map_err(|e| unprocessable("badAnswers", e.to_string()))
+    }
+}
+
+/// Counts a document's JSON values without building them, and stops past `MAX_VALUES`.
+struct ValueCount(usize);
+
+impl<'de> serde::de::DeserializeSeed<'de> for &mut ValueCount {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for &mut ValueCount {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("JSON")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        self.0 += 1;
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        self.0 += 1;
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        self.0 += 1;
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        self.0 += 1;
+        Ok(())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        self.0 += 1;
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        self.0 += 1;
+        Ok(())
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        self.0 += 1;
+        while seq.next_element_seed(&mut *self)?.is_some() {
+            if self.0 > MAX_VALUES {
+                return Err(serde::de::Error::custom("too many values"));
+            }
+        }
+        Ok(())
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        self.0 += 1;
+        while map.next_key::<serde::de::IgnoredAny>()?.is_some() {
+            map.next_value_seed(&mut *self)?;
+            if self.0 > MAX_VALUES {
+                return Err(serde::de::Error::custom("too many values"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The catalogue's flow the upload answers.
+pub(crate) fn flow_of<'c>(catalogue: &'c Catalogue, upload: &Upload) -> Result<&'c Flow, Failure> {
+    #[derive(Deserialize)]
+    struct Named<'a> {
+        #[serde(borrow, default)]
+        flow: Option<&'a serde_json::value::RawValue>,
+    }
+    let named: Option<Named> = serde_json::from_str(upload.document.get()).ok();
+    let name = named
+        .and_then(|n| n.flow)
+        .map(|f| f.get().trim_matches('"').to_string())
         .unwrap_or_default();
-    let flow = catalogue.flow(&name).map_err(|_| {
+    catalogue.flow(&name).map_err(|_| {
         unprocessable(
             "unknownService",
             format!("E-tjänsten {name:?} tas inte emot här."),
         )
-    })?;
-    let mut answers = Answers::from_json(flow, &upload.document)
+    })
+}
+
+/// The day an upload is judged by: the one it arrived on, whenever it is filed, so that no
+/// date rule (nor a personnummer's century) can turn a signed application away at New Year.
+pub(crate) fn day_of(created_ms: i64) -> chrono::NaiveDate {
+    chrono::DateTime::from_timestamp_millis(created_ms)
+        .unwrap_or_default()
+        .with_timezone(&chrono::Local)
+        .date_naive()
+}
+
+/// Checks the upload against `flow` as of `day`, as the core checks a form.
+pub(crate) fn check<'f>(
+    flow: &'f Flow,
+    upload: Upload,
+    day: chrono::NaiveDate,
+) -> Result<Parsed<'f>, Failure> {
+    let mut answers = Answers::from_json(flow, &upload.document()?)
         .map_err(|e| unprocessable("badAnswers", e.to_string()))?;
     let form = Form::new(flow);
-    let report = fill::check(&form, &mut answers, Mode::Complete, etjanst::app::today());
+    let report = fill::check(&form, &mut answers, Mode::Complete, day);
     if !report.is_valid() {
         let issues: Vec<_> = report
             .issues
@@ -120,8 +234,33 @@ pub(crate) fn parse<'c>(catalogue: &'c Catalogue, body: &[u8]) -> Result<Parsed<
         )
         .with_details(issues.into()));
     }
+    // Each file sent is one an answer names, once, with the size the answer declares (and the
+    // query's limits checked on): nothing else is stored on the municipality's disk.
+    let mut declared: HashMap<&str, u64> = HashMap::new();
+    for file in answers.values.values().flat_map(|a| match a {
+        fill::Answer::Files(f) => f.as_slice(),
+        _ => &[],
+    }) {
+        if declared.insert(&file.name, file.size).is_some() {
+            return Err(unprocessable(
+                "badAttachments",
+                format!("Bilagan {:?} finns två gånger i ansökan.", file.name),
+            ));
+        }
+    }
     let mut files = Files::default();
     for f in upload.attachments {
+        let Some(&size) = declared.get(f.name.as_str()) else {
+            return Err(unprocessable(
+                "badAttachments",
+                format!("Bilagan {:?} hör inte till någon fråga i ansökan.", f.name),
+            ));
+        };
+        // base64 is 4 characters per 3 bytes: a mismatch shows before anything is decoded.
+        if (f.data.len() as u64).div_ceil(4) * 3 < size || (f.data.len() as u64) / 4 * 3 > size + 3
+        {
+            return Err(wrong_size(&f.name));
+        }
         let data = B64.decode(f.data.as_bytes()).map_err(|_| {
             Failure::new(
                 StatusCode::BAD_REQUEST,
@@ -129,7 +268,15 @@ pub(crate) fn parse<'c>(catalogue: &'c Catalogue, body: &[u8]) -> Result<Parsed<
                 format!("Bilagan {:?} är inte base64.", f.name),
             )
         })?;
-        files.content.insert(f.name, data);
+        if data.len() as u64 != size {
+            return Err(wrong_size(&f.name));
+        }
+        if files.content.insert(f.name.clone(), data).is_some() {
+            return Err(unprocessable(
+                "badAttachments",
+                format!("Bilagan {:?} skickades två gånger.", f.name),
+            ));
+        }
     }
     Ok(Parsed {
         flow,
@@ -138,6 +285,13 @@ pub(crate) fn parse<'c>(catalogue: &'c Catalogue, body: &[u8]) -> Result<Parsed<
         report,
         files,
     })
+}
+
+fn wrong_size(name: &str) -> Failure {
+    unprocessable(
+        "badAttachments",
+        format!("Bilagan {name:?} har inte den storlek ansökan anger."),
+    )
 }
 
 /// The server's part of the case header, once the citizen has signed.

@@ -71,7 +71,7 @@ pub(crate) async fn start(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, Failure> {
-    let s = authorised(&gw, &id, &headers).await?;
+    let mut s = authorised(&gw, &id, &headers).await?;
     let store = &gw.settings.store;
     if let Some(case) = store.case_of_submission(&id).await? {
         return Err(already_submitted(&case));
@@ -82,10 +82,18 @@ pub(crate) async fn start(
         serde_json::from_slice(&body)
             .map_err(|e| Failure::new(StatusCode::BAD_REQUEST, "badRequest", e.to_string()))?
     };
-    if let Some(order) = s.order.as_ref().filter(|o| o.status == "pending") {
-        // Starting again while an order runs returns that order: a retried start after a
-        // dropped answer must not make a second one.
-        return Ok(started(order));
+    if let Some(order) = &s.order {
+        if order.status == "pending" {
+            // Starting again while an order runs returns that order: a retried start after a
+            // dropped answer must not make a second one.
+            return Ok(started(order));
+        }
+        if order.status == "complete" && order.refusal.is_none() {
+            // Signed, and filing was cut short (an instance stopped, the store away for a
+            // moment): file it now rather than ask for a second signature.
+            let case = finish(&gw, &s).await?;
+            return Err(already_submitted(&case));
+        }
     }
     let client = gw.settings.trusted_proxies.client(peer.ip(), &headers);
     // Every order is a BankID transaction the municipality pays for: one address cannot
@@ -96,16 +104,20 @@ pub(crate) async fn start(
             "För många underskrifter påbörjade från din adress.",
         ));
     }
+    if s.new.renderer != gw.settings.renderer {
+        reprepare(&gw, &mut s).await?;
+    }
     let request = StartRequest {
         end_user_ip: client.to_string(),
         user_visible_data: Some(B64.encode(s.new.visible_text.as_bytes())),
         user_visible_data_format: Some("simpleMarkdownV1".into()),
         user_non_visible_data: Some(B64.encode(&s.new.manifest)),
+        // No `personalNumber`: BankID refuses a second order for a personal number and cancels
+        // the first, so whoever could name a citizen in an upload could keep that citizen's
+        // own order from lasting long enough to sign. Only the applicant may sign (§2.2); that
+        // is checked on the signature itself when the order completes (`finish`).
         requirement: Some(Requirement {
             pin_code: Some(true),
-            // Only the applicant may sign (§2.2): BankID is told whose order it is, so
-            // nobody else's app can take it.
-            personal_number: s.new.applicant.clone(),
             ..Default::default()
         }),
         ..Default::default()
@@ -126,9 +138,98 @@ pub(crate) async fn start(
         same_device: choice.same_device,
         status: "pending".into(),
         hint: Some("outstandingTransaction".into()),
+        refusal: None,
     };
     store.set_order(&id, &order).await?;
     Ok(started(&order))
+}
+
+/// The gateway was upgraded between the upload and the signature: the PDF is made again by
+/// this renderer, and the manifest names it, before anyone signs (never after: a signature
+/// names one PDF's bytes). The flow is the one the upload was checked against.
+async fn reprepare(gw: &Shared, s: &mut Submission) -> Result<(), Failure> {
+    let body =
+        gw.settings.store.body(&s.new.id).await?.ok_or_else(|| {
+            Failure::new(StatusCode::NOT_FOUND, "notFound", "Ansökan finns inte.")
+        })?;
+    let flow = stored_flow(gw, &s.new).await?;
+    let gw2 = gw.clone();
+    let new = s.new.clone();
+    let _cpu = gw.cpu.acquire().await.map_err(|_| closing())?;
+    let (pdf_sha256, manifest) = tokio::task::spawn_blocking(move || {
+        let parsed = prepare::check(
+            &flow,
+            prepare::read(&body)?,
+            prepare::day_of(new.created_ms),
+        )?;
+        let pdf = prepare::pdf(&parsed, &gw2.settings.organisation, new.created_ms)?;
+        let pdf_sha256 = sha256_hex(&pdf);
+        let ts = chrono::DateTime::from_timestamp_millis(new.created_ms)
+            .unwrap_or_default()
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let manifest = prepare::manifest(&prepare::ManifestInput {
+            organisation_number: &gw2.settings.organisation_number,
+            flow: parsed.flow,
+            submission_id: &new.id,
+            sha256: &new.sha256,
+            pdf_sha256: &pdf_sha256,
+            files: &parsed.files,
+            ts: &ts,
+        });
+        Ok::<_, Failure>((pdf_sha256, manifest))
+    })
+    .await
+    .map_err(internal)??;
+    let renderer = gw.settings.renderer.clone();
+    gw.settings
+        .store
+        .reprepare(&s.new.id, &pdf_sha256, &manifest, &renderer)
+        .await?;
+    tracing::info!(
+        "submission {}: PDF made again by renderer {renderer} before signing",
+        s.new.id
+    );
+    s.new.pdf_sha256 = pdf_sha256;
+    s.new.manifest = manifest;
+    s.new.renderer = renderer;
+    Ok(())
+}
+
+/// The flow an upload was checked against, as stored with it.
+async fn stored_flow(
+    gw: &Shared,
+    s: &crate::store::NewSubmission,
+) -> Result<etjanst::flow::Flow, Failure> {
+    let json = gw
+        .settings
+        .store
+        .flow(&s.flow_sha256)
+        .await?
+        .ok_or_else(|| {
+            tracing::error!(
+                "submission {}: its flow {} is not stored",
+                s.id,
+                s.flow_sha256
+            );
+            internal("the submission's flow is missing")
+        })?;
+    serde_json::from_slice(&json).map_err(|e| internal(format!("stored flow: {e}")))
+}
+
+fn internal(e: impl std::fmt::Display) -> Failure {
+    Failure::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal",
+        format!("Internt fel: {e}"),
+    )
+}
+
+fn closing() -> Failure {
+    Failure::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "closing",
+        "Tjänsten stängs av.",
+    )
 }
 
 fn started(order: &Order) -> Response {
@@ -164,47 +265,30 @@ pub(crate) async fn status(
             "Underskriften har inte påbörjats.",
         ));
     };
-    let gap = gw.settings.collect_interval.as_millis() as i64;
-    if order.status == "pending"
-        && store
-            .claim_collect(&id, &order.order_ref, now_ms(), gap)
-            .await?
-    {
-        match gw.settings.bankid.collect(&order.order_ref).await {
-            Ok(c) => {
-                let completion = c
-                    .completion_data
-                    .as_ref()
-                    .map(|d| serde_json::to_string(d).unwrap_or_default());
-                // The terminal result comes once: it is stored before it is acted on.
-                store
-                    .record_collect(
-                        &id,
-                        &order.order_ref,
-                        &c.status,
-                        c.hint_code.as_deref(),
-                        completion.as_deref(),
-                    )
-                    .await?;
-                order.status = c.status;
-                order.hint = c.hint_code;
-            }
-            Err(RpError::Api { code, .. }) if code == "invalidParameters" => {
-                let gone = Some("expiredTransaction");
-                store
-                    .record_collect(&id, &order.order_ref, "failed", gone, None)
-                    .await?;
-                order.status = "failed".into();
-                order.hint = gone.map(str::to_string);
-            }
-            // BankID unreachable for a moment: the order goes on, the next poll tries again.
-            Err(e) => tracing::warn!("collect: {e}"),
+    if order.status == "pending" {
+        let gap = gw.settings.collect_interval.as_millis() as i64;
+        if let Some(now) = collect(&gw, &id, &order, gap).await? {
+            order = now;
         }
+    }
+    if let Some(refusal) = &order.refusal {
+        return Ok(refused_order(refusal, english));
     }
     if order.status == "complete" {
         let s = store.submission(&id).await?.unwrap_or(s);
-        let case = finish(&gw, &s).await?;
-        return Ok(complete(&case));
+        return match finish(&gw, &s).await {
+            Ok(case) => Ok(complete(&case)),
+            Err(e) if e.code == "signatureRefused" => {
+                let code = store
+                    .submission(&id)
+                    .await?
+                    .and_then(|s| s.order)
+                    .and_then(|o| o.refusal)
+                    .unwrap_or_else(|| "caseChanged".into());
+                Ok(refused_order(&code, english))
+            }
+            Err(e) => Err(e),
+        };
     }
     let code = rfa::code(&order.status, order.hint.as_deref(), order.same_device);
     let mut doc = serde_json::json!({
@@ -250,6 +334,79 @@ pub(crate) fn receipt(case: &Case) -> serde_json::Value {
     })
 }
 
+/// How long one instance may wait on BankID's collect before another may take over: longer
+/// than the RP client's own timeout, so a lease never runs out while its holder still waits.
+const LEASE_MS: i64 = 30_000;
+
+/// One collect of `order` if this instance gets the lease and the interval has passed; what
+/// BankID said, as recorded (`None` when another instance holds the lease or collected just
+/// now, or BankID did not answer).
+async fn collect(gw: &Shared, id: &str, order: &Order, gap: i64) -> Result<Option<Order>, Failure> {
+    let store = &gw.settings.store;
+    if !store
+        .claim_collect(id, &order.order_ref, now_ms(), gap, LEASE_MS)
+        .await?
+    {
+        return Ok(None);
+    }
+    let (status, hint, completion) = match gw.settings.bankid.collect(&order.order_ref).await {
+        Ok(c) => (
+            c.status,
+            c.hint_code,
+            c.completion_data
+                .as_ref()
+                .map(|d| serde_json::to_string(d).unwrap_or_default()),
+        ),
+        // No such order: it ended and its result was given already, or it expired.
+        Err(RpError::Api { code, .. }) if code == "invalidParameters" => {
+            ("failed".into(), Some("expiredTransaction".into()), None)
+        }
+        Err(e) => {
+            // BankID unreachable for a moment: the order goes on, the next poll tries again.
+            tracing::warn!("collect: {e}");
+            store.release_collect(id, &order.order_ref).await?;
+            return Ok(None);
+        }
+    };
+    // The terminal result comes once: it is stored before it is acted on. A result recorded
+    // already (`complete` is final) stands; the stored one is what counts.
+    store
+        .record_collect(
+            id,
+            &order.order_ref,
+            &status,
+            hint.as_deref(),
+            completion.as_deref(),
+        )
+        .await?;
+    Ok(store.submission(id).await?.and_then(|s| s.order))
+}
+
+/// The order as recorded once no other instance is waiting on BankID for it: a collect in
+/// flight elsewhere is let finish (its lease), then this instance collects once itself.
+async fn settled(gw: &Shared, id: &str, order: &Order) -> Result<Order, Failure> {
+    let deadline = now_ms() + LEASE_MS;
+    loop {
+        if let Some(now) = collect(gw, id, order, 0).await? {
+            return Ok(now);
+        }
+        let now = gw
+            .settings
+            .store
+            .submission(id)
+            .await?
+            .and_then(|s| s.order)
+            .filter(|o| o.order_ref == order.order_ref);
+        match now {
+            Some(o) if o.status == "pending" && now_ms() < deadline => {
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            Some(o) => return Ok(o),
+            None => return Ok(order.clone()),
+        }
+    }
+}
+
 pub(crate) async fn cancel(
     State(gw): State<Shared>,
     Path(id): Path<String>,
@@ -258,18 +415,30 @@ pub(crate) async fn cancel(
     let s = authorised(&gw, &id, &headers).await?;
     let store = &gw.settings.store;
     if let Some(case) = store.case_of_submission(&id).await? {
-        return Err(already_submitted(&case));
+        return Ok(complete(&case));
     }
-    if let Some(order) = s.order.filter(|o| o.status == "pending") {
-        match gw.settings.bankid.cancel(&order.order_ref).await {
-            Ok(()) => {}
-            // Already ended at BankID: nothing left to cancel.
-            Err(RpError::Api { code, .. }) if code == "invalidParameters" => {}
+    let mut order = s.order.clone();
+    if let Some(o) = s.order.as_ref().filter(|o| o.status == "pending") {
+        match gw.settings.bankid.cancel(&o.order_ref).await {
+            Ok(()) => {
+                store
+                    .record_collect(&id, &o.order_ref, "failed", Some("cancelled"), None)
+                    .await?;
+                order = store.submission(&id).await?.and_then(|s| s.order);
+            }
+            // Nothing to cancel: the order ended at BankID, perhaps signed. What it ended in
+            // is collected (or awaited from the instance collecting it) before anything is said.
+            Err(RpError::Api { code, .. }) if code == "invalidParameters" => {
+                order = Some(settled(&gw, &id, o).await?);
+            }
             Err(e) => return Err(bankid_failure(e)),
         }
-        store
-            .record_collect(&id, &order.order_ref, "failed", Some("cancelled"), None)
-            .await?;
+    }
+    if let Some(o) = order.filter(|o| o.status == "complete" && o.refusal.is_none()) {
+        let mut s = s;
+        s.order = Some(o);
+        let case = finish(&gw, &s).await?;
+        return Ok(complete(&case));
     }
     Ok(axum::Json(serde_json::json!({
         "status": "failed",
@@ -279,7 +448,35 @@ pub(crate) async fn cancel(
     .into_response())
 }
 
-const CHANGED: &str = "Ansökan har ändrats efter att den skrevs under och tas därför inte emot. Ingenting har skickats in; skicka den igen.";
+/// A signature that was refused, as the status answers it every time after.
+fn refused_order(code: &str, english: bool) -> Response {
+    let message = match (code, english) {
+        ("notApplicant", false) => NOT_APPLICANT,
+        ("notApplicant", true) => {
+            "The application was signed by someone other than the applicant and was not accepted. The applicant needs to sign with their own BankID."
+        }
+        (_, false) => CHANGED,
+        (_, true) => {
+            "The application could not be filed as it was signed. Nothing has been submitted; please sign again."
+        }
+    };
+    let mut r = axum::Json(serde_json::json!({
+        "status": "failed",
+        "hintCode": code,
+        "messageCode": code,
+        "message": message,
+    }))
+    .into_response();
+    r.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    r
+}
+
+const NOT_APPLICANT: &str = "Ansökan är underskriven av någon annan än sökanden och tas därför inte emot. Sökanden behöver skriva under med sitt eget BankID.";
+
+const CHANGED: &str = "Ansökan kunde inte tas emot så som den skrevs under. Ingenting har skickats in; skriv under igen.";
 
 fn refused(message: &str) -> Failure {
     Failure::new(
@@ -289,65 +486,79 @@ fn refused(message: &str) -> Failure {
     )
 }
 
-/// Checks the completed signature against what was stored (`spec/eid-signing.md` §2.4) and
-/// files the case. Safe to call again: a submission gets one case.
-async fn finish(gw: &Shared, s: &Submission) -> Result<Case, Failure> {
-    let store = &gw.settings.store;
-    let completion_json = s.completion.clone().unwrap_or_default();
-    let completion: CompletionData = serde_json::from_str(&completion_json)
-        .map_err(|_| refused("BankID:s svar saknar underskriftsdata. Skriv under igen."))?;
-    let signed = signature::read(&completion.signature).map_err(|e| refused(&e))?;
+/// A completed signature that will not be filed: recorded as final for its order (the
+/// citizen's status and the log say so; nothing retries it), and the refusal.
+async fn refuse(gw: &Shared, s: &Submission, code: &str, message: &str) -> Failure {
     let order_ref = s
         .order
         .as_ref()
-        .map(|o| o.order_ref.clone())
+        .map(|o| o.order_ref.as_str())
         .unwrap_or_default();
+    tracing::error!("submission {}: signature not filed: {code}", s.new.id);
+    if let Err(e) = gw.settings.store.refuse(&s.new.id, order_ref, code).await {
+        return e.into();
+    }
+    refused(message)
+}
+
+/// Checks the completed signature against what was stored (`spec/eid-signing.md` §2.4) and
+/// files the case. Safe to call again: a submission gets one case. Everything it checks was
+/// fixed at upload (the bytes, the flow's version, the day, the PDF's hash), so nothing that
+/// changes between the upload and the signature can turn a signed application away.
+async fn finish(gw: &Shared, s: &Submission) -> Result<Case, Failure> {
+    let store = &gw.settings.store;
+    if let Some(case) = store.case_of_submission(&s.new.id).await? {
+        return Ok(case);
+    }
+    let completion_json = s.completion.clone().unwrap_or_default();
+    let Ok(completion) = serde_json::from_str::<CompletionData>(&completion_json) else {
+        return Err(refuse(
+            gw,
+            s,
+            "caseChanged",
+            "BankID:s svar saknar underskriftsdata. Skriv under igen.",
+        )
+        .await);
+    };
+    let signed = match signature::read(&completion.signature) {
+        Ok(signed) => signed,
+        Err(e) => return Err(refuse(gw, s, "caseChanged", &e).await),
+    };
+    let body = store.body(&s.new.id).await?.unwrap_or_default();
     let intact = signed.func_id == "Signing"
         && signed.user_non_visible_data == B64.encode(&s.new.manifest)
         && signed.user_visible_data == B64.encode(s.new.visible_text.as_bytes())
-        && sha256_hex(&s.new.body) == s.new.sha256;
+        && sha256_hex(&body) == s.new.sha256;
     if !intact {
-        tracing::error!(
-            "submission {}: signature or stored bytes do not match",
-            s.new.id
-        );
-        store
-            .record_collect(&s.new.id, &order_ref, "failed", Some("caseChanged"), None)
-            .await?;
-        return Err(refused(CHANGED));
+        return Err(refuse(gw, s, "caseChanged", CHANGED).await);
     }
-    let pnr = etjanst::ids::parse_personnummer(
+    // BankID names the signer with 12 digits; the century needs no date.
+    let day = prepare::day_of(s.new.created_ms);
+    let Ok(pnr) = etjanst::ids::parse_personnummer(
         &completion.user.personal_number,
-        etjanst::ids::PnrRules::new(etjanst::app::today()),
-    )
-    .map_err(|_| refused("Underskriftens personnummer är ogiltigt."))?
-    .long();
-    // The applicant again, from the body whose hash was just checked against the signature,
-    // not from the stored column: only signed bytes decide who may file the case.
-    let (applicant, mut names) = {
-        let parsed = prepare::parse(&gw.settings.catalogue, &s.new.body)?;
-        let names: Vec<String> = parsed.files.content.keys().cloned().collect();
-        (
-            etjanst::fill::applicant(&parsed.form, &parsed.answers),
-            names,
+        etjanst::ids::PnrRules::new(day),
+    ) else {
+        return Err(refuse(
+            gw,
+            s,
+            "caseChanged",
+            "Underskriftens personnummer är ogiltigt.",
         )
+        .await);
     };
-    if let Some(applicant) = applicant
-        && applicant != pnr
+    let pnr = pnr.long();
+    // The applicant as found in these same bytes at upload (their hash was just checked
+    // against the signature): only they may file the case.
+    if let Some(applicant) = &s.new.applicant
+        && *applicant != pnr
     {
-        tracing::error!(
-            "submission {}: signed by someone not the applicant",
-            s.new.id
-        );
-        store
-            .record_collect(&s.new.id, &order_ref, "failed", Some("notApplicant"), None)
-            .await?;
-        return Err(refused(
-            "Ansökan är underskriven av någon annan än sökanden och tas därför inte emot. Sökanden behöver skriva under med sitt eget BankID.",
-        ));
+        return Err(refuse(gw, s, "notApplicant", NOT_APPLICANT).await);
     }
+    let flow = stored_flow(gw, &s.new).await?;
+    let upload = prepare::read(&body)?;
     let user_id = store.user_id(&pnr).await?;
     let case_id = store.next_id("case").await?;
+    let mut names: Vec<String> = upload.attachment_names();
     names.sort();
     let mut file_ids = std::collections::HashMap::new();
     for name in names {
@@ -361,17 +572,16 @@ async fn finish(gw: &Shared, s: &Submission) -> Result<Case, Failure> {
         id: user_id.to_string(),
     };
     let gw2 = gw.clone();
-    let body = s.new.body.clone();
     let pdf_sha256 = s.new.pdf_sha256.clone();
     let pnr2 = pnr.clone();
     let created_ms = s.new.created_ms;
-    let (xml, pdf) = tokio::task::spawn_blocking(move || {
-        let mut parsed = prepare::parse(&gw2.settings.catalogue, &body)?;
+    let filed = tokio::task::spawn_blocking(move || {
+        let mut parsed = prepare::check(&flow, upload, day)?;
         parsed.files.ids = file_ids;
         let pdf = prepare::pdf(&parsed, &gw2.settings.organisation, created_ms)?;
         // The PDF the citizen's signature names, byte for byte, or no case.
         if sha256_hex(&pdf) != pdf_sha256 {
-            return Err(refused(CHANGED));
+            return Ok(None);
         }
         let xml = prepare::case_xml(
             &parsed,
@@ -383,10 +593,24 @@ async fn finish(gw: &Shared, s: &Submission) -> Result<Case, Failure> {
                 pdf_sha256,
             },
         )?;
-        Ok((xml, pdf))
+        Ok::<_, Failure>(Some((xml, pdf)))
     })
     .await
-    .map_err(|e| Failure::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))??;
+    .map_err(internal)?;
+    let (xml, pdf) = match filed {
+        Ok(Some(done)) => done,
+        Ok(None) => return Err(refuse(gw, s, "caseChanged", CHANGED).await),
+        // The signed bytes no longer pass the checks they passed at upload: nothing will change
+        // that, so it is final, not retried at every poll.
+        Err(e)
+            if e.status == StatusCode::UNPROCESSABLE_ENTITY
+                || e.status == StatusCode::BAD_REQUEST =>
+        {
+            tracing::error!("submission {}: {}", s.new.id, e.message);
+            return Err(refuse(gw, s, "caseChanged", CHANGED).await);
+        }
+        Err(e) => return Err(e),
+    };
     let case = Case {
         flow_instance_id: case_id,
         submission_id: s.new.id.clone(),

@@ -3,7 +3,6 @@
 
 use std::net::SocketAddr;
 
-use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -65,23 +64,81 @@ fn again(existing: &Submission, sha256: &str) -> Result<Response, Failure> {
     }
 }
 
+fn too_large() -> Failure {
+    Failure::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "tooLarge",
+        "Ansökan med bilagor är för stor för att tas emot. Ta bort eller förminska bilagor och försök igen.",
+    )
+}
+
+/// 503 with `Retry-After`: the gateway cannot take an upload now, and the client keeps it.
+fn busy(message: &str) -> Response {
+    let mut r = Failure::new(StatusCode::SERVICE_UNAVAILABLE, "busy", message).into_response();
+    r.headers_mut()
+        .insert("Retry-After", axum::http::HeaderValue::from_static("60"));
+    r
+}
+
 pub(crate) async fn upload(
     State(gw): State<Shared>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    body: Bytes,
+    body: axum::body::Body,
 ) -> Result<Response, Failure> {
+    use http_body_util::BodyExt;
     let key = idempotency_key(&headers)?;
     let key_hash = key_hash(&key);
-    let sha256 = sha256_hex(&body);
-    let store = &gw.settings.store;
-    // A retry is answered before the rate limit and the work: it costs one lookup.
-    if let Some(existing) = store.submission_by_key(&key_hash).await? {
-        return again(&existing, &sha256);
+    let max = gw.settings.max_body;
+    // Everything that can refuse an upload does so before a byte of its body is read: the
+    // declared length, the address's rate, the pending bytes on disk, the bytes in memory.
+    let declared = headers
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > max as u64) {
+        return Err(too_large());
     }
-    let client = gw.settings.trusted_proxies.client(peer.ip(), &headers);
-    if let Err(wait) = gw.uploads.allow(client) {
-        return Ok(too_many(wait, "För många ansökningar från din adress."));
+    let store = &gw.settings.store;
+    // A retry is answered before the rate limit and the work: it costs one lookup and a hash.
+    let existing = store.submission_by_key(&key_hash).await?;
+    if existing.is_none() {
+        let client = gw.settings.trusted_proxies.client(peer.ip(), &headers);
+        if let Err(wait) = gw.uploads.allow(client) {
+            return Ok(too_many(wait, "För många ansökningar från din adress."));
+        }
+        if gw.pending_full().await? {
+            return Ok(busy(
+                "Tjänsten tar inte emot fler ansökningar just nu. Försök igen senare; ingenting har gått förlorat.",
+            ));
+        }
+    }
+    let Some(_budget) = gw.in_flight(declared.unwrap_or(max as u64)) else {
+        return Ok(busy(
+            "Tjänsten har många ansökningar på väg in just nu. Försök igen om en stund; ingenting har gått förlorat.",
+        ));
+    };
+    let body = match http_body_util::Limited::new(body, max).collect().await {
+        Ok(b) => b.to_bytes(),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => return Err(too_large()),
+        Err(_) => {
+            return Err(Failure::new(
+                StatusCode::BAD_REQUEST,
+                "badRequest",
+                "Ansökan kom inte fram hel. Skicka den igen.",
+            ));
+        }
+    };
+    let sha256 = {
+        let body = body.clone();
+        tokio::task::spawn_blocking(move || sha256_hex(&body))
+            .await
+            .map_err(|e| {
+                Failure::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
+            })?
+    };
+    if let Some(existing) = existing {
+        return again(&existing, &sha256);
     }
     let id = uuid::Uuid::new_v4().to_string();
     let gw2 = gw.clone();
@@ -94,53 +151,63 @@ pub(crate) async fn upload(
             "Tjänsten stängs av.",
         )
     })?;
-    let new = tokio::task::spawn_blocking(move || -> Result<NewSubmission, Failure> {
-        let s = &gw2.settings;
-        let parsed = prepare::parse(&s.catalogue, &body)?;
-        prepare::check_writable(&parsed)?;
-        // Whole seconds: the PDF is made again from this time when the case is filed.
-        let now = chrono::DateTime::from_timestamp(chrono::Utc::now().timestamp(), 0)
-            .unwrap_or_default()
-            .with_timezone(&chrono::Local);
-        let pdf = prepare::pdf(&parsed, &s.organisation, now.timestamp_millis())?;
-        let pdf_sha256 = sha256_hex(&pdf);
-        let manifest = prepare::manifest(&prepare::ManifestInput {
-            organisation_number: &s.organisation_number,
-            flow: parsed.flow,
-            submission_id: &id2,
-            sha256: &sha2,
-            pdf_sha256: &pdf_sha256,
-            files: &parsed.files,
-            ts: &now
-                .to_utc()
-                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        });
-        let visible_text = prepare::visible_text(parsed.flow, &s.organisation, &id2, &sha2);
-        let number = |v: &str| v.parse::<i64>().unwrap_or_default();
-        Ok(NewSubmission {
-            id: id2,
-            key_hash,
-            sha256: sha2,
-            flow_id: number(&parsed.flow.id),
-            family_id: parsed.flow.family_id.as_deref().map_or(0, number),
-            service_name: parsed.flow.name.clone(),
-            body: body.to_vec(),
-            pdf_sha256,
-            manifest,
-            visible_text,
-            created_ms: now.timestamp_millis(),
-            applicant: etjanst::fill::applicant(&parsed.form, &parsed.answers),
+    let (new, flow) =
+        tokio::task::spawn_blocking(move || -> Result<(NewSubmission, Vec<u8>), Failure> {
+            let s = &gw2.settings;
+            // Whole seconds: the PDF is made again from this time when the case is filed.
+            let now = chrono::DateTime::from_timestamp(chrono::Utc::now().timestamp(), 0)
+                .unwrap_or_default()
+                .with_timezone(&chrono::Local);
+            let upload = prepare::read(&body)?;
+            let flow = prepare::flow_of(&s.catalogue, &upload)?;
+            let parsed = prepare::check(flow, upload, now.date_naive())?;
+            prepare::check_writable(&parsed)?;
+            let pdf = prepare::pdf(&parsed, &s.organisation, now.timestamp_millis())?;
+            let pdf_sha256 = sha256_hex(&pdf);
+            let manifest = prepare::manifest(&prepare::ManifestInput {
+                organisation_number: &s.organisation_number,
+                flow: parsed.flow,
+                submission_id: &id2,
+                sha256: &sha2,
+                pdf_sha256: &pdf_sha256,
+                files: &parsed.files,
+                ts: &now
+                    .to_utc()
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            });
+            let visible_text = prepare::visible_text(parsed.flow, &s.organisation, &id2, &sha2);
+            let number = |v: &str| v.parse::<i64>().unwrap_or_default();
+            // The flow as checked, kept with the upload: the case is filed against this version.
+            let definition = serde_json::to_vec(parsed.flow).unwrap_or_default();
+            Ok((
+                NewSubmission {
+                    id: id2,
+                    key_hash,
+                    sha256: sha2,
+                    flow_id: number(&parsed.flow.id),
+                    family_id: parsed.flow.family_id.as_deref().map_or(0, number),
+                    service_name: parsed.flow.name.clone(),
+                    body: body.to_vec(),
+                    pdf_sha256,
+                    manifest,
+                    visible_text,
+                    created_ms: now.timestamp_millis(),
+                    applicant: etjanst::fill::applicant(&parsed.form, &parsed.answers),
+                    flow_sha256: sha256_hex(&definition),
+                    renderer: s.renderer.clone(),
+                },
+                definition,
+            ))
         })
-    })
-    .await
-    .map_err(|e| {
-        Failure::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            format!("Internt fel: {e}"),
-        )
-    })??;
-    match store.insert_submission(&new).await? {
+        .await
+        .map_err(|e| {
+            Failure::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                format!("Internt fel: {e}"),
+            )
+        })??;
+    match store.insert_submission(&new, &flow).await? {
         Inserted::New => Ok(uploaded(
             &Submission {
                 new,

@@ -20,6 +20,8 @@ pub struct NewSubmission {
     pub flow_id: i64,
     pub family_id: i64,
     pub service_name: String,
+    /// The exact bytes uploaded. Empty when read back: status polls, retries and cancels read
+    /// only a submission's metadata, and filing reads the body with `Store::body`.
     pub body: Vec<u8>,
     /// SHA-256 of the PDF rendered from `body` at `created_ms` (whole seconds). The PDF is
     /// not stored with the submission: the core renders the same bytes from the same input,
@@ -33,6 +35,12 @@ pub struct NewSubmission {
     /// The applicant's personnummer (12 digits) when the form names one: the only person
     /// BankID lets sign. Found when the upload is checked, so starting an order reads no body.
     pub applicant: Option<String>,
+    /// SHA-256 of the flow's definition (JSON) the answers were checked against, stored once in
+    /// the store: the case is filed against that version whatever the catalogue holds by then.
+    pub flow_sha256: String,
+    /// The PDF renderer that made `pdf_sha256` (`etjanst::pdf::RENDERER`): after an upgrade the
+    /// PDF is made again before the citizen signs, never after.
+    pub renderer: String,
 }
 
 /// A BankID order started for a submission.
@@ -49,6 +57,9 @@ pub struct Order {
     /// The last collect: `pending`, `failed` or `complete`, and its hint code.
     pub status: String,
     pub hint: Option<String>,
+    /// Why a completed signature was not filed (`notApplicant`, `caseChanged`): final for this
+    /// order, which is never filed nor collected again. A new order clears it.
+    pub refusal: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -124,23 +135,48 @@ pub enum Inserted {
 
 #[async_trait::async_trait]
 pub trait Store: Send + Sync {
-    /// Stores `s` unless its idempotency key is taken, atomically.
-    async fn insert_submission(&self, s: &NewSubmission) -> Result<Inserted, StoreError>;
+    /// Stores `s` unless its idempotency key is taken, atomically, with the definition of the
+    /// flow it was checked against (kept once per `s.flow_sha256`).
+    async fn insert_submission(
+        &self,
+        s: &NewSubmission,
+        flow: &[u8],
+    ) -> Result<Inserted, StoreError>;
+    /// A submission's metadata (its `body` left empty).
     async fn submission(&self, id: &str) -> Result<Option<Submission>, StoreError>;
     async fn submission_by_key(&self, key_hash: &str) -> Result<Option<Submission>, StoreError>;
+    /// The bytes uploaded, until the case is filed.
+    async fn body(&self, id: &str) -> Result<Option<Vec<u8>>, StoreError>;
+    /// A flow definition stored with a submission, by its SHA-256.
+    async fn flow(&self, sha256: &str) -> Result<Option<Vec<u8>>, StoreError>;
+    /// The PDF made again by another renderer before any signature: its hash, the manifest
+    /// that names it, and the renderer.
+    async fn reprepare(
+        &self,
+        id: &str,
+        pdf_sha256: &str,
+        manifest: &[u8],
+        renderer: &str,
+    ) -> Result<(), StoreError>;
     /// Starts (or restarts, after a failed order) signing.
     async fn set_order(&self, id: &str, order: &Order) -> Result<(), StoreError>;
     /// Takes the right to call BankID's collect for `order_ref` now: only if nobody collected
-    /// in the last `gap_ms` and nobody else holds it. BankID's collect is one-shot at the end
-    /// and should be called at most every 2 s, across all instances.
+    /// in the last `gap_ms` and nobody holds the lease, which is then held for `lease_ms` or
+    /// until the result is recorded. BankID's collect is one-shot at the end: two instances
+    /// must never wait on it at once, and it is called at most every 2 s across all of them.
     async fn claim_collect(
         &self,
         id: &str,
         order_ref: &str,
         now_ms: i64,
         gap_ms: i64,
+        lease_ms: i64,
     ) -> Result<bool, StoreError>;
-    /// Records a collect's result; `completion` (evidence) before anything else is done with it.
+    /// Gives the lease back without a result (BankID did not answer).
+    async fn release_collect(&self, id: &str, order_ref: &str) -> Result<(), StoreError>;
+    /// Records a collect's result and gives the lease back; `completion` (evidence) is stored
+    /// before anything is done with it. Only a pending order changes: `complete` and `failed`
+    /// are final. Whether it changed.
     async fn record_collect(
         &self,
         id: &str,
@@ -148,12 +184,15 @@ pub trait Store: Send + Sync {
         status: &str,
         hint: Option<&str>,
         completion: Option<&str>,
-    ) -> Result<(), StoreError>;
+    ) -> Result<bool, StoreError>;
+    /// A completed signature that will not be filed, and why; final for that order.
+    async fn refuse(&self, id: &str, order_ref: &str, code: &str) -> Result<(), StoreError>;
     /// The next number of a sequence (`case`, `file`), never given twice.
     async fn next_id(&self, sequence: &str) -> Result<i64, StoreError>;
     /// OeP's internal user id of a citizen, made on first sight.
     async fn user_id(&self, citizen_identifier: &str) -> Result<i64, StoreError>;
-    /// Files a case; when the submission already has one, that one is returned and `case` dropped.
+    /// Files a case; when the submission already has one, that one is returned and `case`
+    /// dropped. The upload's body goes with it: the case's XML and PDF are what is kept.
     async fn insert_case(&self, case: &Case) -> Result<Case, StoreError>;
     async fn case(&self, flow_instance_id: i64) -> Result<Option<Case>, StoreError>;
     async fn case_of_submission(&self, submission_id: &str) -> Result<Option<Case>, StoreError>;
@@ -167,4 +206,9 @@ pub trait Store: Send + Sync {
         now_ms: i64,
     ) -> Result<Option<i64>, StoreError>;
     async fn count_cases(&self) -> Result<i64, StoreError>;
+    /// Deletes what was uploaded before `before_ms` and never filed, unless an order started
+    /// after `busy_since_ms` may still be signed; how many.
+    async fn purge_unsigned(&self, before_ms: i64, busy_since_ms: i64) -> Result<u64, StoreError>;
+    /// The bytes of uploads held and not yet filed, for the cap on pending bytes.
+    async fn pending_bytes(&self) -> Result<i64, StoreError>;
 }

@@ -34,6 +34,12 @@ CREATE TABLE IF NOT EXISTS submissions (
 );
 -- Added after the first databases were made.
 ALTER TABLE submissions ADD COLUMN IF NOT EXISTS applicant TEXT;
+ALTER TABLE submissions ADD COLUMN IF NOT EXISTS flow_sha256 TEXT NOT NULL DEFAULT '';
+ALTER TABLE submissions ADD COLUMN IF NOT EXISTS renderer TEXT NOT NULL DEFAULT '';
+ALTER TABLE submissions ADD COLUMN IF NOT EXISTS collect_lease_ms BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE submissions ADD COLUMN IF NOT EXISTS order_refusal TEXT;
+CREATE INDEX IF NOT EXISTS submissions_created ON submissions (created_ms);
+CREATE TABLE IF NOT EXISTS flows (sha256 TEXT PRIMARY KEY, definition BYTEA NOT NULL);
 CREATE TABLE IF NOT EXISTS cases (
     flow_instance_id BIGINT PRIMARY KEY,
     submission_id TEXT NOT NULL UNIQUE,
@@ -57,7 +63,8 @@ CREATE TABLE IF NOT EXISTS users (id BIGSERIAL PRIMARY KEY, citizen_identifier T
 CREATE TABLE IF NOT EXISTS events (id BIGSERIAL PRIMARY KEY, flow_instance_id BIGINT NOT NULL, status_id BIGINT NOT NULL, added_ms BIGINT NOT NULL);
 ";
 
-const SUBMISSION_COLUMNS: &str = "id, key_hash, sha256, flow_id, family_id, service_name, body, pdf_sha256, manifest, visible_text, created_ms, order_ref, auto_start_token, qr_start_token, qr_start_secret, order_started_ms, same_device, order_status, order_hint, completion, applicant";
+/// Every column but the body, which only filing reads (`Store::body`).
+const SUBMISSION_COLUMNS: &str = "id, key_hash, sha256, flow_id, family_id, service_name, ''::bytea, pdf_sha256, manifest, visible_text, created_ms, order_ref, auto_start_token, qr_start_token, qr_start_secret, order_started_ms, same_device, order_status, order_hint, completion, applicant, flow_sha256, renderer, order_refusal";
 const CASE_COLUMNS: &str = "flow_instance_id, submission_id, family_id, flow_id, xml, pdf, posted_ms, status_id, status_changed_ms, signer_name, signer_pnr, sha256, completion";
 
 /// A few connections used in turn: tokio-postgres pipelines the queries on each.
@@ -110,6 +117,8 @@ fn submission_row(r: &Row) -> Submission {
             visible_text: r.get(9),
             created_ms: r.get(10),
             applicant: r.get(20),
+            flow_sha256: r.get(21),
+            renderer: r.get(22),
         },
         order: order_ref.map(|order_ref| Order {
             order_ref,
@@ -120,6 +129,7 @@ fn submission_row(r: &Row) -> Submission {
             same_device: r.get(16),
             status: r.get(17),
             hint: r.get(18),
+            refusal: r.get(23),
         }),
         completion: r.get(19),
     }
@@ -162,13 +172,22 @@ impl Postgres {
 
 #[async_trait::async_trait]
 impl Store for Postgres {
-    async fn insert_submission(&self, s: &NewSubmission) -> Result<Inserted, StoreError> {
-        let n = self
-            .c()
+    async fn insert_submission(
+        &self,
+        s: &NewSubmission,
+        flow: &[u8],
+    ) -> Result<Inserted, StoreError> {
+        let c = self.c();
+        c.execute(
+            "INSERT INTO flows (sha256, definition) VALUES ($1, $2) ON CONFLICT (sha256) DO NOTHING",
+            &[&s.flow_sha256, &flow],
+        )
+        .await?;
+        let n = c
             .execute(
-                "INSERT INTO submissions (id, key_hash, sha256, flow_id, family_id, service_name, body, pdf_sha256, manifest, visible_text, created_ms, applicant)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (key_hash) DO NOTHING",
-                &[&s.id, &s.key_hash, &s.sha256, &s.flow_id, &s.family_id, &s.service_name, &s.body, &s.pdf_sha256, &s.manifest, &s.visible_text, &s.created_ms, &s.applicant],
+                "INSERT INTO submissions (id, key_hash, sha256, flow_id, family_id, service_name, body, pdf_sha256, manifest, visible_text, created_ms, applicant, flow_sha256, renderer)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT (key_hash) DO NOTHING",
+                &[&s.id, &s.key_hash, &s.sha256, &s.flow_id, &s.family_id, &s.service_name, &s.body, &s.pdf_sha256, &s.manifest, &s.visible_text, &s.created_ms, &s.applicant, &s.flow_sha256, &s.renderer],
             )
             .await?;
         if n == 1 {
@@ -190,11 +209,44 @@ impl Store for Postgres {
         self.submission_where("key_hash", key_hash).await
     }
 
+    async fn body(&self, id: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let row = self
+            .c()
+            .query_opt("SELECT body FROM submissions WHERE id = $1", &[&id])
+            .await?;
+        Ok(row.map(|r| r.get(0)))
+    }
+
+    async fn flow(&self, sha256: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let row = self
+            .c()
+            .query_opt("SELECT definition FROM flows WHERE sha256 = $1", &[&sha256])
+            .await?;
+        Ok(row.map(|r| r.get(0)))
+    }
+
+    async fn reprepare(
+        &self,
+        id: &str,
+        pdf_sha256: &str,
+        manifest: &[u8],
+        renderer: &str,
+    ) -> Result<(), StoreError> {
+        self.c()
+            .execute(
+                "UPDATE submissions SET pdf_sha256 = $2, manifest = $3, renderer = $4 WHERE id = $1",
+                &[&id, &pdf_sha256, &manifest, &renderer],
+            )
+            .await?;
+        Ok(())
+    }
+
     async fn set_order(&self, id: &str, o: &Order) -> Result<(), StoreError> {
         self.c()
             .execute(
                 "UPDATE submissions SET order_ref = $2, auto_start_token = $3, qr_start_token = $4, qr_start_secret = $5,
-                 order_started_ms = $6, same_device = $7, order_status = $8, order_hint = $9, last_collect_ms = 0
+                 order_started_ms = $6, same_device = $7, order_status = $8, order_hint = $9, last_collect_ms = 0,
+                 collect_lease_ms = 0, order_refusal = NULL
                  WHERE id = $1",
                 &[&id, &o.order_ref, &o.auto_start_token, &o.qr_start_token, &o.qr_start_secret, &o.started_ms, &o.same_device, &o.status, &o.hint],
             )
@@ -208,16 +260,38 @@ impl Store for Postgres {
         order_ref: &str,
         now_ms: i64,
         gap_ms: i64,
+        lease_ms: i64,
     ) -> Result<bool, StoreError> {
         let n = self
             .c()
             .execute(
-                "UPDATE submissions SET last_collect_ms = $3
-                 WHERE id = $1 AND order_ref = $2 AND order_status = 'pending' AND last_collect_ms <= $4",
-                &[&id, &order_ref, &now_ms, &(now_ms - gap_ms)],
+                "UPDATE submissions SET last_collect_ms = $3, collect_lease_ms = $5
+                 WHERE id = $1 AND order_ref = $2 AND order_status = 'pending' AND last_collect_ms <= $4
+                 AND collect_lease_ms <= $3",
+                &[&id, &order_ref, &now_ms, &(now_ms - gap_ms), &(now_ms + lease_ms)],
             )
             .await?;
         Ok(n == 1)
+    }
+
+    async fn release_collect(&self, id: &str, order_ref: &str) -> Result<(), StoreError> {
+        self.c()
+            .execute(
+                "UPDATE submissions SET collect_lease_ms = 0 WHERE id = $1 AND order_ref = $2",
+                &[&id, &order_ref],
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn refuse(&self, id: &str, order_ref: &str, code: &str) -> Result<(), StoreError> {
+        self.c()
+            .execute(
+                "UPDATE submissions SET order_refusal = $3 WHERE id = $1 AND order_ref = $2",
+                &[&id, &order_ref, &code],
+            )
+            .await?;
+        Ok(())
     }
 
     async fn record_collect(
@@ -227,15 +301,17 @@ impl Store for Postgres {
         status: &str,
         hint: Option<&str>,
         completion: Option<&str>,
-    ) -> Result<(), StoreError> {
-        self.c()
+    ) -> Result<bool, StoreError> {
+        let n = self
+            .c()
             .execute(
-                "UPDATE submissions SET order_status = $3, order_hint = $4, completion = COALESCE($5, completion)
-                 WHERE id = $1 AND order_ref = $2",
+                "UPDATE submissions SET order_status = $3, order_hint = $4, completion = COALESCE($5, completion),
+                 collect_lease_ms = 0
+                 WHERE id = $1 AND order_ref = $2 AND order_status = 'pending'",
                 &[&id, &order_ref, &status, &hint, &completion],
             )
             .await?;
-        Ok(())
+        Ok(n == 1)
     }
 
     async fn next_id(&self, sequence: &str) -> Result<i64, StoreError> {
@@ -269,6 +345,12 @@ impl Store for Postgres {
             .execute(
                 &format!("INSERT INTO cases ({CASE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (submission_id) DO NOTHING"),
                 &[&k.flow_instance_id, &k.submission_id, &k.family_id, &k.flow_id, &k.xml, &k.pdf, &k.posted_ms, &k.status_id, &k.status_changed_ms, &k.signer_name, &k.signer_personal_number, &k.sha256, &k.completion],
+            )
+            .await?;
+        self.c()
+            .execute(
+                "UPDATE submissions SET body = ''::bytea WHERE id = $1",
+                &[&k.submission_id],
             )
             .await?;
         self.case_of_submission(&k.submission_id)
@@ -341,6 +423,30 @@ impl Store for Postgres {
         Ok(self
             .c()
             .query_one("SELECT count(*) FROM cases", &[])
+            .await?
+            .get(0))
+    }
+
+    async fn purge_unsigned(&self, before_ms: i64, busy_since_ms: i64) -> Result<u64, StoreError> {
+        let c = self.c();
+        let n = c
+            .execute(
+                "DELETE FROM submissions WHERE created_ms < $1
+                 AND NOT EXISTS (SELECT 1 FROM cases WHERE cases.submission_id = submissions.id)
+                 AND NOT (order_status IS NOT DISTINCT FROM 'pending' AND order_started_ms >= $2)",
+                &[&before_ms, &busy_since_ms],
+            )
+            .await?;
+        Ok(n)
+    }
+
+    async fn pending_bytes(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .c()
+            .query_one(
+                "SELECT COALESCE(SUM(octet_length(body)), 0)::bigint FROM submissions",
+                &[],
+            )
             .await?
             .get(0))
     }

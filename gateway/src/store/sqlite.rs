@@ -35,8 +35,14 @@ CREATE TABLE IF NOT EXISTS submissions (
     order_hint TEXT,
     last_collect_ms INTEGER NOT NULL DEFAULT 0,
     completion TEXT,
-    applicant TEXT
+    applicant TEXT,
+    flow_sha256 TEXT NOT NULL DEFAULT '',
+    renderer TEXT NOT NULL DEFAULT '',
+    collect_lease_ms INTEGER NOT NULL DEFAULT 0,
+    order_refusal TEXT
 );
+CREATE INDEX IF NOT EXISTS submissions_created ON submissions (created_ms);
+CREATE TABLE IF NOT EXISTS flows (sha256 TEXT PRIMARY KEY, definition BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS cases (
     flow_instance_id INTEGER PRIMARY KEY,
     submission_id TEXT NOT NULL UNIQUE,
@@ -59,7 +65,18 @@ CREATE TABLE IF NOT EXISTS users (id INTEGER PRIMARY KEY AUTOINCREMENT, citizen_
 CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY AUTOINCREMENT, flow_instance_id INTEGER NOT NULL, status_id INTEGER NOT NULL, added_ms INTEGER NOT NULL);
 ";
 
-const SUBMISSION_COLUMNS: &str = "id, key_hash, sha256, flow_id, family_id, service_name, body, pdf_sha256, manifest, visible_text, created_ms, order_ref, auto_start_token, qr_start_token, qr_start_secret, order_started_ms, same_device, order_status, order_hint, completion, applicant";
+/// Every column but the body, which only filing reads (`Store::body`).
+const SUBMISSION_COLUMNS: &str = "id, key_hash, sha256, flow_id, family_id, service_name, x'', pdf_sha256, manifest, visible_text, created_ms, order_ref, auto_start_token, qr_start_token, qr_start_secret, order_started_ms, same_device, order_status, order_hint, completion, applicant, flow_sha256, renderer, order_refusal";
+
+/// Columns added after the first databases were made, added to older files on opening
+/// (SQLite has no `ADD COLUMN IF NOT EXISTS`).
+const ADDED_COLUMNS: [(&str, &str); 5] = [
+    ("applicant", "TEXT"),
+    ("flow_sha256", "TEXT NOT NULL DEFAULT ''"),
+    ("renderer", "TEXT NOT NULL DEFAULT ''"),
+    ("collect_lease_ms", "INTEGER NOT NULL DEFAULT 0"),
+    ("order_refusal", "TEXT"),
+];
 const CASE_COLUMNS: &str = "flow_instance_id, submission_id, family_id, flow_id, xml, pdf, posted_ms, status_id, status_changed_ms, signer_name, signer_pnr, sha256, completion";
 
 /// A write and what to tell its caller once the batch it ran in is committed (or not).
@@ -79,17 +96,27 @@ pub struct Sqlite {
 impl Sqlite {
     pub fn open(path: &Path) -> Result<Sqlite, StoreError> {
         let writer = Connection::open(path)?;
-        writer.execute_batch(SCHEMA)?;
-        // A database made before the applicant was kept gets the column (SQLite has no
-        // `ADD COLUMN IF NOT EXISTS`).
-        let has_applicant: bool = writer.query_row(
-            "SELECT COUNT(*) > 0 FROM pragma_table_info('submissions') WHERE name = 'applicant'",
+        // Columns first: the schema's new index may name one an older file lacks.
+        let has_table: bool = writer.query_row(
+            "SELECT COUNT(*) > 0 FROM sqlite_master WHERE name = 'submissions'",
             [],
             |r| r.get(0),
         )?;
-        if !has_applicant {
-            writer.execute_batch("ALTER TABLE submissions ADD COLUMN applicant TEXT;")?;
+        if has_table {
+            for (column, declaration) in ADDED_COLUMNS {
+                let has: bool = writer.query_row(
+                    "SELECT COUNT(*) > 0 FROM pragma_table_info('submissions') WHERE name = ?1",
+                    [column],
+                    |r| r.get(0),
+                )?;
+                if !has {
+                    writer.execute_batch(&format!(
+                        "ALTER TABLE submissions ADD COLUMN {column} {declaration};"
+                    ))?;
+                }
+            }
         }
+        writer.execute_batch(SCHEMA)?;
         let mut readers = Vec::new();
         for _ in 0..READERS {
             let r = Connection::open(path)?;
@@ -194,6 +221,7 @@ fn submission_row(r: &rusqlite::Row) -> rusqlite::Result<Submission> {
             same_device: r.get(16)?,
             status: r.get(17)?,
             hint: r.get(18)?,
+            refusal: r.get(23)?,
         }),
         None => None,
     };
@@ -211,6 +239,8 @@ fn submission_row(r: &rusqlite::Row) -> rusqlite::Result<Submission> {
             visible_text: r.get(9)?,
             created_ms: r.get(10)?,
             applicant: r.get(20)?,
+            flow_sha256: r.get(21)?,
+            renderer: r.get(22)?,
         },
         order,
         completion: r.get(19)?,
@@ -263,18 +293,73 @@ fn get_case(
 
 #[async_trait::async_trait]
 impl Store for Sqlite {
-    async fn insert_submission(&self, s: &NewSubmission) -> Result<Inserted, StoreError> {
-        let s = s.clone();
+    async fn insert_submission(
+        &self,
+        s: &NewSubmission,
+        flow: &[u8],
+    ) -> Result<Inserted, StoreError> {
+        let (s, flow) = (s.clone(), flow.to_vec());
         self.write(move |c| {
             if let Some(existing) = get_submission(c, "key_hash", &s.key_hash)? {
                 return Ok(Inserted::Existing(Box::new(existing)));
             }
             c.execute(
-                "INSERT INTO submissions (id, key_hash, sha256, flow_id, family_id, service_name, body, pdf_sha256, manifest, visible_text, created_ms, applicant)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-                params![s.id, s.key_hash, s.sha256, s.flow_id, s.family_id, s.service_name, s.body, s.pdf_sha256, s.manifest, s.visible_text, s.created_ms, s.applicant],
+                "INSERT INTO flows (sha256, definition) VALUES (?1, ?2) ON CONFLICT (sha256) DO NOTHING",
+                params![s.flow_sha256, flow],
+            )?;
+            c.execute(
+                "INSERT INTO submissions (id, key_hash, sha256, flow_id, family_id, service_name, body, pdf_sha256, manifest, visible_text, created_ms, applicant, flow_sha256, renderer)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                params![s.id, s.key_hash, s.sha256, s.flow_id, s.family_id, s.service_name, s.body, s.pdf_sha256, s.manifest, s.visible_text, s.created_ms, s.applicant, s.flow_sha256, s.renderer],
             )?;
             Ok(Inserted::New)
+        })
+        .await
+    }
+
+    async fn body(&self, id: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let id = id.to_string();
+        self.read(move |c| {
+            c.query_row("SELECT body FROM submissions WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()
+        })
+        .await
+    }
+
+    async fn flow(&self, sha256: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let sha256 = sha256.to_string();
+        self.read(move |c| {
+            c.query_row(
+                "SELECT definition FROM flows WHERE sha256 = ?1",
+                [sha256],
+                |r| r.get(0),
+            )
+            .optional()
+        })
+        .await
+    }
+
+    async fn reprepare(
+        &self,
+        id: &str,
+        pdf_sha256: &str,
+        manifest: &[u8],
+        renderer: &str,
+    ) -> Result<(), StoreError> {
+        let (id, pdf_sha256, manifest, renderer) = (
+            id.to_string(),
+            pdf_sha256.to_string(),
+            manifest.to_vec(),
+            renderer.to_string(),
+        );
+        self.write(move |c| {
+            c.execute(
+                "UPDATE submissions SET pdf_sha256 = ?2, manifest = ?3, renderer = ?4 WHERE id = ?1",
+                params![id, pdf_sha256, manifest, renderer],
+            )?;
+            Ok(())
         })
         .await
     }
@@ -295,7 +380,8 @@ impl Store for Sqlite {
         self.write(move |c| {
             c.execute(
                 "UPDATE submissions SET order_ref = ?2, auto_start_token = ?3, qr_start_token = ?4, qr_start_secret = ?5,
-                 order_started_ms = ?6, same_device = ?7, order_status = ?8, order_hint = ?9, last_collect_ms = 0
+                 order_started_ms = ?6, same_device = ?7, order_status = ?8, order_hint = ?9, last_collect_ms = 0,
+                 collect_lease_ms = 0, order_refusal = NULL
                  WHERE id = ?1",
                 params![id, o.order_ref, o.auto_start_token, o.qr_start_token, o.qr_start_secret, o.started_ms, o.same_device, o.status, o.hint],
             )?;
@@ -310,15 +396,41 @@ impl Store for Sqlite {
         order_ref: &str,
         now_ms: i64,
         gap_ms: i64,
+        lease_ms: i64,
     ) -> Result<bool, StoreError> {
         let (id, order_ref) = (id.to_string(), order_ref.to_string());
         self.write(move |c| {
             let n = c.execute(
-                "UPDATE submissions SET last_collect_ms = ?3
-                 WHERE id = ?1 AND order_ref = ?2 AND order_status = 'pending' AND last_collect_ms <= ?4",
-                params![id, order_ref, now_ms, now_ms - gap_ms],
+                "UPDATE submissions SET last_collect_ms = ?3, collect_lease_ms = ?5
+                 WHERE id = ?1 AND order_ref = ?2 AND order_status = 'pending' AND last_collect_ms <= ?4
+                 AND collect_lease_ms <= ?3",
+                params![id, order_ref, now_ms, now_ms - gap_ms, now_ms + lease_ms],
             )?;
             Ok(n == 1)
+        })
+        .await
+    }
+
+    async fn release_collect(&self, id: &str, order_ref: &str) -> Result<(), StoreError> {
+        let (id, order_ref) = (id.to_string(), order_ref.to_string());
+        self.write(move |c| {
+            c.execute(
+                "UPDATE submissions SET collect_lease_ms = 0 WHERE id = ?1 AND order_ref = ?2",
+                params![id, order_ref],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn refuse(&self, id: &str, order_ref: &str, code: &str) -> Result<(), StoreError> {
+        let (id, order_ref, code) = (id.to_string(), order_ref.to_string(), code.to_string());
+        self.write(move |c| {
+            c.execute(
+                "UPDATE submissions SET order_refusal = ?3 WHERE id = ?1 AND order_ref = ?2",
+                params![id, order_ref, code],
+            )?;
+            Ok(())
         })
         .await
     }
@@ -330,16 +442,17 @@ impl Store for Sqlite {
         status: &str,
         hint: Option<&str>,
         completion: Option<&str>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         let (id, order_ref, status) = (id.to_string(), order_ref.to_string(), status.to_string());
         let (hint, completion) = (hint.map(str::to_string), completion.map(str::to_string));
         self.write(move |c| {
-            c.execute(
-                "UPDATE submissions SET order_status = ?3, order_hint = ?4, completion = COALESCE(?5, completion)
-                 WHERE id = ?1 AND order_ref = ?2",
+            let n = c.execute(
+                "UPDATE submissions SET order_status = ?3, order_hint = ?4, completion = COALESCE(?5, completion),
+                 collect_lease_ms = 0
+                 WHERE id = ?1 AND order_ref = ?2 AND order_status = 'pending'",
                 params![id, order_ref, status, hint, completion],
             )?;
-            Ok(())
+            Ok(n == 1)
         })
         .await
     }
@@ -380,6 +493,10 @@ impl Store for Sqlite {
             c.execute(
                 &format!("INSERT INTO cases ({CASE_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"),
                 params![k.flow_instance_id, k.submission_id, k.family_id, k.flow_id, k.xml, k.pdf, k.posted_ms, k.status_id, k.status_changed_ms, k.signer_name, k.signer_personal_number, k.sha256, k.completion],
+            )?;
+            c.execute(
+                "UPDATE submissions SET body = x'' WHERE id = ?1",
+                [&k.submission_id],
             )?;
             Ok(k)
         })
@@ -440,6 +557,30 @@ impl Store for Sqlite {
         self.read(|c| c.query_row("SELECT count(*) FROM cases", [], |r| r.get(0)))
             .await
     }
+
+    async fn purge_unsigned(&self, before_ms: i64, busy_since_ms: i64) -> Result<u64, StoreError> {
+        self.write(move |c| {
+            let n = c.execute(
+                "DELETE FROM submissions WHERE created_ms < ?1
+                 AND NOT EXISTS (SELECT 1 FROM cases WHERE cases.submission_id = submissions.id)
+                 AND NOT (order_status IS 'pending' AND order_started_ms >= ?2)",
+                params![before_ms, busy_since_ms],
+            )?;
+            Ok(n as u64)
+        })
+        .await
+    }
+
+    async fn pending_bytes(&self) -> Result<i64, StoreError> {
+        self.read(|c| {
+            c.query_row(
+                "SELECT COALESCE(SUM(length(body)), 0) FROM submissions",
+                [],
+                |r| r.get(0),
+            )
+        })
+        .await
+    }
 }
 
 #[cfg(test)]
@@ -447,7 +588,7 @@ mod tests {
     use super::*;
 
     #[tokio::test]
-    async fn a_database_from_before_the_applicant_column_gets_it_and_keeps_its_rows() {
+    async fn a_database_from_before_the_added_columns_gets_them_and_keeps_its_rows() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("gateway.sqlite");
         let mut s = NewSubmission {
@@ -463,12 +604,18 @@ mod tests {
             visible_text: "text".into(),
             created_ms: 1,
             applicant: None,
+            flow_sha256: "ff".into(),
+            renderer: "1".into(),
         };
         {
             let old = Connection::open(&path).unwrap();
             old.execute_batch(SCHEMA).unwrap();
-            old.execute_batch("ALTER TABLE submissions DROP COLUMN applicant;")
+            old.execute_batch("DROP INDEX submissions_created;")
                 .unwrap();
+            for (column, _) in ADDED_COLUMNS {
+                old.execute_batch(&format!("ALTER TABLE submissions DROP COLUMN {column};"))
+                    .unwrap();
+            }
             old.execute(
                 "INSERT INTO submissions (id, key_hash, sha256, flow_id, family_id, service_name, body, pdf_sha256, manifest, visible_text, created_ms)
                  VALUES ('s0', 'k0', 'aa', 3001, 301, 'x', x'', 'bb', x'', 't', 0)",
@@ -482,9 +629,13 @@ mod tests {
             "the old row"
         );
         s.applicant = Some("199908072391".into());
-        store.insert_submission(&s).await.unwrap();
+        store.insert_submission(&s, b"{}").await.unwrap();
         let back = store.submission("s1").await.unwrap().unwrap();
         assert_eq!(back.new.applicant.as_deref(), Some("199908072391"));
+        assert_eq!(back.new.renderer, "1");
+        assert!(back.new.body.is_empty(), "metadata only");
+        assert_eq!(store.body("s1").await.unwrap().unwrap(), b"{}");
+        assert_eq!(store.flow("ff").await.unwrap().unwrap(), b"{}");
         drop(store);
         Sqlite::open(&path).expect("opened again: the column is not added twice");
     }

@@ -75,17 +75,17 @@ pub fn mtls_client(pki: &TestPki) -> reqwest::Client {
 
 pub fn settings(sim: &Sim, store: Arc<dyn Store>) -> Settings {
     Settings {
-        catalogue: etjanst::catalogue::Catalogue::embedded().unwrap(),
-        bankid: RpClient::new(&sim.rp_config()).unwrap(),
-        store,
-        api_key: API_KEY.into(),
         organisation: "Lindesbergs kommun".into(),
         organisation_number: "212000-1967".into(),
         max_body: 2 * 1024 * 1024,
         uploads_per_minute: 0,
-        trusted_proxies: etjanst_gateway::api::TrustedProxies::loopback(),
         collect_interval: Duration::ZERO,
-        bundle: None,
+        ..Settings::new(
+            etjanst::catalogue::Catalogue::embedded().unwrap(),
+            RpClient::new(&sim.rp_config()).unwrap(),
+            store,
+            API_KEY.into(),
+        )
     }
 }
 
@@ -146,7 +146,15 @@ pub fn upload_body_with(example: &str, files: &[(&str, &[u8])]) -> Vec<u8> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../forms/examples")
         .join(format!("{example}.json"));
-    let document: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    let mut document: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    // The answers declare each file's size, which the gateway checks against what is sent.
+    for answer in document["answers"].as_object_mut().unwrap().values_mut() {
+        for file in answer.as_array_mut().into_iter().flatten() {
+            if let Some((_, data)) = files.iter().find(|(name, _)| file["name"] == *name) {
+                file["size"] = data.len().into();
+            }
+        }
+    }
     serde_json::to_vec(&json!({ "document": document, "attachments": attachments })).unwrap()
 }
 
