@@ -510,6 +510,9 @@ async fn finish(gw: &Shared, s: &Submission) -> Result<Case, Failure> {
     if let Some(case) = store.case_of_submission(&s.new.id).await? {
         return Ok(case);
     }
+    // As stored now: the completion was recorded after the caller read the submission.
+    let fresh = store.submission(&s.new.id).await?;
+    let s = fresh.as_ref().unwrap_or(s);
     let completion_json = s.completion.clone().unwrap_or_default();
     let Ok(completion) = serde_json::from_str::<CompletionData>(&completion_json) else {
         return Err(refuse(
