@@ -45,9 +45,13 @@ pub enum SubmitError {
     /// No answer from the gateway: the submission waits in the outbox.
     #[error("{}", crate::i18n::display("submit-offline", &[("gateway", .gateway.clone()), ("error", .message.clone())]))]
     Offline { gateway: String, message: String },
-    /// The gateway is there but cannot take it now (5xx): also a retry later.
+    /// The gateway is there but cannot take it now (408, 429, 5xx): also a retry later, not
+    /// before `retry_after` when the gateway said when.
     #[error("{message}")]
-    Unavailable { message: String },
+    Unavailable {
+        message: String,
+        retry_after: Option<Duration>,
+    },
     /// The gateway refused it; retrying the same bytes will not help.
     #[error("{message}")]
     Refused {
@@ -70,6 +74,40 @@ impl SubmitError {
             SubmitError::Offline { .. } | SubmitError::Unavailable { .. }
         )
     }
+
+    /// Whether the application itself was refused (422, with the places to correct): the
+    /// outbox entry ends and the citizen gets the draft back. Any other refusal keeps the
+    /// entry, to be looked at or removed by the citizen, never lost.
+    pub fn ends_entry(&self) -> bool {
+        matches!(self, SubmitError::Refused { status: 422, .. })
+    }
+
+    /// The places the gateway named, as "place: problem" lines.
+    pub fn places(&self) -> Vec<String> {
+        match self {
+            SubmitError::Refused { details, .. } => details
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|d| {
+                    format!(
+                        "{}: {}",
+                        clean(d["place"].as_str().unwrap_or("")),
+                        clean(d["message"].as_str().unwrap_or(""))
+                    )
+                })
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// Text from the gateway without control characters: it is printed to terminals, where an
+/// escape sequence could rewrite what the citizen sees (a checksum, a case number).
+pub fn clean(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_control() || *c == '\n')
+        .collect()
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,6 +123,40 @@ pub struct Started {
     pub auto_start_url: String,
 }
 
+/// What asking to sign came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Signing {
+    /// An order runs: sign in the BankID app.
+    Started(Started),
+    /// Signed and filed already (the answer that said so was lost before): the receipt.
+    Filed(GatewayReceipt),
+}
+
+/// What cancelling came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cancelled {
+    /// Nothing was submitted; the gateway's words.
+    NotSubmitted(String),
+    /// The citizen had signed before the cancel arrived, and the case is filed.
+    Filed(GatewayReceipt),
+}
+
+/// The link that opens the BankID app on this computer, and nothing else: a gateway cannot
+/// make the citizen's computer open anything but BankID.
+fn autostart_url(url: &str) -> Result<String, SubmitError> {
+    let token = url
+        .strip_prefix("bankid:///?autostarttoken=")
+        .and_then(|rest| rest.strip_suffix("&redirect=null"))
+        .unwrap_or_default();
+    if token.is_empty() || !token.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-') {
+        return Err(SubmitError::Protocol(format!(
+            "autoStartUrl {:?}",
+            clean(url).chars().take(80).collect::<String>()
+        )));
+    }
+    Ok(url.to_string())
+}
+
 /// The gateway's receipt for a filed case.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -96,6 +168,21 @@ pub struct GatewayReceipt {
     pub submission_id: String,
     #[serde(default)]
     pub signature: String,
+}
+
+impl GatewayReceipt {
+    fn read(v: &Value) -> Result<GatewayReceipt, SubmitError> {
+        let r: GatewayReceipt =
+            serde_json::from_value(v.clone()).map_err(|e| SubmitError::Protocol(e.to_string()))?;
+        Ok(GatewayReceipt {
+            case_number: clean(&r.case_number),
+            submitted_at: clean(&r.submitted_at),
+            sha256: clean(&r.sha256),
+            signer_name: clean(&r.signer_name),
+            submission_id: clean(&r.submission_id),
+            signature: r.signature,
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -159,19 +246,39 @@ impl Client {
         self.runtime.block_on(async {
             let r = request.send().await.map_err(|e| self.offline(&e))?;
             let status = r.status().as_u16();
+            let retry_after = r
+                .headers()
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .map(|s| Duration::from_secs(s.min(3600)));
             let bytes = r.bytes().await.map_err(|e| self.offline(&e))?;
-            let v: Value = serde_json::from_slice(&bytes).map_err(|_| {
-                SubmitError::Protocol(String::from_utf8_lossy(&bytes).chars().take(200).collect())
+            let v: Option<Value> = serde_json::from_slice(&bytes).ok();
+            // A proxy's or load balancer's own page (502, 503, 504) is no JSON: still a "later".
+            if status == 408 || status == 429 || status >= 500 {
+                let message = v
+                    .as_ref()
+                    .and_then(|v| v["message"].as_str())
+                    .map(clean)
+                    .unwrap_or_else(|| format!("HTTP {status}"));
+                return Err(SubmitError::Unavailable {
+                    message,
+                    retry_after,
+                });
+            }
+            let v = v.ok_or_else(|| {
+                SubmitError::Protocol(clean(
+                    &String::from_utf8_lossy(&bytes)
+                        .chars()
+                        .take(200)
+                        .collect::<String>(),
+                ))
             })?;
             if status >= 400 {
-                let message = v["message"].as_str().unwrap_or("").to_string();
-                if status >= 500 {
-                    return Err(SubmitError::Unavailable { message });
-                }
                 return Err(SubmitError::Refused {
                     status,
-                    code: v["error"].as_str().unwrap_or("").to_string(),
-                    message,
+                    code: clean(v["error"].as_str().unwrap_or("")),
+                    message: clean(v["message"].as_str().unwrap_or("")),
                     details: v["details"].clone(),
                 });
             }
@@ -220,22 +327,29 @@ impl Client {
     }
 
     /// Starts a BankID order; `same_device` when the citizen opens BankID on this computer.
+    /// An application signed and filed already gives its receipt: the answer that carried it
+    /// was lost, and it is the success it was, not an error.
     pub fn start_signing(
         &self,
         key: &str,
         id: &str,
         same_device: bool,
-    ) -> Result<Started, SubmitError> {
+    ) -> Result<Signing, SubmitError> {
         let request = self
             .http
             .post(self.url(id, "/sign"))
             .bearer_auth(key)
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .body(json!({ "sameDevice": same_device }).to_string());
-        let (_, v) = self.send(request)?;
-        Ok(Started {
-            auto_start_url: v["autoStartUrl"].as_str().unwrap_or_default().to_string(),
-        })
+        match self.send(request) {
+            Ok((_, v)) => Ok(Signing::Started(Started {
+                auto_start_url: autostart_url(v["autoStartUrl"].as_str().unwrap_or_default())?,
+            })),
+            Err(SubmitError::Refused { code, details, .. }) if code == "alreadySubmitted" => {
+                Ok(Signing::Filed(GatewayReceipt::read(&details)?))
+            }
+            Err(e) => Err(e),
+        }
     }
 
     pub fn status(&self, key: &str, id: &str, english: bool) -> Result<SignStatus, SubmitError> {
@@ -247,28 +361,37 @@ impl Client {
         let (_, v) = self.send(request)?;
         let text = |name: &str| v[name].as_str().map(str::to_string);
         let receipt = match v.get("receipt") {
-            Some(r) => Some(
-                serde_json::from_value(r.clone())
-                    .map_err(|e| SubmitError::Protocol(e.to_string()))?,
-            ),
+            Some(r) => Some(GatewayReceipt::read(r)?),
             None => None,
         };
         Ok(SignStatus {
             status: text("status").unwrap_or_default(),
-            hint_code: text("hintCode"),
-            message: text("message").unwrap_or_default(),
+            hint_code: text("hintCode").map(|h| clean(&h)),
+            message: clean(&text("message").unwrap_or_default()),
             qr_data: text("qrData"),
             receipt,
         })
     }
 
-    pub fn cancel(&self, key: &str, id: &str) -> Result<String, SubmitError> {
+    /// Cancels the order; the citizen may have signed just before, and then the case is
+    /// filed and this is its receipt.
+    pub fn cancel(&self, key: &str, id: &str) -> Result<Cancelled, SubmitError> {
         let request = self
             .http
             .post(self.url(id, "/sign/cancel"))
             .bearer_auth(key);
-        let (_, v) = self.send(request)?;
-        Ok(v["message"].as_str().unwrap_or_default().to_string())
+        match self.send(request) {
+            Ok((_, v)) => match v.get("receipt") {
+                Some(r) => Ok(Cancelled::Filed(GatewayReceipt::read(r)?)),
+                None => Ok(Cancelled::NotSubmitted(clean(
+                    v["message"].as_str().unwrap_or_default(),
+                ))),
+            },
+            Err(SubmitError::Refused { code, details, .. }) if code == "alreadySubmitted" => {
+                Ok(Cancelled::Filed(GatewayReceipt::read(&details)?))
+            }
+            Err(e) => Err(e),
+        }
     }
 }
 
@@ -389,6 +512,120 @@ mod tests {
     }
 
     #[test]
+    fn what_the_gateway_says_reaches_the_terminal_without_escapes() {
+        assert_eq!(
+            clean("Ärendenummer 12\x1b[2J\x1b]0;x\x07 klart\nrad två\r"),
+            "Ärendenummer 12[2J]0;x klart\nrad två"
+        );
+        assert!(
+            autostart_url(
+                "bankid:///?autostarttoken=46d3ca9a-1e4d-4e0f-9d7c-7b1f2d8c&redirect=null"
+            )
+            .is_ok()
+        );
+        for bad in [
+            "https://example.org/?autostarttoken=1&redirect=null",
+            "bankid:///?autostarttoken=&redirect=null",
+            "bankid:///?autostarttoken=1;rm -rf&redirect=null",
+            "bankid:///?autostarttoken=1&redirect=https://example.org",
+        ] {
+            assert!(autostart_url(bad).is_err(), "{bad}");
+        }
+    }
+
+    /// A one-request HTTP server on 127.0.0.1 answering `status` with `headers` and `body`.
+    fn answering(status: &str, headers: &str, body: &str) -> String {
+        let answer = format!(
+            "HTTP/1.1 {status}\r\n{headers}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        std::thread::spawn(move || {
+            use std::io::{Read, Write};
+            let (mut s, _) = listener.accept().unwrap();
+            let mut buf = [0u8; 4096];
+            let _ = s.read(&mut buf);
+            let _ = s.write_all(answer.as_bytes());
+        });
+        url
+    }
+
+    #[test]
+    fn busy_gateways_and_proxies_are_a_later_and_only_422_ends_the_entry() {
+        let cases = [
+            (
+                "429 Too Many Requests",
+                "Retry-After: 120\r\n",
+                "{}",
+                true,
+                false,
+            ),
+            (
+                "502 Bad Gateway",
+                "Content-Type: text/html\r\n",
+                "<h1>502</h1>",
+                true,
+                false,
+            ),
+            (
+                "503 Service Unavailable",
+                "",
+                r#"{"error":"busy","message":"x"}"#,
+                true,
+                false,
+            ),
+            ("408 Request Timeout", "", "", true, false),
+            (
+                "409 Conflict",
+                "",
+                r#"{"error":"idempotencyKeyReused","message":"x"}"#,
+                false,
+                false,
+            ),
+            (
+                "422 Unprocessable Entity",
+                "",
+                r#"{"error":"incomplete","message":"x","details":[{"place":"Steg 1","message":"Fyll i"}]}"#,
+                false,
+                true,
+            ),
+        ];
+        for (status, headers, body, later, ends) in cases {
+            let answer = status;
+            let c = Client::new(&answering(status, headers, body), Duration::from_secs(5)).unwrap();
+            let mut o = crate::vault::Outgoing {
+                gateway: c.gateway().to_string(),
+                idempotency_key: new_key(),
+                sha256: String::new(),
+                body: b"{}".to_vec(),
+                flow_id: "3006".into(),
+                service_name: "Synpunkt".into(),
+                draft_id: None,
+                created: 0,
+                attempts: 0,
+                next_attempt: 0,
+                last_error: None,
+                submission_id: None,
+                signer: None,
+            };
+            let before = chrono::Utc::now().timestamp_millis();
+            let e = upload_queued(&c, &mut o, &mut |_| {}, Arc::new(|_, _| {})).unwrap_err();
+            assert_eq!(
+                (e.retry_later(), e.ends_entry()),
+                (later, ends),
+                "{answer}: {e:?}"
+            );
+            if headers.contains("Retry-After: 120") {
+                assert!(o.next_attempt >= before + 120_000, "Retry-After honoured");
+            }
+            if ends {
+                assert_eq!(e.places(), ["Steg 1: Fyll i"]);
+            }
+        }
+    }
+
+    #[test]
     fn backoff_grows_and_stops_at_five_minutes() {
         assert_eq!(backoff(1), Duration::from_secs(2));
         assert_eq!(backoff(3), Duration::from_secs(8));
@@ -467,8 +704,14 @@ pub fn upload_queued(
         Err(e) => {
             if e.retry_later() {
                 o.attempts += 1;
-                o.next_attempt =
-                    chrono::Utc::now().timestamp_millis() + backoff(o.attempts).as_millis() as i64;
+                let wait = match &e {
+                    SubmitError::Unavailable {
+                        retry_after: Some(after),
+                        ..
+                    } => backoff(o.attempts).max(*after),
+                    _ => backoff(o.attempts),
+                };
+                o.next_attempt = chrono::Utc::now().timestamp_millis() + wait.as_millis() as i64;
                 o.last_error = Some(e.to_string());
                 save(o);
             }

@@ -155,11 +155,20 @@ async fn finish(mut child: Child, rx: &mpsc::Receiver<String>, seen: &mut Vec<St
 
 /// Scans the QR code the terminal shows and approves as Tolvan.
 async fn scan_and_approve(phone: &Phone, rx: &mpsc::Receiver<String>, seen: &mut Vec<String>) {
+    scan_and_approve_as(phone, rx, seen, "199908072391").await;
+}
+
+async fn scan_and_approve_as(
+    phone: &Phone,
+    rx: &mpsc::Receiver<String>,
+    seen: &mut Vec<String>,
+    personal_number: &str,
+) {
     let order = scan(phone, rx, seen).await;
     let (status, v) = phone
         .act(
             "approve",
-            json!({ "orderRef": order, "personalNumber": "199908072391" }),
+            json!({ "orderRef": order, "personalNumber": personal_number }),
         )
         .await;
     assert_eq!(status, 200, "{v}");
@@ -403,8 +412,125 @@ async fn the_applicant_is_named_and_only_their_bankid_signs() {
                 .0
         }
     };
-    assert_eq!(approve("199306102394").await, 409, "the other guardian");
-    assert_eq!(approve("199205052385").await, 200);
+    // The other guardian's BankID can take the order, but the gateway files nothing that is
+    // not the applicant's signature, and the citizen is told why.
+    assert_eq!(approve("199306102394").await, 200, "the other guardian");
+    wait_for(&rx, "sitt eget BankID", &mut seen).await;
+    assert_eq!(finish(child, &rx, &mut seen).await, 1, "{seen:#?}");
+    assert_eq!(s.store.count_cases().await.unwrap(), 0);
+
+    // The applicant signs from the outbox, in a new order.
+    let (child, rx) = spawn(&s.data, &["outbox", "send"]);
+    let mut seen = Vec::new();
+    scan_and_approve_as(&s.phone, &rx, &mut seen, "199205052385").await;
     assert_eq!(finish(child, &rx, &mut seen).await, 0, "{seen:#?}");
     assert!(seen.join("\n").contains("Ansökan är inskickad."));
+    assert_eq!(s.store.count_cases().await.unwrap(), 1);
+}
+
+/// A TCP proxy to `upstream` that, while `cutting` is set, hangs up instead of passing on any
+/// answer that carries a receipt: the case is filed, and the citizen's computer never hears.
+async fn cutting_proxy(upstream: String, cutting: Arc<std::sync::atomic::AtomicBool>) -> String {
+    use std::sync::atomic::Ordering;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let upstream = upstream.trim_start_matches("http://").to_string();
+    tokio::spawn(async move {
+        loop {
+            let Ok((client, _)) = listener.accept().await else {
+                return;
+            };
+            let server = tokio::net::TcpStream::connect(&upstream).await.unwrap();
+            let cutting = cutting.clone();
+            tokio::spawn(async move {
+                let (mut cr, mut cw) = client.into_split();
+                let (mut sr, mut sw) = server.into_split();
+                let up = tokio::spawn(async move {
+                    let _ = tokio::io::copy(&mut cr, &mut sw).await;
+                });
+                let mut buf = vec![0u8; 64 * 1024];
+                loop {
+                    let n = match sr.read(&mut buf).await {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => n,
+                    };
+                    let chunk = &buf[..n];
+                    if cutting.load(Ordering::SeqCst)
+                        && chunk.windows(9).any(|w| w == b"\"receipt\"")
+                    {
+                        break;
+                    }
+                    if cw.write_all(chunk).await.is_err() {
+                        break;
+                    }
+                }
+                up.abort();
+            });
+        }
+    });
+    url
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_receipt_lost_on_the_way_is_collected_later_and_the_case_filed_once() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let s = setup().await;
+    let gateway = serve_on(TcpListener::bind("127.0.0.1:0").unwrap(), (s.settings)());
+    let cutting = Arc::new(AtomicBool::new(true));
+    let proxy = cutting_proxy(gateway, cutting.clone()).await;
+    let (code, out) = run(
+        &s.data,
+        &[
+            "draft",
+            "save",
+            "synpunkt",
+            "--answers",
+            &common::example_path("synpunkt"),
+        ],
+    );
+    assert_eq!(code, 0, "{out}");
+    let draft = out.trim().to_string();
+
+    let (mut child, rx) = spawn(&s.data, &["submit", "--draft", &draft, "--gateway", &proxy]);
+    let mut seen = Vec::new();
+    scan_and_approve(&s.phone, &rx, &mut seen).await;
+    // The case is filed; the answers carrying the receipt are cut, and the citizen closes the
+    // laptop.
+    for _ in 0..100 {
+        if s.store.count_cases().await.unwrap() == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(s.store.count_cases().await.unwrap(), 1);
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    child.kill().unwrap();
+    let _ = child.wait();
+    seen.extend(rx.try_iter());
+    assert!(
+        !seen.iter().any(|l| l.contains("Ansökan är inskickad.")),
+        "{seen:#?}"
+    );
+    let (_, drafts) = run(&s.data, &["draft", "list"]);
+    assert!(
+        drafts.contains(&draft),
+        "nothing is lost meanwhile: {drafts}"
+    );
+
+    // Back on a good network, the citizen does the natural thing: submits the draft again.
+    cutting.store(false, Ordering::SeqCst);
+    let (child, rx) = spawn(&s.data, &["submit", "--draft", &draft, "--gateway", &proxy]);
+    let mut seen = Vec::new();
+    assert_eq!(finish(child, &rx, &mut seen).await, 0, "{seen:#?}");
+    let text = seen.join("\n");
+    assert!(text.contains("väntar redan i utkorgen"), "{text}");
+    assert!(text.contains("Ansökan är inskickad."), "{text}");
+    assert_eq!(s.store.count_cases().await.unwrap(), 1, "one case, not two");
+    let (_, receipts) = run(&s.data, &["receipts"]);
+    assert!(receipts.contains("Tolvan Tolvansson"), "{receipts}");
+    let (_, drafts) = run(&s.data, &["draft", "list"]);
+    assert!(!drafts.contains(&draft), "{drafts}");
+    let (_, outbox) = run(&s.data, &["outbox", "list"]);
+    assert!(outbox.contains("Inga ansökningar väntar"), "{outbox}");
 }

@@ -93,6 +93,18 @@ pub(crate) fn submit(
         }
         _ => return Err(Failure::input(etjanst::t!(lang, "submit-what"))),
     };
+    // A draft already in the outbox is sent from there, under the key it was first sent with:
+    // it may have been signed and filed already, and a new key would file it a second time.
+    if let Some(draft) = &draft_id {
+        let (queued, _) = vault.outbox()?;
+        if let Some((id, o)) = queued
+            .into_iter()
+            .find(|(_, o)| o.draft_id.as_deref() == Some(draft.as_str()))
+        {
+            eprintln!("{}", etjanst::t!(lang, "submit-resuming", id = id.as_str()));
+            return send(&mut vault, &id, o, args.signing);
+        }
+    }
     let folder = args.attachments.clone().unwrap_or_else(|| {
         args.answers
             .as_deref()
@@ -165,22 +177,21 @@ fn send(vault: &mut Vault, id: &str, mut o: Outgoing, signing: SigningArgs) -> R
                 );
                 std::thread::sleep(pause);
             }
-            Err(e) => {
-                // The gateway will never take these bytes; the draft (if any) stays.
+            Err(e) if e.ends_entry() => {
+                // The gateway will never take this application as it is; the draft (if any)
+                // stays, to be corrected at the places named.
                 vault.unqueue(id)?;
                 let mut message = e.to_string();
-                if let SubmitError::Refused { details, .. } = &e
-                    && let Some(list) = details.as_array()
-                {
-                    for d in list {
-                        message.push_str(&format!(
-                            "\n- {}: {}",
-                            d["place"].as_str().unwrap_or(""),
-                            d["message"].as_str().unwrap_or("")
-                        ));
-                    }
+                for place in e.places() {
+                    message.push_str(&format!("\n- {place}"));
                 }
                 return Err(Failure::from(message));
+            }
+            Err(e) => {
+                // Refused for a reason that is not the application's: it stays in the outbox.
+                eprintln!("etjanst: {e}");
+                println!("{}", etjanst::t!(lang, "submit-queued", id = id));
+                return Ok(1);
             }
         }
     };
@@ -246,9 +257,12 @@ fn sign(client: &Client, o: &Outgoing, id: &str, signing: SigningArgs) -> Result
     let lang = super::lang();
     let english = lang == Lang::En;
     let key = &o.idempotency_key;
-    let started = client
-        .start_signing(key, id, signing.same_device)
-        .map_err(Failure::from_submit)?;
+    let started = match client.start_signing(key, id, signing.same_device) {
+        Ok(submit::Signing::Started(started)) => started,
+        // Signed and filed before; the answer that said so never arrived.
+        Ok(submit::Signing::Filed(receipt)) => return Ok(Signed::Receipt(receipt)),
+        Err(e) => return Err(Failure::from_submit(e)),
+    };
     let interrupted = Arc::new(AtomicBool::new(false));
     let flag = interrupted.clone();
     // A second handler cannot be set in one process; the first one's flag is enough.
@@ -278,8 +292,11 @@ fn sign(client: &Client, o: &Outgoing, id: &str, signing: SigningArgs) -> Result
     let (mut last_message, mut last_qr, mut drawn) = (String::new(), None::<String>, 0usize);
     loop {
         if interrupted.load(Ordering::SeqCst) {
-            let message = client.cancel(key, id).unwrap_or_default();
-            return Ok(Signed::NotSigned(message));
+            return Ok(match client.cancel(key, id) {
+                Ok(submit::Cancelled::Filed(receipt)) => Signed::Receipt(receipt),
+                Ok(submit::Cancelled::NotSubmitted(message)) => Signed::NotSigned(message),
+                Err(e) => Signed::NotSigned(e.to_string()),
+            });
         }
         let status: SignStatus = match client.status(key, id, english) {
             Ok(s) => s,

@@ -268,6 +268,7 @@ submit-protocol = the municipality's service gave an unexpected answer: { $error
 submit-what = give the e-service and --answers FILE, or --draft ID
 submit-uploading = Sending the application …
 submit-queued = The application is waiting to be sent ({ $id }). Send it with `etjanst outbox send` when the computer has a network.
+submit-resuming = The application from this draft is already waiting in the outbox ({ $id }) and is sent from there, so that it does not arrive twice. If you have changed the draft since: remove it with `etjanst outbox remove { $id }` and send again.
 submit-retrying = Trying again in { $seconds } s …
 submit-uploaded = The municipality has received the application. The checksum { $sum } matches this computer's.
 submit-signer = The applicant, { $pnr }, signs the application with their own BankID.

@@ -268,6 +268,7 @@ submit-protocol = kommunens tjänst svarade något oväntat: { $error }
 submit-what = ange e-tjänsten och --answers FIL, eller --draft ID
 submit-uploading = Skickar ansökan …
 submit-queued = Ansökan väntar på att skickas ({ $id }). Skicka den med `etjanst outbox send` när datorn har nätverk.
+submit-resuming = Ansökan från det här utkastet väntar redan i utkorgen ({ $id }) och skickas därifrån, så att den inte kommer in två gånger. Har du ändrat utkastet sedan dess: ta bort den med `etjanst outbox remove { $id }` och skicka igen.
 submit-retrying = Försöker igen om { $seconds } s …
 submit-uploaded = Kommunen har tagit emot ansökan. Kontrollsumman { $sum } stämmer med den här datorns.
 submit-signer = Ansökan skrivs under av sökanden, { $pnr }, med sitt eget BankID.

@@ -138,19 +138,59 @@ fn upload_and_start(
                 &o,
             ));
         }
-        Err(e) => {
-            // The gateway will not take these bytes; the draft stays for correcting.
+        Err(e) if e.ends_entry() => {
+            // The gateway will not take this application; the draft stays for correcting.
             if let Some(v) = lock(&state.vault).as_mut() {
                 let _ = v.unqueue(id);
             }
-            return Err(fail(e, lang));
+            let mut message = e.to_string();
+            for place in e.places() {
+                message.push_str(&format!("\n{place}"));
+            }
+            return Err(message);
         }
+        // Refused for a reason that is not the application's: it stays in the outbox.
+        Err(e) => return Err(fail(e, lang)),
     };
-    let started = c
+    match c
         .start_signing(&o.idempotency_key, &submission, same_device)
-        .map_err(|e| fail(e, lang))?;
-    lock(&state.signing).insert(id.to_string(), started.auto_start_url);
+        .map_err(|e| fail(e, lang))?
+    {
+        submit::Signing::Started(started) => {
+            lock(&state.signing).insert(id.to_string(), started.auto_start_url);
+        }
+        // Filed already (the answer was lost): the first status poll brings the receipt, and
+        // keeps it as any receipt is kept.
+        submit::Signing::Filed(_) => {}
+    }
     Ok(view("signing", String::new(), &o))
+}
+
+/// The receipt checked and kept, the outbox entry and its draft removed.
+fn kept(
+    state: &Desktop,
+    outbox_id: &str,
+    o: &Outgoing,
+    r: &submit::GatewayReceipt,
+) -> Res<ReceiptView> {
+    let lang = state.lang();
+    let mut guard = lock(&state.vault);
+    let vault = guard
+        .as_mut()
+        .ok_or_else(|| fail(etjanst::vault::VaultError::NotCreated, lang))?;
+    submit::keep_receipt(vault, outbox_id, o, r)
+        .map_err(|e| etjanst::t!(lang, "submit-receipt-bad", error = e))?;
+    lock(&state.signing).remove(outbox_id);
+    if lock(&state.open_draft).as_deref() == o.draft_id.as_deref() {
+        *lock(&state.open_draft) = None;
+    }
+    Ok(ReceiptView {
+        service_name: o.service_name.clone(),
+        case_number: r.case_number.clone(),
+        submitted: r.submitted_at.clone(),
+        signer_name: r.signer_name.clone(),
+        sha256: r.sha256.clone(),
+    })
 }
 
 /// Puts the open draft's application in the outbox and sends it.
@@ -168,6 +208,16 @@ pub async fn submit_start(app: AppHandle, draft_id: String, same_device: bool) -
             let vault = guard
                 .as_mut()
                 .ok_or_else(|| fail(etjanst::vault::VaultError::NotCreated, lang))?;
+            // A draft already in the outbox is sent from there, under its first key: it may
+            // have been signed and filed already, and a new key would file it twice.
+            let (queued, _) = vault.outbox().map_err(|e| fail(e, lang))?;
+            let earlier = queued
+                .into_iter()
+                .find(|(_, o)| o.draft_id.as_deref() == Some(draft_id.as_str()));
+            if let Some((id, _)) = earlier {
+                drop(guard);
+                return upload_and_start(&app2, state, &id, same_device);
+            }
             let draft = vault.load(&draft_id).map_err(|e| fail(e, lang))?;
             let catalogue = state.catalogue();
             let flow = super::form::flow_of(&catalogue, &draft.header.flow_id, lang)?;
@@ -239,25 +289,7 @@ pub async fn submit_status(app: AppHandle, outbox_id: String) -> Res<SigningView
             )
             .map_err(|e| fail(e, lang))?;
         let receipt = match &s.receipt {
-            Some(r) => {
-                let mut guard = lock(&state.vault);
-                let vault = guard
-                    .as_mut()
-                    .ok_or_else(|| fail(etjanst::vault::VaultError::NotCreated, lang))?;
-                submit::keep_receipt(vault, &outbox_id, &o, r)
-                    .map_err(|e| etjanst::t!(lang, "submit-receipt-bad", error = e))?;
-                lock(&state.signing).remove(&outbox_id);
-                if lock(&state.open_draft).as_deref() == o.draft_id.as_deref() {
-                    *lock(&state.open_draft) = None;
-                }
-                Some(ReceiptView {
-                    service_name: o.service_name.clone(),
-                    case_number: r.case_number.clone(),
-                    submitted: r.submitted_at.clone(),
-                    signer_name: r.signer_name.clone(),
-                    sha256: r.sha256.clone(),
-                })
-            }
+            Some(r) => Some(kept(state, &outbox_id, &o, r)?),
             None => None,
         };
         Ok(SigningView {
@@ -275,18 +307,37 @@ pub async fn submit_status(app: AppHandle, outbox_id: String) -> Res<SigningView
     .await
 }
 
+/// Cancels the order. The citizen may have signed just before: then the case is filed, and
+/// the answer is its receipt, kept as any receipt is kept.
 #[tauri::command]
-pub async fn submit_cancel(app: AppHandle, outbox_id: String) -> Res<String> {
+pub async fn submit_cancel(app: AppHandle, outbox_id: String) -> Res<SigningView> {
     blocking(&app, move |state| {
         let lang = state.lang();
         let o = queued(state, &outbox_id)?;
         let c = client(&o).map_err(|e| fail(e, lang))?;
         lock(&state.signing).remove(&outbox_id);
-        c.cancel(
-            &o.idempotency_key,
-            o.submission_id.as_deref().unwrap_or_default(),
-        )
-        .map_err(|e| fail(e, lang))
+        let cancelled = c
+            .cancel(
+                &o.idempotency_key,
+                o.submission_id.as_deref().unwrap_or_default(),
+            )
+            .map_err(|e| fail(e, lang))?;
+        match cancelled {
+            submit::Cancelled::NotSubmitted(message) => Ok(SigningView {
+                status: "failed".into(),
+                hint_code: Some("cancelled".into()),
+                message,
+                qr: None,
+                receipt: None,
+            }),
+            submit::Cancelled::Filed(r) => Ok(SigningView {
+                status: "complete".into(),
+                hint_code: None,
+                message: String::new(),
+                qr: None,
+                receipt: Some(kept(state, &outbox_id, &o, &r)?),
+            }),
+        }
     })
     .await
 }
