@@ -77,8 +77,22 @@ impl TestPki {
         rp_params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ClientAuth];
         let rp = rp_params.signed_by(&rp_key, &ca).map_err(fail)?;
 
+        // Every file owner-only from its creation (keys among them): no other account on the
+        // machine may read a private key, not even for the moment before a chmod.
         let write = |path: PathBuf, bytes: &[u8]| {
-            std::fs::write(&path, bytes).map_err(|e| format!("{}: {e}", path.display()))
+            use std::io::Write;
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create(true).truncate(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            let mut file = options
+                .open(&path)
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            #[cfg(unix)]
+            std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o600))
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            file.write_all(bytes)
+                .map_err(|e| format!("{}: {e}", path.display()))
         };
         write(pki.ca(), ca.pem().as_bytes())?;
         write(pki.server_cert(), server.pem().as_bytes())?;

@@ -21,6 +21,12 @@ fn sign_request() -> StartRequest {
 async fn only_clients_with_an_rp_certificate_get_in() {
     let dir = tempfile::tempdir().unwrap();
     let sim = Sim::start(dir.path()).await;
+    #[cfg(unix)]
+    for key in [sim.pki.rp_pem(), sim.pki.rp_p12()] {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{} is for its owner only", key.display());
+    }
     let roots =
         reqwest::Certificate::from_pem_bundle(&std::fs::read(sim.pki.ca()).unwrap()).unwrap();
     let anonymous = reqwest::Client::builder()
