@@ -23,13 +23,13 @@ async fn junk_uploads_cost_little_and_a_citizen_is_served_meanwhile() {
     let w = World::with(|s| s.max_body = 25 * 1024 * 1024).await;
     let citizen = Citizen::upload(&w.gateway, &w.http, upload_body("synpunkt")).await;
 
-    // 24 MB of `[0,0,…]` as the answers document: as a generic JSON tree that is 12 million
-    // values, hundreds of megabytes each.
-    let mut junk = b"{\"document\":[".to_vec();
+    // 24 MB of `[0,0,…]` as an answer of a real e-service: as a generic JSON tree that is 12
+    // million values, hundreds of megabytes each.
+    let mut junk = b"{\"document\":{\"flow\":\"synpunkt\",\"answers\":{\"text\":[".to_vec();
     while junk.len() < 24 * 1024 * 1024 {
         junk.extend_from_slice(b"0,");
     }
-    junk.extend_from_slice(b"0]}");
+    junk.extend_from_slice(b"0]}}}");
     let before = peak_rss_mb();
     let mut uploads = Vec::new();
     for _ in 0..4 {
