@@ -375,19 +375,45 @@ pub(crate) fn pdf(p: &Parsed, organisation: &str, created_ms: i64) -> Result<Vec
     })
 }
 
-/// The manifest BankID embeds in the signature (`spec/eid-signing.md` §2.3): what binds the
-/// citizen's signature to these exact bytes.
-pub(crate) struct ManifestInput<'a> {
-    pub organisation_number: &'a str,
-    pub flow: &'a Flow,
-    pub submission_id: &'a str,
-    pub sha256: &'a str,
-    pub pdf_sha256: &'a str,
-    pub files: &'a Files,
-    pub ts: &'a str,
+/// What the citizen signs for an upload checked as `p`: the hash of the PDF as of `created_ms`
+/// and the manifest that names it. Made at upload, and again before signing when the gateway
+/// was upgraded meanwhile.
+pub(crate) fn sealed(
+    p: &Parsed,
+    settings: &super::Settings,
+    submission_id: &str,
+    sha256: &str,
+    created_ms: i64,
+) -> Result<(String, Vec<u8>), Failure> {
+    let pdf_sha256 = sha256_hex(&pdf(p, &settings.organisation, created_ms)?);
+    let ts = chrono::DateTime::from_timestamp_millis(created_ms)
+        .unwrap_or_default()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let manifest = manifest(&ManifestInput {
+        organisation_number: &settings.organisation_number,
+        flow: p.flow,
+        submission_id,
+        sha256,
+        pdf_sha256: &pdf_sha256,
+        files: &p.files,
+        ts: &ts,
+    });
+    Ok((pdf_sha256, manifest))
 }
 
-pub(crate) fn manifest(m: &ManifestInput) -> Vec<u8> {
+/// The manifest BankID embeds in the signature (`spec/eid-signing.md` §2.3): what binds the
+/// citizen's signature to these exact bytes.
+struct ManifestInput<'a> {
+    organisation_number: &'a str,
+    flow: &'a Flow,
+    submission_id: &'a str,
+    sha256: &'a str,
+    pdf_sha256: &'a str,
+    files: &'a Files,
+    ts: &'a str,
+}
+
+fn manifest(m: &ManifestInput) -> Vec<u8> {
     let mut attachments: Vec<_> = m
         .files
         .content

@@ -162,21 +162,7 @@ async fn reprepare(gw: &Shared, s: &mut Submission) -> Result<(), Failure> {
             prepare::read(&body)?,
             prepare::day_of(new.created_ms),
         )?;
-        let pdf = prepare::pdf(&parsed, &gw2.settings.organisation, new.created_ms)?;
-        let pdf_sha256 = sha256_hex(&pdf);
-        let ts = chrono::DateTime::from_timestamp_millis(new.created_ms)
-            .unwrap_or_default()
-            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-        let manifest = prepare::manifest(&prepare::ManifestInput {
-            organisation_number: &gw2.settings.organisation_number,
-            flow: parsed.flow,
-            submission_id: &new.id,
-            sha256: &new.sha256,
-            pdf_sha256: &pdf_sha256,
-            files: &parsed.files,
-            ts: &ts,
-        });
-        Ok::<_, Failure>((pdf_sha256, manifest))
+        prepare::sealed(&parsed, &gw2.settings, &new.id, &new.sha256, new.created_ms)
     })
     .await
     .map_err(internal)??;
@@ -275,7 +261,7 @@ pub(crate) async fn status(
         return Ok(refused_order(refusal, english));
     }
     if order.status == "complete" {
-        let s = store.submission(&id).await?.unwrap_or(s);
+        // `finish` reads the submission as stored now, completion included.
         return match finish(&gw, &s).await {
             Ok(case) => Ok(complete(&case)),
             Err(e) if e.code == "signatureRefused" => {

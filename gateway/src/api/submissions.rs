@@ -72,6 +72,18 @@ fn too_large() -> Failure {
     )
 }
 
+/// A refusal given before the body was read. Up to 64 KiB of it are read and dropped first:
+/// a server that closes with a body unread resets the connection, and the client, still
+/// sending, may lose the answer that told it why (and when to try again). Anything larger is
+/// not worth reading; its client hears of the reset.
+async fn refused_early(body: axum::body::Body, refusal: Response) -> Response {
+    use http_body_util::BodyExt;
+    let _ = http_body_util::Limited::new(body, 64 * 1024)
+        .collect()
+        .await;
+    refusal
+}
+
 /// 503 with `Retry-After`: the gateway cannot take an upload now, and the client keeps it.
 fn busy(message: &str) -> Response {
     let mut r = Failure::new(StatusCode::SERVICE_UNAVAILABLE, "busy", message).into_response();
@@ -87,7 +99,10 @@ pub(crate) async fn upload(
     body: axum::body::Body,
 ) -> Result<Response, Failure> {
     use http_body_util::BodyExt;
-    let key = idempotency_key(&headers)?;
+    let key = match idempotency_key(&headers) {
+        Ok(key) => key,
+        Err(f) => return Ok(refused_early(body, f.into_response()).await),
+    };
     let key_hash = key_hash(&key);
     let max = gw.settings.max_body;
     // Everything that can refuse an upload does so before a byte of its body is read: the
@@ -105,18 +120,21 @@ pub(crate) async fn upload(
     if existing.is_none() {
         let client = gw.settings.trusted_proxies.client(peer.ip(), &headers);
         if let Err(wait) = gw.uploads.allow(client) {
-            return Ok(too_many(wait, "För många ansökningar från din adress."));
+            let r = too_many(wait, "För många ansökningar från din adress.");
+            return Ok(refused_early(body, r).await);
         }
         if gw.pending_full().await? {
-            return Ok(busy(
+            let r = busy(
                 "Tjänsten tar inte emot fler ansökningar just nu. Försök igen senare; ingenting har gått förlorat.",
-            ));
+            );
+            return Ok(refused_early(body, r).await);
         }
     }
     let Some(_budget) = gw.in_flight(declared.unwrap_or(max as u64)) else {
-        return Ok(busy(
+        let r = busy(
             "Tjänsten har många ansökningar på väg in just nu. Försök igen om en stund; ingenting har gått förlorat.",
-        ));
+        );
+        return Ok(refused_early(body, r).await);
     };
     let body = match http_body_util::Limited::new(body, max).collect().await {
         Ok(b) => b.to_bytes(),
@@ -162,19 +180,8 @@ pub(crate) async fn upload(
             let flow = prepare::flow_of(&s.catalogue, &upload)?;
             let parsed = prepare::check(flow, upload, now.date_naive())?;
             prepare::check_writable(&parsed)?;
-            let pdf = prepare::pdf(&parsed, &s.organisation, now.timestamp_millis())?;
-            let pdf_sha256 = sha256_hex(&pdf);
-            let manifest = prepare::manifest(&prepare::ManifestInput {
-                organisation_number: &s.organisation_number,
-                flow: parsed.flow,
-                submission_id: &id2,
-                sha256: &sha2,
-                pdf_sha256: &pdf_sha256,
-                files: &parsed.files,
-                ts: &now
-                    .to_utc()
-                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            });
+            let (pdf_sha256, manifest) =
+                prepare::sealed(&parsed, s, &id2, &sha2, now.timestamp_millis())?;
             let visible_text = prepare::visible_text(parsed.flow, &s.organisation, &id2, &sha2);
             let number = |v: &str| v.parse::<i64>().unwrap_or_default();
             // The flow as checked, kept with the upload: the case is filed against this version.
