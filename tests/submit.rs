@@ -185,6 +185,22 @@ async fn scan(phone: &Phone, rx: &mpsc::Receiver<String>, seen: &mut Vec<String>
     order
 }
 
+/// The example answers of `flow` saved as a draft; its id.
+fn save_draft(data: &Path, flow: &str) -> String {
+    let (code, out) = run(
+        data,
+        &[
+            "draft",
+            "save",
+            flow,
+            "--answers",
+            &common::example_path(flow),
+        ],
+    );
+    assert_eq!(code, 0, "{out}");
+    out.trim().to_string()
+}
+
 fn run(data: &Path, args: &[&str]) -> (i32, String) {
     let out = common::etjanst_with(data, PASSPHRASE, &[], args);
     let text =
@@ -196,18 +212,7 @@ fn run(data: &Path, args: &[&str]) -> (i32, String) {
 async fn a_draft_is_submitted_signed_and_only_then_removed() {
     let s = setup().await;
     let gateway = serve_on(TcpListener::bind("127.0.0.1:0").unwrap(), (s.settings)());
-    let (code, out) = run(
-        &s.data,
-        &[
-            "draft",
-            "save",
-            "synpunkt",
-            "--answers",
-            &common::example_path("synpunkt"),
-        ],
-    );
-    assert_eq!(code, 0, "{out}");
-    let draft = out.trim().to_string();
+    let draft = save_draft(&s.data, "synpunkt");
 
     let (child, rx) = spawn(
         &s.data,
@@ -479,18 +484,7 @@ async fn a_receipt_lost_on_the_way_is_collected_later_and_the_case_filed_once() 
     let gateway = serve_on(TcpListener::bind("127.0.0.1:0").unwrap(), (s.settings)());
     let cutting = Arc::new(AtomicBool::new(true));
     let proxy = cutting_proxy(gateway, cutting.clone()).await;
-    let (code, out) = run(
-        &s.data,
-        &[
-            "draft",
-            "save",
-            "synpunkt",
-            "--answers",
-            &common::example_path("synpunkt"),
-        ],
-    );
-    assert_eq!(code, 0, "{out}");
-    let draft = out.trim().to_string();
+    let draft = save_draft(&s.data, "synpunkt");
 
     let (mut child, rx) = spawn(&s.data, &["submit", "--draft", &draft, "--gateway", &proxy]);
     let mut seen = Vec::new();

@@ -12,17 +12,6 @@ use etjanst_gateway::store::{Sqlite, Store};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-async fn order_ref(store: &Arc<dyn Store>, c: &Citizen<'_>) -> String {
-    store
-        .submission(&c.id)
-        .await
-        .unwrap()
-        .unwrap()
-        .order
-        .unwrap()
-        .order_ref
-}
-
 /// The citizen's app has shown the QR code; the phone opens the order and the citizen signs,
 /// and the gateway has not collected since.
 async fn signed_unseen(w: &World, c: &Citizen<'_>) {
@@ -36,7 +25,7 @@ async fn signed_unseen(w: &World, c: &Citizen<'_>) {
     for _ in 0..3 {
         c.status().await;
     }
-    let order = order_ref(&w.store, c).await;
+    let order = order_of(&w.store, &c.id).await.order_ref;
     let (status, v) = w
         .sim
         .phone(
@@ -113,15 +102,7 @@ async fn two_instances_polling_one_order_at_once_file_one_case() {
     let (_, v) = other.status().await;
     assert_eq!(v["status"], "complete", "{v}");
     assert_eq!(w.store.count_cases().await.unwrap(), 1);
-    let order = w
-        .store
-        .submission(&c.id)
-        .await
-        .unwrap()
-        .unwrap()
-        .order
-        .unwrap();
-    assert_eq!(order.status, "complete");
+    assert_eq!(order_of(&w.store, &c.id).await.status, "complete");
 }
 
 /// A catalogue folder holding a copy of the synpunkt e-service as flow 99001, its first

@@ -195,13 +195,7 @@ async fn two_gateway_instances_share_one_database() {
                 .unwrap();
             assert_eq!(r.status(), 200);
             c.status().await;
-            let order = store
-                .submission(&c.id)
-                .await
-                .unwrap()
-                .unwrap()
-                .order
-                .unwrap();
+            let order = order_of(&store, &c.id).await;
             phone
                 .post(format!("{sim_url}/__sim/approve"))
                 .json(&json!({ "orderRef": order.order_ref, "personalNumber": "201701012393" }))

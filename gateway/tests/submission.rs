@@ -187,14 +187,7 @@ impl World {
     /// The order's reference as the simulator knows it, found through the QR code the gateway
     /// showed… or, once the app has it, from the gateway's store.
     async fn sim_order_ref(&self, c: &Citizen<'_>) -> String {
-        self.store
-            .submission(&c.id)
-            .await
-            .unwrap()
-            .unwrap()
-            .order
-            .unwrap()
-            .order_ref
+        order_of(&self.store, &c.id).await.order_ref
     }
 }
 
@@ -289,14 +282,7 @@ async fn a_submission_changed_after_signing_is_refused() {
     let w = World::new().await;
     let c = Citizen::upload(&w.gateway, &w.http, upload_body("synpunkt")).await;
     c.sign(true).await;
-    let token = w
-        .store
-        .submission(&c.id)
-        .await
-        .unwrap()
-        .unwrap()
-        .order
-        .unwrap();
+    let token = order_of(&w.store, &c.id).await;
     w.sim
         .phone(
             "autostart",
@@ -340,14 +326,7 @@ async fn a_submission_changed_after_signing_is_refused() {
     // Final: every later poll says the same, and nothing is filed or retried.
     assert_eq!(poll(&c).await, v);
     assert_eq!(w.store.count_cases().await.unwrap(), 0);
-    let order = w
-        .store
-        .submission(&c.id)
-        .await
-        .unwrap()
-        .unwrap()
-        .order
-        .unwrap();
+    let order = order_of(&w.store, &c.id).await;
     assert_eq!(order.status, "complete", "BankID's answer stays as it was");
     assert_eq!(order.refusal.as_deref(), Some("caseChanged"));
 }
@@ -557,17 +536,7 @@ async fn signing_cannot_be_started_again_and_again() {
 async fn only_the_applicant_can_sign() {
     let w = World::new().await;
     // Tolvan applies for ekonomiskt bistånd; Åsa, who lives with him, is the co-applicant.
-    let body = upload_body_with(
-        "ekonomiskt-bistand",
-        &[
-            (
-                "kontoutdrag-september-november.pdf",
-                b"%PDF-1.7 kontoutdrag",
-            ),
-            ("hyresavi-december.pdf", b"%PDF-1.7 hyresavi"),
-        ],
-    );
-    let c = Citizen::upload(&w.gateway, &w.http, body).await;
+    let c = Citizen::upload(&w.gateway, &w.http, ekonomiskt_bistand()).await;
     let started = c.sign(true).await;
     w.sim
         .phone(
@@ -608,19 +577,7 @@ async fn only_the_applicant_can_sign() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn naming_a_citizen_in_a_form_cannot_keep_them_from_signing() {
     let w = World::new().await;
-    let body = || {
-        upload_body_with(
-            "ekonomiskt-bistand",
-            &[
-                (
-                    "kontoutdrag-september-november.pdf",
-                    b"%PDF-1.7 kontoutdrag",
-                ),
-                ("hyresavi-december.pdf", b"%PDF-1.7 hyresavi"),
-            ],
-        )
-    };
-    let tolvan = Citizen::upload(&w.gateway, &w.http, body()).await;
+    let tolvan = Citizen::upload(&w.gateway, &w.http, ekonomiskt_bistand()).await;
     let started = tolvan.sign(true).await;
     w.sim
         .phone(
@@ -632,7 +589,7 @@ async fn naming_a_citizen_in_a_form_cannot_keep_them_from_signing() {
     // and again while Tolvan's order runs (BankID would cancel an order restricted to the
     // same personal number each time).
     for _ in 0..5 {
-        let stranger = Citizen::upload(&w.gateway, &w.http, body()).await;
+        let stranger = Citizen::upload(&w.gateway, &w.http, ekonomiskt_bistand()).await;
         stranger.sign(false).await;
         let (_, v) = tolvan.status().await;
         assert_eq!(v["status"], "pending", "Tolvan's order goes on: {v}");

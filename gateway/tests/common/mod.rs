@@ -169,6 +169,35 @@ pub fn felanmalan() -> Vec<u8> {
     )
 }
 
+/// Tolvan's application for ekonomiskt bistånd from `forms/examples/`, with the statement and
+/// the rent notice it attaches; Åsa, who lives with him, is the co-applicant.
+pub fn ekonomiskt_bistand() -> Vec<u8> {
+    upload_body_with(
+        "ekonomiskt-bistand",
+        &[
+            (
+                "kontoutdrag-september-november.pdf",
+                b"%PDF-1.7 kontoutdrag",
+            ),
+            ("hyresavi-december.pdf", b"%PDF-1.7 hyresavi"),
+        ],
+    )
+}
+
+/// The BankID order a submission has, as the gateway stored it.
+pub async fn order_of(
+    store: &Arc<dyn Store>,
+    submission_id: &str,
+) -> etjanst_gateway::store::Order {
+    store
+        .submission(submission_id)
+        .await
+        .unwrap()
+        .unwrap()
+        .order
+        .unwrap()
+}
+
 pub fn new_key() -> String {
     format!("test-{}", uuid::Uuid::new_v4())
 }
@@ -274,13 +303,7 @@ pub async fn sign_here(
     for _ in 0..3 {
         c.status().await;
     }
-    let order = store
-        .submission(&c.id)
-        .await
-        .unwrap()
-        .unwrap()
-        .order
-        .unwrap();
+    let order = order_of(store, &c.id).await;
     let (status, v) = sim
         .phone(
             "approve",
