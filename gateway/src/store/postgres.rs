@@ -38,7 +38,11 @@ ALTER TABLE submissions ADD COLUMN IF NOT EXISTS flow_sha256 TEXT NOT NULL DEFAU
 ALTER TABLE submissions ADD COLUMN IF NOT EXISTS renderer TEXT NOT NULL DEFAULT '';
 ALTER TABLE submissions ADD COLUMN IF NOT EXISTS collect_lease_ms BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE submissions ADD COLUMN IF NOT EXISTS order_refusal TEXT;
+ALTER TABLE submissions ADD COLUMN IF NOT EXISTS body_bytes BIGINT NOT NULL DEFAULT 0;
 CREATE INDEX IF NOT EXISTS submissions_created ON submissions (created_ms);
+-- The unfiled uploads' sizes alone: the cap on pending bytes sums them without visiting the
+-- filed submissions' rows.
+CREATE INDEX IF NOT EXISTS submissions_pending ON submissions (body_bytes) WHERE body_bytes > 0;
 CREATE TABLE IF NOT EXISTS flows (sha256 TEXT PRIMARY KEY, definition BYTEA NOT NULL);
 CREATE TABLE IF NOT EXISTS cases (
     flow_instance_id BIGINT PRIMARY KEY,
@@ -185,9 +189,9 @@ impl Store for Postgres {
         .await?;
         let n = c
             .execute(
-                "INSERT INTO submissions (id, key_hash, sha256, flow_id, family_id, service_name, body, pdf_sha256, manifest, visible_text, created_ms, applicant, flow_sha256, renderer)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT (key_hash) DO NOTHING",
-                &[&s.id, &s.key_hash, &s.sha256, &s.flow_id, &s.family_id, &s.service_name, &s.body, &s.pdf_sha256, &s.manifest, &s.visible_text, &s.created_ms, &s.applicant, &s.flow_sha256, &s.renderer],
+                "INSERT INTO submissions (id, key_hash, sha256, flow_id, family_id, service_name, body, pdf_sha256, manifest, visible_text, created_ms, applicant, flow_sha256, renderer, body_bytes)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT (key_hash) DO NOTHING",
+                &[&s.id, &s.key_hash, &s.sha256, &s.flow_id, &s.family_id, &s.service_name, &s.body, &s.pdf_sha256, &s.manifest, &s.visible_text, &s.created_ms, &s.applicant, &s.flow_sha256, &s.renderer, &(s.body.len() as i64)],
             )
             .await?;
         if n == 1 {
@@ -349,7 +353,7 @@ impl Store for Postgres {
             .await?;
         self.c()
             .execute(
-                "UPDATE submissions SET body = ''::bytea WHERE id = $1",
+                "UPDATE submissions SET body = ''::bytea, body_bytes = 0 WHERE id = $1",
                 &[&k.submission_id],
             )
             .await?;
@@ -444,7 +448,7 @@ impl Store for Postgres {
         Ok(self
             .c()
             .query_one(
-                "SELECT COALESCE(SUM(octet_length(body)), 0)::bigint FROM submissions",
+                "SELECT COALESCE(SUM(body_bytes), 0)::bigint FROM submissions WHERE body_bytes > 0",
                 &[],
             )
             .await?

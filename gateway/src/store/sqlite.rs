@@ -39,9 +39,13 @@ CREATE TABLE IF NOT EXISTS submissions (
     flow_sha256 TEXT NOT NULL DEFAULT '',
     renderer TEXT NOT NULL DEFAULT '',
     collect_lease_ms INTEGER NOT NULL DEFAULT 0,
-    order_refusal TEXT
+    order_refusal TEXT,
+    body_bytes INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS submissions_created ON submissions (created_ms);
+-- The unfiled uploads' sizes alone: the cap on pending bytes sums them without visiting the
+-- filed submissions' rows.
+CREATE INDEX IF NOT EXISTS submissions_pending ON submissions (body_bytes) WHERE body_bytes > 0;
 CREATE TABLE IF NOT EXISTS flows (sha256 TEXT PRIMARY KEY, definition BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS cases (
     flow_instance_id INTEGER PRIMARY KEY,
@@ -70,12 +74,13 @@ const SUBMISSION_COLUMNS: &str = "id, key_hash, sha256, flow_id, family_id, serv
 
 /// Columns added after the first databases were made, added to older files on opening
 /// (SQLite has no `ADD COLUMN IF NOT EXISTS`).
-const ADDED_COLUMNS: [(&str, &str); 5] = [
+const ADDED_COLUMNS: [(&str, &str); 6] = [
     ("applicant", "TEXT"),
     ("flow_sha256", "TEXT NOT NULL DEFAULT ''"),
     ("renderer", "TEXT NOT NULL DEFAULT ''"),
     ("collect_lease_ms", "INTEGER NOT NULL DEFAULT 0"),
     ("order_refusal", "TEXT"),
+    ("body_bytes", "INTEGER NOT NULL DEFAULT 0"),
 ];
 const CASE_COLUMNS: &str = "flow_instance_id, submission_id, family_id, flow_id, xml, pdf, posted_ms, status_id, status_changed_ms, signer_name, signer_pnr, sha256, completion";
 
@@ -113,6 +118,11 @@ impl Sqlite {
                     writer.execute_batch(&format!(
                         "ALTER TABLE submissions ADD COLUMN {column} {declaration};"
                     ))?;
+                    if column == "body_bytes" {
+                        writer.execute_batch(
+                            "UPDATE submissions SET body_bytes = length(body) WHERE length(body) > 0;",
+                        )?;
+                    }
                 }
             }
         }
@@ -308,8 +318,8 @@ impl Store for Sqlite {
                 params![s.flow_sha256, flow],
             )?;
             c.execute(
-                "INSERT INTO submissions (id, key_hash, sha256, flow_id, family_id, service_name, body, pdf_sha256, manifest, visible_text, created_ms, applicant, flow_sha256, renderer)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                "INSERT INTO submissions (id, key_hash, sha256, flow_id, family_id, service_name, body, pdf_sha256, manifest, visible_text, created_ms, applicant, flow_sha256, renderer, body_bytes)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, length(?7))",
                 params![s.id, s.key_hash, s.sha256, s.flow_id, s.family_id, s.service_name, s.body, s.pdf_sha256, s.manifest, s.visible_text, s.created_ms, s.applicant, s.flow_sha256, s.renderer],
             )?;
             Ok(Inserted::New)
@@ -495,7 +505,7 @@ impl Store for Sqlite {
                 params![k.flow_instance_id, k.submission_id, k.family_id, k.flow_id, k.xml, k.pdf, k.posted_ms, k.status_id, k.status_changed_ms, k.signer_name, k.signer_personal_number, k.sha256, k.completion],
             )?;
             c.execute(
-                "UPDATE submissions SET body = x'' WHERE id = ?1",
+                "UPDATE submissions SET body = x'', body_bytes = 0 WHERE id = ?1",
                 [&k.submission_id],
             )?;
             Ok(k)
@@ -574,7 +584,7 @@ impl Store for Sqlite {
     async fn pending_bytes(&self) -> Result<i64, StoreError> {
         self.read(|c| {
             c.query_row(
-                "SELECT COALESCE(SUM(length(body)), 0) FROM submissions",
+                "SELECT COALESCE(SUM(body_bytes), 0) FROM submissions WHERE body_bytes > 0",
                 [],
                 |r| r.get(0),
             )
@@ -610,7 +620,7 @@ mod tests {
         {
             let old = Connection::open(&path).unwrap();
             old.execute_batch(SCHEMA).unwrap();
-            old.execute_batch("DROP INDEX submissions_created;")
+            old.execute_batch("DROP INDEX submissions_created; DROP INDEX submissions_pending;")
                 .unwrap();
             for (column, _) in ADDED_COLUMNS {
                 old.execute_batch(&format!("ALTER TABLE submissions DROP COLUMN {column};"))
@@ -618,7 +628,7 @@ mod tests {
             }
             old.execute(
                 "INSERT INTO submissions (id, key_hash, sha256, flow_id, family_id, service_name, body, pdf_sha256, manifest, visible_text, created_ms)
-                 VALUES ('s0', 'k0', 'aa', 3001, 301, 'x', x'', 'bb', x'', 't', 0)",
+                 VALUES ('s0', 'k0', 'aa', 3001, 301, 'x', x'00ff00', 'bb', x'', 't', 0)",
                 [],
             )
             .unwrap();
@@ -636,6 +646,11 @@ mod tests {
         assert!(back.new.body.is_empty(), "metadata only");
         assert_eq!(store.body("s1").await.unwrap().unwrap(), b"{}");
         assert_eq!(store.flow("ff").await.unwrap().unwrap(), b"{}");
+        assert_eq!(
+            store.pending_bytes().await.unwrap(),
+            3 + 2,
+            "the old row's body is counted too"
+        );
         drop(store);
         Sqlite::open(&path).expect("opened again: the column is not added twice");
     }
