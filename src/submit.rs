@@ -653,18 +653,31 @@ pub fn prepare(
     content: &dyn Fn(&crate::fill::FileRef) -> Option<Vec<u8>>,
 ) -> Result<crate::vault::Outgoing, PrepareError> {
     use crate::fill::{self, Answer, Form, Mode};
+    let mut files = Vec::new();
+    let mut missing = None;
+    for file in answers.values.values_mut().flat_map(|a| match a {
+        Answer::Files(f) => f.as_mut_slice(),
+        _ => Default::default(),
+    }) {
+        match content(file) {
+            // The size sent is the content's, whatever the answers said: the gateway checks
+            // the one against the other, and the question's limits are checked against it.
+            Some(data) => {
+                file.size = data.len() as u64;
+                files.push((file.name.clone(), data));
+            }
+            None => {
+                missing.get_or_insert_with(|| file.name.clone());
+            }
+        }
+    }
     let form = Form::new(flow);
     let report = fill::check(&form, answers, Mode::Complete, crate::app::today());
     if !report.is_valid() {
         return Err(PrepareError::Incomplete(report.issues));
     }
-    let mut files = Vec::new();
-    for file in answers.values.values().flat_map(|a| match a {
-        Answer::Files(f) => f.as_slice(),
-        _ => &[],
-    }) {
-        let data = content(file).ok_or_else(|| PrepareError::MissingFile(file.name.clone()))?;
-        files.push((file.name.clone(), data));
+    if let Some(name) = missing {
+        return Err(PrepareError::MissingFile(name));
     }
     let body = upload_body(&answers.to_json(flow), &files);
     let now = chrono::Utc::now().timestamp_millis();

@@ -528,3 +528,46 @@ async fn a_receipt_lost_on_the_way_is_collected_later_and_the_case_filed_once() 
     let (_, outbox) = run(&s.data, &["outbox", "list"]);
     assert!(outbox.contains("Inga ansökningar väntar"), "{outbox}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_attached_file_is_sent_with_its_own_size_whatever_the_answers_file_said() {
+    let s = setup().await;
+    let gateway = serve_on(TcpListener::bind("127.0.0.1:0").unwrap(), (s.settings)());
+    // The answers file says the photo is 1 843 200 bytes; the photo on disk is smaller.
+    let folder = s.data.parent().unwrap().join("felanmalan");
+    std::fs::create_dir_all(&folder).unwrap();
+    let answers = folder.join("felanmalan.json");
+    std::fs::copy(common::example_path("felanmalan"), &answers).unwrap();
+    let photo = b"\xff\xd8\xff\xe0 ett foto av gatan i kvallsljus";
+    std::fs::write(folder.join("prastgatan-kvall.jpg"), photo).unwrap();
+    let (child, rx) = spawn(
+        &s.data,
+        &[
+            "submit",
+            "felanmalan",
+            "--answers",
+            answers.to_str().unwrap(),
+            "--gateway",
+            &gateway,
+        ],
+    );
+    let mut seen = Vec::new();
+    scan_and_approve(&s.phone, &rx, &mut seen).await;
+    assert_eq!(finish(child, &rx, &mut seen).await, 0, "{seen:#?}");
+    assert_eq!(s.store.count_cases().await.unwrap(), 1);
+    let number = seen
+        .iter()
+        .find_map(|l| l.trim().strip_prefix("Ärendenummer: "))
+        .unwrap();
+    let case = s
+        .store
+        .case(number.parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let xml = String::from_utf8_lossy(&case.xml).to_string();
+    assert!(
+        xml.contains(&format!("<Size>{}</Size>", photo.len())),
+        "the case names the size sent: {xml}"
+    );
+}
