@@ -18,7 +18,9 @@ fn pass() -> Passphrase {
 }
 
 fn fifty_fields(vault: &Vault, catalogue: &Catalogue) -> Draft {
-    let mut d = vault.new_draft(catalogue.flow("synpunkt").unwrap());
+    let mut d = vault
+        .new_draft(catalogue.flow("synpunkt").unwrap())
+        .unwrap();
     let fields: serde_json::Map<_, _> = (0..50)
         .map(|i| {
             (

@@ -20,7 +20,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 /// A fresh idempotency key: 128 random bits. It is also the secret that lets only this
 /// computer sign, poll or cancel the submission.
-pub fn new_key() -> String {
+pub fn new_key() -> Result<String, crate::vault::VaultError> {
     crate::vault::random_id()
 }
 
@@ -596,7 +596,7 @@ mod tests {
             let c = Client::new(&answering(status, headers, body), Duration::from_secs(5)).unwrap();
             let mut o = crate::vault::Outgoing {
                 gateway: c.gateway().to_string(),
-                idempotency_key: new_key(),
+                idempotency_key: new_key().unwrap(),
                 sha256: String::new(),
                 body: b"{}".to_vec(),
                 flow_id: "3006".into(),
@@ -641,6 +641,8 @@ pub enum PrepareError {
     Incomplete(Vec<crate::fill::Issue>),
     /// An attached file whose content is not at hand.
     MissingFile(String),
+    /// No key could be made (the OS random source failed).
+    Vault(crate::vault::VaultError),
 }
 
 /// An application made ready to send: checked as the gateway will check it, attached
@@ -683,7 +685,7 @@ pub fn prepare(
     let now = chrono::Utc::now().timestamp_millis();
     Ok(crate::vault::Outgoing {
         gateway: gateway.trim_end_matches('/').to_string(),
-        idempotency_key: new_key(),
+        idempotency_key: new_key().map_err(PrepareError::Vault)?,
         sha256: sha256_hex(&body),
         body,
         flow_id: flow.id.clone(),

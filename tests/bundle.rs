@@ -163,7 +163,7 @@ fn a_signed_bundle_installs_and_a_tampered_or_foreign_one_is_refused() {
     // A bundle signed by another key, given with that key: the pinned key is not swapped
     // silently.
     serve(&server, good);
-    let (_, other_public) = bundle::keygen();
+    let (_, other_public) = bundle::keygen().unwrap();
     let swapped = sync(citizen.path(), &server, &other_public, &[]);
     assert_eq!(swapped.status.code(), Some(2));
     assert!(
@@ -309,7 +309,7 @@ fn a_failed_install_leaves_nothing_that_loads() {
 
 /// Signs an arbitrary payload the way `bundle build` does.
 fn signed(payload: &serde_json::Value) -> (Vec<u8>, ed25519_dalek::VerifyingKey) {
-    let (secret, _) = bundle::keygen();
+    let (secret, _) = bundle::keygen().unwrap();
     let seed: [u8; 32] = base64::engine::general_purpose::STANDARD
         .decode(secret)
         .unwrap()
@@ -384,7 +384,7 @@ fn build_refuses_a_broken_flow() {
     let dir = tempfile::tempdir().unwrap();
     let flows = flows_dir(dir.path());
     std::fs::write(flows.join("trasig.json"), "{\"id\": \"x\", ").unwrap();
-    let (secret, _) = bundle::keygen();
+    let (secret, _) = bundle::keygen().unwrap();
     let err = bundle::build(&flows, None, &secret, "nu").err().unwrap();
     assert!(err.to_string().contains("trasig.json"), "{err}");
 }

@@ -282,7 +282,7 @@ fn lengths_do_not_tell_which_service_a_draft_is_for_and_deletes_leave_no_trace()
         "eldstad",
         "matforgiftning",
     ] {
-        let mut d = vault.new_draft(c.flow(flow).unwrap());
+        let mut d = vault.new_draft(c.flow(flow).unwrap()).unwrap();
         d.answers = json!({"flow": flow, "answers": {}});
         vault.save(&mut d).unwrap();
     }
@@ -298,7 +298,7 @@ fn lengths_do_not_tell_which_service_a_draft_is_for_and_deletes_leave_no_trace()
     let _: i64 = other
         .query_row("SELECT count(*) FROM drafts", [], |r| r.get(0))
         .unwrap();
-    let mut secret = vault.new_draft(c.flow("synpunkt").unwrap());
+    let mut secret = vault.new_draft(c.flow("synpunkt").unwrap()).unwrap();
     secret.answers = json!({"flow": "synpunkt", "answers": {"text": "raderas snart"}});
     vault.save(&mut secret).unwrap();
     let body: Vec<u8> = other
@@ -346,7 +346,7 @@ fn imports_do_not_trust_the_file() {
         .unwrap()
         .create(setup)
         .unwrap();
-    let mut d = vault.new_draft(flow);
+    let mut d = vault.new_draft(flow).unwrap();
     d.answers = json!({"flow": "synpunkt", "answers": {"text": "flyttas"}});
     vault.save(&mut d).unwrap();
     vault

@@ -39,7 +39,7 @@ fn unlock(dir: &Path, p: &str) -> Result<Vault, VaultError> {
 
 fn draft_of(vault: &Vault, flow: &str, answers: serde_json::Value) -> Draft {
     let c = common::catalogue();
-    let mut d = vault.new_draft(c.flow(flow).unwrap());
+    let mut d = vault.new_draft(c.flow(flow).unwrap()).unwrap();
     d.answers = json!({"flow": flow, "answers": answers});
     d
 }
@@ -494,7 +494,7 @@ fn autosave_child() {
         .collect();
     let c = common::catalogue();
     while drafts.len() < 4 {
-        drafts.push(vault.new_draft(c.flow("synpunkt").unwrap()));
+        drafts.push(vault.new_draft(c.flow("synpunkt").unwrap()).unwrap());
     }
     loop {
         for d in &mut drafts {

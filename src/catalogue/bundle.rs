@@ -209,16 +209,16 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> BundleError + '_ {
 }
 
 /// A new key pair: (secret key file content, public key), both base64.
-pub fn keygen() -> (String, String) {
+pub fn keygen() -> Result<(String, String), BundleError> {
     let mut seed = [0u8; 32];
     // The OS random source is the only acceptable one for a signing key.
-    getrandom::fill(&mut seed).expect("the operating system's random source works");
+    getrandom::fill(&mut seed).map_err(|e| BundleError::BadKey(e.to_string()))?;
     let key = SigningKey::from_bytes(&seed);
     zeroize::Zeroize::zeroize(&mut seed);
-    (
+    Ok((
         B64.encode(key.to_bytes()),
         B64.encode(key.verifying_key().to_bytes()),
-    )
+    ))
 }
 
 /// The 32 bytes of a base64 key; `what` names it in the error.

@@ -245,7 +245,7 @@ pub(crate) fn run(
                     }
                     d
                 }
-                None => vault.new_draft(flow),
+                None => vault.new_draft(flow)?,
             };
             draft.answers = parsed.to_json(flow);
             vault.save(&mut draft)?;

@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use super::*;
 
 pub(super) fn bundle_keygen(lang: Lang, output: PathBuf) -> Result<u8, Failure> {
-    let (secret, public) = catalogue::bundle::keygen();
+    let (secret, public) =
+        catalogue::bundle::keygen().map_err(|e| Failure::input(e.message(lang)))?;
     write_secret(&output, &secret, lang)?;
     // A script takes the key alone from stdout; a person is told what it is on stderr.
     eprintln!(

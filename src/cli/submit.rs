@@ -134,6 +134,7 @@ pub(crate) fn submit(
                 dir = folder.display()
             )));
         }
+        Err(submit::PrepareError::Vault(e)) => return Err(e.into()),
     };
     let id = vault.queue(&outgoing)?;
     send(&mut vault, &id, outgoing, args.signing)

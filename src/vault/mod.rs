@@ -333,16 +333,15 @@ fn now_ms() -> i64 {
         .map_or(0, |d| d.as_millis() as i64)
 }
 
-/// A random id: 16 bytes as hex.
-pub fn random_id() -> String {
+/// A random id: 16 bytes as hex. Without the OS random source there is no id: one made from
+/// the clock could repeat, and the same function makes the secret that lets only this
+/// computer sign a submission.
+pub fn random_id() -> Result<String, VaultError> {
     let mut b = [0u8; 16];
-    // The OS random source failing is not recoverable in any useful way; fall back to time
-    // mixed with the process id rather than abort a save.
-    if getrandom::fill(&mut b).is_err() {
-        let t = now_ms() as u128 ^ ((std::process::id() as u128) << 64);
-        b = t.to_le_bytes();
-    }
-    hex::encode(b)
+    getrandom::fill(&mut b).map_err(|e| {
+        VaultError::Crypto(format!("operativsystemets slumpkälla svarar inte: {e}"))
+    })?;
+    Ok(hex::encode(b))
 }
 
 /// The vault's database, opened and locked but not yet unlocked.
@@ -474,7 +473,7 @@ impl LockedVault {
             check_new(p)?;
         }
         let identity = age::x25519::Identity::generate();
-        let installation = random_id();
+        let installation = random_id()?;
         // Keychain first: if it fails, nothing has been written.
         if let Some(k) = setup.keychain {
             k.set(&installation, &identity.to_string())
@@ -697,10 +696,10 @@ impl Vault {
     }
 
     /// A new, unsaved draft of `flow`.
-    pub fn new_draft(&self, flow: &Flow) -> Draft {
+    pub fn new_draft(&self, flow: &Flow) -> Result<Draft, VaultError> {
         let now = now_ms();
-        Draft {
-            id: random_id(),
+        Ok(Draft {
+            id: random_id()?,
             header: DraftHeader {
                 flow_id: flow.id.clone(),
                 flow_version: flow.version,
@@ -712,7 +711,7 @@ impl Vault {
                 editing: false,
             },
             answers: serde_json::json!({ "flow": flow.id, "answers": {} }),
-        }
+        })
     }
 
     /// Saves a new version of `draft` in one transaction (the autosave), keeping the last
@@ -870,7 +869,7 @@ impl Vault {
         let file = FileRef {
             name: name.to_string(),
             size: data.len() as u64,
-            attachment: Some(random_id()),
+            attachment: Some(random_id()?),
         };
         files.push(file.clone());
         if let Some(problem) = crate::fill::file_problems(limits, &files)
@@ -985,12 +984,12 @@ impl Vault {
         // Fresh ids, so importing twice or back into the same vault never collides.
         let mut remap = HashMap::new();
         for old in export.attachments.keys() {
-            remap.insert(old.clone(), random_id());
+            remap.insert(old.clone(), random_id()?);
         }
         let mut answers = export.answers;
         rename_attachments(&mut answers, &remap);
         let mut draft = Draft {
-            id: random_id(),
+            id: random_id()?,
             header: export.header,
             answers,
         };
@@ -1009,7 +1008,7 @@ impl Vault {
 
     /// Keeps a submission receipt (encrypted); returns its id.
     pub fn store_receipt(&mut self, receipt: &Receipt) -> Result<String, VaultError> {
-        let id = random_id();
+        let id = random_id()?;
         let sealed = self.seal(receipt);
         self.conn.execute(
             "INSERT INTO receipts (id, created, data) VALUES (?1, ?2, ?3)",
@@ -1049,7 +1048,7 @@ impl Vault {
 
     /// Puts a submission in the outbox (encrypted like a draft); its id.
     pub fn queue(&mut self, outgoing: &Outgoing) -> Result<String, VaultError> {
-        let id = random_id();
+        let id = random_id()?;
         let sealed = self.seal(outgoing)?;
         self.conn.execute(
             "INSERT INTO outbox (id, created, data) VALUES (?1, ?2, ?3)",
@@ -1096,7 +1095,7 @@ impl Vault {
             .iter()
             .find(|(id, _)| id == outbox_id)
             .and_then(|(_, o)| o.draft_id.clone());
-        let id = random_id();
+        let id = random_id()?;
         let sealed = self.seal(receipt)?;
         let tx = self.conn.unchecked_transaction()?;
         tx.execute(

@@ -252,6 +252,7 @@ pub async fn submit_start(app: AppHandle, draft_id: String, same_device: bool) -
                 Err(submit::PrepareError::MissingFile(name)) => {
                     return Err(etjanst::t!(lang, "desktop-attachment-read", error = name));
                 }
+                Err(submit::PrepareError::Vault(e)) => return Err(fail(e, lang)),
             }
         };
         match prepared {

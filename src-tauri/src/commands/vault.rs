@@ -168,7 +168,7 @@ pub fn draft_new(state: State<'_, Desktop>, flow_id: String) -> Res<OpenDraft> {
     let lang = state.lang();
     let catalogue = state.catalogue();
     let flow = super::form::flow_of(&catalogue, &flow_id, lang)?;
-    edit(&state, |v| Ok(v.new_draft(flow)))
+    edit(&state, |v| v.new_draft(flow))
 }
 
 /// Marks a draft as open in the window (offered for recovery until a clean close), saves it
