@@ -15,12 +15,12 @@ pub mod sim;
 pub mod store;
 pub mod tls;
 
-/// `N` bytes from the OS's random source.
-pub fn random_bytes<const N: usize>() -> [u8; N] {
+/// `N` bytes from the OS's random source. Its failure is an error for the caller to report:
+/// without it no submission id, nonce or key can be made safely, and nothing else will do.
+pub fn random_bytes<const N: usize>() -> Result<[u8; N], getrandom::Error> {
     let mut b = [0u8; N];
-    // Without an OS random source no order, nonce or key can be made safely.
-    getrandom::fill(&mut b).expect("the operating system's random source");
-    b
+    getrandom::fill(&mut b)?;
+    Ok(b)
 }
 
 pub use etjanst::error_chain;

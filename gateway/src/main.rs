@@ -21,6 +21,9 @@ struct Cli {
 enum Command {
     /// The gateway: citizens' submissions, BankID signing, the case API.
     Serve(Box<ServeArgs>),
+    /// Prints a new random key for the case API (256 bits, hex), to put in
+    /// ETJANST_GATEWAY_API_KEY or the file `--api-key-file` names.
+    ApiKey,
     /// A BankID RP API v6.0 simulator over TLS with client certificates.
     BankidSim {
         #[arg(long, default_value_t = 0)]
@@ -36,16 +39,23 @@ enum Command {
 
 #[derive(clap::Args)]
 struct ServeArgs {
+    /// Where citizens' apps reach the gateway (through the reverse proxy).
     #[arg(long, default_value = "127.0.0.1:8080")]
     listen: String,
+    /// Where the municipality's back-ends reach the case API: its own address, which need not
+    /// be reachable from the internet.
+    #[arg(long, default_value = "127.0.0.1:8081")]
+    case_api_listen: String,
     /// The SQLite file, or a `postgres://` URL.
     #[arg(long, default_value = "gateway.sqlite")]
     store: String,
     /// An etjanst data folder whose catalogue the gateway accepts (default: the embedded one).
     #[arg(long)]
     catalogue: Option<PathBuf>,
-    #[arg(long, env = "ETJANST_GATEWAY_API_KEY")]
-    api_key: String,
+    /// A file holding the case API's key (by default the key is read from the environment,
+    /// ETJANST_GATEWAY_API_KEY; never from the command line, which other users can list).
+    #[arg(long)]
+    api_key_file: Option<PathBuf>,
     #[arg(long, default_value = "Testkommunen")]
     organisation: String,
     #[arg(long, default_value = "212000-0000")]
@@ -105,8 +115,33 @@ fn main() -> ExitCode {
     }
 }
 
+/// The case API's key: from `file`, or else the environment; refused if weak.
+fn api_key(file: Option<&std::path::Path>) -> Result<String, String> {
+    let key = match file {
+        Some(path) => std::fs::read_to_string(path)
+            .map_err(|e| format!("{}: {e}", path.display()))?
+            .trim()
+            .to_string(),
+        None => std::env::var("ETJANST_GATEWAY_API_KEY").map_err(|_| {
+            "Ingen API-nyckel för ärende-API:t: sätt ETJANST_GATEWAY_API_KEY eller ange \
+             --api-key-file. Skapa en med `etjanst-gateway api-key`."
+                .to_string()
+        })?,
+    };
+    match api::weak_api_key(&key) {
+        Some(why) => Err(why),
+        None => Ok(key),
+    }
+}
+
 async fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
+        Command::ApiKey => {
+            let key = etjanst_gateway::random_bytes::<32>()
+                .map_err(|e| format!("operativsystemets slumpkälla: {e}"))?;
+            println!("{}", hex::encode(key));
+            Ok(())
+        }
         Command::BankidSim {
             port,
             certs,
@@ -131,6 +166,7 @@ async fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Serve(a) => {
             let a = *a;
+            let api_key = api_key(a.api_key_file.as_deref())?;
             let catalogue = match &a.catalogue {
                 Some(dir) => etjanst::catalogue::Catalogue::open(dir),
                 None => etjanst::catalogue::Catalogue::embedded(),
@@ -154,14 +190,22 @@ async fn run(cli: Cli) -> Result<(), String> {
                 } else {
                     Arc::new(store::Sqlite::open(a.store.as_ref()).map_err(|e| e.to_string())?)
                 };
-            let listener =
-                std::net::TcpListener::bind(&a.listen).map_err(|e| format!("{}: {e}", a.listen))?;
-            println!(
-                "http://{}",
-                listener.local_addr().map_err(|e| e.to_string())?
-            );
-            api::serve(
-                listener,
+            let bind = |address: &str| {
+                let listener =
+                    std::net::TcpListener::bind(address).map_err(|e| format!("{address}: {e}"))?;
+                let url = format!(
+                    "http://{}",
+                    listener.local_addr().map_err(|e| e.to_string())?
+                );
+                Ok::<_, String>((listener, url))
+            };
+            let (citizens, url) = bind(&a.listen)?;
+            let (cases, cases_url) = bind(&a.case_api_listen)?;
+            println!("{url}");
+            println!("ärende-API: {cases_url}");
+            api::serve_with_cases(
+                citizens,
+                Some(cases),
                 api::Settings {
                     organisation: a.organisation,
                     organisation_number: a.organisation_number,
@@ -172,7 +216,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                     bundle: a.bundle,
                     pending_ttl: Duration::from_secs(a.pending_ttl * 3600),
                     max_pending_bytes: a.max_pending_mb << 20,
-                    ..api::Settings::new(catalogue, bankid, store, a.api_key)
+                    ..api::Settings::new(catalogue, bankid, store, api_key)
                 },
             )
             .await

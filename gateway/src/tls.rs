@@ -101,7 +101,9 @@ impl TestPki {
         rp_pem.extend(rp_key.serialize_pem().into_bytes());
         write(pki.rp_pem(), &rp_pem)?;
         let chain = p12_keystore::PrivateKeyChain::new(
-            crate::random_bytes::<20>().to_vec(),
+            crate::random_bytes::<20>()
+                .map_err(|e| format!("slumpkällan: {e}"))?
+                .to_vec(),
             p12_keystore::PrivateKey::from_der(&rp_key.serialize_der())
                 .map_err(|e| format!("PKCS#12: {e}"))?,
             vec![

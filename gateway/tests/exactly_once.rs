@@ -143,12 +143,12 @@ async fn a_gateway_upgraded_between_upload_and_signature_files_what_was_uploaded
 
     // The municipality upgrades: a new version of the e-service (its question reworded) and a
     // new PDF renderer whose bytes differ (here: the organisation's name on the page).
-    let after = {
+    let (after, cases) = {
         let mut s = settings(&sim, store.clone());
         s.catalogue = catalogue_with(&dir.path().join("v2"), 2, "Beskriv ärendet");
         s.renderer = "etjanst-pdf/nästa".into();
         s.organisation = "Lindesbergs kommun, kontaktcenter".into();
-        serve(s)
+        serve_with_cases(s)
     };
     let c = Citizen {
         gateway: &after,
@@ -161,7 +161,7 @@ async fn a_gateway_upgraded_between_upload_and_signature_files_what_was_uploaded
     assert_eq!(v["status"], "complete", "{v}");
     let case = v["receipt"]["caseNumber"].as_str().unwrap().to_string();
     assert_eq!(store.count_cases().await.unwrap(), 1);
-    let (status, xml) = case_api(&http, &after, &format!("getinstance/{case}/xml")).await;
+    let (status, xml) = case_api(&http, &cases, &format!("getinstance/{case}/xml")).await;
     assert_eq!(status, 200);
     let xml = latin1(&xml);
     assert!(

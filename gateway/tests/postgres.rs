@@ -127,8 +127,9 @@ async fn two_gateway_instances_share_one_database() {
     let sim = Sim::start(dir.path()).await;
     let a_store: Arc<dyn Store> = Arc::new(Postgres::connect(&pg.url()).await.unwrap());
     let b_store: Arc<dyn Store> = Arc::new(Postgres::connect(&pg.url()).await.unwrap());
-    let a = serve(settings(&sim, a_store.clone()));
-    let b = serve(settings(&sim, b_store.clone()));
+    limit_steps(&*a_store).await;
+    let (a, a_cases) = serve_with_cases(settings(&sim, a_store.clone()));
+    let (b, b_cases) = serve_with_cases(settings(&sim, b_store.clone()));
     let http = reqwest::Client::new();
 
     // Upload and start signing through A.
@@ -142,7 +143,7 @@ async fn two_gateway_instances_share_one_database() {
     let v = sign_here(&sim, &b_store, &through_b, &started, TOLVAN).await;
     assert_eq!(v["status"], "complete", "{v}");
     let number = v["receipt"]["caseNumber"].as_str().unwrap().to_string();
-    let (status, xml) = case_api(&http, &b, &format!("getinstance/{number}/xml")).await;
+    let (status, xml) = case_api(&http, &b_cases, &format!("getinstance/{number}/xml")).await;
     assert_eq!(status, 200);
     assert!(latin1(&xml).contains("<Lastname><![CDATA[Tolvansson]]></Lastname>"));
     // The back-end's lists come from the database, whichever instance answers.
@@ -150,7 +151,7 @@ async fn two_gateway_instances_share_one_database() {
         "getinstances/family/302/Inskickat",
         "getinstances/owner/citizenidentifier/19990807-2391",
     ] {
-        let (status, list) = case_api(&http, &a, path).await;
+        let (status, list) = case_api(&http, &a_cases, path).await;
         assert_eq!(status, 200);
         let list = latin1(&list);
         assert!(

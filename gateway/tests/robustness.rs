@@ -73,7 +73,7 @@ async fn a_connection_dropped_during_upload_is_retried_into_exactly_one_case() {
     assert_eq!(w.store.count_cases().await.unwrap(), 1);
 
     // The photo is in the case with the file id the gateway gave it.
-    let (_, xml) = case_api(&w.http, &w.gateway, &format!("getinstance/{number}/xml")).await;
+    let (_, xml) = case_api(&w.http, &w.cases, &format!("getinstance/{number}/xml")).await;
     let text = latin1(&xml);
     let doc = roxmltree::Document::parse(&text).unwrap();
     let file = doc.descendants().find(|n| n.has_tag_name("File")).unwrap();
@@ -116,6 +116,6 @@ async fn two_hundred_concurrent_submissions_make_two_hundred_cases() {
     numbers.dedup();
     assert_eq!(numbers.len(), 200, "no case lost, none twice");
     assert_eq!(w.store.count_cases().await.unwrap(), 200);
-    let (_, list) = case_api(&w.http, &w.gateway, "getinstances/family/306").await;
+    let (_, list) = case_api(&w.http, &w.cases, "getinstances/family/306").await;
     assert_eq!(latin1(&list).matches("<FlowInstance>").count(), 100);
 }

@@ -75,19 +75,15 @@ async fn a_signed_submission_becomes_a_case_that_an_oep_integration_reads() {
     assert_eq!(poll(&c).await["receipt"], *receipt);
 
     // The back-end: the family's list, the case XML, the PDF, the status.
-    let (status, list) = case_api(&w.http, &w.gateway, "getinstances/family/306").await;
+    let (status, list) = case_api(&w.http, &w.cases, "getinstances/family/306").await;
     assert_eq!(status, 200);
     let list = latin1(&list);
     assert!(
         list.contains(&format!("<flowInstanceID>{case_number}</flowInstanceID>")),
         "{list}"
     );
-    let (status, xml) = case_api(
-        &w.http,
-        &w.gateway,
-        &format!("getinstance/{case_number}/xml"),
-    )
-    .await;
+    let (status, xml) =
+        case_api(&w.http, &w.cases, &format!("getinstance/{case_number}/xml")).await;
     assert_eq!(status, 200);
     let text = latin1(&xml);
     assert!(text.starts_with("<?xml version=\"1.0\" encoding=\"ISO-8859-1\" standalone=\"no\"?>"));
@@ -116,12 +112,8 @@ async fn a_signed_submission_becomes_a_case_that_an_oep_integration_reads() {
     );
     assert!(values.children().any(|n| n.is_element()));
 
-    let (status, pdf) = case_api(
-        &w.http,
-        &w.gateway,
-        &format!("getinstance/{case_number}/pdf"),
-    )
-    .await;
+    let (status, pdf) =
+        case_api(&w.http, &w.cases, &format!("getinstance/{case_number}/pdf")).await;
     assert_eq!(status, 200);
     assert!(pdf.starts_with(b"%PDF-"));
     let sums = |b: &[u8]| etjanst_gateway_sha(b);
@@ -131,13 +123,13 @@ async fn a_signed_submission_becomes_a_case_that_an_oep_integration_reads() {
         "the signed PDF"
     );
 
-    let (_, st) = case_api(&w.http, &w.gateway, &format!("getstatus/{case_number}")).await;
+    let (_, st) = case_api(&w.http, &w.cases, &format!("getstatus/{case_number}")).await;
     assert!(latin1(&st).contains("<contentType>SUBMITTED</contentType>"));
     let r = w
         .http
         .post(format!(
             "{}/api/instanceapi/setstatus/{case_number}",
-            w.gateway
+            w.cases
         ))
         .basic_auth("x", Some(API_KEY))
         .json(&json!({ "contentType": "IN_PROGRESS" }))
@@ -146,7 +138,7 @@ async fn a_signed_submission_becomes_a_case_that_an_oep_integration_reads() {
         .unwrap();
     assert_eq!(r.status(), 200);
     assert!(latin1(&r.bytes().await.unwrap()).contains("<eventID>"));
-    let (_, st) = case_api(&w.http, &w.gateway, &format!("getstatus/{case_number}")).await;
+    let (_, st) = case_api(&w.http, &w.cases, &format!("getstatus/{case_number}")).await;
     assert!(latin1(&st).contains("<name>Under behandling</name>"));
 
     // Without the key, nothing.
@@ -154,7 +146,7 @@ async fn a_signed_submission_becomes_a_case_that_an_oep_integration_reads() {
         .http
         .get(format!(
             "{}/api/instanceapi/getinstance/{case_number}/xml",
-            w.gateway
+            w.cases
         ))
         .send()
         .await
@@ -633,7 +625,7 @@ async fn back_ends_list_cases_by_status_date_and_citizen_as_on_open_eplatform() 
     let (older, newer) = (numbers[0].clone(), numbers[1].clone());
     let r = w
         .http
-        .post(format!("{}/api/instanceapi/setstatus/{older}", w.gateway))
+        .post(format!("{}/api/instanceapi/setstatus/{older}", w.cases))
         .basic_auth("x", Some(API_KEY))
         .json(&json!({ "statusID": 2 }))
         .send()
@@ -648,9 +640,9 @@ async fn back_ends_list_cases_by_status_date_and_citizen_as_on_open_eplatform() 
         day(today.succ_opt().unwrap()),
     );
     let list = |path: String| {
-        let (http, gateway) = (&w.http, &w.gateway);
+        let (http, cases) = (&w.http, &w.cases);
         async move {
-            let (status, body) = case_api(http, gateway, &path).await;
+            let (status, body) = case_api(http, cases, &path).await;
             assert_eq!(status, 200, "{path}: {}", latin1(&body));
             listed(&body)
         }
@@ -715,7 +707,7 @@ async fn back_ends_list_cases_by_status_date_and_citizen_as_on_open_eplatform() 
         format!("{owner}/19990807-2390"),
         "getinstances/family/306?fromDate=1%20december".to_string(),
     ] {
-        let (status, body) = case_api(&w.http, &w.gateway, &bad).await;
+        let (status, body) = case_api(&w.http, &w.cases, &bad).await;
         assert_eq!(status, 400, "{bad}");
         let v: Value = serde_json::from_slice(&body).unwrap();
         assert!(!v["message"].as_str().unwrap().is_empty(), "{v}");

@@ -5,7 +5,9 @@
 use std::collections::HashMap;
 
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
@@ -25,15 +27,16 @@ pub(crate) fn status_name(id: i64) -> &'static str {
     STATUSES.iter().find(|s| s.0 == id).map_or("Okänd", |s| s.1)
 }
 
-fn check_key(gw: &Shared, headers: &HeaderMap) -> Result<(), Failure> {
+/// The key a back-end presented: `Authorization: Bearer KEY`, or HTTP Basic with the key as
+/// the password, as integrations written for OeP send it.
+fn presented_key(headers: &HeaderMap) -> String {
     let value = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    let presented = if let Some(b) = value.strip_prefix("Bearer ") {
-        b.to_string()
+    if let Some(b) = value.strip_prefix("Bearer ") {
+        b.trim().to_string()
     } else if let Some(b) = value.strip_prefix("Basic ") {
-        // Integrations for OeP use HTTP Basic; the password is the key.
         base64::engine::general_purpose::STANDARD
             .decode(b.trim())
             .ok()
@@ -42,18 +45,75 @@ fn check_key(gw: &Shared, headers: &HeaderMap) -> Result<(), Failure> {
             .unwrap_or_default()
     } else {
         String::new()
-    };
-    let digest = |s: &str| super::prepare::sha256_hex(s.as_bytes());
-    if gw.settings.api_key.is_empty() || digest(&presented) != digest(&gw.settings.api_key) {
-        let mut r = Failure::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "Fel eller saknad API-nyckel.",
-        );
-        r.status = StatusCode::UNAUTHORIZED;
-        return Err(r);
     }
-    Ok(())
+}
+
+/// Lets a request through to the case API only with the key. An address that has failed too
+/// often is answered 429 without its key being looked at, so guessing costs a minute per few
+/// tries (on top of a key of at least 128 bits).
+pub(crate) async fn authenticate(
+    State(gw): State<Shared>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Result<Response, Failure> {
+    let client = super::limits::client_key(
+        gw.settings
+            .trusted_proxies
+            .client(peer.ip(), request.headers()),
+    );
+    if let Some(logins) = &gw.logins
+        && let Err(wait) = logins.check(&*gw.settings.store, &client).await?
+    {
+        return Ok(super::too_many(wait, "För många misslyckade inloggningar."));
+    }
+    // Compared as digests: the time taken says nothing about how much of the key was right.
+    let digest = |s: &str| super::prepare::sha256_hex(s.as_bytes());
+    let key = &gw.settings.api_key;
+    if !key.is_empty() && digest(&presented_key(request.headers())) == digest(key) {
+        return Ok(next.run(request).await);
+    }
+    tracing::warn!("case API: a wrong key from {client}");
+    if let Some(logins) = &gw.logins {
+        // Whether this failure was the last allowed shows at the address's next request.
+        let _ = logins.take(&*gw.settings.store, &client).await?;
+    }
+    Err(Failure::new(
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+        "Fel eller saknad API-nyckel.",
+    ))
+}
+
+/// Why `key` is too weak for the case API, if it is: shorter than 128 bits for the alphabet its
+/// characters come from (32 hex digits, 22 base64 characters), or one repeated pattern.
+pub fn weak_api_key(key: &str) -> Option<String> {
+    let bits_per_char: f64 = if key.chars().all(|c| c.is_ascii_hexdigit()) {
+        4.0
+    } else if key
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "+/=-_".contains(c))
+    {
+        6.0
+    } else {
+        6.5
+    };
+    let bits = key.chars().count() as f64 * bits_per_char;
+    let distinct = key.chars().collect::<std::collections::HashSet<_>>().len();
+    if bits < 128.0 {
+        Some(format!(
+            "API-nyckeln är för kort ({} tecken, omkring {bits:.0} bitar; minst 128 krävs). \
+             Skapa en med `etjanst-gateway api-key`.",
+            key.chars().count()
+        ))
+    } else if distinct < 8 {
+        Some(
+            "API-nyckeln har för få olika tecken för att vara slumpad. Skapa en med `etjanst-gateway api-key`."
+                .into(),
+        )
+    } else {
+        None
+    }
 }
 
 fn xml_response(bytes: Vec<u8>) -> Response {
@@ -69,8 +129,7 @@ fn missing() -> Failure {
     Failure::new(StatusCode::NOT_FOUND, "notFound", "Ärendet finns inte.")
 }
 
-async fn find(gw: &Shared, headers: &HeaderMap, id: &str) -> Result<Case, Failure> {
-    check_key(gw, headers)?;
+async fn find(gw: &Shared, id: &str) -> Result<Case, Failure> {
     let id: i64 = id.parse().map_err(|_| missing())?;
     gw.settings.store.case(id).await?.ok_or_else(missing)
 }
@@ -125,9 +184,7 @@ pub(crate) async fn instances(
     State(gw): State<Shared>,
     Path(path): Path<HashMap<String, String>>,
     Query(dates): Query<Dates>,
-    headers: HeaderMap,
 ) -> Result<Response, Failure> {
-    check_key(&gw, &headers)?;
     let whose = match (path.get("family"), path.get("citizen")) {
         (Some(family), _) => Whose::Family(family.parse().unwrap_or(-1)),
         (None, Some(pnr)) => Whose::Citizen(
@@ -181,17 +238,15 @@ pub(crate) async fn instances(
 pub(crate) async fn xml(
     State(gw): State<Shared>,
     Path(id): Path<String>,
-    headers: HeaderMap,
 ) -> Result<Response, Failure> {
-    Ok(xml_response(find(&gw, &headers, &id).await?.xml))
+    Ok(xml_response(find(&gw, &id).await?.xml))
 }
 
 pub(crate) async fn pdf(
     State(gw): State<Shared>,
     Path(id): Path<String>,
-    headers: HeaderMap,
 ) -> Result<Response, Failure> {
-    let case = find(&gw, &headers, &id).await?;
+    let case = find(&gw, &id).await?;
     let mut r = case.pdf.into_response();
     r.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -227,11 +282,8 @@ fn status_xml(status_id: i64) -> Vec<u8> {
 pub(crate) async fn status(
     State(gw): State<Shared>,
     Path(id): Path<String>,
-    headers: HeaderMap,
 ) -> Result<Response, Failure> {
-    Ok(xml_response(status_xml(
-        find(&gw, &headers, &id).await?.status_id,
-    )))
+    Ok(xml_response(status_xml(find(&gw, &id).await?.status_id)))
 }
 
 /// A back-end moves a case on: `{"statusID": 2}` or `{"contentType": "IN_PROGRESS"}`. The
@@ -239,10 +291,9 @@ pub(crate) async fn status(
 pub(crate) async fn set_status(
     State(gw): State<Shared>,
     Path(id): Path<String>,
-    headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, Failure> {
-    let case = find(&gw, &headers, &id).await?;
+    let case = find(&gw, &id).await?;
     let doc: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
     let wanted = STATUSES.iter().find(|s| {
         doc.get("statusID").and_then(|v| v.as_i64()) == Some(s.0)

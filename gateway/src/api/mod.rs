@@ -1,15 +1,16 @@
-//! The gateway's HTTP API: the citizen's submission and signing calls (`/api/v1`), the
-//! municipality's Open ePlatform-compatible case API (`/api/instanceapi`), and the catalogue
-//! bundle.
+//! The gateway's HTTP API: the citizen's submission and signing calls (`/api/v1`) and the
+//! catalogue bundle on the citizens' listener; the municipality's Open ePlatform-compatible
+//! case API (`/api/instanceapi`) on a listener of its own, which need not be reachable from
+//! the internet at all.
 
 mod cases;
 mod client_ip;
 mod limits;
+mod listen;
 mod prepare;
 mod signing;
 mod submissions;
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,7 +24,9 @@ use axum::routing::{get, post};
 use crate::bankid::RpClient;
 use crate::store::{Store, StoreError};
 
+pub use cases::weak_api_key;
 pub use client_ip::TrustedProxies;
+pub use listen::Deadlines;
 
 /// What a gateway serves and with what.
 pub struct Settings {
@@ -37,9 +40,16 @@ pub struct Settings {
     pub organisation_number: String,
     /// The largest upload accepted, in bytes (answers and attachments, base64 included).
     pub max_body: usize,
-    /// Uploads a single address may start per minute, and as many signing orders; 0 for no
-    /// limit.
+    /// Uploads a single address (an IPv6 client's /64) may start per minute, and as many
+    /// signing orders; 0 for no limit.
     pub uploads_per_minute: u32,
+    /// Status polls per submission and minute (the clients poll once a second); 0 for no limit.
+    pub polls_per_minute: u32,
+    /// Failed case-API logins an address may make per minute before it is refused (429)
+    /// without its key being looked at; 0 for no limit.
+    pub failed_logins_per_minute: u32,
+    /// Request deadlines and the cap on open connections.
+    pub deadlines: Deadlines,
     /// The reverse proxies and load balancers whose `X-Forwarded-For` names the citizen.
     pub trusted_proxies: TrustedProxies,
     /// How often BankID is collected for one order, whatever the clients poll.
@@ -73,6 +83,9 @@ impl Settings {
             organisation_number: "212000-0000".into(),
             max_body: 25 * 1024 * 1024,
             uploads_per_minute: 30,
+            polls_per_minute: 90,
+            failed_logins_per_minute: 10,
+            deadlines: Deadlines::default(),
             trusted_proxies: TrustedProxies::loopback(),
             collect_interval: Duration::from_secs(2),
             bundle: None,
@@ -85,9 +98,12 @@ impl Settings {
 
 pub(crate) struct Gateway {
     settings: Settings,
-    /// Per address: uploads, and BankID orders started.
-    uploads: limits::Limiter,
-    orders: limits::Limiter,
+    /// Per address: uploads, BankID orders started, failed case-API logins; per submission:
+    /// status polls.
+    uploads: Option<limits::Limit>,
+    orders: Option<limits::Limit>,
+    logins: Option<limits::Limit>,
+    polls: Option<limits::Limit>,
     /// CPU work (the core's checks, the PDF) runs at most once per core at a time, first
     /// come first served: under load, requests queue in order instead of all slowing down
     /// together, which keeps the slowest close to the typical one.
@@ -105,6 +121,22 @@ fn in_flight_kib(max_body: usize) -> usize {
 }
 
 impl Gateway {
+    /// Takes one request under `limit` for `key`: `Err` is the 429 to answer, saying `what`.
+    async fn limit(
+        &self,
+        limit: &Option<limits::Limit>,
+        key: &str,
+        what: &str,
+    ) -> Result<Result<(), Response>, StoreError> {
+        let Some(limit) = limit else {
+            return Ok(Ok(()));
+        };
+        Ok(limit
+            .take(&*self.settings.store, key)
+            .await?
+            .map_err(|wait| too_many(wait, what)))
+    }
+
     /// A share of the in-flight budget for a body of `bytes`, if there is room now.
     fn in_flight(&self, bytes: u64) -> Option<tokio::sync::SemaphorePermit<'_>> {
         let kib = u32::try_from(bytes.div_ceil(1024).max(1)).unwrap_or(u32::MAX);
@@ -184,6 +216,16 @@ impl IntoResponse for Failure {
     }
 }
 
+/// The OS random source failed: nothing that needs a secret can be made now.
+pub(crate) fn no_random(e: getrandom::Error) -> Failure {
+    tracing::error!("the operating system's random source: {e}");
+    Failure::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "random",
+        "Tjänsten kan inte ta emot ansökningar just nu. Försök igen om en stund; ingenting har gått förlorat.",
+    )
+}
+
 /// 429 with `Retry-After`: `what` happened too often, and when to try again.
 fn too_many(wait: u64, what: &str) -> Response {
     let mut r = Failure::new(
@@ -221,9 +263,21 @@ async fn not_found() -> Failure {
 fn gateway(settings: Settings) -> Shared {
     let max_body = settings.max_body;
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let per_minute = settings.uploads_per_minute;
     Arc::new(Gateway {
-        uploads: limits::Limiter::new(settings.uploads_per_minute),
-        orders: limits::Limiter::new(settings.uploads_per_minute),
+        uploads: limits::Limit::new("upload", per_minute, per_minute),
+        orders: limits::Limit::new("order", per_minute, per_minute),
+        logins: limits::Limit::new(
+            "login",
+            settings.failed_logins_per_minute,
+            settings.failed_logins_per_minute,
+        ),
+        // A third of a minute's polls at once: a client that was away catches up.
+        polls: limits::Limit::new(
+            "poll",
+            settings.polls_per_minute,
+            settings.polls_per_minute / 3,
+        ),
         in_flight: tokio::sync::Semaphore::new(in_flight_kib(max_body)),
         pending: std::sync::Mutex::default(),
         settings,
@@ -231,12 +285,14 @@ fn gateway(settings: Settings) -> Shared {
     })
 }
 
-/// The gateway's routes; serve with `into_make_service_with_connect_info::<SocketAddr>()`.
+/// The citizens' routes and the case API's on one router, for tests that drive it in-process;
+/// serve with `into_make_service_with_connect_info::<SocketAddr>()`.
 pub fn router(settings: Settings) -> Router {
-    routes(gateway(settings))
+    let gateway = gateway(settings);
+    citizen_routes(gateway.clone()).merge(case_routes(gateway))
 }
 
-fn routes(gateway: Shared) -> Router {
+fn citizen_routes(gateway: Shared) -> Router {
     let max_body = gateway.settings.max_body;
     Router::new()
         .route("/api/v1/submissions", post(submissions::upload))
@@ -250,6 +306,16 @@ fn routes(gateway: Shared) -> Router {
             post(signing::cancel),
         )
         .route("/api/v1/catalogue/bundle", get(cases::bundle))
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(axum::middleware::from_fn(too_large))
+        .with_state(gateway)
+}
+
+/// The case API: every route behind the key, every answer `no-store` (cases are personal data
+/// that no proxy or back-end cache may keep).
+fn case_routes(gateway: Shared) -> Router {
+    Router::new()
         .route(
             "/api/instanceapi/getinstances/family/{family}",
             get(cases::instances),
@@ -271,26 +337,58 @@ fn routes(gateway: Shared) -> Router {
         .route("/api/instanceapi/getstatus/{id}", get(cases::status))
         .route("/api/instanceapi/setstatus/{id}", post(cases::set_status))
         .fallback(not_found)
-        .layer(DefaultBodyLimit::max(max_body))
-        .layer(axum::middleware::from_fn(too_large))
+        .layer(axum::middleware::from_fn_with_state(
+            gateway.clone(),
+            cases::authenticate,
+        ))
+        .layer(axum::middleware::map_response(no_store))
+        .layer(DefaultBodyLimit::max(64 * 1024))
         .with_state(gateway)
 }
 
-/// Serves the gateway on `listener` (plain HTTP: TLS is the reverse proxy's, as for OeP), and
-/// purges what nobody signed within `pending_ttl`.
+async fn no_store(mut response: Response) -> Response {
+    response.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    response
+}
+
+/// Serves the citizens' API on `listener` (plain HTTP: TLS is the reverse proxy's, as for
+/// OeP), without the case API; and purges what nobody signed within `pending_ttl`.
 pub async fn serve(listener: std::net::TcpListener, settings: Settings) -> std::io::Result<()> {
-    listener.set_nonblocking(true)?;
-    let listener = tokio::net::TcpListener::from_std(listener)?;
+    serve_with_cases(listener, None, settings).await
+}
+
+/// Serves the citizens' API on `citizens` and the case API on `cases`.
+pub async fn serve_with_cases(
+    citizens: std::net::TcpListener,
+    cases: Option<std::net::TcpListener>,
+    settings: Settings,
+) -> std::io::Result<()> {
+    let deadlines = settings.deadlines;
     let gateway = gateway(settings);
     tokio::spawn(purge(
         gateway.settings.store.clone(),
         gateway.settings.pending_ttl,
     ));
-    axum::serve(
-        listener,
-        routes(gateway).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .await
+    let citizens = listen::accept(
+        tokio_listener(citizens)?,
+        citizen_routes(gateway.clone()),
+        deadlines,
+    );
+    match cases {
+        Some(cases) => {
+            let cases = listen::accept(tokio_listener(cases)?, case_routes(gateway), deadlines);
+            tokio::try_join!(citizens, cases).map(|_| ())
+        }
+        None => citizens.await,
+    }
+}
+
+fn tokio_listener(listener: std::net::TcpListener) -> std::io::Result<tokio::net::TcpListener> {
+    listener.set_nonblocking(true)?;
+    tokio::net::TcpListener::from_std(listener)
 }
 
 /// Unsigned uploads older than `ttl` are deleted, unless an order started in the last ten
@@ -306,6 +404,9 @@ async fn purge(store: Arc<dyn Store>, ttl: Duration) {
             Ok(0) => {}
             Ok(n) => tracing::info!("purged {n} unsigned uploads older than {ttl:?}"),
             Err(e) => tracing::warn!("purging unsigned uploads: {e}"),
+        }
+        if let Err(e) = store.purge_limits(now).await {
+            tracing::warn!("purging rate limits: {e}");
         }
         tokio::time::sleep(every).await;
     }

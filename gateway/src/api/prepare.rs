@@ -389,6 +389,7 @@ pub(crate) fn sealed(
     let ts = chrono::DateTime::from_timestamp_millis(created_ms)
         .unwrap_or_default()
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let nonce = crate::random_bytes::<16>().map_err(super::no_random)?;
     let manifest = manifest(&ManifestInput {
         organisation_number: &settings.organisation_number,
         flow: p.flow,
@@ -397,6 +398,7 @@ pub(crate) fn sealed(
         pdf_sha256: &pdf_sha256,
         files: &p.files,
         ts: &ts,
+        nonce: &nonce,
     });
     Ok((pdf_sha256, manifest))
 }
@@ -411,6 +413,7 @@ struct ManifestInput<'a> {
     pdf_sha256: &'a str,
     files: &'a Files,
     ts: &'a str,
+    nonce: &'a [u8],
 }
 
 fn manifest(m: &ManifestInput) -> Vec<u8> {
@@ -432,7 +435,7 @@ fn manifest(m: &ManifestInput) -> Vec<u8> {
         "attachments": attachments,
         "pdfSha256": m.pdf_sha256,
         "ts": m.ts,
-        "nonce": B64.encode(crate::random_bytes::<16>()),
+        "nonce": B64.encode(m.nonce),
     });
     serde_json::to_vec(&doc).unwrap_or_default()
 }

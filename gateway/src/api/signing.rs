@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 use super::prepare::{self, sha256_hex};
 use super::submissions::authorised;
-use super::{Failure, Shared, too_many};
+use super::{Failure, Shared, limits};
 use crate::bankid::types::{CompletionData, Requirement, StartRequest};
 use crate::bankid::{RpError, qr, rfa, signature};
 use crate::store::{Case, Order, Submission};
@@ -98,11 +98,15 @@ pub(crate) async fn start(
     let client = gw.settings.trusted_proxies.client(peer.ip(), &headers);
     // Every order is a BankID transaction the municipality pays for: one address cannot
     // start them without end by cancelling and starting again.
-    if let Err(wait) = gw.orders.allow(client) {
-        return Ok(too_many(
-            wait,
+    let limited = gw
+        .limit(
+            &gw.orders,
+            &limits::client_key(client),
             "För många underskrifter påbörjade från din adress.",
-        ));
+        )
+        .await?;
+    if let Err(r) = limited {
+        return Ok(r);
     }
     if s.new.renderer != gw.settings.renderer {
         reprepare(&gw, &mut s).await?;
@@ -240,6 +244,14 @@ pub(crate) async fn status(
 ) -> Result<Response, Failure> {
     let english = lang.lang.as_deref() == Some("en");
     let s = authorised(&gw, &id, &headers).await?;
+    // Polls cost a store read and, every few, a BankID collect: a client that polls without
+    // pause is slowed to the pace the apps keep, whoever it is.
+    let limited = gw
+        .limit(&gw.polls, &id, "För många frågor om underskriften.")
+        .await?;
+    if let Err(r) = limited {
+        return Ok(r);
+    }
     let store = &gw.settings.store;
     if let Some(case) = store.case_of_submission(&id).await? {
         return Ok(complete(&case));
@@ -399,6 +411,14 @@ pub(crate) async fn cancel(
     headers: HeaderMap,
 ) -> Result<Response, Failure> {
     let s = authorised(&gw, &id, &headers).await?;
+    // Polls cost a store read and, every few, a BankID collect: a client that polls without
+    // pause is slowed to the pace the apps keep, whoever it is.
+    let limited = gw
+        .limit(&gw.polls, &id, "För många frågor om underskriften.")
+        .await?;
+    if let Err(r) = limited {
+        return Ok(r);
+    }
     let store = &gw.settings.store;
     if let Some(case) = store.case_of_submission(&id).await? {
         return Ok(complete(&case));

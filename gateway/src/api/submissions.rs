@@ -8,7 +8,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use super::prepare::{self, sha256_hex};
-use super::{Failure, Shared, too_many};
+use super::{Failure, Shared, limits};
 use crate::store::{Inserted, NewSubmission, Submission};
 
 /// The idempotency key: the client's random secret, 16–128 URL-safe characters. It also
@@ -119,8 +119,14 @@ pub(crate) async fn upload(
     let existing = store.submission_by_key(&key_hash).await?;
     if existing.is_none() {
         let client = gw.settings.trusted_proxies.client(peer.ip(), &headers);
-        if let Err(wait) = gw.uploads.allow(client) {
-            let r = too_many(wait, "För många ansökningar från din adress.");
+        let limited = gw
+            .limit(
+                &gw.uploads,
+                &limits::client_key(client),
+                "För många ansökningar från din adress.",
+            )
+            .await?;
+        if let Err(r) = limited {
             return Ok(refused_early(body, r).await);
         }
         if gw.pending_full().await? {
@@ -158,7 +164,9 @@ pub(crate) async fn upload(
     if let Some(existing) = existing {
         return again(&existing, &sha256);
     }
-    let id = uuid::Uuid::new_v4().to_string();
+    let id = uuid::Builder::from_random_bytes(crate::random_bytes().map_err(super::no_random)?)
+        .into_uuid()
+        .to_string();
     let gw2 = gw.clone();
     let (id2, sha2) = (id.clone(), sha256.clone());
     // The core's checks and the PDF are CPU work: off the async threads, one per core.

@@ -74,6 +74,8 @@ pub struct Signing<'a> {
     pub rp_name: &'a str,
     pub uhi: &'a str,
     pub certificate_der: &'a [u8],
+    /// Random bytes that make each signature unique, as BankID's `nonce`.
+    pub nonce: &'a [u8],
 }
 
 /// The structure of §1.11. Not a verifiable XML-DSig: `SignatureValue` and the digests are
@@ -127,7 +129,7 @@ pub fn write(s: &Signing) -> String {
         visible = visible,
         non_visible = non_visible,
         rp = b(s.rp_name),
-        nonce = B64.encode(crate::random_bytes::<16>()),
+        nonce = B64.encode(s.nonce),
         display = b(s.rp_name),
         func = esc(s.func_id),
         version = b("etjanst-bankid-sim"),
@@ -151,6 +153,7 @@ mod tests {
             rp_name: "Lindesbergs kommun <test>",
             uhi: "abc",
             certificate_der: b"x",
+            nonce: b"0123456789abcdef",
         });
         let read = read(&sig).unwrap();
         assert_eq!(read.func_id, "Signing");

@@ -343,7 +343,9 @@ impl Orders {
             .iter()
             .find(|(p, _, _)| *p == pnr)
             .map_or(("Test", "Testsson"), |(_, g, s)| (*g, *s));
-        let uhi = B64.encode(crate::random_bytes::<20>());
+        let random = |e: getrandom::Error| format!("slumpkällan: {e}");
+        let uhi = B64.encode(crate::random_bytes::<20>().map_err(random)?);
+        let nonce = crate::random_bytes::<16>().map_err(random)?;
         let func_id = match order.func {
             Func::Auth => "Identification",
             Func::Sign => "Signing",
@@ -357,6 +359,7 @@ impl Orders {
             rp_name: "Testkommunen RP (simulator)",
             uhi: &uhi,
             certificate_der: &cert,
+            nonce: &nonce,
         });
         let data = CompletionData {
             user: User {

@@ -211,4 +211,16 @@ pub trait Store: Send + Sync {
     async fn purge_unsigned(&self, before_ms: i64, busy_since_ms: i64) -> Result<u64, StoreError>;
     /// The bytes of uploads held and not yet filed, for the cap on pending bytes.
     async fn pending_bytes(&self) -> Result<i64, StoreError>;
+    /// One step of a rate limit (GCRA, see `api::limits`) for `key`, atomically: when the key's
+    /// time is at most `tolerance_ms` ahead of `now_ms`, moves it `cost_ms` on; otherwise the
+    /// ms until it would fit. A cost of 0 only looks.
+    async fn take_limit(
+        &self,
+        key: &str,
+        now_ms: i64,
+        cost_ms: i64,
+        tolerance_ms: i64,
+    ) -> Result<Result<(), i64>, StoreError>;
+    /// Forgets limits whose time has passed (they are as good as new).
+    async fn purge_limits(&self, now_ms: i64) -> Result<u64, StoreError>;
 }

@@ -61,6 +61,7 @@ CREATE TABLE IF NOT EXISTS cases (
 );
 CREATE INDEX IF NOT EXISTS cases_family ON cases (family_id, flow_instance_id);
 CREATE INDEX IF NOT EXISTS cases_signer ON cases (signer_pnr, flow_instance_id);
+CREATE TABLE IF NOT EXISTS limits (key TEXT PRIMARY KEY, tat_ms BIGINT NOT NULL);
 CREATE SEQUENCE IF NOT EXISTS case_ids;
 CREATE SEQUENCE IF NOT EXISTS file_ids;
 CREATE TABLE IF NOT EXISTS users (id BIGSERIAL PRIMARY KEY, citizen_identifier TEXT NOT NULL UNIQUE);
@@ -453,5 +454,40 @@ impl Store for Postgres {
             )
             .await?
             .get(0))
+    }
+
+    async fn take_limit(
+        &self,
+        key: &str,
+        now_ms: i64,
+        cost_ms: i64,
+        tolerance_ms: i64,
+    ) -> Result<Result<(), i64>, StoreError> {
+        let taken = self
+            .c()
+            .query_opt(
+                "INSERT INTO limits (key, tat_ms) VALUES ($1, $2::bigint + $3::bigint)
+                 ON CONFLICT (key) DO UPDATE SET tat_ms = GREATEST(limits.tat_ms, $2) + $3
+                 WHERE limits.tat_ms <= $2::bigint + $4::bigint
+                 RETURNING tat_ms",
+                &[&key, &now_ms, &cost_ms, &tolerance_ms],
+            )
+            .await?;
+        if taken.is_some() {
+            return Ok(Ok(()));
+        }
+        let tat: i64 = self
+            .c()
+            .query_one("SELECT tat_ms FROM limits WHERE key = $1", &[&key])
+            .await?
+            .get(0);
+        Ok(Err(tat - now_ms - tolerance_ms))
+    }
+
+    async fn purge_limits(&self, now_ms: i64) -> Result<u64, StoreError> {
+        Ok(self
+            .c()
+            .execute("DELETE FROM limits WHERE tat_ms < $1", &[&now_ms])
+            .await?)
     }
 }

@@ -64,6 +64,7 @@ CREATE TABLE IF NOT EXISTS cases (
 );
 CREATE INDEX IF NOT EXISTS cases_family ON cases (family_id, flow_instance_id);
 CREATE INDEX IF NOT EXISTS cases_signer ON cases (signer_pnr, flow_instance_id);
+CREATE TABLE IF NOT EXISTS limits (key TEXT PRIMARY KEY, tat_ms INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS sequences (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS users (id INTEGER PRIMARY KEY AUTOINCREMENT, citizen_identifier TEXT NOT NULL UNIQUE);
 CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY AUTOINCREMENT, flow_instance_id INTEGER NOT NULL, status_id INTEGER NOT NULL, added_ms INTEGER NOT NULL);
@@ -588,6 +589,45 @@ impl Store for Sqlite {
                 [],
                 |r| r.get(0),
             )
+        })
+        .await
+    }
+
+    async fn take_limit(
+        &self,
+        key: &str,
+        now_ms: i64,
+        cost_ms: i64,
+        tolerance_ms: i64,
+    ) -> Result<Result<(), i64>, StoreError> {
+        let key = key.to_string();
+        self.write(move |c| {
+            let taken: Option<i64> = c
+                .query_row(
+                    "INSERT INTO limits (key, tat_ms) VALUES (?1, ?2 + ?3)
+                     ON CONFLICT (key) DO UPDATE SET tat_ms = max(tat_ms, ?2) + ?3
+                     WHERE tat_ms <= ?2 + ?4
+                     RETURNING tat_ms",
+                    params![key, now_ms, cost_ms, tolerance_ms],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if taken.is_some() {
+                return Ok(Ok(()));
+            }
+            let tat: i64 =
+                c.query_row("SELECT tat_ms FROM limits WHERE key = ?1", [&key], |r| {
+                    r.get(0)
+                })?;
+            Ok(Err(tat - now_ms - tolerance_ms))
+        })
+        .await
+    }
+
+    async fn purge_limits(&self, now_ms: i64) -> Result<u64, StoreError> {
+        self.write(move |c| {
+            c.execute("DELETE FROM limits WHERE tat_ms < ?1", [now_ms])
+                .map(|n| n as u64)
         })
         .await
     }

@@ -79,6 +79,7 @@ pub fn settings(sim: &Sim, store: Arc<dyn Store>) -> Settings {
         organisation_number: "212000-1967".into(),
         max_body: 2 * 1024 * 1024,
         uploads_per_minute: 0,
+        polls_per_minute: 0,
         collect_interval: Duration::ZERO,
         ..Settings::new(
             etjanst::catalogue::Catalogue::embedded().unwrap(),
@@ -89,18 +90,33 @@ pub fn settings(sim: &Sim, store: Arc<dyn Store>) -> Settings {
     }
 }
 
-/// Serves a gateway; its base URL.
+/// Serves a gateway's citizen API; its base URL.
 pub fn serve(settings: Settings) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { api::serve(listener, settings).await.unwrap() });
-    url
+    serve_with_cases(settings).0
+}
+
+/// Serves a gateway: the citizens' base URL and the case API's, each on its own port.
+pub fn serve_with_cases(settings: Settings) -> (String, String) {
+    let citizens = TcpListener::bind("127.0.0.1:0").unwrap();
+    let cases = TcpListener::bind("127.0.0.1:0").unwrap();
+    let urls = (
+        format!("http://{}", citizens.local_addr().unwrap()),
+        format!("http://{}", cases.local_addr().unwrap()),
+    );
+    tokio::spawn(async move {
+        api::serve_with_cases(citizens, Some(cases), settings)
+            .await
+            .unwrap()
+    });
+    urls
 }
 
 pub struct World {
     pub dir: tempfile::TempDir,
     pub sim: Sim,
     pub gateway: String,
+    /// The case API's base URL (its own listener).
+    pub cases: String,
     pub store: Arc<dyn Store>,
     pub db: PathBuf,
     pub http: reqwest::Client,
@@ -118,11 +134,12 @@ impl World {
         let store: Arc<dyn Store> = Arc::new(Sqlite::open(&db).unwrap());
         let mut s = settings(&sim, store.clone());
         tweak(&mut s);
-        let gateway = serve(s);
+        let (gateway, cases) = serve_with_cases(s);
         World {
             dir,
             sim,
             gateway,
+            cases,
             store,
             db,
             http: reqwest::Client::new(),
@@ -270,9 +287,9 @@ impl<'a> Citizen<'a> {
 }
 
 /// The municipality's back-end reading the case API.
-pub async fn case_api(http: &reqwest::Client, gateway: &str, path: &str) -> (u16, Vec<u8>) {
+pub async fn case_api(http: &reqwest::Client, cases: &str, path: &str) -> (u16, Vec<u8>) {
     let r = http
-        .get(format!("{gateway}/api/instanceapi/{path}"))
+        .get(format!("{cases}/api/instanceapi/{path}"))
         .basic_auth("arendesystem", Some(API_KEY))
         .send()
         .await
@@ -312,4 +329,36 @@ pub async fn sign_here(
         .await;
     assert_eq!(status, 200, "{v}");
     c.status().await.1
+}
+
+/// The steps both stores must take alike: 6 a minute (10 s apart), 3 at once.
+pub async fn limit_steps(store: &dyn Store) {
+    let (cost, tolerance) = (10_000, 20_000);
+    for _ in 0..3 {
+        assert_eq!(
+            store.take_limit("k", 0, cost, tolerance).await.unwrap(),
+            Ok(())
+        );
+    }
+    assert_eq!(
+        store.take_limit("k", 0, cost, tolerance).await.unwrap(),
+        Err(10_000)
+    );
+    assert_eq!(
+        store.take_limit("k", 0, 0, tolerance).await.unwrap(),
+        Err(10_000),
+        "a check sees it"
+    );
+    assert_eq!(
+        store
+            .take_limit("k", 10_000, cost, tolerance)
+            .await
+            .unwrap(),
+        Ok(())
+    );
+    assert_eq!(
+        store.take_limit("other", 0, cost, tolerance).await.unwrap(),
+        Ok(())
+    );
+    assert_eq!(store.purge_limits(50_000).await.unwrap(), 2);
 }
