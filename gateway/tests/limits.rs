@@ -124,3 +124,24 @@ async fn a_store_limit_allows_the_burst_then_says_how_long_to_wait() {
         Arc::new(etjanst_gateway::store::Sqlite::open(&dir.path().join("g.sqlite")).unwrap());
     limit_steps(&*store).await;
 }
+
+#[test]
+fn a_case_api_key_shorter_than_128_bits_is_refused_with_how_to_make_one() {
+    use etjanst_gateway::api::weak_api_key;
+    for weak in [
+        "hemlig",
+        "bench",
+        &"a".repeat(64),
+        "0123456789abcdef0123456789abcde",
+    ] {
+        let why = weak_api_key(weak).unwrap_or_else(|| panic!("{weak} passed"));
+        assert!(why.contains("etjanst-gateway api-key"), "{why}");
+    }
+    for strong in [
+        "3f9c2a7be1d04c58a6f1e9b27d30c4a5",
+        "q8Zt3-Lm_9Xw2Rb7Kp4Nv6",
+        API_KEY,
+    ] {
+        assert_eq!(weak_api_key(strong), None, "{strong}");
+    }
+}
