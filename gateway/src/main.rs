@@ -46,8 +46,15 @@ struct ServeArgs {
     /// be reachable from the internet.
     #[arg(long, default_value = "127.0.0.1:8081")]
     case_api_listen: String,
-    /// The SQLite file, or a `postgres://` URL.
-    #[arg(long, default_value = "gateway.sqlite")]
+    /// The SQLite file, or a `postgres://` URL (with `?sslmode=verify-full&sslrootcert=FILE`
+    /// for TLS that checks the server). From the environment, a password in it stays out of
+    /// the process list.
+    #[arg(
+        long,
+        env = "ETJANST_GATEWAY_STORE",
+        hide_env_values = true,
+        default_value = "gateway.sqlite"
+    )]
     store: String,
     /// An etjanst data folder whose catalogue the gateway accepts (default: the embedded one).
     #[arg(long)]

@@ -25,10 +25,12 @@ impl TestPki {
     pub fn rp_p12(&self) -> PathBuf {
         self.dir.join("rp.p12")
     }
-    fn server_cert(&self) -> PathBuf {
+    /// The server's certificate, for 127.0.0.1 and localhost.
+    pub fn server_cert(&self) -> PathBuf {
         self.dir.join("server.pem")
     }
-    fn server_key(&self) -> PathBuf {
+    /// Its private key (PKCS#8 PEM), owner-only.
+    pub fn server_key(&self) -> PathBuf {
         self.dir.join("server-key.pem")
     }
 

@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use common::*;
 use etjanst_gateway::store::{Postgres, Store};
+use etjanst_gateway::tls::TestPki;
 use serde_json::json;
 
 /// A PostgreSQL server in a fresh folder, stopped and removed when dropped, whatever the test's
@@ -48,6 +49,11 @@ impl Server {
     }
 
     fn start() -> Server {
+        Server::start_with(None)
+    }
+
+    /// A server with TLS on, its certificate and key `pki`'s server's.
+    fn start_with(tls: Option<&TestPki>) -> Server {
         let bin = bin_dir();
         let dir = tempfile::tempdir().unwrap();
         // The server refuses to run as root; the package's `postgres` user runs it then.
@@ -88,7 +94,26 @@ impl Server {
                 "--no-sync",
             ],
         );
-        let options = format!("-p {port} -k {} -c listen_addresses=127.0.0.1", d.display());
+        let mut options = format!("-p {port} -k {} -c listen_addresses=127.0.0.1", d.display());
+        if let Some(pki) = tls {
+            let (cert, key) = (d.join("server.crt"), d.join("server.key"));
+            std::fs::copy(pki.server_cert(), &cert).unwrap();
+            std::fs::copy(pki.server_key(), &key).unwrap();
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+            if s.as_postgres {
+                Command::new("chown")
+                    .arg("postgres")
+                    .args([&cert, &key])
+                    .status()
+                    .unwrap();
+            }
+            options.push_str(&format!(
+                " -c ssl=on -c ssl_cert_file={} -c ssl_key_file={}",
+                cert.display(),
+                key.display()
+            ));
+        }
         s.run(
             "pg_ctl",
             &[
@@ -120,6 +145,15 @@ impl Drop for Server {
     }
 }
 
+async fn a_store_tls(pg: &Server) -> bool {
+    Postgres::connect(&pg.url())
+        .await
+        .unwrap()
+        .tls()
+        .await
+        .unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_gateway_instances_share_one_database() {
     let pg = Server::start();
@@ -128,6 +162,13 @@ async fn two_gateway_instances_share_one_database() {
     let a_store: Arc<dyn Store> = Arc::new(Postgres::connect(&pg.url()).await.unwrap());
     let b_store: Arc<dyn Store> = Arc::new(Postgres::connect(&pg.url()).await.unwrap());
     limit_steps(&*a_store).await;
+    assert!(!a_store_tls(&pg).await, "this server has no TLS");
+    assert!(
+        Postgres::connect(&format!("{}?sslmode=require", pg.url()))
+            .await
+            .is_err(),
+        "TLS required and the server has none"
+    );
     let (a, a_cases) = serve_with_cases(settings(&sim, a_store.clone()));
     let (b, b_cases) = serve_with_cases(settings(&sim, b_store.clone()));
     let http = reqwest::Client::new();
@@ -215,4 +256,62 @@ async fn two_gateway_instances_share_one_database() {
     numbers.dedup();
     assert_eq!(numbers.len(), 60);
     assert_eq!(a_store.count_cases().await.unwrap(), 61);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_store_url_says_how_the_database_is_reached_over_tls() {
+    let dir = tempfile::tempdir().unwrap();
+    let pki = TestPki::in_dir(&dir.path().join("db-ca")).unwrap();
+    let stranger = TestPki::in_dir(&dir.path().join("another-ca")).unwrap();
+    let pg = Server::start_with(Some(&pki));
+    let url = |query: String| format!("{}?{query}", pg.url());
+    let ours = pki.ca().display().to_string();
+    let theirs = stranger.ca().display().to_string();
+
+    // Checked all the way: the CA and the name (127.0.0.1 is in the certificate).
+    let store = Postgres::connect(&url(format!("sslmode=verify-full&sslrootcert={ours}")))
+        .await
+        .unwrap();
+    assert!(store.tls().await.unwrap(), "encrypted");
+    assert_eq!(store.count_cases().await.unwrap(), 0);
+    assert!(
+        Postgres::connect(&url(format!("sslmode=verify-ca&sslrootcert={ours}")))
+            .await
+            .unwrap()
+            .tls()
+            .await
+            .unwrap()
+    );
+
+    // A certificate from another CA is refused, whether the name is checked or not.
+    for mode in ["verify-full", "verify-ca", "require"] {
+        let e = Postgres::connect(&url(format!("sslmode={mode}&sslrootcert={theirs}")))
+            .await
+            .err()
+            .unwrap_or_else(|| panic!("{mode} with another CA connected"));
+        assert!(
+            e.to_string().to_lowercase().contains("certificate"),
+            "{mode}: {e}"
+        );
+    }
+    let e = Postgres::connect(&url("sslmode=verify-full".into()))
+        .await
+        .err()
+        .unwrap();
+    assert!(e.to_string().contains("sslrootcert"), "{e}");
+    let e = Postgres::connect(&url("sslmode=verify-everything".into()))
+        .await
+        .err()
+        .unwrap();
+    assert!(e.to_string().contains("verify-full"), "{e}");
+
+    // libpq's weaker modes: encrypted without a check, or plain.
+    let require = Postgres::connect(&url("sslmode=require".into()))
+        .await
+        .unwrap();
+    assert!(require.tls().await.unwrap());
+    let plain = Postgres::connect(&url("sslmode=disable".into()))
+        .await
+        .unwrap();
+    assert!(!plain.tls().await.unwrap());
 }

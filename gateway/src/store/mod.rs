@@ -3,6 +3,7 @@
 //! balancer). Everything that decides an answer lives in the store, never in an instance's
 //! memory, so that any instance can answer any request.
 
+mod pg_tls;
 mod postgres;
 mod sqlite;
 

@@ -4,7 +4,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use tokio_postgres::{Client, NoTls, Row};
+use tokio_postgres::{Client, Row};
 
 use super::*;
 
@@ -79,10 +79,12 @@ pub struct Postgres {
 }
 
 impl Postgres {
+    /// Connects to `url` (`postgres://…`), with TLS as its `sslmode` says (see `pg_tls`).
     pub async fn connect(url: &str) -> Result<Postgres, StoreError> {
+        let (config, tls) = super::pg_tls::connect_config(url)?;
         let mut clients = Vec::new();
         for _ in 0..8 {
-            let (client, connection) = tokio_postgres::connect(url, NoTls).await?;
+            let (client, connection) = config.connect(tls.clone()).await?;
             tokio::spawn(async move {
                 if let Err(e) = connection.await {
                     tracing::error!("PostgreSQL: {e}");
@@ -95,10 +97,30 @@ impl Postgres {
         if clients[0].batch_execute(SCHEMA).await.is_err() {
             clients[0].batch_execute(SCHEMA).await?;
         }
-        Ok(Postgres {
+        let store = Postgres {
             clients,
             next: AtomicUsize::new(0),
-        })
+        };
+        if store.tls().await? {
+            tracing::info!("PostgreSQL: over TLS");
+        } else {
+            tracing::warn!(
+                "PostgreSQL: without TLS; set sslmode=verify-full unless the database is on this host"
+            );
+        }
+        Ok(store)
+    }
+
+    /// Whether the connections are encrypted (TLS).
+    pub async fn tls(&self) -> Result<bool, StoreError> {
+        Ok(self
+            .c()
+            .query_one(
+                "SELECT COALESCE((SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()), false)",
+                &[],
+            )
+            .await?
+            .get(0))
     }
 
     fn c(&self) -> &Client {
