@@ -64,6 +64,10 @@ pub enum SubmitError {
     HashMismatch { ours: String, theirs: String },
     #[error("{}", crate::i18n::display("submit-protocol", &[("error", .0.clone())]))]
     Protocol(String),
+    /// The gateway's address would send the application in clear (`http://` off this
+    /// computer); the message says so.
+    #[error("{0}")]
+    Address(String),
 }
 
 impl SubmitError {
@@ -206,7 +210,7 @@ pub struct Client {
 
 impl Client {
     pub fn new(gateway: &str, timeout: Duration) -> Result<Client, SubmitError> {
-        let base = gateway.trim_end_matches('/').to_string();
+        let base = crate::catalogue::gateway_address(gateway).map_err(SubmitError::Address)?;
         let offline = |e: &dyn std::error::Error| SubmitError::Offline {
             gateway: base.clone(),
             message: e.to_string(),

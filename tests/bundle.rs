@@ -48,22 +48,25 @@ fn keygen(admin: &Path, file: &str) -> (std::path::PathBuf, String) {
 }
 
 fn build(admin: &Path, flows: &Path, secret: &Path, site: &str) -> Vec<u8> {
+    build_with(admin, flows, secret, site, &[])
+}
+
+fn build_with(admin: &Path, flows: &Path, secret: &Path, site: &str, extra: &[&str]) -> Vec<u8> {
     let file = admin.join("paket.json");
-    let built = etjanst(
-        admin,
-        &[
-            "bundle",
-            "build",
-            "--flows",
-            flows.to_str().unwrap(),
-            "--site",
-            site,
-            "--key",
-            secret.to_str().unwrap(),
-            "-o",
-            file.to_str().unwrap(),
-        ],
-    );
+    let mut args = vec![
+        "bundle",
+        "build",
+        "--flows",
+        flows.to_str().unwrap(),
+        "--site",
+        site,
+        "--key",
+        secret.to_str().unwrap(),
+        "-o",
+        file.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let built = etjanst(admin, &args);
     assert!(
         built.status.success(),
         "{}",
@@ -385,6 +388,118 @@ fn build_refuses_a_broken_flow() {
     let flows = flows_dir(dir.path());
     std::fs::write(flows.join("trasig.json"), "{\"id\": \"x\", ").unwrap();
     let (secret, _) = bundle::keygen().unwrap();
-    let err = bundle::build(&flows, None, &secret, "nu").err().unwrap();
+    let err = bundle::build(&flows, None, None, &secret, "nu")
+        .err()
+        .unwrap();
     assert!(err.to_string().contains("trasig.json"), "{err}");
+}
+
+#[test]
+fn the_signed_bundle_names_where_its_applications_are_sent() {
+    let admin = tempfile::tempdir().unwrap();
+    let (secret, public) = keygen(admin.path(), "nyckel.txt");
+    let server = site_server();
+    let flows = flows_dir(admin.path());
+    let gateway = "https://etjanst.lindesberg.se/inlamning";
+    serve(
+        &server,
+        build_with(
+            admin.path(),
+            &flows,
+            &secret,
+            &server.url,
+            &["--gateway", gateway],
+        ),
+    );
+    let citizen = tempfile::tempdir().unwrap();
+    let ok = sync(citizen.path(), &server, &public, &[]);
+    assert!(ok.status.success(), "{}", stderr(&ok));
+
+    let mut c = etjanst::catalogue::Catalogue::open(citizen.path()).unwrap();
+    let can_send = |c: &etjanst::catalogue::Catalogue, name: &str| {
+        c.capabilities(c.service(name).unwrap()).submit_online
+    };
+    assert_eq!(c.gateway("paketflode"), Some(gateway), "by alias too");
+    assert!(can_send(&c, "paketflode"));
+    // The embedded e-services' site names no gateway: they are printed and posted.
+    assert_eq!(c.gateway("synpunkt"), None);
+    assert!(!can_send(&c, "synpunkt"));
+    // A tester's setting sends every fillable e-service to the gateway tried.
+    c.set_gateway_override(Some("http://127.0.0.1:8080".into()));
+    assert_eq!(c.gateway("synpunkt"), Some("http://127.0.0.1:8080"));
+    assert!(can_send(&c, "synpunkt"));
+
+    // On the command line, an e-service without a gateway says what to do instead.
+    let answers = format!(
+        "{}/forms/examples/synpunkt.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let out = common::etjanst_with(
+        citizen.path(),
+        "en lång lösenfras för testet",
+        &[],
+        &["submit", "synpunkt", "--answers", &answers],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("etjanst pdf"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_gateway_that_would_send_applications_in_clear_is_refused() {
+    use etjanst::catalogue::gateway_address;
+    assert_eq!(
+        gateway_address(" https://etjanst.lindesberg.se/ ").unwrap(),
+        "https://etjanst.lindesberg.se"
+    );
+    for local in [
+        "http://127.0.0.1:8080",
+        "http://localhost:1",
+        "http://[::1]:8080",
+    ] {
+        assert!(gateway_address(local).is_ok(), "{local}");
+    }
+    for clear in [
+        "http://etjanst.lindesberg.se",
+        "http://192.0.2.7:8080",
+        "ftp://etjanst.lindesberg.se",
+        "etjanst.lindesberg.se",
+    ] {
+        let e = gateway_address(clear).unwrap_err();
+        assert!(e.contains("https://"), "{clear}: {e}");
+    }
+
+    // Not in a bundle the administrator builds…
+    let admin = tempfile::tempdir().unwrap();
+    let (secret, _) = keygen(admin.path(), "nyckel.txt");
+    let flows = flows_dir(admin.path());
+    let out = etjanst(
+        admin.path(),
+        &[
+            "bundle",
+            "build",
+            "--flows",
+            flows.to_str().unwrap(),
+            "--site",
+            "https://etjanst.lindesberg.se",
+            "--gateway",
+            "http://etjanst.lindesberg.se",
+            "--key",
+            secret.to_str().unwrap(),
+            "-o",
+            admin.path().join("p.json").to_str().unwrap(),
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("https://"), "{}", stderr(&out));
+    // …nor in one signed by other means.
+    let (bytes, key) = signed(&serde_json::json!({
+        "site": "https://etjanst.lindesberg.se",
+        "created": "2026-12-03T10:00:00Z",
+        "gateway": "http://192.0.2.7",
+        "files": [],
+    }));
+    assert!(matches!(
+        bundle::verify(&bytes, &key),
+        Err(BundleError::BadGateway(_))
+    ));
 }

@@ -46,9 +46,10 @@ pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl Desktop {
     pub fn new(data_dir: PathBuf, started: Instant) -> Result<Desktop, String> {
-        let catalogue = Catalogue::open(&data_dir).map_err(|e| e.to_string())?;
+        let mut catalogue = Catalogue::open(&data_dir).map_err(|e| e.to_string())?;
         let index = etjanst::app::existing_index(Some(&data_dir)).map_err(|e| e.to_string())?;
         let settings = Settings::load(&data_dir);
+        catalogue.set_gateway_override(Some(settings.gateway.clone()));
         etjanst::i18n::set_language(settings.lang());
         Ok(Desktop {
             data_dir,

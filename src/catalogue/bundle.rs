@@ -28,13 +28,27 @@ pub enum BundleError {
     BadSignature,
     BadKey(String),
     BadFile(String),
-    BadFlow { path: String, message: String },
-    Io { path: PathBuf, message: String },
+    BadFlow {
+        path: String,
+        message: String,
+    },
+    Io {
+        path: PathBuf,
+        message: String,
+    },
     NoSite,
-    ForeignSite { bundle_site: String, site: String },
-    Stale { created: String, installed: String },
+    ForeignSite {
+        bundle_site: String,
+        site: String,
+    },
+    Stale {
+        created: String,
+        installed: String,
+    },
     BadDate(String),
     BadName(String),
+    /// The gateway named is not `https://` (nor on this computer); the message says so.
+    BadGateway(String),
 }
 
 impl BundleError {
@@ -69,6 +83,7 @@ impl BundleError {
             }
             BundleError::BadDate(d) => t!(lang, "bundle-bad-date", date = d),
             BundleError::BadName(n) => t!(lang, "bundle-bad-name", name = n),
+            BundleError::BadGateway(message) => message.clone(),
         }
     }
 }
@@ -93,6 +108,9 @@ struct Envelope {
 struct Payload {
     site: Option<String>,
     created: String,
+    /// The site's submission gateway, where its applications are sent online.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    gateway: Option<String>,
     files: Vec<File>,
 }
 
@@ -106,6 +124,8 @@ struct File {
 /// A verified bundle's files: (relative path, bytes).
 pub struct Bundle {
     pub site: Option<String>,
+    /// The municipality's submission gateway (`https://`); `None`: its forms are printed.
+    pub gateway: Option<String>,
     /// When the administrator built it (RFC 3339).
     pub created: String,
     /// SHA-256 of the signed payload: the same bundle fetched twice has the same digest.
@@ -119,6 +139,8 @@ pub struct Installed {
     pub site: String,
     pub created: String,
     pub digest: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gateway: Option<String>,
 }
 
 const MANIFEST: &str = ".etjanst-bundle.json";
@@ -180,11 +202,12 @@ pub fn judge(
 
 /// The record of the bundle installed as `name`, if any.
 pub fn installed(data_dir: &Path, name: &str) -> Option<Installed> {
-    let path = data_dir
-        .join("bundles")
-        .join(crate::slug(name))
-        .join(MANIFEST);
-    serde_json::from_slice(&std::fs::read(path).ok()?).ok()
+    installed_in(&data_dir.join("bundles").join(crate::slug(name)))
+}
+
+/// The record of the bundle installed in folder `dir`, if any.
+pub fn installed_in(dir: &Path) -> Option<Installed> {
+    serde_json::from_slice(&std::fs::read(dir.join(MANIFEST)).ok()?).ok()
 }
 
 /// A path inside a bundle: plain components of `[A-Za-z0-9._-]`, none of them `.` or `..`, so
@@ -257,10 +280,14 @@ fn files_below(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), BundleError> {
 pub fn build(
     dir: &Path,
     site: Option<&str>,
+    gateway: Option<&str>,
     secret: &str,
     created: &str,
 ) -> Result<Vec<u8>, BundleError> {
     let key = signing_key(secret)?;
+    let gateway = gateway
+        .map(|g| super::gateway_address(g).map_err(BundleError::BadGateway))
+        .transpose()?;
     let mut paths = Vec::new();
     files_below(dir, &mut paths)?;
     paths.sort();
@@ -287,6 +314,7 @@ pub fn build(
     let payload = serde_json::to_vec(&Payload {
         site: site.map(str::to_string),
         created: created.to_string(),
+        gateway,
         files,
     })
     .unwrap_or_default();
@@ -338,9 +366,15 @@ pub fn verify(bytes: &[u8], key: &VerifyingKey) -> Result<Bundle, BundleError> {
         }
         files.push((f.path, data));
     }
+    // Signed or not, an address that would send applications in clear is not used.
+    let gateway = payload
+        .gateway
+        .map(|g| super::gateway_address(&g).map_err(BundleError::BadGateway))
+        .transpose()?;
     Ok(Bundle {
         site: payload.site,
         created: payload.created,
+        gateway,
         digest,
         files,
     })
@@ -372,6 +406,7 @@ pub fn install(data_dir: &Path, name: &str, bundle: &Bundle) -> Result<PathBuf, 
         site,
         created: bundle.created.clone(),
         digest: bundle.digest.clone(),
+        gateway: bundle.gateway.clone(),
     };
     let manifest_path = staging.path().join(MANIFEST);
     std::fs::write(

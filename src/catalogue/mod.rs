@@ -95,6 +95,8 @@ impl Capabilities {
         let mut parts = Vec::new();
         if self.fill_offline {
             parts.push("fyll i här och skriv ut".to_string());
+        }
+        if self.submit_online {
             parts.push(if self.needs_eid {
                 "skicka in med e-legitimation".to_string()
             } else {
@@ -155,6 +157,37 @@ pub struct Catalogue {
     data_dir: Option<PathBuf>,
     /// Imported files that could not be read; the rest of the catalogue still works.
     pub warnings: Vec<String>,
+    /// The submission gateway each bundled flow's site names in its signed bundle, by flow id.
+    gateways: std::collections::HashMap<String, String>,
+    /// A gateway for every fillable flow, set for testing (the desktop's setting, the CLI's
+    /// `--gateway`); it wins over the bundles'.
+    gateway_override: Option<String>,
+}
+
+/// A submission gateway's address as etjanst will use it: `https://`, or `http://` on this
+/// computer only (a test gateway), without a trailing slash. Anything else would send a
+/// citizen's application, and the key that lets it be signed, in clear over the network.
+pub fn gateway_address(url: &str) -> Result<String, String> {
+    let trimmed = url.trim().trim_end_matches('/');
+    let refused = || {
+        crate::t!(
+            crate::i18n::language(),
+            "gateway-not-https",
+            url = trimmed
+        )
+    };
+    let parsed = url::Url::parse(trimmed).map_err(|_| refused())?;
+    let loopback = match parsed.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    match parsed.scheme() {
+        "https" if parsed.host().is_some() => Ok(trimmed.to_string()),
+        "http" if loopback => Ok(trimmed.to_string()),
+        _ => Err(refused()),
+    }
 }
 
 /// A fillable flow of the catalogue. Embedded flows are parsed when first asked for: a
@@ -222,6 +255,8 @@ impl Catalogue {
             flows,
             data_dir: None,
             warnings: Vec::new(),
+            gateways: Default::default(),
+            gateway_override: None,
         };
         catalogue.check_unique()?;
         Ok(catalogue)
@@ -256,9 +291,10 @@ impl Catalogue {
                 .collect();
             dirs.sort();
             for d in dirs {
+                let gateway = bundle::installed_in(&d).and_then(|i| i.gateway);
                 for path in flow_files(&d, true)? {
                     match flow::load(&path) {
-                        Ok(flow) => catalogue.add_bundle_flow(flow, &d),
+                        Ok(flow) => catalogue.add_bundle_flow(flow, &d, gateway.as_deref()),
                         Err(e) => catalogue
                             .warnings
                             .push(format!("en importerad e-tjänst kunde inte läsas: {e}")),
@@ -272,7 +308,7 @@ impl Catalogue {
     /// Adds a site's bundled flow unless it would take the place of a flow already here (an
     /// embedded one, the citizen's own import, or another site's): a bundle may add e-services,
     /// never change the ones a citizen already has.
-    fn add_bundle_flow(&mut self, flow: Flow, dir: &Path) {
+    fn add_bundle_flow(&mut self, flow: Flow, dir: &Path, gateway: Option<&str>) {
         let names = std::iter::once(&flow.id).chain(&flow.aliases);
         let taken = names
             .into_iter()
@@ -284,7 +320,12 @@ impl Catalogue {
                 dir.display(),
                 flow.name
             )),
-            None => self.add_flow(flow),
+            None => {
+                if let Some(url) = gateway {
+                    self.gateways.insert(flow.id.clone(), url.to_string());
+                }
+                self.add_flow(flow)
+            }
         }
     }
 
@@ -364,6 +405,22 @@ impl Catalogue {
             .find(|s| s.id == name || s.aliases.iter().any(|a| a == name))
     }
 
+    /// Sets (or with `None` clears) the gateway every fillable flow is sent to, over what the
+    /// bundles name: for testing a gateway before the municipality's bundle names it.
+    pub fn set_gateway_override(&mut self, url: Option<String>) {
+        self.gateway_override = url.filter(|u| !u.trim().is_empty());
+    }
+
+    /// Where an application of flow (or service) `name` is submitted: the override, or the
+    /// gateway its site's signed bundle names; `None` when it can only be printed.
+    pub fn gateway(&self, name: &str) -> Option<&str> {
+        if let Some(url) = &self.gateway_override {
+            return Some(url);
+        }
+        let id = self.flow(name).ok()?.id.as_str();
+        self.gateways.get(id).map(String::as_str)
+    }
+
     pub fn capabilities(&self, service: &Service) -> Capabilities {
         let flow = service
             .flow
@@ -378,7 +435,7 @@ impl Catalogue {
             fill_offline: fillable,
             partly_online,
             print: fillable,
-            submit_online: fillable,
+            submit_online: fillable && self.gateway(&service.id).is_some(),
             needs_eid: service.requires_signing || service.requires_authentication,
             blankett,
             web_only: !fillable && !blankett,

@@ -256,6 +256,10 @@ enum BundleCommand {
         /// computers refuse it for any other site.
         #[arg(long)]
         site: String,
+        /// The municipality's submission gateway (https://…): its flows get "Skicka in"
+        /// on citizens' computers. Without it they are printed and posted.
+        #[arg(long, value_name = "URL")]
+        gateway: Option<String>,
         /// File holding the secret key from `bundle keygen`.
         #[arg(long, value_name = "SECRETKEYFILE")]
         key: PathBuf,
@@ -472,9 +476,10 @@ fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
         Command::Bundle(BundleCommand::Build {
             flows,
             site,
+            gateway,
             key,
             output,
-        }) => sites::bundle_build(lang, flows, site, key, output),
+        }) => sites::bundle_build(lang, flows, site, gateway, key, output),
         Command::Sync(args) => sites::sync(&dir, lang, args),
         Command::Draft(command) => drafts::run(&dir, cli.passphrase_file.as_deref(), command),
         Command::Submit(args) => submit::submit(&dir, cli.passphrase_file.as_deref(), args),

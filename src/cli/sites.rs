@@ -22,6 +22,7 @@ pub(super) fn bundle_build(
     lang: Lang,
     flows: PathBuf,
     site: String,
+    gateway: Option<String>,
     key: PathBuf,
     output: PathBuf,
 ) -> Result<u8, Failure> {
@@ -36,7 +37,8 @@ pub(super) fn bundle_build(
     }
     let created = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let bytes =
-        catalogue::bundle::build(&flows, Some(&site), &secret, &created).map_err(Failure::from)?;
+        catalogue::bundle::build(&flows, Some(&site), gateway.as_deref(), &secret, &created)
+            .map_err(Failure::from)?;
     catalogue::write_atomic(&output, &bytes)?;
     Ok(0)
 }

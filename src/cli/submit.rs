@@ -29,9 +29,10 @@ pub(crate) struct SubmitArgs {
     /// Where attached files are read from (default: the answers file's folder).
     #[arg(long, value_name = "DIR")]
     attachments: Option<PathBuf>,
-    /// The municipality's gateway, e.g. https://etjanst.lindesberg.se
+    /// Another gateway than the one the e-service's site names in its signed bundle, for
+    /// testing (https://, or http:// on this computer).
     #[arg(long, env = "ETJANST_GATEWAY", value_name = "URL")]
-    gateway: String,
+    gateway: Option<String>,
     #[command(flatten)]
     signing: SigningArgs,
 }
@@ -76,7 +77,8 @@ pub(crate) fn submit(
     args: SubmitArgs,
 ) -> Result<u8, Failure> {
     let lang = super::lang();
-    let catalogue = Catalogue::open(dir)?;
+    let mut catalogue = Catalogue::open(dir)?;
+    catalogue.set_gateway_override(args.gateway.clone());
     let (flow, mut answers, draft_id, mut vault) = match (&args.draft, &args.answers, &args.flow) {
         (Some(id), _, _) => {
             let vault = vault(dir, passphrase_file, false)?;
@@ -118,7 +120,15 @@ pub(crate) fn submit(
             .file_name()
             .and_then(|n| std::fs::read(folder.join(n)).ok()),
     };
-    let outgoing = match submit::prepare(flow, &mut answers, &args.gateway, draft_id, &content) {
+    let gateway = catalogue.gateway(&flow.id).ok_or_else(|| {
+        Failure::input(etjanst::t!(
+            lang,
+            "submit-no-gateway",
+            service = flow.name.as_str()
+        ))
+    })?;
+    let gateway = etjanst::catalogue::gateway_address(gateway).map_err(Failure::input)?;
+    let outgoing = match submit::prepare(flow, &mut answers, &gateway, draft_id, &content) {
         Ok(o) => o,
         Err(submit::PrepareError::Incomplete(issues)) => {
             let mut err = std::io::stderr().lock();

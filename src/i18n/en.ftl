@@ -262,6 +262,8 @@ desktop-another-window = etjanst is already open; that window is shown instead
 desktop-attachment-read = the file could not be read: { $error }
 
 ## Submitting (etjanst submit, outbox, receipts)
+gateway-not-https = { $url } is not used: a submission service must be reached over https:// (http:// only on this computer), or the application would cross the network unencrypted
+submit-no-gateway = { $service } cannot be submitted from here: the municipality names no submission service in its signed catalogue. Print the application (etjanst pdf) and post it, or give --gateway to try a submission service.
 submit-offline = no contact with { $gateway }: { $error }
 submit-hash-mismatch = the municipality's checksum { $theirs } differs from this computer's { $ours }, so the application is not sent
 submit-protocol = the municipality's service gave an unexpected answer: { $error }
@@ -289,5 +291,5 @@ outbox-damaged = { $count } applications in the outbox cannot be read (damaged).
 outbox-removed = { $id } is out of the outbox; its draft stays.
 receipts-none = No receipts yet.
 desktop-submit-queued = The application is waiting to be sent ({ $error }). It is sent by itself when the computer reaches the municipality, as long as etjanst is open; you can also try again from My drafts.
-desktop-no-gateway = No submission service is set for the municipality. Give its address under Settings, or print the application and send it by post.
+desktop-no-gateway = The municipality names no submission service for this e-service. Print the application and send it by post.
 desktop-no-order = No signing is in progress for the application.

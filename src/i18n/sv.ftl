@@ -262,6 +262,8 @@ desktop-another-window = etjanst är redan öppet; det fönstret visas i ställe
 desktop-attachment-read = filen kunde inte läsas: { $error }
 
 ## Skicka in (etjanst submit, outbox, receipts)
+gateway-not-https = { $url } används inte: en inlämningstjänst måste nås med https:// (http:// bara på den här datorn), annars skulle ansökan gå okrypterad över nätet
+submit-no-gateway = { $service } kan inte skickas in härifrån: kommunen har inte angett någon inlämningstjänst i sin signerade katalog. Skriv ut ansökan (etjanst pdf) och skicka den med post, eller ange --gateway för att prova en inlämningstjänst.
 submit-offline = ingen kontakt med { $gateway }: { $error }
 submit-hash-mismatch = kommunens kontrollsumma { $theirs } är inte densamma som den här datorns { $ours }, så ansökan skickas inte
 submit-protocol = kommunens tjänst svarade något oväntat: { $error }
@@ -289,5 +291,5 @@ outbox-damaged = { $count } ansökningar i utkorgen kan inte läsas (skadade).
 outbox-removed = { $id } är borttagen ur utkorgen; utkastet finns kvar.
 receipts-none = Inga kvitton ännu.
 desktop-submit-queued = Ansökan väntar på att skickas ({ $error }). Den skickas av sig själv när datorn får kontakt med kommunen, så länge etjanst är öppet; du kan också försöka igen från Mina utkast.
-desktop-no-gateway = Ingen inlämningstjänst är inställd för kommunen. Ange dess adress under Inställningar, eller skriv ut ansökan och skicka den med post.
+desktop-no-gateway = Kommunen har inte angett någon inlämningstjänst för den här e-tjänsten. Skriv ut ansökan och skicka den med post.
 desktop-no-order = Ingen underskrift pågår för ansökan.

@@ -17,6 +17,9 @@ pub struct FormView {
     pub flow: Flow,
     pub labels: std::collections::BTreeMap<String, String>,
     pub asks_personal_data: bool,
+    /// The application can be sent from here: its site names a gateway (or the tester's
+    /// setting does).
+    pub submit_online: bool,
 }
 
 const FIELDS: &[&str] = &[
@@ -61,6 +64,7 @@ pub fn form(state: State<'_, Desktop>, flow_id: String) -> Res<FormView> {
             })
             .collect(),
         asks_personal_data: etjanst::app::asks_personal_data(flow),
+        submit_online: catalogue.gateway(&flow.id).is_some(),
     })
 }
 

@@ -33,10 +33,18 @@ pub fn startup(state: State<'_, Desktop>) -> Res<Startup> {
 
 /// Stores the window's settings; the core's messages follow the language at once.
 #[tauri::command]
-pub fn set_settings(state: State<'_, Desktop>, settings: Settings) -> Res<Settings> {
+pub fn set_settings(state: State<'_, Desktop>, mut settings: Settings) -> Res<Settings> {
+    if !settings.gateway.trim().is_empty() {
+        settings.gateway = etjanst::catalogue::gateway_address(&settings.gateway)?;
+    }
     let mut current = lock(&state.settings);
     let window = current.window;
     *current = Settings { window, ..settings };
+    state
+        .catalogue
+        .write()
+        .unwrap_or_else(|p| p.into_inner())
+        .set_gateway_override(Some(current.gateway.clone()));
     etjanst::i18n::set_language(current.lang());
     current.save(&state.data_dir)?;
     Ok(current.clone())

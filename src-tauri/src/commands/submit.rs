@@ -199,10 +199,6 @@ pub async fn submit_start(app: AppHandle, draft_id: String, same_device: bool) -
     let app2 = app.clone();
     blocking(&app, move |state| {
         let lang = state.lang();
-        let gateway = lock(&state.settings).gateway.clone();
-        if gateway.is_empty() {
-            return Err(etjanst::t!(lang, "desktop-no-gateway"));
-        }
         let prepared = {
             let mut guard = lock(&state.vault);
             let vault = guard
@@ -221,6 +217,11 @@ pub async fn submit_start(app: AppHandle, draft_id: String, same_device: bool) -
             let draft = vault.load(&draft_id).map_err(|e| fail(e, lang))?;
             let catalogue = state.catalogue();
             let flow = super::form::flow_of(&catalogue, &draft.header.flow_id, lang)?;
+            // The gateway the e-service's own site names (or the tester's setting).
+            let gateway = catalogue
+                .gateway(&flow.id)
+                .ok_or_else(|| etjanst::t!(lang, "desktop-no-gateway"))?
+                .to_string();
             // A draft holds a whole answers document (with its `latched` evaluators).
             let mut answers = etjanst::fill::Answers::from_json(flow, &draft.answers)
                 .map_err(|e| fail(e, lang))?;

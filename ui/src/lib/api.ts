@@ -119,6 +119,8 @@ export interface FormView {
   flow: Flow;
   labels: Record<string, string>;
   asksPersonalData: boolean;
+  /** The application can be sent from here (its site names a gateway). */
+  submitOnline: boolean;
 }
 
 export interface Issue {
