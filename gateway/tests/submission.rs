@@ -558,12 +558,21 @@ async fn only_the_applicant_can_sign() {
         "{v}"
     );
     assert_eq!(w.store.count_cases().await.unwrap(), 0);
+    // The municipality sees the signature it did not file, and whose it was.
+    let (status, list) = case_api_path(&w.http, &w.cases, "/api/etjanst/refused").await;
+    assert_eq!(status, 200);
+    let list: Value = serde_json::from_slice(&list).unwrap();
+    assert_eq!(list[0]["submissionId"], c.id.as_str(), "{list}");
+    assert_eq!(list[0]["refusal"], "notApplicant");
+    assert_eq!(list[0]["signer"]["personalNumber"], "199511242381");
 
     // The applicant signs in a new order.
     let started = c.sign(true).await;
     let v = sign_here(&w.sim, &w.store, &c, &started, TOLVAN).await;
     assert_eq!(v["receipt"]["signerName"], "Tolvan Tolvansson", "{v}");
     assert_eq!(w.store.count_cases().await.unwrap(), 1);
+    let (_, list) = case_api_path(&w.http, &w.cases, "/api/etjanst/refused").await;
+    assert_eq!(list, b"[]", "filed after all: no longer refused");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

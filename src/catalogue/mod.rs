@@ -169,13 +169,7 @@ pub struct Catalogue {
 /// citizen's application, and the key that lets it be signed, in clear over the network.
 pub fn gateway_address(url: &str) -> Result<String, String> {
     let trimmed = url.trim().trim_end_matches('/');
-    let refused = || {
-        crate::t!(
-            crate::i18n::language(),
-            "gateway-not-https",
-            url = trimmed
-        )
-    };
+    let refused = || crate::t!(crate::i18n::language(), "gateway-not-https", url = trimmed);
     let parsed = url::Url::parse(trimmed).map_err(|_| refused())?;
     let loopback = match parsed.host() {
         Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),

@@ -330,6 +330,39 @@ pub(crate) async fn set_status(
     Ok(xml_response(text.into_bytes()))
 }
 
+/// `GET /api/etjanst/refused`: signatures collected and not filed (signed by someone other
+/// than the applicant, or an upload that no longer matched what was signed), for the
+/// municipality to follow up; etjanst's own call, JSON, beside OeP's.
+pub(crate) async fn refused(State(gw): State<Shared>) -> Result<Response, Failure> {
+    let list: Vec<serde_json::Value> = gw
+        .settings
+        .store
+        .refused()
+        .await?
+        .into_iter()
+        .map(|r| {
+            let completion: Option<crate::bankid::types::CompletionData> = r
+                .completion
+                .as_deref()
+                .and_then(|c| serde_json::from_str(c).ok());
+            serde_json::json!({
+                "submissionId": r.submission_id,
+                "flowId": r.flow_id,
+                "familyId": r.family_id,
+                "service": r.service_name,
+                "uploaded": list_date(r.created_ms),
+                "orderRef": r.order_ref,
+                "refusal": r.refusal,
+                "signer": completion.as_ref().map(|c| serde_json::json!({
+                    "personalNumber": c.user.personal_number,
+                    "name": c.user.name,
+                })),
+            })
+        })
+        .collect();
+    Ok(axum::Json(list).into_response())
+}
+
 pub(crate) async fn bundle(State(gw): State<Shared>) -> Result<Response, Failure> {
     let none = || {
         Failure::new(

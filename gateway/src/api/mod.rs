@@ -336,6 +336,7 @@ fn case_routes(gateway: Shared) -> Router {
         .route("/api/instanceapi/getinstance/{id}/pdf", get(cases::pdf))
         .route("/api/instanceapi/getstatus/{id}", get(cases::status))
         .route("/api/instanceapi/setstatus/{id}", post(cases::set_status))
+        .route("/api/etjanst/refused", get(cases::refused))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             gateway.clone(),

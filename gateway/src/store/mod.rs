@@ -107,6 +107,21 @@ impl From<tokio_postgres::Error> for StoreError {
     }
 }
 
+/// A signed submission that was not filed, for the municipality to see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused {
+    pub submission_id: String,
+    pub flow_id: i64,
+    pub family_id: i64,
+    pub service_name: String,
+    pub created_ms: i64,
+    pub order_ref: String,
+    /// `notApplicant`, `caseChanged`.
+    pub refusal: String,
+    /// BankID's completion data (JSON): who signed, when, the signature.
+    pub completion: Option<String>,
+}
+
 /// Whose cases a back-end lists.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Whose {
@@ -207,6 +222,9 @@ pub trait Store: Send + Sync {
         now_ms: i64,
     ) -> Result<Option<i64>, StoreError>;
     async fn count_cases(&self) -> Result<i64, StoreError>;
+    /// Signatures that were collected and not filed (kept until the upload is purged), newest
+    /// first.
+    async fn refused(&self) -> Result<Vec<Refused>, StoreError>;
     /// Deletes what was uploaded before `before_ms` and never filed, unless an order started
     /// after `busy_since_ms` may still be signed; how many.
     async fn purge_unsigned(&self, before_ms: i64, busy_since_ms: i64) -> Result<u64, StoreError>;

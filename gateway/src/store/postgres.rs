@@ -43,6 +43,7 @@ CREATE INDEX IF NOT EXISTS submissions_created ON submissions (created_ms);
 -- The unfiled uploads' sizes alone: the cap on pending bytes sums them without visiting the
 -- filed submissions' rows.
 CREATE INDEX IF NOT EXISTS submissions_pending ON submissions (body_bytes) WHERE body_bytes > 0;
+CREATE INDEX IF NOT EXISTS submissions_refused ON submissions (created_ms) WHERE order_refusal IS NOT NULL;
 CREATE TABLE IF NOT EXISTS flows (sha256 TEXT PRIMARY KEY, definition BYTEA NOT NULL);
 CREATE TABLE IF NOT EXISTS cases (
     flow_instance_id BIGINT PRIMARY KEY,
@@ -452,6 +453,29 @@ impl Store for Postgres {
             .query_one("SELECT count(*) FROM cases", &[])
             .await?
             .get(0))
+    }
+
+    async fn refused(&self) -> Result<Vec<Refused>, StoreError> {
+        Ok(self
+            .c()
+            .query(
+                "SELECT id, flow_id, family_id, service_name, created_ms, order_ref, order_refusal, completion
+                 FROM submissions WHERE order_refusal IS NOT NULL ORDER BY created_ms DESC",
+                &[],
+            )
+            .await?
+            .iter()
+            .map(|r| Refused {
+                submission_id: r.get(0),
+                flow_id: r.get(1),
+                family_id: r.get(2),
+                service_name: r.get(3),
+                created_ms: r.get(4),
+                order_ref: r.get(5),
+                refusal: r.get(6),
+                completion: r.get(7),
+            })
+            .collect())
     }
 
     async fn purge_unsigned(&self, before_ms: i64, busy_since_ms: i64) -> Result<u64, StoreError> {

@@ -297,6 +297,17 @@ pub async fn case_api(http: &reqwest::Client, cases: &str, path: &str) -> (u16, 
     (r.status().as_u16(), r.bytes().await.unwrap().to_vec())
 }
 
+/// Any path of the case API's listener, with the key.
+pub async fn case_api_path(http: &reqwest::Client, cases: &str, path: &str) -> (u16, Vec<u8>) {
+    let r = http
+        .get(format!("{cases}{path}"))
+        .bearer_auth(API_KEY)
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.bytes().await.unwrap().to_vec())
+}
+
 /// Latin-1 bytes as text.
 pub fn latin1(bytes: &[u8]) -> String {
     bytes.iter().map(|&b| b as char).collect()
