@@ -433,57 +433,13 @@ async fn the_applicant_is_named_and_only_their_bankid_signs() {
     assert_eq!(s.store.count_cases().await.unwrap(), 1);
 }
 
-/// A TCP proxy to `upstream` that, while `cutting` is set, hangs up instead of passing on any
-/// answer that carries a receipt: the case is filed, and the citizen's computer never hears.
-async fn cutting_proxy(upstream: String, cutting: Arc<std::sync::atomic::AtomicBool>) -> String {
-    use std::sync::atomic::Ordering;
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let upstream = upstream.trim_start_matches("http://").to_string();
-    tokio::spawn(async move {
-        loop {
-            let Ok((client, _)) = listener.accept().await else {
-                return;
-            };
-            let server = tokio::net::TcpStream::connect(&upstream).await.unwrap();
-            let cutting = cutting.clone();
-            tokio::spawn(async move {
-                let (mut cr, mut cw) = client.into_split();
-                let (mut sr, mut sw) = server.into_split();
-                let up = tokio::spawn(async move {
-                    let _ = tokio::io::copy(&mut cr, &mut sw).await;
-                });
-                let mut buf = vec![0u8; 64 * 1024];
-                loop {
-                    let n = match sr.read(&mut buf).await {
-                        Ok(0) | Err(_) => break,
-                        Ok(n) => n,
-                    };
-                    let chunk = &buf[..n];
-                    if cutting.load(Ordering::SeqCst)
-                        && chunk.windows(9).any(|w| w == b"\"receipt\"")
-                    {
-                        break;
-                    }
-                    if cw.write_all(chunk).await.is_err() {
-                        break;
-                    }
-                }
-                up.abort();
-            });
-        }
-    });
-    url
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_receipt_lost_on_the_way_is_collected_later_and_the_case_filed_once() {
     use std::sync::atomic::{AtomicBool, Ordering};
     let s = setup().await;
     let gateway = serve_on(TcpListener::bind("127.0.0.1:0").unwrap(), (s.settings)());
     let cutting = Arc::new(AtomicBool::new(true));
-    let proxy = cutting_proxy(gateway, cutting.clone()).await;
+    let proxy = etjanst_gateway::faults::receipt_cutting_proxy(&gateway, cutting.clone()).await;
     let draft = save_draft(&s.data, "synpunkt");
 
     let (mut child, rx) = spawn(&s.data, &["submit", "--draft", &draft, "--gateway", &proxy]);

@@ -3,6 +3,7 @@
 //! - [`api`]: the citizen's API (upload, sign, collect, receipt) and the Open ePlatform-
 //!   compatible case API for the municipality's back-ends.
 //! - [`bankid`]: BankID's RP API v6.0 (client, QR, messages, signature document).
+//! - [`faults`]: network faults for the clients' tests (a proxy that loses receipts).
 //! - [`sim`]: a BankID RP API v6.0 simulator for development and tests.
 //! - [`store`]: submissions, orders and cases, in SQLite or PostgreSQL.
 //! - [`tls`]: the simulator's test PKI.
@@ -11,6 +12,7 @@
 
 pub mod api;
 pub mod bankid;
+pub mod faults;
 pub mod sim;
 pub mod store;
 pub mod tls;

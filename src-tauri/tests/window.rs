@@ -488,8 +488,10 @@ async fn phone(phone: &reqwest::Client, sim: &str, action: &str, body: Value) ->
         .send()
         .await
         .unwrap();
-    assert!(r.status().is_success(), "{action}: {}", r.status());
-    r.json().await.unwrap()
+    let status = r.status();
+    let v: Value = r.json().await.unwrap_or_default();
+    assert!(status.is_success(), "{action}: {status} {v}");
+    v
 }
 
 /// Fill, review, "Skicka in med BankID" on this computer, the app opened through the
@@ -515,34 +517,8 @@ async fn submit_flow() {
         &[("ETJANST_GATEWAY", &gateway_url)],
     )
     .await;
-    let fill = async |app: &App, text: &str| {
-        app.type_into("#search", "synpunkt").await;
-        app.click_text("button", "Lämna synpunkt eller klagomål")
-            .await;
-        app.click_text("button", "Fyll i").await;
-        if app.present("#passphrase-again").await {
-            app.type_into("#passphrase", PASSPHRASE).await;
-            app.type_into("#passphrase-again", PASSPHRASE).await;
-            app.keys(ENTER).await;
-        }
-        app.heading("Din synpunkt").await;
-        app.find("#q-6102-input")
-            .await
-            .select_by_value("610205")
-            .await
-            .unwrap();
-        app.click("#q-6103-610303").await;
-        app.type_into("#q-6104-input", text).await;
-        app.saved().await;
-        app.click_text("button", "Nästa steg").await;
-        app.heading("Svar").await;
-        app.click("#q-6106-610603").await;
-        app.saved().await;
-        app.click_text("button", "Granska").await;
-        app.heading("Granska och skriv ut").await;
-    };
     app.heading("Kommunens e-tjänster").await;
-    fill(&app, "Tack för den nya lekplatsen vid Lindbacka!").await;
+    fill_synpunkt(&app, "Tack för den nya lekplatsen vid Lindbacka!").await;
     app.click("#submit-online").await;
     app.heading("Skicka in ansökan").await;
     app.axe("submit, choose").await;
@@ -596,7 +572,7 @@ async fn submit_flow() {
 
     // The second with the animated QR code, scanned from the screen's own frames.
     app.click_text("button", "E-tjänster").await;
-    fill(&app, "Fler bänkar i parken, tack.").await;
+    fill_synpunkt(&app, "Fler bänkar i parken, tack.").await;
     app.click("#submit-online").await;
     app.click("#other-device").await;
     app.click("#send").await;
@@ -626,5 +602,141 @@ async fn submit_flow() {
     .await;
     app.heading("Ansökan är inskickad").await;
     app.with_text("dd", "Elva Elvansdotter").await;
+    app.quit().await;
+}
+
+/// Opens "Lämna synpunkt", unlocks or makes the vault, fills it with `text` and goes to Review.
+async fn fill_synpunkt(app: &App, text: &str) {
+    app.type_into("#search", "synpunkt").await;
+    app.click_text("button", "Lämna synpunkt eller klagomål")
+        .await;
+    app.click_text("button", "Fyll i").await;
+    if app.present("#passphrase-again").await {
+        app.type_into("#passphrase", PASSPHRASE).await;
+        app.type_into("#passphrase-again", PASSPHRASE).await;
+        app.keys(ENTER).await;
+    }
+    app.heading("Din synpunkt").await;
+    app.find("#q-6102-input")
+        .await
+        .select_by_value("610205")
+        .await
+        .unwrap();
+    app.click("#q-6103-610303").await;
+    app.type_into("#q-6104-input", text).await;
+    app.saved().await;
+    app.click_text("button", "Nästa steg").await;
+    app.heading("Svar").await;
+    app.click("#q-6106-610603").await;
+    app.saved().await;
+    app.click_text("button", "Granska").await;
+    app.heading("Granska och skriv ut").await;
+}
+
+/// The case is filed: `db`'s count of cases, waited for up to 10 s to reach `n`.
+async fn cases_filed(db: &std::path::Path, n: i64) -> i64 {
+    let count = || -> i64 {
+        rusqlite::Connection::open(db)
+            .unwrap()
+            .query_row("SELECT count(*) FROM cases", [], |r| r.get(0))
+            .unwrap()
+    };
+    for _ in 0..100 {
+        if count() == n {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    count()
+}
+
+/// Signs the one pending order in `db` on "this computer" as Tolvan, once the window says the
+/// app asks for the security code.
+async fn sign_pending(app: &App, sim_phone: &reqwest::Client, sim: &str, db: &std::path::Path) {
+    let (token, order): (String, String) = rusqlite::Connection::open(db)
+        .unwrap()
+        .query_row(
+            "SELECT auto_start_token, order_ref FROM submissions WHERE order_status = 'pending'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    phone(
+        sim_phone,
+        sim,
+        "autostart",
+        json!({ "autoStartToken": token }),
+    )
+    .await;
+    app.with_text("p", "Söker efter BankID").await;
+    app.with_text("p", "Skriv in din säkerhetskod").await;
+    phone(
+        sim_phone,
+        sim,
+        "approve",
+        json!({ "orderRef": order, "personalNumber": "199908072391" }),
+    )
+    .await;
+}
+
+/// The connection is cut just as the receipt comes back, and the citizen closes the app: the
+/// case is filed but the computer never heard. Back on a good network the next day, "Skriv
+/// under" in the outbox collects that receipt instead of filing a second case, and the draft
+/// goes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_receipt_is_collected_when_the_citizen_tries_again() {
+    tokio::time::timeout(std::time::Duration::from_secs(300), lost_receipt_flow())
+        .await
+        .expect("the lost-receipt test did not finish in 5 minutes");
+}
+
+async fn lost_receipt_flow() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let _one = SERIAL.lock().await;
+    let data = tempfile::tempdir().unwrap();
+    let saves = tempfile::tempdir().unwrap();
+    let (gateway_url, sim_phone, sim, db) = gateway(data.path()).await;
+    let cutting = std::sync::Arc::new(AtomicBool::new(true));
+    let proxy = etjanst_gateway::faults::receipt_cutting_proxy(&gateway_url, cutting.clone()).await;
+    let env = [("ETJANST_GATEWAY", proxy.as_str())];
+    let app = launch_with(data.path(), saves.path(), &env).await;
+    app.heading("Kommunens e-tjänster").await;
+    fill_synpunkt(&app, "Belysningen vid Lindbacka skola är trasig.").await;
+    app.click("#submit-online").await;
+    app.click("#send").await;
+    app.with_text("p", "Kontrollsumma:").await;
+    sign_pending(&app, &sim_phone, &sim, &db).await;
+    assert_eq!(cases_filed(&db, 1).await, 1);
+    // Polls meanwhile lose every answer with the receipt.
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    assert!(
+        !app.present_text("h1", "Ansökan är inskickad").await,
+        "the receipt was cut, yet the window has it"
+    );
+    app.quit().await;
+
+    cutting.store(false, Ordering::SeqCst);
+    let app = launch_with(data.path(), saves.path(), &env).await;
+    app.click_text("button", "Mina utkast").await;
+    app.type_into("#passphrase", PASSPHRASE).await;
+    app.keys(ENTER).await;
+    app.with_text("h2", "Utkorgen").await;
+    app.click_text("button", "Skriv under").await;
+    app.click("#send").await;
+    app.heading("Ansökan är inskickad").await;
+    app.with_text("dd", "Tolvan Tolvansson").await;
+    let case = app.find("#case-number").await.text().await.unwrap();
+    assert_eq!(cases_filed(&db, 1).await, 1, "one case, not two");
+    app.click_text("button", "Till Mina utkast").await;
+    app.heading("Mina utkast").await;
+    app.with_text("td", &case).await;
+    assert!(
+        !app.present_text("h2", "Utkorgen").await,
+        "the outbox is empty"
+    );
+    assert!(
+        !app.present_text("button", "Fortsätt").await,
+        "the draft is gone, and no notice offers to continue it"
+    );
     app.quit().await;
 }

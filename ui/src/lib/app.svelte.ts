@@ -34,6 +34,14 @@ export function go(screen: Screen) {
   }
 }
 
+/// Drops from the "a draft was open" notice every draft that no longer exists (sent, or
+/// deleted meanwhile): the notice must never offer to continue a draft that is gone.
+export function keepRecoverable(drafts: DraftView[]) {
+  if (app.recoverable.length === 0) return;
+  const ids = new Set(drafts.map((d) => d.id));
+  app.recoverable = app.recoverable.filter((r) => ids.has(r.id));
+}
+
 export function announce(text: string) {
   // Cleared first so the same sentence twice is read twice.
   app.status = '';
