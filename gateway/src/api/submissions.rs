@@ -72,15 +72,16 @@ fn too_large() -> Failure {
     )
 }
 
-/// A refusal given before the body was read. Up to 64 KiB of it are read and dropped first:
-/// a server that closes with a body unread resets the connection, and the client, still
-/// sending, may lose the answer that told it why (and when to try again). Anything larger is
+/// A refusal given before the body was read. The body is read and thrown away as it arrives
+/// (nothing is kept, so it costs bandwidth, not memory) up to twice the largest upload: a
+/// server that closes with a body unread resets the connection, and the client, still
+/// sending, loses the answer that told it why and when to try again — a citizen's 30 MB
+/// application would look like a network error and be retried for ever. Anything larger is
 /// not worth reading; its client hears of the reset.
-async fn refused_early(body: axum::body::Body, refusal: Response) -> Response {
+async fn refused_early(body: axum::body::Body, refusal: Response, max_body: usize) -> Response {
     use http_body_util::BodyExt;
-    let _ = http_body_util::Limited::new(body, 64 * 1024)
-        .collect()
-        .await;
+    let mut body = http_body_util::Limited::new(body, max_body.saturating_mul(2).max(64 * 1024));
+    while let Some(Ok(_)) = body.frame().await {}
     refusal
 }
 
@@ -101,7 +102,7 @@ pub(crate) async fn upload(
     use http_body_util::BodyExt;
     let key = match idempotency_key(&headers) {
         Ok(key) => key,
-        Err(f) => return Ok(refused_early(body, f.into_response()).await),
+        Err(f) => return Ok(refused_early(body, f.into_response(), gw.settings.max_body).await),
     };
     let key_hash = key_hash(&key);
     let max = gw.settings.max_body;
@@ -112,7 +113,7 @@ pub(crate) async fn upload(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > max as u64) {
-        return Err(too_large());
+        return Ok(refused_early(body, too_large().into_response(), max).await);
     }
     let store = &gw.settings.store;
     // A retry is answered before the rate limit and the work: it costs one lookup and a hash.
@@ -127,20 +128,20 @@ pub(crate) async fn upload(
             )
             .await?;
         if let Err(r) = limited {
-            return Ok(refused_early(body, r).await);
+            return Ok(refused_early(body, r, gw.settings.max_body).await);
         }
         if gw.pending_full().await? {
             let r = busy(
                 "Tjänsten tar inte emot fler ansökningar just nu. Försök igen senare; ingenting har gått förlorat.",
             );
-            return Ok(refused_early(body, r).await);
+            return Ok(refused_early(body, r, gw.settings.max_body).await);
         }
     }
     let Some(_budget) = gw.in_flight(declared.unwrap_or(max as u64)) else {
         let r = busy(
             "Tjänsten har många ansökningar på väg in just nu. Försök igen om en stund; ingenting har gått förlorat.",
         );
-        return Ok(refused_early(body, r).await);
+        return Ok(refused_early(body, r, gw.settings.max_body).await);
     };
     let body = match http_body_util::Limited::new(body, max).collect().await {
         Ok(b) => b.to_bytes(),

@@ -684,7 +684,7 @@ mod tests {
         {
             let old = Connection::open(&path).unwrap();
             old.execute_batch(SCHEMA).unwrap();
-            old.execute_batch("DROP INDEX submissions_created; DROP INDEX submissions_pending;")
+            old.execute_batch("DROP INDEX submissions_created; DROP INDEX submissions_pending; DROP INDEX submissions_refused;")
                 .unwrap();
             for (column, _) in ADDED_COLUMNS {
                 old.execute_batch(&format!("ALTER TABLE submissions DROP COLUMN {column};"))
