@@ -165,6 +165,9 @@ async fn keyboard_only() {
     app.tab_to("button.entry").await;
     app.keys(ENTER).await;
     app.heading("Felanmälan gata, park och belysning").await;
+    // The service's heading comes with its data, after the screen changed: focus waits for it.
+    app.focus_on_heading("Felanmälan gata, park och belysning")
+        .await;
     app.tab_to("button.primary").await;
     app.keys(ENTER).await;
 
@@ -176,9 +179,19 @@ async fn keyboard_only() {
     app.keys(ENTER).await;
 
     app.heading("Felet").await;
+    app.focus_on_heading("Felet").await;
     // Into the radio group: the first alternative; the arrow key moves to the next.
     app.tab_to("input[name='q-2101']").await;
     app.keys(SPACE).await;
+    // A checked radio with keyboard focus keeps the whole ring: yellow and black.
+    let ring = app
+        .js("return getComputedStyle(document.activeElement).boxShadow")
+        .await;
+    let ring = ring.as_str().unwrap_or_default();
+    assert!(
+        ring.contains("inset") && ring.contains("6px"),
+        "the checked radio's focus ring lost its black part: {ring}"
+    );
     app.find("#q-2102").await;
     app.keys(DOWN).await;
     app.gone("#q-2102").await;
@@ -202,6 +215,7 @@ async fn keyboard_only() {
     app.keys(ENTER).await;
 
     app.heading("Granska och skriv ut").await;
+    app.focus_on_heading("Granska och skriv ut").await;
     app.with_text("dd", "Hål eller skada i gata").await;
     app.with_text("dd", "Nej").await;
     assert!(!app.present_text("dd", "Gatubelysning").await);
@@ -738,5 +752,61 @@ async fn lost_receipt_flow() {
         !app.present_text("button", "Fortsätt").await,
         "the draft is gone, and no notice offers to continue it"
     );
+    app.quit().await;
+}
+
+/// Where focus goes and what is kept when the citizen moves about: a new group row's heading
+/// takes focus and is announced; leaving a form by the top navigation straight after typing
+/// keeps what was typed and closes the draft (no "a draft was open" notice at the next start).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn focus_and_saves_follow_the_citizen() {
+    let _one = SERIAL.lock().await;
+    let data = tempfile::tempdir().unwrap();
+    let saves = tempfile::tempdir().unwrap();
+    let app = launch(data.path(), saves.path()).await;
+    app.type_into("#search", "matförgiftning").await;
+    app.click_text("button", "Anmäl misstänkt matförgiftning")
+        .await;
+    app.focus_on_heading("matförgiftning").await;
+    app.click_text("button", "Fyll i").await;
+    app.type_into("#passphrase", PASSPHRASE).await;
+    app.type_into("#passphrase-again", PASSPHRASE).await;
+    app.keys(ENTER).await;
+    app.heading("Om händelsen").await;
+    app.focus_on_heading("Om händelsen").await;
+
+    app.click("#q-5105-add").await;
+    app.find("#q-5105-r1-title").await;
+    let t0 = std::time::Instant::now();
+    while app.focused().await != "q-5105-r1-title" {
+        assert!(
+            t0.elapsed() < std::time::Duration::from_secs(5),
+            "focus stayed on {:?}, not the new row's heading",
+            app.focused().await
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    app.with_text("div[@role='status']", "Rad 2 är tillagd.")
+        .await;
+
+    // Typed, and away at once through the top navigation, before the autosave's pause.
+    app.type_into("#q-5101-510101", "Restaurang Kungsgatan")
+        .await;
+    app.click_text("button[@class='nav']", "Mina utkast").await;
+    app.heading("Mina utkast").await;
+    app.quit().await;
+
+    let app = launch(data.path(), saves.path()).await;
+    app.click_text("button", "Mina utkast").await;
+    app.type_into("#passphrase", PASSPHRASE).await;
+    app.keys(ENTER).await;
+    app.heading("Mina utkast").await;
+    assert!(
+        !app.present_text("h2", "Ett utkast var öppet").await,
+        "the draft was left marked open"
+    );
+    app.click_text("button", "Fortsätt").await;
+    app.heading("Om händelsen").await;
+    assert_eq!(app.value("#q-5101-510101").await, "Restaurang Kungsgatan");
     app.quit().await;
 }

@@ -263,6 +263,26 @@ impl App {
         .to_string()
     }
 
+    /// Waits (up to 5 s) for focus to be on the page's `h1` saying `text`: where a screen
+    /// reader starts reading a new screen.
+    pub async fn focus_on_heading(&self, text: &str) {
+        let t0 = Instant::now();
+        loop {
+            let v = self
+                .js("const e = document.activeElement; return e && e.tagName === 'H1' ? e.textContent : null")
+                .await;
+            if v.as_str().is_some_and(|h| h.contains(text)) {
+                return;
+            }
+            if t0.elapsed() > Duration::from_secs(5) {
+                let at = self.focused().await;
+                self.fail(&format!("focus is on {at:?}, not on the heading {text:?}"))
+                    .await;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// Waits for the autosave to say the draft is stored.
     pub async fn saved(&self) {
         let t0 = Instant::now();

@@ -19,4 +19,16 @@ describe('error summary', () => {
     await fireEvent.click(screen.getByText('Var är felet?: Gata: Obligatoriskt'));
     expect(document.activeElement?.id).toBe('q-2103-210301');
   });
+  it('opens the question elsewhere when its field is not on this page', async () => {
+    document.body.innerHTML = '';
+    const picked: string[] = [];
+    render(ErrorSummary, {
+      props: {
+        issues: [{ query: '6104', code: 'required', message: 'Skriv din synpunkt', label: 'Din synpunkt' }],
+        elsewhere: (issue: { query: string }) => picked.push(issue.query),
+      },
+    });
+    await fireEvent.click(screen.getByText('Din synpunkt: Skriv din synpunkt'));
+    expect(picked).toEqual(['6104']);
+  });
 });

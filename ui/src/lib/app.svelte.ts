@@ -1,11 +1,12 @@
 // Where the window is, and what it knows about the vault and the settings. Screens change
 // `app.screen`; the heading of the new screen takes focus (see App.svelte).
-import type { DraftView, Settings, VaultStatus } from './api';
+import { tick } from 'svelte';
+import type { DraftView, Issue, Settings, VaultStatus } from './api';
 
 export type Screen =
   | { name: 'start' }
   | { name: 'service'; id: string; site: string | null }
-  | { name: 'form'; flowId: string; draftId: string | null }
+  | { name: 'form'; flowId: string; draftId: string | null; focus?: Issue }
   | { name: 'review'; flowId: string; draftId: string }
   | { name: 'submit'; flowId: string | null; draftId: string | null; outboxId: string | null }
   | { name: 'drafts' }
@@ -32,6 +33,15 @@ export function go(screen: Screen) {
   } else {
     app.screen = screen;
   }
+}
+
+/// A screen is ready: its `h1` takes focus, so a screen reader says where the citizen is. The
+/// window calls it on every change of screen; a screen whose heading appears only once its
+/// data has arrived (a service, a draft, the review, the receipt) calls it again then — one
+/// mechanism, whenever the heading comes.
+export async function screenReady() {
+  await tick();
+  document.getElementById('main')?.querySelector<HTMLElement>('h1')?.focus();
 }
 
 /// Drops from the "a draft was open" notice every draft that no longer exists (sent, or

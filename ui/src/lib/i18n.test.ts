@@ -27,6 +27,14 @@ describe('message catalogues', () => {
     const missing = [...used].filter((k) => !(k in sv));
     expect(missing).toEqual([]);
   });
+  it('define each key once (JSON keeps the last of two silently)', () => {
+    for (const lang of ['sv', 'en']) {
+      const text = readFileSync(join(__dirname, '..', 'i18n', `${lang}.json`), 'utf8');
+      const keys = [...text.matchAll(/^\s*"([^"]+)"\s*:/gm)].map((m) => m[1]);
+      const twice = keys.filter((k, i) => keys.indexOf(k) !== i);
+      expect(twice, `${lang}.json`).toEqual([]);
+    }
+  });
   it('fill in the same placeholders in both languages', () => {
     const names = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
     for (const k of Object.keys(sv) as (keyof typeof sv)[]) {
