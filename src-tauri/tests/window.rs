@@ -789,6 +789,24 @@ async fn focus_and_saves_follow_the_citizen() {
     app.with_text("div[@role='status']", "Rad 2 är tillagd.")
         .await;
 
+    // Typing says nothing to a screen reader (no live region changes: not "Sparar …", not a
+    // count after every key) and turns nothing red.
+    app.js(
+        "window.__said = []; const o = new MutationObserver((m) => { for (const r of m) window.__said.push((r.target.parentElement || r.target).outerHTML.slice(0, 120)); }); \
+         document.querySelectorAll('[aria-live], [role=status], [role=alert]').forEach((e) => \
+         o.observe(e, { subtree: true, childList: true, characterData: true })); return null",
+    )
+    .await;
+    app.type_into("#q-5103-input", "Räksmörgås och ett glas mjölk")
+        .await;
+    app.type_into("#q-5102-510201", "i lördags").await;
+    let said = app.js("return window.__said").await;
+    assert_eq!(said, json!([]), "live regions changed while typing");
+    let red = app
+        .js("return [...document.querySelectorAll('.has-error')].map((e) => e.id || e.className).join(', ')")
+        .await;
+    assert_eq!(red.as_str(), Some(""), "an error while typing");
+
     // Typed, and away at once through the top navigation, before the autosave's pause.
     app.type_into("#q-5101-510101", "Restaurang Kungsgatan")
         .await;

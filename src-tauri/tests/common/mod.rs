@@ -125,6 +125,19 @@ impl App {
         let App { c, _driver, .. } = self;
         let _ = c.close().await;
         drop(_driver);
+        // The app may still be finishing (a save, the vault's lock) when the driver is gone;
+        // a relaunch meanwhile would find the single-instance lock held and hand over to the
+        // closing window instead of starting.
+        let t0 = Instant::now();
+        while t0.elapsed() < Duration::from_secs(10)
+            && Command::new("pgrep")
+                .args(["-f", env!("CARGO_BIN_EXE_etjanst-desktop")])
+                .stdout(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+        {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
 
