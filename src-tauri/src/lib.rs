@@ -132,6 +132,7 @@ pub fn run() {
             submit::outbox_send,
             submit::submit_status,
             submit::submit_cancel,
+            submit::outbox_remove,
             submit::open_bankid,
             submit::outbox,
             submit::receipts,

@@ -828,3 +828,34 @@ async fn focus_and_saves_follow_the_citizen() {
     assert_eq!(app.value("#q-5101-510101").await, "Restaurang Kungsgatan");
     app.quit().await;
 }
+
+/// An application that cannot reach the gateway waits in the outbox; the citizen can take it
+/// out (asked first) and keeps the draft.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_application_can_be_taken_out_of_the_outbox() {
+    let _one = SERIAL.lock().await;
+    let data = tempfile::tempdir().unwrap();
+    let saves = tempfile::tempdir().unwrap();
+    // Nothing listens there: the upload waits.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let gateway = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let app = launch_with(data.path(), saves.path(), &[("ETJANST_GATEWAY", &gateway)]).await;
+    app.heading("Kommunens e-tjänster").await;
+    fill_synpunkt(&app, "Gångvägen vid ån behöver plogas.").await;
+    app.click("#submit-online").await;
+    app.click("#send").await;
+    app.with_text("h2", "Väntar på att skickas").await;
+    app.click_text("button", "Till Mina utkast").await;
+    app.with_text("h2", "Utkorgen").await;
+    app.click_text("button", "Ta bort ur utkorgen").await;
+    app.with_text("dialog//p", "skickas inte in").await;
+    app.click("dialog button.danger").await;
+    app.with_text("p", "Ansökan är borttagen ur utkorgen").await;
+    assert!(!app.present_text("h2", "Utkorgen").await);
+    assert!(
+        app.present_text("button", "Fortsätt").await,
+        "the draft stays"
+    );
+    app.quit().await;
+}

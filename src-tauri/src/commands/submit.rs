@@ -344,6 +344,32 @@ pub async fn submit_cancel(app: AppHandle, outbox_id: String) -> Res<SigningView
     .await
 }
 
+/// Takes an application out of the outbox without sending it; its draft stays. One that
+/// reached the gateway has its signing cancelled there first: if the citizen had signed after
+/// all, the case is filed, and its receipt is kept and returned instead.
+#[tauri::command]
+pub async fn outbox_remove(app: AppHandle, outbox_id: String) -> Res<Option<ReceiptView>> {
+    blocking(&app, move |state| {
+        let lang = state.lang();
+        let o = queued(state, &outbox_id)?;
+        lock(&state.signing).remove(&outbox_id);
+        if let Some(submission) = o.submission_id.as_deref()
+            && let Ok(c) = client(&o)
+            // Offline, or nothing to cancel: the upload is purged unsigned at the gateway.
+            && let Ok(submit::Cancelled::Filed(r)) = c.cancel(&o.idempotency_key, submission)
+        {
+            return Ok(Some(kept(state, &outbox_id, &o, &r)?));
+        }
+        let mut guard = lock(&state.vault);
+        let vault = guard
+            .as_mut()
+            .ok_or_else(|| fail(etjanst::vault::VaultError::NotCreated, lang))?;
+        vault.unqueue(&outbox_id).map_err(|e| fail(e, lang))?;
+        Ok(None)
+    })
+    .await
+}
+
 /// "Öppna BankID på den här datorn": the order's autostart link, through the system opener,
 /// after the citizen's click. The page never names the link: only an order's own.
 #[tauri::command]

@@ -80,9 +80,26 @@ pub async fn launch(data: &Path, saves: &Path) -> App {
     launch_with(data, saves, &[]).await
 }
 
+/// Waits (up to 10 s) until no window of the app is running. One may still be finishing (a
+/// save, the vault's lock) after its test: a launch meanwhile would find the single-instance
+/// lock held and hand over to the closing window instead of starting.
+async fn app_gone() {
+    let t0 = Instant::now();
+    while t0.elapsed() < Duration::from_secs(10)
+        && Command::new("pgrep")
+            .args(["-f", env!("CARGO_BIN_EXE_etjanst-desktop")])
+            .stdout(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// The same with more environment for the app (`ETJANST_GATEWAY`, …).
 pub async fn launch_with(data: &Path, saves: &Path, env: &[(&str, &str)]) -> App {
     require_display();
+    app_gone().await;
     wait_free(4444).await;
     wait_free(4445).await;
     let driver = Driver(
@@ -125,19 +142,7 @@ impl App {
         let App { c, _driver, .. } = self;
         let _ = c.close().await;
         drop(_driver);
-        // The app may still be finishing (a save, the vault's lock) when the driver is gone;
-        // a relaunch meanwhile would find the single-instance lock held and hand over to the
-        // closing window instead of starting.
-        let t0 = Instant::now();
-        while t0.elapsed() < Duration::from_secs(10)
-            && Command::new("pgrep")
-                .args(["-f", env!("CARGO_BIN_EXE_etjanst-desktop")])
-                .stdout(Stdio::null())
-                .status()
-                .is_ok_and(|s| s.success())
-        {
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        app_gone().await;
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
 

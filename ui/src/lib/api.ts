@@ -300,6 +300,7 @@ export const api = {
   submitCancel: (outboxId: string) => invoke<SigningView>('submit_cancel', { outboxId }),
   openBankid: (outboxId: string) => invoke<void>('open_bankid', { outboxId }),
   outbox: () => invoke<OutboxView[]>('outbox'),
+  outboxRemove: (outboxId: string) => invoke<ReceiptView | null>('outbox_remove', { outboxId }),
   receipts: () => invoke<ReceiptView[]>('receipts'),
 };
 
