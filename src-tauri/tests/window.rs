@@ -337,6 +337,15 @@ async fn settings_language_contrast_and_erase() {
     app.click_text("button", "Erase everything on this computer")
         .await;
     app.with_text("h2", "Erase everything?").await;
+    // A destructive question opens on the safe answer, and is described by its warning.
+    assert_eq!(app.focused().await, "secondary", "focus is not on Cancel");
+    let described = app
+        .js("const d = document.querySelector('dialog'); return document.getElementById(d.getAttribute('aria-describedby')).textContent")
+        .await;
+    assert!(
+        described.as_str().is_some_and(|t| !t.trim().is_empty()),
+        "the dialog is described by nothing"
+    );
     app.axe("erase confirmation").await;
     app.click("dialog button.danger").await;
     app.heading("Kommunens e-tjänster").await;
