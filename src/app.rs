@@ -259,6 +259,54 @@ pub fn asks_personal_data(flow: &Flow) -> bool {
         .any(|q| matches!(q.kind, QueryKind::ContactDetail(_)))
 }
 
+/// How one text field of a form is typed and what its hint says, from its format.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FieldInput {
+    #[serde(flatten)]
+    pub input: crate::ids::Input,
+    /// The format said before typing ("Svara med ett datum (ÅÅÅÅ-MM-DD)."), not a placeholder.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+}
+
+/// Every text field of `flow` (in repeating groups too) with a known format, by field id: how
+/// a window lets the citizen type it. The window keeps no copy of these rules.
+pub fn field_inputs(flow: &Flow, lang: Lang) -> std::collections::BTreeMap<String, FieldInput> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut add = |q: &Query| {
+        if let QueryKind::TextField(t) = &q.kind {
+            for f in &t.fields {
+                let Some(format) = f
+                    .format_validator
+                    .as_deref()
+                    .and_then(crate::ids::Format::from_validator)
+                else {
+                    continue;
+                };
+                out.insert(
+                    f.id.clone(),
+                    FieldInput {
+                        input: format.input(),
+                        hint: Some(crate::t!(
+                            lang,
+                            "field-format-hint",
+                            example = format.example(lang)
+                        )),
+                    },
+                );
+            }
+        }
+    };
+    for q in flow.queries() {
+        add(q);
+        if let QueryKind::RepeatingGroup(g) = &q.kind {
+            g.queries.iter().for_each(&mut add);
+        }
+    }
+    out
+}
+
 /// A flow as a window shows it: every HTML text sanitised (the catalogue's own sanitiser),
 /// admin comments dropped.
 pub fn flow_for_display(flow: &Flow) -> Flow {
@@ -588,5 +636,37 @@ impl From<IndexError> for AppError {
 impl From<CatalogueError> for AppError {
     fn from(e: CatalogueError) -> Self {
         AppError::Catalogue(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_formatted_field_says_how_it_is_typed_and_what_to_write() {
+        let catalogue = Catalogue::embedded().unwrap();
+        let flow = catalogue.flow("matforgiftning").unwrap();
+        let inputs = field_inputs(flow, Lang::Sv);
+        let date = &inputs["510201"];
+        assert_eq!(date.input.kind, "text");
+        assert_eq!(
+            date.hint.as_deref(),
+            Some("Svara med ett datum (ÅÅÅÅ-MM-DD).")
+        );
+        assert!(!inputs.contains_key("510202"), "a field without a format");
+
+        use crate::ids::Format;
+        let email = Format::from_validator("se.unlogic.emailutils.validation.StringEmailValidator")
+            .unwrap()
+            .input();
+        assert_eq!((email.kind, email.inputmode), ("email", Some("email")));
+        assert_eq!(Format::Phone.input().kind, "tel");
+        assert_eq!(Format::PositiveInteger.input().inputmode, Some("numeric"));
+        assert_eq!(
+            Format::Personnummer.input().inputmode,
+            None,
+            "a personnummer's hyphen needs the full keyboard"
+        );
     }
 }

@@ -331,6 +331,18 @@ pub fn check_email(input: &str) -> Result<(), FormatProblem> {
     }
 }
 
+/// How a window lets a citizen type a value of a [`Format`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Input {
+    /// The HTML input `type`: `text`, `email` or `tel`.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inputmode: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub autocomplete: Option<&'static str>,
+}
+
 /// A value format, mapped from Open ePlatform's validator class names (spec §2.8) or from
 /// etjanst's short names. Unknown names are kept as opaque strings and not enforced.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -431,6 +443,31 @@ impl Format {
                         FormatProblem::Shape
                     }
                 }),
+        }
+    }
+
+    /// How a field of this format is typed in a window: the input's `type`, its `inputmode`
+    /// (the keyboard a touch screen shows) and its `autocomplete` token. Formats whose values
+    /// carry a hyphen or a plus (personnummer, dates) keep the full keyboard.
+    pub fn input(self) -> Input {
+        let (kind, inputmode, autocomplete) = match self {
+            Format::Email => ("email", Some("email"), Some("email")),
+            Format::Phone => ("tel", Some("tel"), Some("tel")),
+            Format::PostalCode => ("text", Some("numeric"), Some("postal-code")),
+            Format::PositiveInteger
+            | Format::NonNegativeInteger
+            | Format::SpacedPositiveInteger => ("text", Some("numeric"), None),
+            Format::Personnummer
+            | Format::Personnummer12
+            | Format::OepPersonnummer
+            | Format::Organisationsnummer
+            | Format::PersonOrOrganisationsnummer
+            | Format::Date => ("text", None, None),
+        };
+        Input {
+            kind,
+            inputmode,
+            autocomplete,
         }
     }
 

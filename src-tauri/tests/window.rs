@@ -783,6 +783,18 @@ async fn focus_and_saves_follow_the_citizen() {
     app.keys(ENTER).await;
     app.heading("Om händelsen").await;
     app.focus_on_heading("Om händelsen").await;
+    // The date's format is said before typing, by the core, and read with the field.
+    let hint = app
+        .find("#q-5102-510201-format")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(hint, "Svara med ett datum (ÅÅÅÅ-MM-DD).");
+    let described = app
+        .js("return document.getElementById('q-5102-510201').getAttribute('aria-describedby')")
+        .await;
+    assert_eq!(described.as_str(), Some("q-5102-510201-format"));
 
     app.click("#q-5105-add").await;
     app.find("#q-5105-r1-title").await;

@@ -222,6 +222,7 @@ example-postal-code = a postal code (for example 711 80)
 example-email = an e-mail address (for example name@example.se)
 example-positive-integer = a positive whole number
 example-non-negative-integer = a whole number, 0 or more
+field-format-hint = Answer with { $example }.
 example-date = a date (YYYY-MM-DD)
 
 ## Contact and organisation fields (issue places and the desktop's labels)

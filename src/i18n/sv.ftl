@@ -222,6 +222,7 @@ example-postal-code = ett postnummer (till exempel 711 80)
 example-email = en e-postadress (till exempel namn@exempel.se)
 example-positive-integer = ett positivt heltal
 example-non-negative-integer = ett heltal, 0 eller större
+field-format-hint = Svara med { $example }.
 example-date = ett datum (ÅÅÅÅ-MM-DD)
 
 ## Contact and organisation fields (issue places and the desktop's labels)

@@ -20,6 +20,8 @@ pub struct FormView {
     /// The application can be sent from here: its site names a gateway (or the tester's
     /// setting does).
     pub submit_online: bool,
+    /// How each text field with a format is typed, and its hint, by field id (the core's).
+    pub inputs: std::collections::BTreeMap<String, etjanst::app::FieldInput>,
 }
 
 const FIELDS: &[&str] = &[
@@ -65,6 +67,7 @@ pub fn form(state: State<'_, Desktop>, flow_id: String) -> Res<FormView> {
             .collect(),
         asks_personal_data: etjanst::app::asks_personal_data(flow),
         submit_online: catalogue.gateway(&flow.id).is_some(),
+        inputs: etjanst::app::field_inputs(flow, lang),
     })
 }
 

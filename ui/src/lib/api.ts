@@ -121,6 +121,16 @@ export interface FormView {
   asksPersonalData: boolean;
   /** The application can be sent from here (its site names a gateway). */
   submitOnline: boolean;
+  /** How each text field with a format is typed, and its hint, by field id (the core's). */
+  inputs: Record<string, FieldInput>;
+}
+
+/** The core's answer to "how is this field typed": HTML type, keyboard, autocomplete, hint. */
+export interface FieldInput {
+  type: string;
+  inputmode?: string;
+  autocomplete?: string;
+  hint?: string;
 }
 
 export interface Issue {

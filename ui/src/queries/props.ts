@@ -1,4 +1,4 @@
-import type { Issue, Query } from '../lib/api';
+import type { FieldInput, Issue, Query } from '../lib/api';
 
 /// What every query component gets: its question, its answer, the core's issues about it,
 /// and where to send a changed answer.
@@ -10,6 +10,8 @@ export interface QueryProps {
   /// The id of its first control (see `fieldId`); the error summary links there.
   base: string;
   labels: Record<string, string>;
+  /// How text fields with a format are typed, by field id (the core's; see `FieldInput`).
+  inputs: Record<string, FieldInput>;
   draftId: string;
   onchange: (value: unknown) => void;
 }
