@@ -550,30 +550,7 @@ async fn submit_flow() {
     app.with_text("p", "Kontrollsumma:").await;
     app.shot("submit-signing").await;
     app.axe("submit, signing").await;
-    let token: String = rusqlite::Connection::open(&db)
-        .unwrap()
-        .query_row("SELECT auto_start_token FROM submissions", [], |r| r.get(0))
-        .unwrap();
-    phone(
-        &sim_phone,
-        &sim,
-        "autostart",
-        json!({ "autoStartToken": token }),
-    )
-    .await;
-    app.with_text("p", "Söker efter BankID").await;
-    app.with_text("p", "Skriv in din säkerhetskod").await;
-    let order: String = rusqlite::Connection::open(&db)
-        .unwrap()
-        .query_row("SELECT order_ref FROM submissions", [], |r| r.get(0))
-        .unwrap();
-    phone(
-        &sim_phone,
-        &sim,
-        "approve",
-        json!({ "orderRef": order, "personalNumber": "199908072391" }),
-    )
-    .await;
+    sign_pending(&app, &sim_phone, &sim, &db).await;
     app.heading("Ansökan är inskickad").await;
     app.with_text("dd", "Tolvan Tolvansson").await;
     app.with_text("p", "Först nu är ansökan inskickad").await;
