@@ -70,6 +70,9 @@ async fn fill_quit_resume_and_print() {
         "error-summary",
         "the error summary did not take focus"
     );
+    // The window's title says there are errors, and where.
+    let title = app.js("return document.title").await;
+    assert_eq!(title.as_str(), Some("Fel: Felet – etjanst"));
     app.shot("form-error").await;
     app.axe("form with errors").await;
     app.find(".error-summary a").await.click().await.unwrap();
@@ -80,6 +83,15 @@ async fn fill_quit_resume_and_print() {
 
     // Step 2. Contact details only when feedback is wanted.
     app.heading("Återkoppling").await;
+    let t0 = std::time::Instant::now();
+    while app.js("return document.title").await.as_str() != Some("Återkoppling – etjanst") {
+        assert!(
+            t0.elapsed() < std::time::Duration::from_secs(5),
+            "title: {}",
+            app.js("return document.title").await
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     assert!(!app.present("#q-2107").await);
     app.click("#q-2106-210601").await;
     app.type_into("#q-2107-firstName", "Åsa").await;

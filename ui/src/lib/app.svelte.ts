@@ -1,6 +1,8 @@
 // Where the window is, and what it knows about the vault and the settings. Screens change
 // `app.screen`; the heading of the new screen takes focus (see App.svelte).
 import { tick } from 'svelte';
+import { getCurrentWindow } from '@tauri-apps/api/window';
+import { t } from './i18n.svelte';
 import type { DraftView, Issue, Settings, VaultStatus } from './api';
 
 export type Screen =
@@ -41,7 +43,34 @@ export function go(screen: Screen) {
 /// mechanism, whenever the heading comes.
 export async function screenReady() {
   await tick();
-  document.getElementById('main')?.querySelector<HTMLElement>('h1')?.focus();
+  const h1 = document.getElementById('main')?.querySelector<HTMLElement>('h1');
+  h1?.focus();
+  screenTitle = h1?.textContent?.trim() ?? '';
+  setTitle();
+}
+
+// The window's title names the screen (what a screen reader says when the window gets focus,
+// and what a task switcher shows), and starts with "Fel:" while the page shows errors.
+let screenTitle = '';
+let errorsShown = 0;
+function setTitle() {
+  const title = `${errorsShown > 0 ? t('title.error') + ' ' : ''}${screenTitle ? screenTitle + ' – ' : ''}etjanst`;
+  if (document.title === title) return;
+  document.title = title;
+  // Outside the app (a unit test) there is no window to name.
+  try {
+    getCurrentWindow()
+      .setTitle(title)
+      .catch(() => {});
+  } catch {
+    /* no Tauri here */
+  }
+}
+
+/// An error summary or an alert appears (`true`) or goes (`false`) on the page.
+export function errorsOnPage(shown: boolean) {
+  errorsShown = Math.max(0, errorsShown + (shown ? 1 : -1));
+  setTitle();
 }
 
 /// Drops from the "a draft was open" notice every draft that no longer exists (sent, or
