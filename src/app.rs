@@ -259,6 +259,12 @@ pub fn asks_personal_data(flow: &Flow) -> bool {
         .any(|q| matches!(q.kind, QueryKind::ContactDetail(_)))
 }
 
+/// The questions of `flow` that can only be answered on the municipality's website, by name:
+/// said on the service's page before the citizen starts, and at each question in the form.
+pub fn web_only_questions(flow: &Flow) -> Vec<String> {
+    flow.online_only_queries().map(|q| q.name.clone()).collect()
+}
+
 /// How one text field of a form is typed and what its hint says, from its format.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]

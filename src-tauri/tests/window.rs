@@ -869,3 +869,35 @@ async fn an_application_can_be_taken_out_of_the_outbox() {
     );
     app.quit().await;
 }
+
+/// A question only the web can answer (an imported flow with a map) is named on the service's
+/// page before the citizen starts, and at the question, each with the way to the website.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn questions_only_the_web_can_answer_are_said_up_front() {
+    let _one = SERIAL.lock().await;
+    let data = tempfile::tempdir().unwrap();
+    let saves = tempfile::tempdir().unwrap();
+    // Imported as `etjanst import` does, from the file an administrator exported from OeP.
+    let text = include_str!("../../tests/fixtures/gravtillstand.oeflow.txt");
+    let latin1: Vec<u8> = text.chars().map(|c| c as u32 as u8).collect();
+    let file = saves.path().join("gravtillstand.oeflow");
+    std::fs::write(&file, latin1).unwrap();
+    etjanst::catalogue::import(data.path(), &[file]).unwrap();
+    let app = launch(data.path(), saves.path()).await;
+    app.type_into("#search", "grävtillstånd").await;
+    app.click_text("button", "Ansökan om grävtillstånd").await;
+    app.focus_on_heading("Ansökan om grävtillstånd").await;
+    app.with_text("h2", "Frågor som bara kan besvaras på webben")
+        .await;
+    app.with_text("li", "Var ska du gräva?").await;
+    app.axe("service with a web-only question").await;
+    app.click_text("button", "Fyll i").await;
+    app.type_into("#passphrase", PASSPHRASE).await;
+    app.type_into("#passphrase-again", PASSPHRASE).await;
+    app.keys(ENTER).await;
+    app.heading("Platsen").await;
+    app.with_text("p", "kan bara besvaras på kommunens webbplats")
+        .await;
+    app.with_text("button", "Öppna e-tjänsten på webben").await;
+    app.quit().await;
+}

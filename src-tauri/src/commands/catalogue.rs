@@ -167,6 +167,9 @@ pub struct ServicePage {
     /// It asks for personal data: the protected-identity notice is repeated.
     pub asks_personal_data: bool,
     pub phone: Option<String>,
+    /// Questions only the municipality's website can answer (the core's list), named before
+    /// the citizen starts.
+    pub web_only_questions: Vec<String>,
 }
 
 #[tauri::command]
@@ -210,6 +213,7 @@ pub fn service(state: State<'_, Desktop>, id: String, site: Option<String>) -> R
                 flow_id: Some(flow.id.clone()),
                 asks_personal_data: app::asks_personal_data(flow),
                 phone,
+                web_only_questions: app::web_only_questions(flow),
                 entry,
             }
         }
@@ -227,6 +231,7 @@ pub fn service(state: State<'_, Desktop>, id: String, site: Option<String>) -> R
                 flow_id: None,
                 asks_personal_data: false,
                 phone,
+                web_only_questions: Vec::new(),
                 entry,
             }
         }
@@ -246,6 +251,7 @@ pub fn service(state: State<'_, Desktop>, id: String, site: Option<String>) -> R
                 flow_id: None,
                 asks_personal_data: false,
                 phone: None,
+                web_only_questions: Vec::new(),
                 entry,
             }
         }

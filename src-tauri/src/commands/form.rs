@@ -22,6 +22,9 @@ pub struct FormView {
     pub submit_online: bool,
     /// How each text field with a format is typed, and its hint, by field id (the core's).
     pub inputs: std::collections::BTreeMap<String, etjanst::app::FieldInput>,
+    /// Where the questions only the web can answer are answered: the e-service's own address,
+    /// else its site's.
+    pub web_url: String,
 }
 
 const FIELDS: &[&str] = &[
@@ -68,6 +71,10 @@ pub fn form(state: State<'_, Desktop>, flow_id: String) -> Res<FormView> {
         asks_personal_data: etjanst::app::asks_personal_data(flow),
         submit_online: catalogue.gateway(&flow.id).is_some(),
         inputs: etjanst::app::field_inputs(flow, lang),
+        web_url: flow
+            .external_link
+            .clone()
+            .unwrap_or_else(|| catalogue.site.url.clone()),
     })
 }
 

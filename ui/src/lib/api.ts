@@ -63,6 +63,8 @@ export interface ServicePage {
   flowId: string | null;
   asksPersonalData: boolean;
   phone: string | null;
+  /** Questions only the municipality's website can answer (the core's list). */
+  webOnlyQuestions: string[];
 }
 
 export interface Alternative {
@@ -123,6 +125,8 @@ export interface FormView {
   submitOnline: boolean;
   /** How each text field with a format is typed, and its hint, by field id (the core's). */
   inputs: Record<string, FieldInput>;
+  /** Where the questions only the web can answer are answered. */
+  webUrl: string;
 }
 
 /** The core's answer to "how is this field typed": HTML type, keyboard, autocomplete, hint. */

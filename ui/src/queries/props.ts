@@ -12,6 +12,8 @@ export interface QueryProps {
   labels: Record<string, string>;
   /// How text fields with a format are typed, by field id (the core's; see `FieldInput`).
   inputs: Record<string, FieldInput>;
+  /// Where a question only the web can answer is answered.
+  webUrl?: string;
   draftId: string;
   onchange: (value: unknown) => void;
 }
