@@ -80,19 +80,28 @@ pub async fn launch(data: &Path, saves: &Path) -> App {
     launch_with(data, saves, &[]).await
 }
 
-/// Waits (up to 10 s) until no window of the app is running. One may still be finishing (a
-/// save, the vault's lock) after its test: a launch meanwhile would find the single-instance
-/// lock held and hand over to the closing window instead of starting.
+/// Waits (up to 10 s) until no window of the app is running, then ends any that is left. One
+/// may still be finishing (a save, the vault's lock) after its test: a launch meanwhile would
+/// find the single-instance lock held and hand over to the closing window. One left behind by
+/// a failed test would share the X display and take the keyboard focus of the next.
 async fn app_gone() {
-    let t0 = Instant::now();
-    while t0.elapsed() < Duration::from_secs(10)
-        && Command::new("pgrep")
+    let running = || {
+        Command::new("pgrep")
             .args(["-f", env!("CARGO_BIN_EXE_etjanst-desktop")])
             .stdout(Stdio::null())
             .status()
             .is_ok_and(|s| s.success())
-    {
+    };
+    let t0 = Instant::now();
+    while t0.elapsed() < Duration::from_secs(10) && running() {
         tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    if running() {
+        eprintln!("a window of the app was still running: ended");
+        let _ = Command::new("pkill")
+            .args(["-KILL", "-f", env!("CARGO_BIN_EXE_etjanst-desktop")])
+            .status();
+        tokio::time::sleep(Duration::from_millis(500)).await;
     }
 }
 
