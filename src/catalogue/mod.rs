@@ -411,6 +411,10 @@ impl Catalogue {
         if let Some(url) = &self.gateway_override {
             return Some(url);
         }
+        // Listings ask for every service: most catalogues name no gateway at all.
+        if self.gateways.is_empty() {
+            return None;
+        }
         let id = self.flow(name).ok()?.id.as_str();
         self.gateways.get(id).map(String::as_str)
     }

@@ -285,13 +285,6 @@ fn gateway(settings: Settings) -> Shared {
     })
 }
 
-/// The citizens' routes and the case API's on one router, for tests that drive it in-process;
-/// serve with `into_make_service_with_connect_info::<SocketAddr>()`.
-pub fn router(settings: Settings) -> Router {
-    let gateway = gateway(settings);
-    citizen_routes(gateway.clone()).merge(case_routes(gateway))
-}
-
 fn citizen_routes(gateway: Shared) -> Router {
     let max_body = gateway.settings.max_body;
     Router::new()
