@@ -149,7 +149,9 @@ impl App {
     /// Ends the session (the window closes) and the driver.
     pub async fn quit(self) {
         let App { c, _driver, .. } = self;
-        let _ = c.close().await;
+        // WebKitWebDriver's session delete has hung now and then with the window open; the
+        // window is ended below either way.
+        let _ = tokio::time::timeout(Duration::from_secs(20), c.close()).await;
         drop(_driver);
         app_gone().await;
         tokio::time::sleep(Duration::from_millis(300)).await;
