@@ -168,6 +168,46 @@ fn every_answer_of_every_example_is_on_paper_and_hidden_questions_are_not() {
     assert!(hidden_checked >= 3, "the examples leave questions hidden");
 }
 
+/// The review on screen shows the core's summary rows; the paper must read the same, row for
+/// row and in the same order: step, question, each line of the answer.
+#[test]
+fn the_paper_reads_row_for_row_as_the_review() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = common::catalogue();
+    for flow in c.flows() {
+        let (name, mut answers) = common::example(flow);
+        let path = write(
+            dir.path(),
+            &format!("{name}-rows.pdf"),
+            &filled(flow, &mut answers),
+        );
+        let text = text_of(&path);
+        let form = Form::new(flow);
+        let states = form.evaluate(&mut answers);
+        let mut at = 0;
+        let mut rows = 0;
+        for step in fill::summary(&form, &states, &answers, fill::Lang::Sv) {
+            let mut expect = vec![step.name.clone()];
+            for row in &step.rows {
+                expect.push(row.question.clone());
+                expect.extend(row.lines.iter().map(fill::SummaryLine::text));
+                rows += 1;
+            }
+            for item in expect {
+                let item = squash(&item);
+                match text[at..].find(&item) {
+                    Some(k) => at += k + item.len(),
+                    None => panic!(
+                        "{name}: {item:?} is not on the paper after {:?}",
+                        &text[at.saturating_sub(80)..at]
+                    ),
+                }
+            }
+        }
+        assert!(rows >= 3, "{name}: {rows} rows");
+    }
+}
+
 #[test]
 fn names_in_every_latin_script_survive() {
     let dir = tempfile::tempdir().unwrap();

@@ -108,6 +108,7 @@ pub fn run() {
             form::form,
             form::evaluate,
             form::check_step,
+            form::summary,
             form::passphrase_strength,
             vault::vault_status,
             vault::vault_create,

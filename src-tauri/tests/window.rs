@@ -129,9 +129,54 @@ async fn fill_quit_resume_and_print() {
     app.click_text("button", "Granska").await;
     app.heading("Granska och skriv ut").await;
     app.with_text("dd", "Storgatan 1").await;
-    // Only the chosen alternative is an answer.
+    // Only the chosen alternative is an answer; an optional question left out says so.
     app.with_text("dd", "Nedskräpning eller klotter").await;
     assert!(!app.present_text("dd", "Gatubelysning").await);
+    app.with_text("dd", "Inte angivet").await;
+
+    // "Ändra": the question's step, focus in its field, and back to the review, where the
+    // same question's "Ändra" has focus again.
+    app.click("#change-2103").await;
+    app.heading("Felet").await;
+    assert_eq!(app.focused().await, "q-2103-210301");
+    // The step after this one was reached before: it is "klar" and can be opened forward.
+    let later = app
+        .js("return [...document.querySelectorAll('.steps li')].map(l => l.className + ':' + l.textContent.trim())")
+        .await;
+    assert!(
+        later.to_string().contains("done:Återkopplingklar"),
+        "the later step is not marked klar: {later}"
+    );
+    let field = app.find("#q-2103-210301").await;
+    field.clear().await.unwrap();
+    field.send_keys("Storgatan 3").await.unwrap();
+    app.click_text("button", "Spara och gå tillbaka till granskningen")
+        .await;
+    app.heading("Granska och skriv ut").await;
+    app.with_text("dd", "Storgatan 3").await;
+    let t0 = std::time::Instant::now();
+    while app.focused().await != "change-2103" {
+        assert!(
+            t0.elapsed() < std::time::Duration::from_secs(5),
+            "focus is on {} after changing an answer",
+            app.focused().await
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    // What the screen shows, row by row, to compare with the paper below.
+    let rows = app
+        .js(
+            r#"return [...document.querySelectorAll('section.summary')].flatMap(s => [
+            s.querySelector('h2').textContent,
+            ...[...s.querySelectorAll('.summary-row')].flatMap(r => [
+                r.querySelector('dt').textContent,
+                ...[...r.querySelectorAll('.line')].map(l => l.textContent),
+            ]),
+        ])"#,
+        )
+        .await;
+    let rows: Vec<String> = serde_json::from_value(rows).unwrap();
+    assert!(rows.len() >= 10, "{rows:?}");
     app.shot("review").await;
     app.axe("review").await;
     app.click("#make-pdf").await;
@@ -144,8 +189,19 @@ async fn fill_quit_resume_and_print() {
     let pdf = saves.path().join(PDF);
     saved_file(&pdf).await;
     let text = pdf_text(&pdf);
+    // The paper reads as the review did, row for row and in order.
+    let flat = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let paper = flat(&text);
+    let mut at = 0;
+    for row in &rows {
+        let row = flat(row);
+        match paper[at..].find(&row) {
+            Some(k) => at += k + row.len(),
+            None => panic!("the review's {row:?} is not next on the paper:\n{text}"),
+        }
+    }
     for answer in [
-        "Storgatan 1",
+        "Storgatan 3",
         "Lindesberg",
         "Åsa",
         "Lindström",

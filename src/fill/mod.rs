@@ -6,6 +6,7 @@
 
 mod answers;
 mod engine;
+mod summary;
 mod validate;
 
 use chrono::NaiveDate;
@@ -16,6 +17,7 @@ pub use answers::{
     wipe_json,
 };
 pub use engine::{Form, States};
+pub use summary::{SummaryLine, SummaryRow, SummaryStep, attachments, size_text, summary};
 pub use validate::{Issue, Lang, Mode, Problem, file_problems, validate};
 
 use crate::flow::QueryState;

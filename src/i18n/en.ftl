@@ -240,6 +240,12 @@ field-contactBySms = Contact me by text message
 field-name = Organisation name
 field-organizationNumber = Organisation number
 field-other = Other
+field-contactFirstName = Contact person's first name
+field-contactLastName = Contact person's last name
+summary-not-given = Not given
+summary-web-only = Answered in the e-service on the web.
+summary-row = Row { $n }
+summary-yes = Yes
 
 ## Desktop
 desktop-sync-running = a sync is already running

@@ -240,6 +240,12 @@ field-contactBySms = Jag vill bli kontaktad via sms
 field-name = Organisationens namn
 field-organizationNumber = Organisationsnummer
 field-other = Annat
+field-contactFirstName = Kontaktpersonens förnamn
+field-contactLastName = Kontaktpersonens efternamn
+summary-not-given = Inte angivet
+summary-web-only = Besvaras i e-tjänsten på webben.
+summary-row = Rad { $n }
+summary-yes = Ja
 
 ## Desktop
 desktop-sync-running = en synkning pågår redan

@@ -6,7 +6,7 @@ use super::PdfOptions;
 use super::fonts::Fonts;
 use super::layout::{Composer, Draw, Kind, LEFT, RIGHT, WIDTH};
 use super::render::Frame;
-use crate::fill::{Answer, Answers, ContactAnswer, FileRef, Form, OrganizationAnswer, States};
+use crate::fill::{Answer, Answers, Form, Lang, States, SummaryRow, size_text};
 use crate::flow::{
     ContactDetailQuery, EvaluatorRule, FieldMode, Flow, OrganizationDetailQuery, Query, QueryKind,
     QueryState,
@@ -100,11 +100,6 @@ fn mark(c: &mut Composer, text: &str, round: bool, marked: bool) {
     c.close();
 }
 
-/// Labelled value: "Label: value".
-fn pair(c: &mut Composer, label: &str, value: &str) {
-    p(c, &format!("{label}: {value}"), BODY, false);
-}
-
 /// A label and a line to write on.
 fn write_line(c: &mut Composer, label: &str, x: f32, width: f32) {
     c.ensure(34.0);
@@ -132,21 +127,6 @@ fn contact_rows(q: &ContactDetailQuery) -> Vec<(&'static str, FieldMode)> {
     ]
 }
 
-fn contact_values(a: &ContactAnswer) -> [&Option<String>; 10] {
-    [
-        &a.citizen_id,
-        &a.first_name,
-        &a.last_name,
-        &a.care_of,
-        &a.address,
-        &a.zip_code,
-        &a.postal_address,
-        &a.phone,
-        &a.mobile_phone,
-        &a.email,
-    ]
-}
-
 fn org_rows(q: &OrganizationDetailQuery) -> Vec<(&'static str, FieldMode)> {
     vec![
         ("Organisationens namn", FieldMode::Required),
@@ -162,93 +142,15 @@ fn org_rows(q: &OrganizationDetailQuery) -> Vec<(&'static str, FieldMode)> {
     ]
 }
 
-fn org_values(a: &OrganizationAnswer) -> [&Option<String>; 10] {
-    [
-        &a.name,
-        &a.organization_number,
-        &a.address,
-        &a.zip_code,
-        &a.postal_address,
-        &a.first_name,
-        &a.last_name,
-        &a.phone,
-        &a.mobile_phone,
-        &a.email,
-    ]
-}
-
-fn size_text(bytes: u64) -> String {
-    if bytes >= 1024 * 1024 {
-        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0)).replace('.', ",")
-    } else {
-        format!("{} kB", bytes.div_ceil(1024))
-    }
-}
-
-/// One column of a repeating group's table: a sub-query, or one field of a text-field one.
-struct Column<'q> {
-    header: String,
-    query: &'q Query,
-    field: Option<String>,
-}
-
-impl Column<'_> {
-    fn cell(&self, row: &std::collections::BTreeMap<String, Answer>) -> String {
-        let a = row.get(&self.query.id);
-        match (&self.field, a) {
-            (Some(f), Some(Answer::Fields(m))) => m.get(f).cloned().unwrap_or_default(),
-            (Some(_), _) => String::new(),
-            (None, a) => answer_text(&self.query.kind, a),
-        }
-    }
-}
-
-fn group_columns(sub: &[Query]) -> Vec<Column<'_>> {
-    let mut cols = Vec::new();
-    for q in sub.iter().filter(|q| q.default_state.is_visible()) {
-        match &q.kind {
-            QueryKind::TextField(t) => cols.extend(t.fields.iter().map(|f| Column {
-                header: f.label.clone(),
-                query: q,
-                field: Some(f.id.clone()),
-            })),
-            _ => cols.push(Column {
-                header: q.name.clone(),
-                query: q,
-                field: None,
-            }),
-        }
-    }
-    cols
-}
-
-/// An answer as one line of text (for table cells and drop-downs).
-fn answer_text(kind: &QueryKind, a: Option<&Answer>) -> String {
-    match a {
-        Some(Answer::Text(t)) => t.clone(),
-        Some(Answer::Fields(m)) => m.values().cloned().collect::<Vec<_>>().join(", "),
-        Some(Answer::Choice(ch)) => {
-            let mut names: Vec<String> = kind
-                .alternatives()
-                .map(|(alts, _)| {
-                    ch.selected
-                        .iter()
-                        .filter_map(|s| alts.iter().find(|a| &a.id == s).map(|a| a.name.clone()))
-                        .collect()
-                })
-                .unwrap_or_default();
-            if let Some(o) = ch.other_text() {
-                names.push(o.to_string());
-            }
-            names.join(", ")
-        }
-        Some(Answer::Files(f)) => f
-            .iter()
-            .map(|f| f.name.clone())
-            .collect::<Vec<_>>()
-            .join(", "),
-        _ => String::new(),
-    }
+/// A repeating group's column headers: each sub-question, or each field of a text-field one.
+fn group_headers(sub: &[Query]) -> Vec<String> {
+    sub.iter()
+        .filter(|q| q.default_state.is_visible())
+        .flat_map(|q| match &q.kind {
+            QueryKind::TextField(t) => t.fields.iter().map(|f| f.label.clone()).collect(),
+            _ => vec![q.name.clone()],
+        })
+        .collect()
 }
 
 fn table(c: &mut Composer, headers: &[String], rows: &[Vec<String>], empty_rows: usize) {
@@ -305,181 +207,13 @@ fn table(c: &mut Composer, headers: &[String], rows: &[Vec<String>], empty_rows:
     c.gap(4.0);
 }
 
-fn filled_query(
-    c: &mut Composer,
-    q: &Query,
-    answer: Option<&Answer>,
-    attachments: &mut Vec<FileRef>,
-) {
+/// One question of the summary: its heading, then each line of the answer ("Rad 2" bold).
+fn filled_row(c: &mut Composer, row: &SummaryRow) {
     c.ensure(40.0);
     c.open(Kind::Div);
-    if !matches!(q.kind, QueryKind::FileInfo(_)) {
-        heading(c, 3, &q.name);
-    }
-    match (&q.kind, answer) {
-        (QueryKind::TextField(t), a) => {
-            let values = match a {
-                Some(Answer::Fields(m)) => Some(m),
-                _ => None,
-            };
-            for f in &t.fields {
-                let v = values
-                    .and_then(|m| m.get(&f.id))
-                    .map(String::as_str)
-                    .unwrap_or("");
-                let shown = if f.mask_field_content && !v.is_empty() {
-                    "••••••"
-                } else if v.trim().is_empty() {
-                    "–"
-                } else {
-                    v
-                };
-                if t.fields.len() == 1 {
-                    p(c, shown, BODY, false);
-                } else {
-                    pair(c, &f.label, shown);
-                }
-            }
-        }
-        (QueryKind::TextArea(_), a) => {
-            let text = match a {
-                Some(Answer::Text(t)) if !t.trim().is_empty() => t.as_str(),
-                _ => "–",
-            };
-            p(c, text, BODY, false);
-        }
-        (QueryKind::RadioButton(_) | QueryKind::Checkbox(_), a) => {
-            let round = matches!(q.kind, QueryKind::RadioButton(_));
-            let choice = match a {
-                Some(Answer::Choice(ch)) => Some(ch),
-                _ => None,
-            };
-            if let Some((alts, free)) = q.kind.alternatives() {
-                c.open(Kind::L);
-                for alt in alts {
-                    let on = choice.is_some_and(|ch| ch.selected.contains(&alt.id));
-                    mark(c, &alt.name, round, on);
-                }
-                if let Some(label) = free {
-                    let other = choice.and_then(|ch| ch.other_text());
-                    let text = match other {
-                        Some(o) => format!("{label}: {o}"),
-                        None => label.to_string(),
-                    };
-                    mark(c, &text, round, other.is_some());
-                }
-                c.close();
-            }
-        }
-        (QueryKind::DropDown(_), a) => {
-            let t = answer_text(&q.kind, a);
-            p(c, if t.is_empty() { "–" } else { &t }, BODY, false);
-        }
-        (QueryKind::FileUpload(_), a) => {
-            let files = match a {
-                Some(Answer::Files(f)) if !f.is_empty() => f.as_slice(),
-                _ => &[],
-            };
-            if files.is_empty() {
-                p(c, "Inga filer", BODY, false);
-            } else {
-                c.open(Kind::L);
-                for f in files {
-                    c.open(Kind::LI);
-                    c.open(Kind::LBody);
-                    p(
-                        c,
-                        &format!("{} ({})", f.name, size_text(f.size)),
-                        BODY,
-                        false,
-                    );
-                    c.close();
-                    c.close();
-                    attachments.push(f.clone());
-                }
-                c.close();
-            }
-        }
-        (QueryKind::ContactDetail(cq), a) => {
-            let empty = ContactAnswer::default();
-            let ans = match a {
-                Some(Answer::Contact(x)) => x,
-                _ => &empty,
-            };
-            for ((label, _), v) in contact_rows(cq).into_iter().zip(contact_values(ans)) {
-                if let Some(v) = v.as_deref().filter(|v| !v.trim().is_empty()) {
-                    pair(c, label, v);
-                }
-            }
-        }
-        (QueryKind::OrganizationDetail(oq), a) => {
-            let empty = OrganizationAnswer::default();
-            let ans = match a {
-                Some(Answer::Organization(x)) => x,
-                _ => &empty,
-            };
-            for ((label, _), v) in org_rows(oq).into_iter().zip(org_values(ans)) {
-                if let Some(v) = v.as_deref().filter(|v| !v.trim().is_empty()) {
-                    pair(c, label, v);
-                }
-            }
-        }
-        (QueryKind::RepeatingGroup(g), a) => {
-            let rows = match a {
-                Some(Answer::Rows(r)) => r.as_slice(),
-                _ => &[],
-            };
-            let cols = group_columns(&g.queries);
-            if rows.is_empty() {
-                p(c, "Inga rader", BODY, false);
-            } else if cols.len() <= 6 {
-                let headers: Vec<String> = cols.iter().map(|c| c.header.clone()).collect();
-                let cells: Vec<Vec<String>> = rows
-                    .iter()
-                    .map(|row| cols.iter().map(|col| col.cell(row)).collect())
-                    .collect();
-                table(c, &headers, &cells, 0);
-            } else {
-                for (i, row) in rows.iter().enumerate() {
-                    p(c, &format!("Rad {}", i + 1), BODY, true);
-                    for col in &cols {
-                        pair(c, &col.header, &col.cell(row));
-                    }
-                }
-            }
-            for row in rows {
-                for a in row.values() {
-                    if let Answer::Files(f) = a {
-                        attachments.extend(f.iter().cloned());
-                    }
-                }
-            }
-        }
-        (QueryKind::FileInfo(f), _) => {
-            heading(c, 3, &q.name);
-            if let Some(d) = &q.description {
-                p(c, &crate::fill::plain_text(d), SMALL, false);
-            }
-            for file in &f.files {
-                p(c, &format!("Fil: {}", file.name), SMALL, false);
-            }
-        }
-        (QueryKind::Stop(_), _) => {
-            let text = q
-                .description
-                .as_deref()
-                .map(crate::fill::plain_text)
-                .unwrap_or_default();
-            p(c, &text, BODY, false);
-        }
-        (QueryKind::Unknown(_), _) => {
-            p(
-                c,
-                "Den här frågan besvaras i e-tjänsten på webben.",
-                BODY,
-                false,
-            );
-        }
+    heading(c, 3, &row.question);
+    for line in &row.lines {
+        p(c, &line.text(), BODY, line.heading);
     }
     c.close();
     c.gap(6.0);
@@ -600,25 +334,15 @@ pub(crate) fn filled<'f>(
     let mut c = Composer::new(fonts);
     let flow = form.flow;
     title(&mut c, flow, o, false);
-    let mut attachments = Vec::new();
-    let mut index = 0;
-    for step in &flow.steps {
-        let visible: Vec<&Query> = step
-            .queries
-            .iter()
-            .enumerate()
-            .filter(|(k, _)| states.get(index + k).is_visible())
-            .map(|(_, q)| q)
-            .collect();
-        index += step.queries.len();
-        if visible.is_empty() {
-            continue;
-        }
+    // The rows the review shows on screen: the paper says the same, in Swedish as the
+    // document's language is.
+    for step in crate::fill::summary(form, states, answers, Lang::Sv) {
         heading(&mut c, 2, &step.name);
-        for q in visible {
-            filled_query(&mut c, q, answers.get(&q.id), &mut attachments);
+        for row in &step.rows {
+            filled_row(&mut c, row);
         }
     }
+    let attachments = crate::fill::attachments(form, states, answers);
     if !attachments.is_empty() {
         heading(
             &mut c,
@@ -788,10 +512,7 @@ fn blank_query(c: &mut Composer, q: &Query, required: bool, why: Option<&Vec<Str
         QueryKind::ContactDetail(cq) => blank_fields(c, contact_rows(cq)),
         QueryKind::OrganizationDetail(oq) => blank_fields(c, org_rows(oq)),
         QueryKind::RepeatingGroup(g) => {
-            let headers: Vec<String> = group_columns(&g.queries)
-                .into_iter()
-                .map(|c| c.header)
-                .collect();
+            let headers = group_headers(&g.queries);
             let rows = (g.min_rows as usize)
                 .max(3)
                 .min(g.max_rows.map_or(8, |m| m as usize).max(1));

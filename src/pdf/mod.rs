@@ -1,7 +1,7 @@
 //! Printable PDFs of a filled form and of a blank one.
 //!
-//! Filled: every visible question after the evaluators with its answer, alternatives drawn
-//! with the chosen ones marked, group rows as tables, attached files listed, a signature block
+//! Filled: the rows of [`crate::fill::summary`], the same the review shows on screen (every
+//! visible question with its answer or "Inte angivet"), attached files listed, a signature block
 //! and the postal address for forms sent by post, and QR codes carrying the case XML so the
 //! municipality can scan the paper back into data. Blank: the same questions with writing
 //! lines and empty boxes, conditional questions explained.

@@ -87,6 +87,9 @@ pub struct Evaluation {
     pub answers: Value,
     /// The core's issues, each with its message and the place in on-screen words.
     pub issues: Vec<Value>,
+    /// Per step: nothing in it stands in the way of printing or sending (its full check
+    /// passes). The step list marks visited ones "klar".
+    pub steps_done: Vec<bool>,
 }
 
 pub(super) fn parse(flow: &Flow, answers: &Value, lang: fill::Lang) -> Res<Answers> {
@@ -123,11 +126,48 @@ pub(super) fn evaluation(
         .collect();
     let issues = issue_views(flow, &report.issues, lang);
     let doc = parsed.to_json(flow);
+    let full = if mode == Mode::Complete {
+        report.issues
+    } else {
+        fill::check(
+            &form,
+            &mut parsed.clone(),
+            Mode::Complete,
+            etjanst::app::today(),
+        )
+        .issues
+    };
+    let steps_done = flow
+        .steps
+        .iter()
+        .map(|step| {
+            !full
+                .iter()
+                .any(|i| step.queries.iter().any(|q| q.id == i.query))
+        })
+        .collect();
     Ok(Evaluation {
         states,
         answers: doc.get("answers").cloned().unwrap_or_default(),
         issues,
+        steps_done,
     })
+}
+
+/// The answers as the review shows them, step by step (the same rows the PDF prints).
+#[tauri::command]
+pub fn summary(
+    state: State<'_, Desktop>,
+    flow_id: String,
+    answers: Value,
+) -> Res<Vec<fill::SummaryStep>> {
+    let lang = state.lang();
+    let catalogue = state.catalogue();
+    let flow = flow_of(&catalogue, &flow_id, lang)?;
+    let form = Form::new(flow);
+    let mut parsed = parse(flow, &answers, lang)?;
+    let report = fill::check(&form, &mut parsed, Mode::Draft, etjanst::app::today());
+    Ok(fill::summary(&form, &report.states, &parsed, lang))
 }
 
 /// Evaluates the answers as the citizen types: which questions show, and what is wrong with

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { display, fieldId, isEmpty, issueTarget, toggle, withValue } from './answers';
-import { textIds, type Query } from './api';
+import { fieldId, isEmpty, issueTarget, toggle, withValue } from './answers';
+import { textIds } from './api';
 
 describe('answers document', () => {
   it('drops a cleared answer instead of sending an empty one', () => {
@@ -28,28 +28,6 @@ describe('where an issue is shown', () => {
     );
     expect(issueTarget({ query: '2103', field: '210301', code: 'required', message: '', label: '' })).toBe('q-2103-210301');
     expect(issueTarget({ query: '2101', code: 'required', message: '', label: '' })).toBe('q-2101');
-  });
-});
-
-describe('the summary before printing', () => {
-  const radio: Query = {
-    id: '2101',
-    name: 'Vad?',
-    defaultState: 'VISIBLE',
-    type: 'RadioButton',
-    alternatives: [{ id: '210101', name: 'Belysning' }],
-    freeTextAlternative: 'Annat',
-  };
-  it('shows alternatives by name and the free text with its label', () => {
-    expect(display(radio, { selected: ['210101'] }, {})).toEqual(['Belysning']);
-    expect(display(radio, { other: 'Skylt' }, { other: 'Annat' })).toEqual(['Annat: Skylt']);
-  });
-  it('shows contact fields under the core labels', () => {
-    const q: Query = { id: '1', name: 'K', defaultState: 'VISIBLE', type: 'ContactDetail' };
-    expect(display(q, { firstName: 'Åsa', contactBySms: true }, { firstName: 'Förnamn', contactBySms: 'Sms' })).toEqual([
-      'Förnamn: Åsa',
-      'Sms: ✓',
-    ]);
   });
 });
 

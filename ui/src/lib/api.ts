@@ -152,6 +152,29 @@ export interface Evaluation {
   states: Record<string, QueryState>;
   answers: Answers;
   issues: Issue[];
+  /// Per step: its full check passes (nothing in it stands in the way).
+  stepsDone: boolean[];
+}
+
+/// The answers as the review shows them and the PDF prints them (the core's summary rows).
+export interface SummaryStep {
+  index: number;
+  name: string;
+  rows: SummaryRow[];
+}
+export interface SummaryRow {
+  query: string;
+  question: string;
+  lines: SummaryLine[];
+  answered: boolean;
+}
+export interface SummaryLine {
+  label?: string;
+  value: string;
+  /// The line as the paper prints it ("Ort: Lindesberg").
+  text: string;
+  masked?: boolean;
+  heading?: boolean;
 }
 
 export interface DraftHeader {
@@ -282,6 +305,7 @@ export const api = {
   syncCancel: () => invoke<void>('sync_cancel'),
   form: (flowId: string) => invoke<FormView>('form', { flowId }).then((v) => ({ ...v, flow: textIds(v.flow) })),
   evaluate: (flowId: string, answers: Answers) => invoke<Evaluation>('evaluate', { flowId, answers }),
+  summary: (flowId: string, answers: Answers) => invoke<SummaryStep[]>('summary', { flowId, answers }),
   checkStep: (flowId: string, answers: Answers, step: number | null) =>
     invoke<Evaluation>('check_step', { flowId, answers, step }),
   passphraseStrength: (passphrase: string) =>

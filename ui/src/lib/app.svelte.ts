@@ -8,8 +8,8 @@ import type { DraftView, Issue, Settings, VaultStatus } from './api';
 export type Screen =
   | { name: 'start' }
   | { name: 'service'; id: string; site: string | null }
-  | { name: 'form'; flowId: string; draftId: string | null; focus?: Issue }
-  | { name: 'review'; flowId: string; draftId: string }
+  | { name: 'form'; flowId: string; draftId: string | null; focus?: Issue; change?: string }
+  | { name: 'review'; flowId: string; draftId: string; back?: string }
   | { name: 'submit'; flowId: string | null; draftId: string | null; outboxId: string | null }
   | { name: 'drafts' }
   | { name: 'settings' }
