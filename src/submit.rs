@@ -742,12 +742,16 @@ pub fn upload_queued(
 
 /// The case is filed: the receipt checked against what was sent (§2.5), then stored and the
 /// outbox entry and its draft removed in one transaction.
+///
+/// `copy` is the PDF of what was sent ([`sent_copy`]), kept sealed with the receipt. Returns
+/// the receipt's id in the vault and the receipt.
 pub fn keep_receipt(
     vault: &mut crate::vault::Vault,
     id: &str,
     o: &crate::vault::Outgoing,
     r: &GatewayReceipt,
-) -> Result<crate::vault::Receipt, String> {
+    copy: Option<&[u8]>,
+) -> Result<(String, crate::vault::Receipt), String> {
     let submission = o.submission_id.as_deref().unwrap_or(&r.submission_id);
     verify_receipt(r, &o.sha256, submission)?;
     let receipt = crate::vault::Receipt {
@@ -762,8 +766,51 @@ pub fn keep_receipt(
             "gateway": o.gateway,
         }),
     };
-    vault.submitted(id, &receipt).map_err(|e| e.to_string())?;
-    Ok(receipt)
+    let name = copy_name(&o.service_name, &r.case_number);
+    let receipt_id = vault
+        .submitted(id, &receipt, copy.map(|c| (name.as_str(), c)))
+        .map_err(|e| e.to_string())?;
+    Ok((receipt_id, receipt))
+}
+
+/// The copy's file name: the service and the case number ("lamna-synpunkt-1043.pdf").
+pub fn copy_name(service: &str, case_number: &str) -> String {
+    let case = crate::slug(case_number);
+    if case.is_empty() {
+        format!("{}.pdf", crate::slug(service))
+    } else {
+        format!("{}-{case}.pdf", crate::slug(service))
+    }
+}
+
+/// What was sent, on paper, for the citizen's own records: the answers of outbox entry `o`
+/// as the municipality's PDF shows them (no signature block, no codes), dated when the case
+/// was filed (`filed_at`, RFC 3339). `None` when the body does not read as answers to `flow`
+/// (a flow changed since): the receipt is kept all the same.
+pub fn sent_copy(
+    flow: &crate::flow::Flow,
+    o: &crate::vault::Outgoing,
+    filed_at: &str,
+    publisher: &str,
+) -> Option<Vec<u8>> {
+    use crate::fill::{self, Answers, Form, Mode};
+    let mut body: Value = serde_json::from_slice(&o.body).ok()?;
+    let answers = body.get("document").map(|d| Answers::from_json(flow, d));
+    // The body holds personal data in clear: wiped as the answers are.
+    fill::wipe_json(&mut body);
+    let mut answers = answers?.ok()?;
+    let form = Form::new(flow);
+    let report = fill::check(&form, &mut answers, Mode::Complete, crate::app::today());
+    let created = chrono::DateTime::parse_from_rfc3339(filed_at)
+        .map(|t| t.with_timezone(&chrono::Local).naive_local())
+        .unwrap_or_else(|_| chrono::Local::now().naive_local());
+    let options = crate::pdf::PdfOptions {
+        created,
+        publisher: publisher.to_string(),
+        by_post: false,
+        qr: false,
+    };
+    crate::pdf::filled(&form, &report.states, &answers, &options).ok()
 }
 
 /// The QR frame as one SVG path (one unit per module, a four-module quiet zone) and the side

@@ -256,6 +256,32 @@ async fn a_draft_is_submitted_signed_and_only_then_removed() {
     assert!(receipts.contains("Lämna synpunkt eller klagomål"));
     let (_, outbox) = run(&s.data, &["outbox", "list"]);
     assert!(outbox.contains("Inga ansökningar väntar"), "{outbox}");
+
+    // The copy of what was sent is kept with the receipt, sealed: saved, it reads as sent.
+    let copy = s.data.join("kopia.pdf");
+    let (code, out) = run(
+        &s.data,
+        &["receipts", "--copy", &number, "-o", copy.to_str().unwrap()],
+    );
+    assert_eq!(code, 0, "{out}");
+    let out = std::process::Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .arg(&copy)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils)");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let words = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        words(&text).contains("hjälpte min pappa att lära sig använda surfplattan"),
+        "{text}"
+    );
+    let (code, out) = run(&s.data, &["receipts", "--copy", "999999", "-o", "x.pdf"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        out.contains("Inget kvitto har ärendenummer 999999"),
+        "{out}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

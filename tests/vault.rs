@@ -94,6 +94,7 @@ fn nothing_personal_is_readable_on_disk() {
         "MARKÖR-TITEL-0b2e",
         "MARKÖR-KVITTO-55d1",
         "MARKÖR-RADERAD-c0de",
+        "MARKÖR-KOPIA-3e9b",
     ];
     let c = common::catalogue();
     let flow = c.flow("synpunkt").unwrap();
@@ -123,15 +124,19 @@ fn nothing_personal_is_readable_on_disk() {
         let mut gone = draft_of(&vault, "synpunkt", json!({"text": markers[4]}));
         vault.save(&mut gone).unwrap();
         vault.delete(&gone.id).unwrap();
+        let receipt = Receipt {
+            flow_id: "synpunkt".into(),
+            service_name: markers[3].into(),
+            case_number: Some("2026-1234".into()),
+            submitted: "2026-11-27T10:00:00".into(),
+            sha256: "00".repeat(32),
+            details: json!({}),
+        };
+        vault.store_receipt(&receipt).unwrap();
+        // The copy of what was sent, kept with a receipt.
+        let copy = format!("%PDF-1.7 {}", markers[5]);
         vault
-            .store_receipt(&Receipt {
-                flow_id: "synpunkt".into(),
-                service_name: markers[3].into(),
-                case_number: Some("2026-1234".into()),
-                submitted: "2026-11-27T10:00:00".into(),
-                sha256: "00".repeat(32),
-                details: json!({}),
-            })
+            .submitted("no-such-entry", &receipt, Some(("kopia.pdf", copy.as_bytes())))
             .unwrap();
         // While the vault is open the WAL holds the newest pages: scan it too.
         assert_no_plaintext(dir.path(), &markers);
@@ -149,7 +154,15 @@ fn nothing_personal_is_readable_on_disk() {
             .title
             .starts_with(markers[2])
     );
-    assert_eq!(vault.receipts().unwrap().0[0].1.service_name, markers[3]);
+    let (receipts, _) = vault.receipts().unwrap();
+    assert_eq!(receipts[0].1.service_name, markers[3]);
+    let copies: Vec<_> = receipts
+        .iter()
+        .filter_map(|(id, _)| vault.receipt_copy(id).unwrap())
+        .collect();
+    assert_eq!(copies.len(), 1, "one receipt was kept with its copy");
+    assert_eq!(copies[0].0, "kopia.pdf");
+    assert!(String::from_utf8_lossy(&copies[0].1).contains(markers[5]));
 }
 
 #[test]

@@ -137,6 +137,7 @@ pub fn run() {
             submit::open_bankid,
             submit::outbox,
             submit::receipts,
+            submit::receipt_open,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

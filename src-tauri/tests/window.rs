@@ -144,7 +144,7 @@ async fn fill_quit_resume_and_print() {
         .js("return [...document.querySelectorAll('.steps li')].map(l => l.className + ':' + l.textContent.trim())")
         .await;
     assert!(
-        later.to_string().contains("done:Återkopplingklar"),
+        later.to_string().contains("done:Återkoppling, klar"),
         "the later step is not marked klar: {later}"
     );
     let field = app.find("#q-2103-210301").await;
@@ -624,10 +624,27 @@ async fn submit_flow() {
     app.with_text("p", "Först nu är ansökan inskickad").await;
     let case = app.find("#case-number").await.text().await.unwrap();
     assert!(case.parse::<i64>().is_ok(), "{case}");
-    // No screenshot or axe run of this screen: WebKitWebDriver's snapshot of it hung now
-    // and then, and took the session with it (see the issue note).
-
-    // The draft is gone; the receipt is listed.
+    app.focus_on_heading("Ansökan är inskickad").await;
+    // What happens next, whom to ask (naming the case), and a copy of what was sent.
+    app.with_text("h2", "Vad händer nu?").await;
+    app.with_text("p", &format!("uppge ärendenummer {case}"))
+        .await;
+    app.with_text("li", "0581-810 00").await;
+    app.with_text("h2", "Kopia av det du skickade in").await;
+    app.shot("confirmation").await;
+    app.axe("confirmation").await;
+    app.click("#pdf-save").await;
+    app.find("#pdf-saved").await;
+    let copy = saves
+        .path()
+        .join(format!("lamna-synpunkt-eller-klagomal-{case}.pdf"));
+    saved_file(&copy).await;
+    let text = pdf_text(&copy);
+    assert!(
+        text.contains("Tack för den nya lekplatsen vid Lindbacka!"),
+        "the copy does not hold what was sent:\n{text}"
+    );
+    // The draft is gone; the receipt is listed, and opens with its copy again.
     app.click_text("button", "Till Mina utkast").await;
     app.heading("Mina utkast").await;
     app.with_text("h2", "Inskickade ansökningar").await;
@@ -637,6 +654,17 @@ async fn submit_flow() {
         !app.present_text("button", "Fortsätt").await,
         "the draft is still there"
     );
+    app.click_text("button", "Lämna synpunkt eller klagomål")
+        .await;
+    app.heading("Ansökan är inskickad").await;
+    assert_eq!(app.find("#case-number").await.text().await.unwrap(), case);
+    app.find("#pdf-save").await;
+    assert!(
+        !app.present_text("p", "Först nu är ansökan inskickad").await,
+        "a receipt opened later says it was sent only now"
+    );
+    app.click_text("button", "Till Mina utkast").await;
+    app.heading("Mina utkast").await;
 
     // The second with the animated QR code, scanned from the screen's own frames.
     app.click_text("button", "E-tjänster").await;

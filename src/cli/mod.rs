@@ -147,6 +147,11 @@ enum Command {
     Receipts {
         #[arg(long)]
         json: bool,
+        /// Save the copy of what was sent with case number CASE (a PDF) to --output.
+        #[arg(long, value_name = "CASE", requires = "output")]
+        copy: Option<String>,
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
     },
 }
 
@@ -484,7 +489,12 @@ fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
         Command::Draft(command) => drafts::run(&dir, cli.passphrase_file.as_deref(), command),
         Command::Submit(args) => submit::submit(&dir, cli.passphrase_file.as_deref(), args),
         Command::Outbox(command) => submit::outbox(&dir, cli.passphrase_file.as_deref(), command),
-        Command::Receipts { json } => submit::receipts(&dir, cli.passphrase_file.as_deref(), json),
+        Command::Receipts { json, copy, output } => match (copy, output) {
+            (Some(case), Some(output)) => {
+                submit::receipt_copy(&dir, cli.passphrase_file.as_deref(), &case, &output)
+            }
+            _ => submit::receipts(&dir, cli.passphrase_file.as_deref(), json),
+        },
         Command::Schema => browse::schema(),
         command => {
             let catalogue = Catalogue::open(&dir)?;

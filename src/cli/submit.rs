@@ -104,7 +104,7 @@ pub(crate) fn submit(
             .find(|(_, o)| o.draft_id.as_deref() == Some(draft.as_str()))
         {
             eprintln!("{}", etjanst::t!(lang, "submit-resuming", id = id.as_str()));
-            return send(&mut vault, &id, o, args.signing);
+            return send(&mut vault, &id, o, args.signing, Some(&catalogue));
         }
     }
     let folder = args.attachments.clone().unwrap_or_else(|| {
@@ -147,7 +147,7 @@ pub(crate) fn submit(
         Err(submit::PrepareError::Vault(e)) => return Err(e.into()),
     };
     let id = vault.queue(&outgoing)?;
-    send(&mut vault, &id, outgoing, args.signing)
+    send(&mut vault, &id, outgoing, args.signing, Some(&catalogue))
 }
 
 fn progress_line(sent: u64, total: u64) {
@@ -162,7 +162,14 @@ fn progress_line(sent: u64, total: u64) {
 
 /// One attempt at an application in the outbox: upload (again, with the same key and bytes,
 /// if need be), sign, store the receipt.
-fn send(vault: &mut Vault, id: &str, mut o: Outgoing, signing: SigningArgs) -> Result<u8, Failure> {
+/// `catalogue` has the flow the copy of what was sent is printed from (kept with the receipt).
+fn send(
+    vault: &mut Vault,
+    id: &str,
+    mut o: Outgoing,
+    signing: SigningArgs,
+    catalogue: Option<&Catalogue>,
+) -> Result<u8, Failure> {
     let lang = super::lang();
     let client = Client::new(&o.gateway, Duration::from_secs(30)).map_err(Failure::from_submit)?;
     let uploaded = loop {
@@ -222,7 +229,12 @@ fn send(vault: &mut Vault, id: &str, mut o: Outgoing, signing: SigningArgs) -> R
     }
     match sign(&client, &o, &uploaded.submission_id, signing)? {
         Signed::Receipt(r) => {
-            submit::keep_receipt(vault, id, &o, &r)
+            let copy = catalogue.and_then(|c| {
+                let flow = c.flow(&o.flow_id).ok()?;
+                let publisher = etjanst::app::publisher(&c.site.name);
+                submit::sent_copy(flow, &o, &r.submitted_at, &publisher)
+            });
+            submit::keep_receipt(vault, id, &o, &r, copy.as_deref())
                 .map_err(|e| Failure::from(etjanst::t!(lang, "submit-receipt-bad", error = e)))?;
             println!("{}", etjanst::t!(lang, "submit-done"));
             println!("  {}: {}", etjanst::t!(lang, "receipt-case"), r.case_number);
@@ -414,9 +426,10 @@ pub(crate) fn outbox(
                     None => Failure::from(etjanst::t!(lang, "outbox-empty")),
                 });
             }
+            let catalogue = Catalogue::open(dir).ok();
             let mut worst = 0;
             for (i, o) in chosen {
-                worst = worst.max(send(&mut vault, &i, o, signing)?);
+                worst = worst.max(send(&mut vault, &i, o, signing, catalogue.as_ref())?);
             }
             Ok(worst)
         }
@@ -458,5 +471,36 @@ pub(crate) fn receipts(
             )?;
         }
     }
+    Ok(0)
+}
+
+/// Writes the copy of what was sent with case `case` to `output`.
+pub(crate) fn receipt_copy(
+    dir: &Path,
+    passphrase_file: Option<&Path>,
+    case: &str,
+    output: &Path,
+) -> Result<u8, Failure> {
+    let lang = super::lang();
+    let not_found = || Failure::input(etjanst::t!(lang, "receipt-not-found", case = case));
+    let vault = super::drafts::open(dir, passphrase_file, false)?.ok_or_else(not_found)?;
+    let (list, _) = vault.receipts()?;
+    let (id, _) = list
+        .iter()
+        .find(|(_, r)| r.case_number.as_deref() == Some(case))
+        .ok_or_else(not_found)?;
+    let (_, pdf) = vault
+        .receipt_copy(id)?
+        .ok_or_else(|| Failure::from(etjanst::t!(lang, "receipt-no-copy", case = case)))?;
+    std::fs::write(output, &pdf)
+        .map_err(|e| Failure::from(format!("{}: {e}", output.display())))?;
+    eprintln!(
+        "{}",
+        etjanst::t!(
+            lang,
+            "receipt-copy-saved",
+            path = output.display().to_string()
+        )
+    );
     Ok(0)
 }

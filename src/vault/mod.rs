@@ -415,7 +415,9 @@ impl LockedVault {
              CREATE TABLE IF NOT EXISTS receipts (
                  id TEXT PRIMARY KEY, created INTEGER NOT NULL, data BLOB NOT NULL);
              CREATE TABLE IF NOT EXISTS outbox (
-                 id TEXT PRIMARY KEY, created INTEGER NOT NULL, data BLOB NOT NULL);",
+                 id TEXT PRIMARY KEY, created INTEGER NOT NULL, data BLOB NOT NULL);
+             CREATE TABLE IF NOT EXISTS receipt_copies (
+                 receipt TEXT PRIMARY KEY, data BLOB NOT NULL);",
         )?;
         Ok(LockedVault {
             conn,
@@ -1022,6 +1024,26 @@ impl Vault {
         self.sealed_rows("receipts")
     }
 
+    /// The PDF of what was sent with receipt `id` (file name, bytes); `None` for a receipt
+    /// kept without one.
+    pub fn receipt_copy(&self, id: &str) -> Result<Option<(String, Vec<u8>)>, VaultError> {
+        let sealed: Option<Vec<u8>> = self
+            .conn
+            .query_row(
+                "SELECT data FROM receipt_copies WHERE receipt = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(sealed) = sealed else {
+            return Ok(None);
+        };
+        let stored: StoredAttachment = self
+            .unseal(&sealed)
+            .ok_or_else(|| VaultError::Damaged(id.to_string()))?;
+        Ok(Some((stored.name, stored.data)))
+    }
+
     /// Every record of a table of sealed records (`receipts`, `outbox`), oldest first, and
     /// how many could not be decrypted.
     fn sealed_rows<T: serde::de::DeserializeOwned>(
@@ -1089,7 +1111,14 @@ impl Vault {
     /// The gateway filed the case: in one transaction the receipt is stored and the outbox
     /// entry and its draft (with its attachments) removed, so that nothing is lost and
     /// nothing left behind whatever moment the computer stops. The receipt's id.
-    pub fn submitted(&mut self, outbox_id: &str, receipt: &Receipt) -> Result<String, VaultError> {
+    /// `copy` is the PDF of what was sent (file name, bytes), kept sealed beside the receipt
+    /// for the citizen to save or print again ([`Vault::receipt_copy`]).
+    pub fn submitted(
+        &mut self,
+        outbox_id: &str,
+        receipt: &Receipt,
+        copy: Option<(&str, &[u8])>,
+    ) -> Result<String, VaultError> {
         let (queued, _) = self.outbox()?;
         let draft = queued
             .iter()
@@ -1097,11 +1126,25 @@ impl Vault {
             .and_then(|(_, o)| o.draft_id.clone());
         let id = random_id()?;
         let sealed = self.seal(receipt)?;
+        let copy = copy
+            .map(|(name, data)| {
+                self.seal(&StoredAttachment {
+                    name: name.to_string(),
+                    data: data.to_vec(),
+                })
+            })
+            .transpose()?;
         let tx = self.conn.unchecked_transaction()?;
         tx.execute(
             "INSERT INTO receipts (id, created, data) VALUES (?1, ?2, ?3)",
             params![id, now_ms(), sealed],
         )?;
+        if let Some(copy) = copy {
+            tx.execute(
+                "INSERT INTO receipt_copies (receipt, data) VALUES (?1, ?2)",
+                params![id, copy],
+            )?;
+        }
         tx.execute("DELETE FROM outbox WHERE id = ?1", [outbox_id])?;
         if let Some(draft) = &draft {
             tx.execute("DELETE FROM drafts WHERE id = ?1", [draft])?;

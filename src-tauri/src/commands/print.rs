@@ -54,7 +54,7 @@ fn pages(pdf: &[u8]) -> usize {
         .count()
 }
 
-fn keep(state: &Desktop, bytes: Vec<u8>, file_name: String) -> Made {
+pub(super) fn keep(state: &Desktop, bytes: Vec<u8>, file_name: String) -> Made {
     let lang = state.lang();
     let made = Made {
         ok: true,

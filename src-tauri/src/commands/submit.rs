@@ -40,6 +40,9 @@ pub struct Qr {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ReceiptView {
+    /// The receipt's id in the vault, to open it again with the copy of what was sent.
+    pub id: String,
+    pub flow_id: String,
     pub service_name: String,
     pub case_number: String,
     pub submitted: String,
@@ -174,17 +177,27 @@ fn kept(
     r: &submit::GatewayReceipt,
 ) -> Res<ReceiptView> {
     let lang = state.lang();
+    // The citizen's copy of what was sent, printed before the vault is taken.
+    let copy = {
+        let catalogue = state.catalogue();
+        catalogue.flow(&o.flow_id).ok().and_then(|flow| {
+            let publisher = etjanst::app::publisher(&catalogue.site.name);
+            submit::sent_copy(flow, o, &r.submitted_at, &publisher)
+        })
+    };
     let mut guard = lock(&state.vault);
     let vault = guard
         .as_mut()
         .ok_or_else(|| fail(etjanst::vault::VaultError::NotCreated, lang))?;
-    submit::keep_receipt(vault, outbox_id, o, r)
+    let (id, _) = submit::keep_receipt(vault, outbox_id, o, r, copy.as_deref())
         .map_err(|e| etjanst::t!(lang, "submit-receipt-bad", error = e))?;
     lock(&state.signing).remove(outbox_id);
     if lock(&state.open_draft).as_deref() == o.draft_id.as_deref() {
         *lock(&state.open_draft) = None;
     }
     Ok(ReceiptView {
+        id,
+        flow_id: o.flow_id.clone(),
         service_name: o.service_name.clone(),
         case_number: r.case_number.clone(),
         submitted: r.submitted_at.clone(),
@@ -416,7 +429,9 @@ pub fn receipts(state: State<'_, Desktop>) -> Res<Vec<ReceiptView>> {
     Ok(list
         .into_iter()
         .rev()
-        .map(|(_, r)| ReceiptView {
+        .map(|(id, r)| ReceiptView {
+            id,
+            flow_id: r.flow_id.clone(),
             service_name: r.service_name.clone(),
             case_number: r.case_number.clone().unwrap_or_default(),
             submitted: r.submitted.clone(),
@@ -456,4 +471,65 @@ pub fn retry_in_background(app: AppHandle) {
             }
         }
     });
+}
+
+/// The municipality's contact for a service, as the confirmation shows it.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContactView {
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+/// A receipt as its confirmation page shows it.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReceiptPage {
+    pub receipt: ReceiptView,
+    /// "Vad händer nu?": the service's own text after submission (sanitised HTML), if any.
+    pub next: Option<String>,
+    pub contact: Option<ContactView>,
+    /// The copy of what was sent, made ready to save or print (as any PDF of the window).
+    pub copy: Option<super::print::Made>,
+}
+
+/// Opens receipt `id`: the receipt, what happens next, whom to ask, and the copy of what was
+/// sent loaded for "Spara en kopia" and "Skriv ut".
+#[tauri::command]
+pub fn receipt_open(state: State<'_, Desktop>, id: String) -> Res<ReceiptPage> {
+    let lang = state.lang();
+    let receipt = receipts(state.clone())?
+        .into_iter()
+        .find(|r| r.id == id)
+        .ok_or_else(|| fail(etjanst::vault::VaultError::NotFound(id.clone()), lang))?;
+    let copy = {
+        let guard = lock(&state.vault);
+        let vault = guard
+            .as_ref()
+            .ok_or_else(|| fail(etjanst::vault::VaultError::NotCreated, lang))?;
+        vault.receipt_copy(&id).map_err(|e| fail(e, lang))?
+    };
+    let (next, contact) = {
+        let catalogue = state.catalogue();
+        match catalogue.flow(&receipt.flow_id) {
+            Ok(flow) => {
+                let shown = etjanst::app::flow_for_display(flow);
+                let contact = flow.contact.as_ref().map(|c| ContactView {
+                    name: c.name.clone(),
+                    phone: c.phone.clone(),
+                    email: c.email.clone(),
+                });
+                (shown.submitted_message, contact)
+            }
+            Err(_) => (None, None),
+        }
+    };
+    let copy = copy.map(|(name, bytes)| super::print::keep(&state, bytes, name));
+    Ok(ReceiptPage {
+        receipt,
+        next,
+        contact,
+        copy,
+    })
 }

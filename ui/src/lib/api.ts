@@ -256,11 +256,21 @@ export interface SubmitView {
 }
 
 export interface ReceiptView {
+  id: string;
+  flowId: string;
   serviceName: string;
   caseNumber: string;
   submitted: string;
   signerName: string;
   sha256: string;
+}
+
+/// A receipt's confirmation page: what happens next, whom to ask, the copy of what was sent.
+export interface ReceiptPage {
+  receipt: ReceiptView;
+  next: string | null;
+  contact: { name?: string; phone?: string; email?: string } | null;
+  copy: Made | null;
 }
 
 export interface SigningView {
@@ -340,6 +350,7 @@ export const api = {
   outbox: () => invoke<OutboxView[]>('outbox'),
   outboxRemove: (outboxId: string) => invoke<ReceiptView | null>('outbox_remove', { outboxId }),
   receipts: () => invoke<ReceiptView[]>('receipts'),
+  receiptOpen: (id: string) => invoke<ReceiptPage>('receipt_open', { id }),
 };
 
 /// The flow format writes ids as JSON numbers; answers and the core's issues name them as

@@ -11,6 +11,7 @@ export type Screen =
   | { name: 'form'; flowId: string; draftId: string | null; focus?: Issue; change?: string }
   | { name: 'review'; flowId: string; draftId: string; back?: string }
   | { name: 'submit'; flowId: string | null; draftId: string | null; outboxId: string | null }
+  | { name: 'receipt'; id: string; justSent?: boolean }
   | { name: 'drafts' }
   | { name: 'settings' }
   | { name: 'mydata' }
@@ -29,7 +30,7 @@ export const app = $state({
 
 /// Goes to `screen`, through the unlock screen first when it needs the drafts.
 export function go(screen: Screen) {
-  const needsVault = ['form', 'review', 'drafts', 'submit'].includes(screen.name);
+  const needsVault = ['form', 'review', 'drafts', 'submit', 'receipt'].includes(screen.name);
   if (needsVault && !app.vault?.unlocked) {
     app.screen = { name: 'unlock', then: screen };
   } else {
