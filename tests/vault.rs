@@ -136,7 +136,11 @@ fn nothing_personal_is_readable_on_disk() {
         // The copy of what was sent, kept with a receipt.
         let copy = format!("%PDF-1.7 {}", markers[5]);
         vault
-            .submitted("no-such-entry", &receipt, Some(("kopia.pdf", copy.as_bytes())))
+            .submitted(
+                "no-such-entry",
+                &receipt,
+                Some(("kopia.pdf", copy.as_bytes())),
+            )
             .unwrap();
         // While the vault is open the WAL holds the newest pages: scan it too.
         assert_no_plaintext(dir.path(), &markers);

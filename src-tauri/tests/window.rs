@@ -111,7 +111,9 @@ async fn fill_quit_resume_and_print() {
             "an answer is in clear in the vault file"
         );
     }
-    let app = launch(data.path(), saves.path()).await;
+    let printer = tempfile::tempdir().unwrap();
+    let path = fake_printer(printer.path());
+    let app = launch_with(data.path(), saves.path(), &[("PATH", &path)]).await;
     app.heading("Kommunens e-tjänster").await;
     app.click_text("button", "Mina utkast").await;
     app.heading("Lås upp dina utkast").await;
@@ -179,7 +181,56 @@ async fn fill_quit_resume_and_print() {
     assert!(rows.len() >= 10, "{rows:?}");
     app.shot("review").await;
     app.axe("review").await;
+    // The paper, seen before anything is saved: the same rows, then what only paper has.
+    app.click_text("summary", "Förhandsvisa utskriften").await;
+    app.with_text("div[@id='paper-preview']/p", "Namnteckning")
+        .await;
+    app.with_text("div[@id='paper-preview']/p", "Storgatan 3")
+        .await;
+    app.js("document.getElementById('paper-preview').scrollIntoView()")
+        .await;
+    app.shot("print-preview").await;
+    app.axe("print preview").await;
     app.click("#make-pdf").await;
+    app.find("#pdf-made").await;
+    assert_eq!(
+        app.focused().await,
+        "pdf-title",
+        "focus stays on the spent button"
+    );
+    // What is left to do after printing: who signs, and where it goes.
+    app.with_text("li", "Dina kontaktuppgifter: Åsa Lindström")
+        .await;
+    app.with_text("address", "711 80 Lindesberg").await;
+    // A double click on "Skriv ut" prints one copy.
+    app.with_text("option", "Bibliotekets-skrivare").await;
+    app.js("const b = document.getElementById('pdf-print'); b.click(); b.click();")
+        .await;
+    app.with_text("p", "Skickad till Bibliotekets-skrivare")
+        .await;
+    let t0 = std::time::Instant::now();
+    while app.focused().await != "post-title" {
+        assert!(
+            t0.elapsed() < std::time::Duration::from_secs(5),
+            "after printing, focus is on {}",
+            app.focused().await
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let jobs: Vec<_> = std::fs::read_dir(printer.path().join("jobs"))
+        .unwrap()
+        .map(|e| std::fs::read(e.unwrap().path()).unwrap())
+        .collect();
+    assert_eq!(
+        jobs.len(),
+        1,
+        "a double click printed {} copies",
+        jobs.len()
+    );
+    assert!(jobs[0].starts_with(b"%PDF-"), "the printer got no PDF");
+    app.shot("printed").await;
+    app.axe("printed").await;
     app.click("#pdf-save").await;
     app.find("#pdf-saved").await;
     app.shot("pdf").await;
@@ -216,6 +267,39 @@ async fn fill_quit_resume_and_print() {
         !text.contains("ST-4711"),
         "the hidden pole number was printed:\n{text}"
     );
+}
+
+/// A printer for the tests, first on `PATH`: `lpstat` names one, and `lp` keeps each job it
+/// is fed on standard input in `dir/jobs`, a second after it starts (as a spooler takes its
+/// time), so that two jobs from one double click would both be there. Returns the `PATH`.
+fn fake_printer(dir: &std::path::Path) -> String {
+    use std::os::unix::fs::PermissionsExt;
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::fs::create_dir_all(dir.join("jobs")).unwrap();
+    let scripts = [
+        (
+            "lpstat",
+            "#!/bin/sh\ncase \"$1\" in\n  -d) echo 'system default destination: Bibliotekets-skrivare' ;;\n  -e) echo Bibliotekets-skrivare ;;\nesac\n".to_string(),
+        ),
+        (
+            "lp",
+            format!(
+                "#!/bin/sh\nsleep 1\ncat > '{}/job-'$$.pdf\n",
+                dir.join("jobs").display()
+            ),
+        ),
+    ];
+    for (name, text) in scripts {
+        let path = bin.join(name);
+        std::fs::write(&path, text).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
 }
 
 /// The same form with the keyboard only: Tab, Space, arrows, Enter and typing.

@@ -17,7 +17,10 @@ pub use answers::{
     wipe_json,
 };
 pub use engine::{Form, States};
-pub use summary::{SummaryLine, SummaryRow, SummaryStep, attachments, size_text, summary};
+pub use summary::{
+    Signer, SummaryLine, SummaryRow, SummaryStep, attachments, file_line, signers, size_text,
+    summary,
+};
 pub use validate::{Issue, Lang, Mode, Problem, file_problems, validate};
 
 use crate::flow::QueryState;

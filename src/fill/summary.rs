@@ -127,6 +127,56 @@ pub fn summary(form: &Form, states: &States, answers: &Answers, lang: Lang) -> V
     out
 }
 
+/// One who signs a printed form by hand: the heading of the contact details they gave
+/// ("Sökande", "Vårdnadshavare 2") and their name, when given.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Signer {
+    pub role: String,
+    pub name: Option<String>,
+}
+
+impl Signer {
+    /// As the paper's signature block heads it: "Dina uppgifter: Åsa Lindström".
+    pub fn text(&self) -> String {
+        match &self.name {
+            Some(n) => format!("{}: {n}", self.role),
+            None => self.role.clone(),
+        }
+    }
+}
+
+/// Who signs a printed form: everyone whose contact details it took, in the form's order
+/// ("Sökande" alone when it took none).
+pub fn signers(form: &Form, states: &States, answers: &Answers) -> Vec<Signer> {
+    let mut out = Vec::new();
+    for (i, q) in form.queries().iter().enumerate() {
+        if !states.get(i).is_visible() {
+            continue;
+        }
+        if let (QueryKind::ContactDetail(_), Some(Answer::Contact(a))) =
+            (&q.kind, answers.values.get(&q.id))
+        {
+            let name = [a.first_name.as_deref(), a.last_name.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" ");
+            out.push(Signer {
+                role: q.name.clone(),
+                name: (!name.trim().is_empty()).then_some(name),
+            });
+        }
+    }
+    if out.is_empty() {
+        out.push(Signer {
+            role: "Sökande".into(),
+            name: None,
+        });
+    }
+    out
+}
+
 /// Every file the answers attach, in the order of the summary (group rows included).
 pub fn attachments(form: &Form, states: &States, answers: &Answers) -> Vec<FileRef> {
     let mut out = Vec::new();
@@ -160,7 +210,8 @@ pub fn size_text(bytes: u64) -> String {
     }
 }
 
-fn file_line(f: &FileRef) -> String {
+/// An attached file as the review and the paper list it: "foto.jpg (120 kB)".
+pub fn file_line(f: &FileRef) -> String {
     format!("{} ({})", f.name, size_text(f.size))
 }
 

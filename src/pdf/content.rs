@@ -6,7 +6,7 @@ use super::PdfOptions;
 use super::fonts::Fonts;
 use super::layout::{Composer, Draw, Kind, LEFT, RIGHT, WIDTH};
 use super::render::Frame;
-use crate::fill::{Answer, Answers, Form, Lang, States, SummaryRow, size_text};
+use crate::fill::{Answers, Form, Lang, Signer, States, SummaryRow};
 use crate::flow::{
     ContactDetailQuery, EvaluatorRule, FieldMode, Flow, OrganizationDetailQuery, Query, QueryKind,
     QueryState,
@@ -219,45 +219,14 @@ fn filled_row(c: &mut Composer, row: &SummaryRow) {
     c.gap(6.0);
 }
 
-/// People who sign: everyone whose contact details the form took (heading, name if known).
-fn signers_filled(
-    form: &Form,
-    states: &States,
-    answers: &Answers,
-) -> Vec<(String, Option<String>)> {
-    let mut out = Vec::new();
-    for (i, q) in form.queries().iter().enumerate() {
-        if !states.get(i).is_visible() {
-            continue;
-        }
-        if let (QueryKind::ContactDetail(_), Some(Answer::Contact(a))) =
-            (&q.kind, answers.get(&q.id))
-        {
-            let name = [a.first_name.as_deref(), a.last_name.as_deref()]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" ");
-            out.push((q.name.clone(), (!name.trim().is_empty()).then_some(name)));
-        }
-    }
-    if out.is_empty() {
-        out.push(("Sökande".into(), None));
-    }
-    out
-}
-
-fn signature(c: &mut Composer, flow: &Flow, signers: &[(String, Option<String>)]) {
+fn signature(c: &mut Composer, flow: &Flow, signers: &[Signer]) {
     // Keep the heading with the first signer's lines.
     c.ensure(190.0);
     heading(c, 2, "Underskrift");
-    for (who, name) in signers {
+    for signer in signers {
         c.ensure(150.0);
         c.open(Kind::Div);
-        let head = match name {
-            Some(n) => format!("{who}: {n}"),
-            None => who.clone(),
-        };
+        let head = signer.text();
         p(c, &head, BODY, true);
         let half = WIDTH / 2.0 - 8.0;
         write_line(c, "Ort och datum", LEFT, half);
@@ -365,19 +334,14 @@ pub(crate) fn filled<'f>(
         for f in &attachments {
             c.open(Kind::LI);
             c.open(Kind::LBody);
-            p(
-                &mut c,
-                &format!("{} ({})", f.name, size_text(f.size)),
-                BODY,
-                false,
-            );
+            p(&mut c, &crate::fill::file_line(f), BODY, false);
             c.close();
             c.close();
         }
         c.close();
     }
     if o.by_post {
-        signature(&mut c, flow, &signers_filled(form, states, answers));
+        signature(&mut c, flow, &crate::fill::signers(form, states, answers));
     }
     c
 }
@@ -590,12 +554,18 @@ pub(crate) fn blank<'f>(fonts: &'f Fonts, flow: &Flow, o: &PdfOptions) -> Compos
                     Some(_) => format!("{} (om frågan gäller dig)", q.name),
                     None => q.name.clone(),
                 };
-                signers.push((who, None));
+                signers.push(Signer {
+                    role: who,
+                    name: None,
+                });
             }
         }
     }
     if signers.is_empty() {
-        signers.push(("Sökande".into(), None));
+        signers.push(Signer {
+            role: "Sökande".into(),
+            name: None,
+        });
     }
     if o.by_post {
         signature(&mut c, flow, &signers);

@@ -154,20 +154,44 @@ pub(super) fn evaluation(
     })
 }
 
-/// The answers as the review shows them, step by step (the same rows the PDF prints).
+/// The review: the answers step by step (the same rows the PDF prints), and what the paper
+/// adds when it is posted: files to enclose, who signs, where it goes.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Paper {
+    pub steps: Vec<fill::SummaryStep>,
+    /// The files to print and put in the envelope, "namn (storlek)".
+    pub attachments: Vec<String>,
+    pub signers: Vec<fill::Signer>,
+    /// The postal address lines of the service (its contact in the catalogue).
+    pub post_to: Vec<String>,
+    pub phone: Option<String>,
+    /// Who publishes the form, as the paper's header says.
+    pub publisher: String,
+}
+
 #[tauri::command]
-pub fn summary(
-    state: State<'_, Desktop>,
-    flow_id: String,
-    answers: Value,
-) -> Res<Vec<fill::SummaryStep>> {
+pub fn summary(state: State<'_, Desktop>, flow_id: String, answers: Value) -> Res<Paper> {
     let lang = state.lang();
     let catalogue = state.catalogue();
     let flow = flow_of(&catalogue, &flow_id, lang)?;
     let form = Form::new(flow);
     let mut parsed = parse(flow, &answers, lang)?;
     let report = fill::check(&form, &mut parsed, Mode::Draft, etjanst::app::today());
-    Ok(fill::summary(&form, &report.states, &parsed, lang))
+    let contact = flow.contact.as_ref();
+    Ok(Paper {
+        steps: fill::summary(&form, &report.states, &parsed, lang),
+        attachments: fill::attachments(&form, &report.states, &parsed)
+            .iter()
+            .map(fill::file_line)
+            .collect(),
+        signers: fill::signers(&form, &report.states, &parsed),
+        post_to: contact
+            .map(|c| c.postal_address.clone())
+            .unwrap_or_default(),
+        phone: contact.and_then(|c| c.phone.clone()),
+        publisher: etjanst::app::publisher(&catalogue.site.name),
+    })
 }
 
 /// Evaluates the answers as the citizen types: which questions show, and what is wrong with

@@ -162,6 +162,15 @@ export interface SummaryStep {
   name: string;
   rows: SummaryRow[];
 }
+/// The review's rows and what the posted paper adds: files to enclose, who signs, where to.
+export interface Paper {
+  steps: SummaryStep[];
+  attachments: string[];
+  signers: { role: string; name: string | null }[];
+  postTo: string[];
+  phone: string | null;
+  publisher: string;
+}
 export interface SummaryRow {
   query: string;
   question: string;
@@ -315,7 +324,7 @@ export const api = {
   syncCancel: () => invoke<void>('sync_cancel'),
   form: (flowId: string) => invoke<FormView>('form', { flowId }).then((v) => ({ ...v, flow: textIds(v.flow) })),
   evaluate: (flowId: string, answers: Answers) => invoke<Evaluation>('evaluate', { flowId, answers }),
-  summary: (flowId: string, answers: Answers) => invoke<SummaryStep[]>('summary', { flowId, answers }),
+  summary: (flowId: string, answers: Answers) => invoke<Paper>('summary', { flowId, answers }),
   checkStep: (flowId: string, answers: Answers, step: number | null) =>
     invoke<Evaluation>('check_step', { flowId, answers, step }),
   passphraseStrength: (passphrase: string) =>
