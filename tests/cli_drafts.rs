@@ -160,7 +160,7 @@ fn wrong_passphrase_exits_1_with_a_clear_message() {
     ] {
         let o = etjanst(d, "fel", args);
         assert_eq!(o.status.code(), Some(1), "{args:?}");
-        assert!(err(&o).contains("fel lösenfras"), "{}", err(&o));
+        assert!(err(&o).contains("Fel lösenfras"), "{}", err(&o));
     }
     let list = etjanst(d, "rätt lösenfras", &["draft", "list", "--json"]);
     let drafts: serde_json::Value = serde_json::from_slice(&list.stdout).unwrap();
@@ -242,5 +242,5 @@ fn export_and_import_between_computers() {
         .output()
         .unwrap();
     assert_eq!(wrong.status.code(), Some(1));
-    assert!(err(&wrong).contains("fel lösenfras"));
+    assert!(err(&wrong).contains("Fel lösenfras"));
 }

@@ -121,6 +121,7 @@ pub fn run() {
             vault::draft_delete,
             vault::draft_attach,
             vault::draft_export,
+            vault::draft_import_pick,
             vault::draft_import,
             print::pdf_make,
             print::pdf_blank,

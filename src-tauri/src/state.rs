@@ -31,6 +31,8 @@ pub struct Desktop {
     /// The autostart link of each BankID order this window started, by outbox entry: the
     /// only links "Öppna BankID" opens.
     pub signing: Mutex<std::collections::HashMap<String, String>>,
+    /// The draft file the citizen chose to open, waiting for its passphrase.
+    pub import_file: Mutex<Option<PathBuf>>,
 }
 
 pub struct MadePdf {
@@ -63,6 +65,7 @@ impl Desktop {
             settings: Mutex::new(settings),
             started,
             signing: Mutex::default(),
+            import_file: Mutex::default(),
         })
     }
 

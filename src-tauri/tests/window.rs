@@ -326,7 +326,8 @@ async fn keyboard_only() {
     app.heading("Skydda dina utkast").await;
     app.tab_to("#passphrase").await;
     app.keys(PASSPHRASE).await;
-    app.keys(TAB).await;
+    // Past "Visa" (which shows the passphrase) to the second field.
+    app.tab_to("#passphrase-again").await;
     app.keys(PASSPHRASE).await;
     app.keys(ENTER).await;
 
@@ -408,7 +409,13 @@ async fn wrong_then_right_passphrase() {
     app.with_text("p", "Du har inga utkast").await;
     app.quit().await;
 
-    let app = launch(data.path(), saves.path()).await;
+    let file = saves.path().join("utkast.etjanst");
+    let app = launch_with(
+        data.path(),
+        saves.path(),
+        &[("ETJANST_TEST_OPEN_FILE", file.to_str().unwrap())],
+    )
+    .await;
     app.click_text("button", "Mina utkast").await;
     app.heading("Lås upp dina utkast").await;
     app.type_into("#passphrase", "fel lösenfras helt och hållet")
@@ -424,6 +431,20 @@ async fn wrong_then_right_passphrase() {
         "passphrase",
         "focus did not return to the passphrase"
     );
+    // What to do without the passphrase is there, and what was typed can be shown.
+    app.click_text("summary", "Glömt lösenfrasen?").await;
+    app.with_text("p", "ingen, inte heller kommunen, kan ta fram den")
+        .await;
+    app.click("#passphrase-show").await;
+    let kind = app
+        .js("return document.getElementById('passphrase').type")
+        .await;
+    assert_eq!(
+        kind.as_str(),
+        Some("text"),
+        "Visa did not show the passphrase"
+    );
+    app.with_text("button", "Dölj").await;
     app.shot("unlock-wrong").await;
     app.axe("wrong passphrase").await;
     app.js("document.getElementById('passphrase').value = ''")
@@ -432,6 +453,48 @@ async fn wrong_then_right_passphrase() {
     app.type_into("#passphrase", PASSPHRASE).await;
     app.keys(ENTER).await;
     app.heading("Mina utkast").await;
+
+    // A draft to a file: its passphrase typed twice, a mismatch said in the dialog.
+    app.click_text("button", "E-tjänster").await;
+    fill_synpunkt(&app, "Flyttas till en annan dator.").await;
+    app.click_text("button", "Mina utkast").await;
+    app.heading("Mina utkast").await;
+    app.click_text("button", "Spara som fil").await;
+    app.type_into("#file-pass", "filens egen lösenfras 42")
+        .await;
+    app.type_into("#file-pass-again", "filens egen lösenfras 43")
+        .await;
+    app.click_text("dialog//button", "Spara som fil").await;
+    app.with_text("dialog//p", "Lösenfraserna är inte likadana.")
+        .await;
+    app.find("#file-pass-again").await.clear().await.unwrap();
+    app.type_into("#file-pass-again", "filens egen lösenfras 42")
+        .await;
+    app.click_text("dialog//button", "Spara som fil").await;
+    app.with_text("p", "Utkastet är sparat i").await;
+    saved_file(&file).await;
+
+    // Back from the file: the file first, then its passphrase; a wrong one keeps the dialog.
+    app.click("#import-draft").await;
+    app.with_text("dialog//p", "Fil: utkast.etjanst").await;
+    app.type_into("#file-pass", "inte filens lösenfras").await;
+    app.click_text("dialog//button", "Öppna en utkastfil").await;
+    app.find("dialog p[role='alert']").await;
+    assert_eq!(app.focused().await, "file-pass");
+    app.find("#file-pass").await.clear().await.unwrap();
+    app.type_into("#file-pass", "filens egen lösenfras 42")
+        .await;
+    app.click_text("dialog//button", "Öppna en utkastfil").await;
+    app.with_text("p", "Utkastet är inläst.").await;
+    app.gone("dialog").await;
+    let copies = app
+        .js("return [...document.querySelectorAll('ul.drafts h2')].filter(h => h.textContent.includes('synpunkt')).length")
+        .await;
+    assert_eq!(
+        copies.as_i64(),
+        Some(2),
+        "the opened file is not a second draft"
+    );
     app.quit().await;
 }
 

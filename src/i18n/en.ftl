@@ -75,7 +75,7 @@ rule = rule { $id }: when { $alternatives } → { $targets } becomes { $state }
 ## The draft vault
 vault-already-open = the drafts are already open in another window or program; close it first and try again
 vault-not-created = there are no saved drafts on this computer yet
-vault-wrong-passphrase = wrong passphrase; nothing was changed
+vault-wrong-passphrase = Wrong passphrase. Nothing was changed. Check the passphrase and try again.
 vault-passphrase-needed = the drafts are protected by a passphrase; give it to unlock them
 vault-keychain = the keychain: { $error }
 vault-damaged = the draft { $id } is damaged and cannot be opened; older versions may remain
@@ -254,6 +254,7 @@ desktop-sync-updated = The catalogue is up to date: { $count } e-services.
 desktop-no-flow = the e-service { $name } cannot be filled in here
 desktop-vault-locked = the drafts are locked; unlock them first
 desktop-no-draft = the draft no longer exists
+desktop-no-import-file = Choose the draft file first.
 desktop-no-pdf = make the PDF first
 desktop-not-web-link = only web addresses (http and https) are opened
 desktop-print-failed = printing failed: { $error }

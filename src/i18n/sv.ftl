@@ -75,7 +75,7 @@ rule = villkor { $id }: när { $alternatives } → { $targets } blir { $state }
 ## Utkastvalvet
 vault-already-open = utkasten är redan öppna i ett annat fönster eller program; stäng det först och försök igen
 vault-not-created = det finns inga sparade utkast på den här datorn ännu
-vault-wrong-passphrase = fel lösenfras; inget har ändrats
+vault-wrong-passphrase = Fel lösenfras. Inget har ändrats. Kontrollera lösenfrasen och försök igen.
 vault-passphrase-needed = utkasten är skyddade med en lösenfras; ange den för att låsa upp
 vault-keychain = nyckelringen: { $error }
 vault-damaged = utkastet { $id } är skadat och kan inte öppnas; äldre versioner kan finnas kvar
@@ -254,6 +254,7 @@ desktop-sync-updated = Katalogen är uppdaterad: { $count } e-tjänster.
 desktop-no-flow = e-tjänsten { $name } kan inte fyllas i här
 desktop-vault-locked = utkasten är låsta; lås upp dem först
 desktop-no-draft = utkastet finns inte längre
+desktop-no-import-file = Välj först filen med utkastet.
 desktop-no-pdf = gör PDF:en först
 desktop-not-web-link = bara webbadresser (http och https) öppnas
 desktop-print-failed = utskriften misslyckades: { $error }

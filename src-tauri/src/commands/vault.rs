@@ -300,20 +300,36 @@ pub async fn draft_export(
     Ok(Some(path.display().to_string()))
 }
 
+/// "Öppna utkast från fil", first half: the citizen chooses the file (its name is shown
+/// when the passphrase is asked for); `None` when they cancel.
 #[tauri::command]
-pub async fn draft_import(
-    app: AppHandle,
-    state: State<'_, Desktop>,
-    passphrase: String,
-) -> Res<Option<String>> {
+pub async fn draft_import_pick(app: AppHandle, state: State<'_, Desktop>) -> Res<Option<String>> {
     let Some(path) = files::open_file(&app, "etjanst", &["etjanst"]) else {
         return Ok(None);
     };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    *lock(&state.import_file) = Some(path);
+    Ok(Some(name))
+}
+
+/// Second half: the chosen file opened with its passphrase. A wrong passphrase changes
+/// nothing and keeps the file chosen, to try again. The new draft's id.
+#[tauri::command]
+pub async fn draft_import(state: State<'_, Desktop>, passphrase: String) -> Res<String> {
+    let lang = state.lang();
+    let path = lock(&state.import_file)
+        .clone()
+        .ok_or_else(|| etjanst::t!(lang, "desktop-no-import-file"))?;
     let bytes = zeroize::Zeroizing::new(
         std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?,
     );
     let p = self::passphrase(passphrase);
     let catalogue = state.catalogue();
     let flow_of = |id: &str| catalogue.flow(id).ok().cloned();
-    with_vault(&state, |v| v.import(&bytes, &p, &flow_of)).map(Some)
+    let id = with_vault(&state, |v| v.import(&bytes, &p, &flow_of))?;
+    *lock(&state.import_file) = None;
+    Ok(id)
 }

@@ -343,7 +343,8 @@ export const api = {
     invoke<Answers>('draft_attach', { id, queryId, name, data }),
   draftExport: (id: string, passphrase: string) =>
     invoke<string | null>('draft_export', { id, passphrase }),
-  draftImport: (passphrase: string) => invoke<string | null>('draft_import', { passphrase }),
+  draftImportPick: () => invoke<string | null>('draft_import_pick'),
+  draftImport: (passphrase: string) => invoke<string>('draft_import', { passphrase }),
   pdfMake: (flowId: string, answers: Answers) => invoke<Made>('pdf_make', { flowId, answers }),
   pdfBlank: (flowId: string) => invoke<Made>('pdf_blank', { flowId }),
   blankett: (serviceId: string, index: number) => invoke<Made>('blankett', { serviceId, index }),
