@@ -848,6 +848,85 @@ async fn submit_flow() {
     app.quit().await;
 }
 
+/// A form that names the applicant (a preschool place, with the example's answers, put in
+/// the vault as the window keeps drafts): before signing, the window says whose BankID alone
+/// can sign, by personnummer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_applicant_is_named_before_signing() {
+    tokio::time::timeout(std::time::Duration::from_secs(300), applicant_flow())
+        .await
+        .expect("the applicant test did not finish in 5 minutes");
+}
+
+async fn applicant_flow() {
+    use etjanst::vault::{KeySetup, LockedVault, Passphrase};
+    let _one = SERIAL.lock().await;
+    let data = tempfile::tempdir().unwrap();
+    let saves = tempfile::tempdir().unwrap();
+    {
+        let catalogue = etjanst::catalogue::Catalogue::embedded().unwrap();
+        let flow = catalogue.flow("forskoleplats").unwrap();
+        let example: Value = serde_json::from_str(
+            &std::fs::read_to_string(
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("../forms/examples/forskoleplats.json"),
+            )
+            .unwrap(),
+        )
+        .unwrap();
+        let answers = etjanst::fill::Answers::from_json(flow, &example).unwrap();
+        let passphrase = Passphrase {
+            secret: age::secrecy::SecretString::from(PASSPHRASE.to_string()),
+            work_factor: Some(10),
+        };
+        let mut vault = LockedVault::open(data.path())
+            .unwrap()
+            .create(KeySetup {
+                keychain: None,
+                passphrase: Some(&passphrase),
+            })
+            .unwrap();
+        let mut draft = vault.new_draft(flow).unwrap();
+        draft.answers = answers.to_json(flow);
+        vault.save(&mut draft).unwrap();
+    }
+    let (gateway_url, _phone, _sim, _db) = gateway(data.path()).await;
+    let app = launch_with(
+        data.path(),
+        saves.path(),
+        &[("ETJANST_GATEWAY", &gateway_url)],
+    )
+    .await;
+    app.heading("Kommunens e-tjänster").await;
+    app.click_text("button", "Mina utkast").await;
+    app.type_into("#passphrase", PASSPHRASE).await;
+    app.keys(ENTER).await;
+    app.heading("Mina utkast").await;
+    app.click_text("button", "Fortsätt").await;
+    // Every step is complete: the last one opens from the step list, and on to the review.
+    app.find("#next-step").await;
+    app.find(".steps button").await;
+    let last = app
+        .js("const b = [...document.querySelectorAll('.steps button')]; b[b.length - 1].click(); return b.length")
+        .await;
+    assert!(
+        last.as_i64().unwrap_or(0) >= 1,
+        "no later step can be opened"
+    );
+    app.click("#next-step").await;
+    app.heading("Granska och skriv ut").await;
+    app.click("#submit-online").await;
+    app.heading("Skicka in ansökan").await;
+    app.click("#send").await;
+    let signer = app.find("#signer").await.text().await.unwrap();
+    assert!(
+        signer.contains("19920505-2385"),
+        "the line before signing does not name the applicant: {signer}"
+    );
+    app.click("#cancel-signing").await;
+    app.quit().await;
+}
+
 /// Opens "Lämna synpunkt", unlocks or makes the vault, fills it with `text` and goes to Review.
 async fn fill_synpunkt(app: &App, text: &str) {
     app.type_into("#search", "synpunkt").await;
