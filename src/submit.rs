@@ -43,7 +43,7 @@ pub fn backoff(attempts: u32) -> Duration {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SubmitError {
     /// No answer from the gateway: the submission waits in the outbox.
-    #[error("{}", crate::i18n::display("submit-offline", &[("gateway", .gateway.clone()), ("error", .message.clone())]))]
+    #[error("{}", crate::i18n::display("submit-offline", &[("gateway", .gateway.clone()), ("detail", .message.clone())]))]
     Offline { gateway: String, message: String },
     /// The gateway is there but cannot take it now (408, 429, 5xx): also a retry later, not
     /// before `retry_after` when the gateway said when.
@@ -62,7 +62,7 @@ pub enum SubmitError {
     },
     #[error("{}", crate::i18n::display("submit-hash-mismatch", &[("ours", .ours.clone()), ("theirs", .theirs.clone())]))]
     HashMismatch { ours: String, theirs: String },
-    #[error("{}", crate::i18n::display("submit-protocol", &[("error", .0.clone())]))]
+    #[error("{}", crate::i18n::display("submit-protocol", &[("detail", .0.clone())]))]
     Protocol(String),
     /// The gateway's address would send the application in clear (`http://` off this
     /// computer); the message says so.

@@ -397,7 +397,7 @@ fn english_covers_what_the_program_itself_says() {
     assert_eq!(sync.status.code(), Some(2));
     let message = err(&sync);
     assert!(
-        message.contains("could not reach") && message.to_lowercase().contains("refused"),
+        message.contains("Could not reach") && message.to_lowercase().contains("refused"),
         "{message}"
     );
     assert!(

@@ -224,7 +224,7 @@ fn a_dropped_connection_keeps_the_previous_catalogue() {
     let (r, _) = run(&mut index, &server, &CancelHandle::default());
     let err = r.unwrap_err();
     assert!(matches!(err, SyncError::Network { .. }), "{err}");
-    assert!(err.to_string().contains("kunde inte nå"), "{err}");
+    assert!(err.to_string().contains("Det gick inte att nå"), "{err}");
     assert_eq!(
         count(&index, &server),
         161,

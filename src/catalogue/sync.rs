@@ -182,7 +182,7 @@ impl SyncError {
         use crate::t;
         match self {
             SyncError::Network { url, message } => {
-                t!(lang, "sync-network", url = url, error = message)
+                t!(lang, "sync-network", url = url, detail = message)
             }
             SyncError::Status { url, status } => {
                 t!(lang, "sync-status", url = url, status = status)

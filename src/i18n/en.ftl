@@ -88,7 +88,7 @@ vault-crypto = encryption: { $error }
 vault-db = the database: { $error }
 
 ## Fetching from sites
-sync-network = could not reach { $url }: { $error }
+sync-network = Could not reach { $url }. Check that the computer is connected to the internet and try again.
 sync-status = { $url } answered { $status }
 sync-catalogue = the catalogue from { $url }: { $error }
 sync-cancelled = the fetch was cancelled; the stored catalogue is unchanged
@@ -257,7 +257,7 @@ desktop-no-draft = the draft no longer exists
 desktop-no-import-file = Choose the draft file first.
 desktop-no-pdf = make the PDF first
 desktop-not-web-link = only web addresses (http and https) are opened
-desktop-print-failed = printing failed: { $error }
+desktop-print-failed = Printing did not work. Check that the printer is on and try again, or save the PDF and print it another way.
 desktop-no-printer = no printer is installed on this computer
 desktop-saved-to = Saved in { $path }
 desktop-form-incomplete = The form is not finished: { $count } errors to correct.
@@ -267,14 +267,14 @@ desktop-strength-good = Strong passphrase.
 desktop-pdf-making = Making the PDF …
 desktop-pdf-ready = The PDF is ready ({ $pages } pages).
 desktop-another-window = etjanst is already open; that window is shown instead
-desktop-attachment-read = the file could not be read: { $error }
+desktop-attachment-read = The file could not be read. Choose the file again.
 
 ## Submitting (etjanst submit, outbox, receipts)
 gateway-not-https = { $url } is not used: a submission service must be reached over https:// (http:// only on this computer), or the application would cross the network unencrypted
 submit-no-gateway = { $service } cannot be submitted from here: the municipality names no submission service in its signed catalogue. Print the application (etjanst pdf) and post it, or give --gateway to try a submission service.
-submit-offline = no contact with { $gateway }: { $error }
+submit-offline = Could not reach the municipality's service ({ $gateway }). Check that the computer is connected to the internet.
 submit-hash-mismatch = the municipality's checksum { $theirs } differs from this computer's { $ours }, so the application is not sent
-submit-protocol = the municipality's service gave an unexpected answer: { $error }
+submit-protocol = The municipality's service gave an unexpected answer. Try again later.
 submit-what = give the e-service and --answers FILE, or --draft ID
 submit-uploading = Sending the application …
 submit-queued = The application is waiting to be sent ({ $id }). Send it with `etjanst outbox send` when the computer has a network.
@@ -301,6 +301,7 @@ receipts-none = No receipts yet.
 receipt-not-found = No receipt has case number { $case }. See "etjanst receipts".
 receipt-no-copy = The receipt for case { $case } has no copy of what was sent.
 receipt-copy-saved = The copy of what was sent is saved: { $path }
-desktop-submit-queued = The application is waiting to be sent ({ $error }). It is sent by itself when the computer reaches the municipality, as long as etjanst is open; you can also try again from My drafts.
+desktop-submit-queued = The application is waiting to be sent. It is sent by itself when the computer reaches the municipality, as long as etjanst is open; you can also try again from My drafts.
 desktop-no-gateway = The municipality names no submission service for this e-service. Print the application and send it by post.
 desktop-no-order = No signing is in progress for the application.
+technical-details = Technical details

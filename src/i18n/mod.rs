@@ -33,7 +33,30 @@ fn bundle(lang: Lang) -> &'static FluentBundle<FluentResource> {
 
 /// The message `key` in `lang`, with `args` put in its `{ $name }` places. A key the
 /// catalogue lacks gives the key itself (a test makes sure none does).
+///
+/// An argument named `detail` is a library's own words (an I/O or network error, in
+/// English): never put inside the sentence, it follows it on a line of its own,
+/// "Tekniska detaljer: …" (`technical-details`), which the window folds away.
 pub fn text(lang: Lang, key: &str, args: &[(&str, String)]) -> String {
+    let sentence = sentence(lang, key, args);
+    match args
+        .iter()
+        .find(|(name, v)| *name == "detail" && !v.trim().is_empty())
+    {
+        Some((_, detail)) => format!(
+            "{sentence}\n{}: {}",
+            sentence_of(lang, "technical-details"),
+            detail.trim()
+        ),
+        None => sentence,
+    }
+}
+
+fn sentence_of(lang: Lang, key: &str) -> String {
+    sentence(lang, key, &[])
+}
+
+fn sentence(lang: Lang, key: &str, args: &[(&str, String)]) -> String {
     let b = bundle(lang);
     let Some(pattern) = b.get_message(key).and_then(|m| m.value()) else {
         return key.to_string();

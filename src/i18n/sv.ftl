@@ -88,7 +88,7 @@ vault-crypto = kryptering: { $error }
 vault-db = databasen: { $error }
 
 ## Hämtning från webbplatser
-sync-network = kunde inte nå { $url }: { $error }
+sync-network = Det gick inte att nå { $url }. Kontrollera att datorn är ansluten till internet och försök igen.
 sync-status = { $url } svarade { $status }
 sync-catalogue = katalogen från { $url }: { $error }
 sync-cancelled = hämtningen avbröts; den sparade katalogen är oförändrad
@@ -257,7 +257,7 @@ desktop-no-draft = utkastet finns inte längre
 desktop-no-import-file = Välj först filen med utkastet.
 desktop-no-pdf = gör PDF:en först
 desktop-not-web-link = bara webbadresser (http och https) öppnas
-desktop-print-failed = utskriften misslyckades: { $error }
+desktop-print-failed = Utskriften gick inte att göra. Kontrollera att skrivaren är på och försök igen, eller spara PDF:en och skriv ut den på annat sätt.
 desktop-no-printer = ingen skrivare är installerad på den här datorn
 desktop-saved-to = Sparad i { $path }
 desktop-form-incomplete = Formuläret är inte klart: { $count } fel att rätta.
@@ -267,14 +267,14 @@ desktop-strength-good = Stark lösenfras.
 desktop-pdf-making = Gör PDF …
 desktop-pdf-ready = PDF:en är klar ({ $pages } sidor).
 desktop-another-window = etjanst är redan öppet; det fönstret visas i stället
-desktop-attachment-read = filen kunde inte läsas: { $error }
+desktop-attachment-read = Filen gick inte att läsa. Välj filen igen.
 
 ## Skicka in (etjanst submit, outbox, receipts)
 gateway-not-https = { $url } används inte: en inlämningstjänst måste nås med https:// (http:// bara på den här datorn), annars skulle ansökan gå okrypterad över nätet
 submit-no-gateway = { $service } kan inte skickas in härifrån: kommunen har inte angett någon inlämningstjänst i sin signerade katalog. Skriv ut ansökan (etjanst pdf) och skicka den med post, eller ange --gateway för att prova en inlämningstjänst.
-submit-offline = ingen kontakt med { $gateway }: { $error }
+submit-offline = Det gick inte att nå kommunens tjänst ({ $gateway }). Kontrollera att datorn är ansluten till internet.
 submit-hash-mismatch = kommunens kontrollsumma { $theirs } är inte densamma som den här datorns { $ours }, så ansökan skickas inte
-submit-protocol = kommunens tjänst svarade något oväntat: { $error }
+submit-protocol = Kommunens tjänst svarade något oväntat. Försök igen senare.
 submit-what = ange e-tjänsten och --answers FIL, eller --draft ID
 submit-uploading = Skickar ansökan …
 submit-queued = Ansökan väntar på att skickas ({ $id }). Skicka den med `etjanst outbox send` när datorn har nätverk.
@@ -301,6 +301,7 @@ receipts-none = Inga kvitton ännu.
 receipt-not-found = Inget kvitto har ärendenummer { $case }. Se "etjanst receipts".
 receipt-no-copy = Kvittot för ärende { $case } har ingen sparad kopia av det som skickades in.
 receipt-copy-saved = Kopian av det som skickades in är sparad: { $path }
-desktop-submit-queued = Ansökan väntar på att skickas ({ $error }). Den skickas av sig själv när datorn får kontakt med kommunen, så länge etjanst är öppet; du kan också försöka igen från Mina utkast.
+desktop-submit-queued = Ansökan väntar på att skickas. Den skickas av sig själv när datorn får kontakt med kommunen, så länge etjanst är öppet; du kan också försöka igen från Mina utkast.
 desktop-no-gateway = Kommunen har inte angett någon inlämningstjänst för den här e-tjänsten. Skriv ut ansökan och skicka den med post.
 desktop-no-order = Ingen underskrift pågår för ansökan.
+technical-details = Tekniska detaljer

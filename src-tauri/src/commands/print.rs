@@ -226,7 +226,7 @@ pub async fn print_pdf(state: State<'_, Desktop>, printer: String) -> Res<()> {
     let pdf = guard
         .as_ref()
         .ok_or_else(|| etjanst::t!(lang, "desktop-no-pdf"))?;
-    let failed = |e: String| etjanst::t!(lang, "desktop-print-failed", error = e);
+    let failed = |e: String| etjanst::t!(lang, "desktop-print-failed", detail = e);
     let mut child = std::process::Command::new("lp")
         .args(["-d", &printer, "-t", &pdf.file_name, "--", "-"])
         .stdin(std::process::Stdio::piped())

@@ -137,7 +137,7 @@ fn upload_and_start(
         Err(e) if e.retry_later() => {
             return Ok(view(
                 "queued",
-                etjanst::t!(lang, "desktop-submit-queued", error = e),
+                etjanst::t!(lang, "desktop-submit-queued", detail = e),
                 &o,
             ));
         }
@@ -264,7 +264,7 @@ pub async fn submit_start(app: AppHandle, draft_id: String, same_device: bool) -
                     })
                 }
                 Err(submit::PrepareError::MissingFile(name)) => {
-                    return Err(etjanst::t!(lang, "desktop-attachment-read", error = name));
+                    return Err(etjanst::t!(lang, "desktop-attachment-read", detail = name));
                 }
                 Err(submit::PrepareError::Vault(e)) => return Err(fail(e, lang)),
             }

@@ -270,7 +270,7 @@ pub fn draft_attach(
     let bytes = zeroize::Zeroizing::new(
         base64::engine::general_purpose::STANDARD
             .decode(data.as_bytes())
-            .map_err(|e| etjanst::t!(lang, "desktop-attachment-read", error = e))?,
+            .map_err(|e| etjanst::t!(lang, "desktop-attachment-read", detail = e))?,
     );
     let catalogue = state.catalogue();
     with_vault(&state, |v| {
