@@ -337,6 +337,64 @@ pub fn flow_for_display(flow: &Flow) -> Flow {
 
 /// Where an issue is, in the words the citizen sees on screen: the question, the row, the
 /// field's label ("Kontaktuppgifter: E-post", "Inkomster, rad 2: Belopp").
+/// What to do about `issue`, as GOV.UK words it: a missing answer says what to do for its
+/// kind of question ("Välj ett alternativ.", "Kryssa i minst ett alternativ.", "Skriv ort.")
+/// rather than one message for all.
+pub fn issue_message(flow: &Flow, issue: &Issue, lang: Lang) -> String {
+    if issue.problem != crate::fill::Problem::Required {
+        return issue.message(lang);
+    }
+    let Some(query) = flow.query(&issue.query) else {
+        return issue.message(lang);
+    };
+    required_message(query, issue.field.as_deref(), lang)
+}
+
+fn required_message(query: &Query, field: Option<&str>, lang: Lang) -> String {
+    use crate::t;
+    let named = |label: &str| {
+        let mut chars = label.chars();
+        let first: String = chars
+            .next()
+            .into_iter()
+            .flat_map(char::to_lowercase)
+            .collect();
+        t!(
+            lang,
+            "required-field",
+            label = format!("{first}{}", chars.as_str())
+        )
+    };
+    match (&query.kind, field) {
+        (QueryKind::RepeatingGroup(g), Some(f)) => {
+            let (sub, rest) = f.split_once('.').unwrap_or((f, ""));
+            match g.queries.iter().find(|q| q.id == sub) {
+                Some(sub) => required_message(sub, (!rest.is_empty()).then_some(rest), lang),
+                None => t!(lang, "problem-required"),
+            }
+        }
+        (QueryKind::RepeatingGroup(_), None) => t!(lang, "required-rows"),
+        (QueryKind::RadioButton(_) | QueryKind::DropDown(_), _) => t!(lang, "required-choice"),
+        (QueryKind::Checkbox(_), _) => t!(lang, "required-check"),
+        (QueryKind::FileUpload(_), _) => t!(lang, "required-file"),
+        (QueryKind::TextArea(_), _) => t!(lang, "required-text"),
+        (QueryKind::TextField(t), Some(f)) if t.fields.len() > 1 => {
+            match t.fields.iter().find(|x| x.id == f) {
+                Some(x) => named(&x.label),
+                None => t!(lang, "required-text"),
+            }
+        }
+        (QueryKind::TextField(_), _) => t!(lang, "required-text"),
+        (QueryKind::ContactDetail(_) | QueryKind::OrganizationDetail(_), Some(f)) => {
+            match field_label(query, f, lang) {
+                Some(label) => named(&label),
+                None => t!(lang, "problem-required"),
+            }
+        }
+        _ => t!(lang, "problem-required"),
+    }
+}
+
 pub fn issue_label(flow: &Flow, issue: &Issue, lang: Lang) -> String {
     let Some(query) = flow.query(&issue.query) else {
         return issue.query.clone();
@@ -569,7 +627,7 @@ pub fn issue_place(flow: &Flow, issue: &Issue, lang: Lang) -> String {
 /// the aliases of its query and field beside their ids.
 pub fn issue_json(flow: &Flow, issue: &Issue, lang: Lang) -> serde_json::Value {
     let mut v = serde_json::to_value(issue).unwrap_or_default();
-    v["message"] = issue.message(lang).into();
+    v["message"] = issue_message(flow, issue, lang).into();
     if let Some(q) = flow.query(&issue.query) {
         if let Some(alias) = &q.alias {
             v["alias"] = alias.clone().into();

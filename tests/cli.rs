@@ -74,7 +74,7 @@ fn check_exit_codes_follow_the_answers() {
         "the id Open ePlatform knows, beside the alias"
     );
     assert_eq!(omrade["code"], "required");
-    assert_eq!(omrade["message"], "Du måste fylla i det här.");
+    assert_eq!(omrade["message"], "Välj ett alternativ.");
     // As a draft, missing answers are fine.
     let draft = etjanst(
         dir.path(),

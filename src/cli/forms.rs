@@ -235,7 +235,11 @@ pub(crate) fn print_issues(
     for issue in issues {
         let name = flow.query(&issue.query).map_or("", |q| q.name.as_str());
         let place = etjanst::app::issue_place(flow, issue, lang);
-        writeln!(out, "- {place} ({name}): {}", issue.message(lang))?;
+        writeln!(
+            out,
+            "- {place} ({name}): {}",
+            etjanst::app::issue_message(flow, issue, lang)
+        )?;
     }
     Ok(())
 }

@@ -186,6 +186,12 @@ xml-error = line { $line }, column { $column }: { $message }
 
 ## Validation
 problem-required = This must be filled in.
+required-choice = Choose an option.
+required-check = Tick at least one option.
+required-text = Enter your answer.
+required-file = Attach at least one file.
+required-rows = Add at least one row.
+required-field = Enter { $label }.
 problem-too-long = The text may be at most { $max } characters long (now { $length }).
 problem-too-short = The text must be at least { $min } characters long.
 problem-one-choice-only = Choose only one option.

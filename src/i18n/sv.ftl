@@ -186,6 +186,12 @@ xml-error = rad { $line }, kolumn { $column }: { $message }
 
 ## Valideringen
 problem-required = Du måste fylla i det här.
+required-choice = Välj ett alternativ.
+required-check = Kryssa i minst ett alternativ.
+required-text = Skriv ditt svar.
+required-file = Bifoga minst en fil.
+required-rows = Lägg till minst en rad.
+required-field = Skriv { $label }.
 problem-too-long = Texten får vara högst { $max } tecken lång (nu { $length }).
 problem-too-short = Texten måste vara minst { $min } tecken lång.
 problem-one-choice-only = Välj bara ett alternativ.
