@@ -818,7 +818,7 @@ async fn submit_flow() {
     app.axe("submit, choose").await;
     app.click("#send").await;
     app.with_text("p", "Försöker starta BankID-appen.").await;
-    app.with_text("p", "Kontrollsumma:").await;
+    app.with_text("p", "Kod att jämföra:").await;
     app.shot("submit-signing").await;
     app.axe("submit, signing").await;
     sign_pending(&app, &sim_phone, &sim, &db).await;
@@ -1082,7 +1082,7 @@ async fn lost_receipt_flow() {
     fill_synpunkt(&app, "Belysningen vid Lindbacka skola är trasig.").await;
     app.click("#submit-online").await;
     app.click("#send").await;
-    app.with_text("p", "Kontrollsumma:").await;
+    app.with_text("p", "Kod att jämföra:").await;
     sign_pending(&app, &sim_phone, &sim, &db).await;
     assert_eq!(cases_filed(&db, 1).await, 1);
     // Polls meanwhile lose every answer with the receipt.

@@ -15,8 +15,16 @@ export function format(text: string, args: Record<string, string | number> = {})
 /// The text of `key` in the current language; a missing key shows itself (and fails the
 /// catalogue test), never an empty string.
 export function t(key: string, args: Record<string, string | number> = {}): string {
-  const text = catalogues[locale.lang][key] ?? catalogues.sv[key] ?? key;
+  const text = catalogues[locale.lang][plural(key, args)] ?? catalogues.sv[key] ?? key;
   return format(text, args);
+}
+
+/// With a numeric `count`, the key of its plural form where the catalogue has one
+/// ("start.hits.one": "1 träff"), chosen by the language's own rules.
+export function plural(key: string, args: Record<string, string | number>, lang: Lang = locale.lang): string {
+  if (typeof args.count !== 'number') return key;
+  const form = `${key}.${new Intl.PluralRules(lang === 'sv' ? 'sv-SE' : 'en-GB').select(args.count)}`;
+  return form in catalogues[lang] ? form : key;
 }
 
 export function setLang(lang: Lang) {

@@ -3,7 +3,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import sv from '../i18n/sv.json';
 import en from '../i18n/en.json';
-import { format } from './i18n.svelte';
+import { format, plural } from './i18n.svelte';
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {
@@ -41,5 +41,12 @@ describe('message catalogues', () => {
       expect(names(en[k]), k).toEqual(names(sv[k]));
     }
     expect(format('Steg {n} av {total}', { n: 2, total: 3 })).toBe('Steg 2 av 3');
+  });
+  it('say "1 träff" and "2 träffar"', () => {
+    expect(plural('start.hits', { count: 1 }, 'sv')).toBe('start.hits.one');
+    expect(format(sv[plural('start.hits', { count: 1 }, 'sv') as keyof typeof sv], { count: 1 })).toBe('1 träff');
+    expect(plural('start.hits', { count: 2 }, 'sv')).toBe('start.hits');
+    expect(plural('start.hits', { count: 0 }, 'en')).toBe('start.hits');
+    expect(format(en[plural('start.hits', { count: 1 }, 'en') as keyof typeof en], { count: 1 })).toBe('1 result');
   });
 });
