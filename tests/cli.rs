@@ -98,7 +98,7 @@ fn check_exit_codes_follow_the_answers() {
             answers.to_str().unwrap(),
         ],
     );
-    assert!(stdout(&en).contains("This must be filled in."));
+    assert!(stdout(&en).contains("Choose an option."));
 }
 
 #[test]

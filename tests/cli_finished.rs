@@ -383,7 +383,7 @@ fn english_covers_what_the_program_itself_says() {
         "--draft",
     ]));
     assert!(
-        draft.contains("Still to fill in") && draft.contains("This must be filled in."),
+        draft.contains("Still to fill in") && draft.contains("Enter first name."),
         "{draft}"
     );
     let unknown = en(&["show", "finns-inte"]);
