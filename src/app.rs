@@ -278,6 +278,77 @@ pub struct FieldInput {
 
 /// Every text field of `flow` (in repeating groups too) with a known format, by field id: how
 /// a window lets the citizen type it. The window keeps no copy of these rules.
+/// One field of a contact or organisation question as the window shows it: its answer key,
+/// label, mode, and how it is typed (the core's list, [`crate::fill::contact_fields`]).
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PersonFieldView {
+    pub name: &'static str,
+    pub label: String,
+    pub mode: crate::flow::FieldMode,
+    #[serde(flatten)]
+    pub input: FieldInput,
+}
+
+/// The shown fields of every contact and organisation question of `flow`, by question id.
+pub fn person_fields(
+    flow: &Flow,
+    lang: Lang,
+) -> std::collections::BTreeMap<String, Vec<PersonFieldView>> {
+    let view = |fields: &[crate::fill::PersonField]| -> Vec<PersonFieldView> {
+        fields
+            .iter()
+            .filter(|f| f.mode != crate::flow::FieldMode::Hidden)
+            .map(|f| {
+                let mut input = match f.format {
+                    Some(format) => FieldInput {
+                        input: format.input(),
+                        hint: Some(crate::t!(
+                            lang,
+                            "field-format-hint",
+                            example = format.example(lang)
+                        )),
+                    },
+                    None => FieldInput {
+                        input: crate::ids::Input {
+                            kind: "text",
+                            inputmode: None,
+                            autocomplete: None,
+                        },
+                        hint: None,
+                    },
+                };
+                if f.autocomplete.is_some() {
+                    input.input.autocomplete = f.autocomplete;
+                }
+                PersonFieldView {
+                    name: f.name,
+                    label: crate::i18n::text(lang, f.label, &[]),
+                    mode: f.mode,
+                    input,
+                }
+            })
+            .collect()
+    };
+    let mut out = std::collections::BTreeMap::new();
+    let mut add = |q: &Query| match &q.kind {
+        QueryKind::ContactDetail(c) => {
+            out.insert(q.id.clone(), view(&crate::fill::contact_fields(c)));
+        }
+        QueryKind::OrganizationDetail(o) => {
+            out.insert(q.id.clone(), view(&crate::fill::organization_fields(o)));
+        }
+        _ => {}
+    };
+    for q in flow.queries() {
+        add(q);
+        if let QueryKind::RepeatingGroup(g) = &q.kind {
+            g.queries.iter().for_each(&mut add);
+        }
+    }
+    out
+}
+
 pub fn field_inputs(flow: &Flow, lang: Lang) -> std::collections::BTreeMap<String, FieldInput> {
     let mut out = std::collections::BTreeMap::new();
     let mut add = |q: &Query| {

@@ -6,6 +6,7 @@
 
 mod answers;
 mod engine;
+mod person;
 mod summary;
 mod validate;
 
@@ -17,6 +18,7 @@ pub use answers::{
     wipe_json,
 };
 pub use engine::{Form, States};
+pub use person::{PersonField, contact_fields, organization_fields};
 pub use summary::{
     Signer, SummaryLine, SummaryRow, SummaryStep, attachments, file_line, signers, size_text,
     summary,

@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use super::{Answer, Answers, ContactAnswer, FileRef, Form, Lang, OrganizationAnswer, States};
+use super::{Answer, Answers, FileRef, Form, Lang, States};
 use crate::flow::{Query, QueryKind};
 use crate::i18n::text;
 
@@ -293,10 +293,18 @@ fn answer_lines(kind: &QueryKind, answer: Option<&Answer>, lang: Lang) -> Vec<Su
             .iter()
             .map(|f| SummaryLine::value(file_line(f)))
             .collect(),
-        (QueryKind::ContactDetail(_), Some(Answer::Contact(a))) => contact_lines(a, lang),
-        (QueryKind::OrganizationDetail(_), Some(Answer::Organization(a))) => {
-            organization_lines(a, lang)
-        }
+        (QueryKind::ContactDetail(q), Some(Answer::Contact(a))) => person_lines(
+            &super::contact_fields(q),
+            |n| a.value(n),
+            a.contact_by_sms,
+            lang,
+        ),
+        (QueryKind::OrganizationDetail(q), Some(Answer::Organization(a))) => person_lines(
+            &super::organization_fields(q),
+            |n| a.value(n),
+            a.contact_by_sms,
+            lang,
+        ),
         (QueryKind::RepeatingGroup(g), Some(Answer::Rows(rows))) => {
             let mut lines = Vec::new();
             for (n, values) in rows.iter().enumerate() {
@@ -334,57 +342,21 @@ fn yes(lang: Lang) -> String {
     text(lang, "summary-yes", &[])
 }
 
-fn labelled(fields: &[(&str, &Option<String>)], lang: Lang) -> Vec<SummaryLine> {
-    fields
+/// The filled fields of a contact or organisation answer, labelled as the form labels them.
+fn person_lines<'a>(
+    fields: &[super::PersonField],
+    value: impl Fn(&str) -> Option<&'a Option<String>>,
+    sms: Option<bool>,
+    lang: Lang,
+) -> Vec<SummaryLine> {
+    let mut lines: Vec<SummaryLine> = fields
         .iter()
-        .filter_map(|(key, v)| {
-            filled(v).map(|v| SummaryLine::pair(text(lang, &format!("field-{key}"), &[]), v))
+        .filter_map(|f| {
+            let v = filled(value(f.name)?)?;
+            Some(SummaryLine::pair(text(lang, f.label, &[]), v))
         })
-        .collect()
-}
-
-fn contact_lines(a: &ContactAnswer, lang: Lang) -> Vec<SummaryLine> {
-    let mut lines = labelled(
-        &[
-            ("citizenId", &a.citizen_id),
-            ("firstName", &a.first_name),
-            ("lastName", &a.last_name),
-            ("careOf", &a.care_of),
-            ("address", &a.address),
-            ("zipCode", &a.zip_code),
-            ("postalAddress", &a.postal_address),
-            ("phone", &a.phone),
-            ("mobilePhone", &a.mobile_phone),
-            ("email", &a.email),
-        ],
-        lang,
-    );
-    if a.contact_by_sms == Some(true) {
-        lines.push(SummaryLine::pair(
-            text(lang, "field-contactBySms", &[]),
-            yes(lang),
-        ));
-    }
-    lines
-}
-
-fn organization_lines(a: &OrganizationAnswer, lang: Lang) -> Vec<SummaryLine> {
-    let mut lines = labelled(
-        &[
-            ("name", &a.name),
-            ("organizationNumber", &a.organization_number),
-            ("address", &a.address),
-            ("zipCode", &a.zip_code),
-            ("postalAddress", &a.postal_address),
-            ("contactFirstName", &a.first_name),
-            ("contactLastName", &a.last_name),
-            ("phone", &a.phone),
-            ("mobilePhone", &a.mobile_phone),
-            ("email", &a.email),
-        ],
-        lang,
-    );
-    if a.contact_by_sms == Some(true) {
+        .collect();
+    if sms == Some(true) {
         lines.push(SummaryLine::pair(
             text(lang, "field-contactBySms", &[]),
             yes(lang),

@@ -532,33 +532,10 @@ fn filled(v: &Option<String>) -> bool {
 }
 
 fn contact(ctx: &mut Ctx, q: &ContactDetailQuery, a: &ContactAnswer, required: bool) {
-    let fields: [ContactField; 10] = [
-        (
-            "citizenId",
-            &a.citizen_id,
-            q.field_citizen_id,
-            Some(Format::Personnummer),
-        ),
-        ("firstName", &a.first_name, q.field_name, None),
-        ("lastName", &a.last_name, q.field_name, None),
-        ("careOf", &a.care_of, q.field_care_of, None),
-        ("address", &a.address, q.field_address, None),
-        (
-            "zipCode",
-            &a.zip_code,
-            q.field_address,
-            Some(Format::PostalCode),
-        ),
-        ("postalAddress", &a.postal_address, q.field_address, None),
-        ("phone", &a.phone, q.field_phone, Some(Format::Phone)),
-        (
-            "mobilePhone",
-            &a.mobile_phone,
-            q.field_mobile_phone,
-            Some(Format::Phone),
-        ),
-        ("email", &a.email, q.field_email, Some(Format::Email)),
-    ];
+    let fields: Vec<ContactField> = super::contact_fields(q)
+        .iter()
+        .filter_map(|f| Some((f.name, a.value(f.name)?, f.mode, f.format)))
+        .collect();
     contact_fields(ctx, &fields, required);
     if ctx.complete() && required {
         if q.require_at_least_one_contact_way
@@ -580,29 +557,10 @@ fn organization(
     a: &OrganizationAnswer,
     required: bool,
 ) {
-    let zip_format = q.validate_zip_code.then_some(Format::PostalCode);
-    let fields: [ContactField; 10] = [
-        ("name", &a.name, FieldMode::Required, None),
-        (
-            "organizationNumber",
-            &a.organization_number,
-            FieldMode::Required,
-            Some(Format::PersonOrOrganisationsnummer),
-        ),
-        ("address", &a.address, q.field_address, None),
-        ("zipCode", &a.zip_code, q.field_address, zip_format),
-        ("postalAddress", &a.postal_address, q.field_address, None),
-        ("firstName", &a.first_name, FieldMode::Required, None),
-        ("lastName", &a.last_name, FieldMode::Required, None),
-        ("phone", &a.phone, q.field_phone, Some(Format::Phone)),
-        (
-            "mobilePhone",
-            &a.mobile_phone,
-            q.field_mobile_phone,
-            Some(Format::Phone),
-        ),
-        ("email", &a.email, q.field_email, Some(Format::Email)),
-    ];
+    let fields: Vec<ContactField> = super::organization_fields(q)
+        .iter()
+        .filter_map(|f| Some((f.name, a.value(f.name)?, f.mode, f.format)))
+        .collect();
     contact_fields(ctx, &fields, required);
     if ctx.complete()
         && required

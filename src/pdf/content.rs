@@ -7,10 +7,7 @@ use super::fonts::Fonts;
 use super::layout::{Composer, Draw, Kind, LEFT, RIGHT, WIDTH};
 use super::render::Frame;
 use crate::fill::{Answers, Form, Lang, Signer, States, SummaryRow};
-use crate::flow::{
-    ContactDetailQuery, EvaluatorRule, FieldMode, Flow, OrganizationDetailQuery, Query, QueryKind,
-    QueryState,
-};
+use crate::flow::{EvaluatorRule, FieldMode, Flow, Query, QueryKind, QueryState};
 
 const BODY: f32 = 10.5;
 const SMALL: f32 = 9.0;
@@ -112,34 +109,14 @@ fn write_line(c: &mut Composer, label: &str, x: f32, width: f32) {
     c.gap(4.0);
 }
 
-fn contact_rows(q: &ContactDetailQuery) -> Vec<(&'static str, FieldMode)> {
-    vec![
-        ("Personnummer", q.field_citizen_id),
-        ("Förnamn", q.field_name),
-        ("Efternamn", q.field_name),
-        ("c/o", q.field_care_of),
-        ("Adress", q.field_address),
-        ("Postnummer", q.field_address),
-        ("Ort", q.field_address),
-        ("Telefon", q.field_phone),
-        ("Mobiltelefon", q.field_mobile_phone),
-        ("E-post", q.field_email),
-    ]
-}
-
-fn org_rows(q: &OrganizationDetailQuery) -> Vec<(&'static str, FieldMode)> {
-    vec![
-        ("Organisationens namn", FieldMode::Required),
-        ("Organisationsnummer", FieldMode::Required),
-        ("Adress", q.field_address),
-        ("Postnummer", q.field_address),
-        ("Ort", q.field_address),
-        ("Kontaktpersonens förnamn", FieldMode::Required),
-        ("Kontaktpersonens efternamn", FieldMode::Required),
-        ("Telefon", q.field_phone),
-        ("Mobiltelefon", q.field_mobile_phone),
-        ("E-post", q.field_email),
-    ]
+/// The writing lines of a contact or organisation block: each shown field's label (the
+/// form's own, in the paper's Swedish) and mode.
+fn person_rows(fields: &[crate::fill::PersonField]) -> Vec<(String, FieldMode)> {
+    fields
+        .iter()
+        .filter(|f| f.mode != FieldMode::Hidden)
+        .map(|f| (crate::i18n::text(Lang::Sv, f.label, &[]), f.mode))
+        .collect()
 }
 
 /// A repeating group's column headers: each sub-question, or each field of a text-field one.
@@ -383,12 +360,12 @@ fn conditions(flow: &Flow) -> HashMap<String, Vec<String>> {
 }
 
 /// Writing lines for a contact block's shown fields, required ones starred.
-fn blank_fields(c: &mut Composer, rows: Vec<(&'static str, FieldMode)>) {
+fn blank_fields(c: &mut Composer, rows: Vec<(String, FieldMode)>) {
     for (label, mode) in rows {
         match mode {
             FieldMode::Hidden => {}
             FieldMode::Required => write_line(c, &format!("{label} *"), LEFT, WIDTH),
-            FieldMode::Visible => write_line(c, label, LEFT, WIDTH),
+            FieldMode::Visible => write_line(c, &label, LEFT, WIDTH),
         }
     }
 }
@@ -473,8 +450,12 @@ fn blank_query(c: &mut Composer, q: &Query, required: bool, why: Option<&Vec<Str
             text.push('.');
             p(c, &text, SMALL, false);
         }
-        QueryKind::ContactDetail(cq) => blank_fields(c, contact_rows(cq)),
-        QueryKind::OrganizationDetail(oq) => blank_fields(c, org_rows(oq)),
+        QueryKind::ContactDetail(cq) => {
+            blank_fields(c, person_rows(&crate::fill::contact_fields(cq)))
+        }
+        QueryKind::OrganizationDetail(oq) => {
+            blank_fields(c, person_rows(&crate::fill::organization_fields(oq)))
+        }
         QueryKind::RepeatingGroup(g) => {
             let headers = group_headers(&g.queries);
             let rows = (g.min_rows as usize)

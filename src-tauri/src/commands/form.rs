@@ -22,6 +22,9 @@ pub struct FormView {
     pub submit_online: bool,
     /// How each text field with a format is typed, and its hint, by field id (the core's).
     pub inputs: std::collections::BTreeMap<String, etjanst::app::FieldInput>,
+    /// The shown fields of each contact and organisation question, by question id (the
+    /// core's list: labels, modes, how each is typed).
+    pub persons: std::collections::BTreeMap<String, Vec<etjanst::app::PersonFieldView>>,
     /// Where the questions only the web can answer are answered: the e-service's own address,
     /// else its site's.
     pub web_url: String,
@@ -71,6 +74,7 @@ pub fn form(state: State<'_, Desktop>, flow_id: String) -> Res<FormView> {
         asks_personal_data: etjanst::app::asks_personal_data(flow),
         submit_online: catalogue.gateway(&flow.id).is_some(),
         inputs: etjanst::app::field_inputs(flow, lang),
+        persons: etjanst::app::person_fields(flow, lang),
         web_url: flow
             .external_link
             .clone()

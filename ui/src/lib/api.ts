@@ -127,6 +127,15 @@ export interface FormView {
   inputs: Record<string, FieldInput>;
   /** Where the questions only the web can answer are answered. */
   webUrl: string;
+  /** The shown fields of each contact and organisation question, by question id (the core's). */
+  persons: Record<string, PersonField[]>;
+}
+
+/** One field of a contact or organisation question: answer key, label, mode, how it is typed. */
+export interface PersonField extends FieldInput {
+  name: string;
+  label: string;
+  mode: FieldMode;
 }
 
 /** The core's answer to "how is this field typed": HTML type, keyboard, autocomplete, hint. */

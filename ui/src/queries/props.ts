@@ -1,4 +1,4 @@
-import type { FieldInput, Issue, Query } from '../lib/api';
+import type { FieldInput, Issue, PersonField, Query } from '../lib/api';
 
 /// What every query component gets: its question, its answer, the core's issues about it,
 /// and where to send a changed answer.
@@ -12,6 +12,8 @@ export interface QueryProps {
   labels: Record<string, string>;
   /// How text fields with a format are typed, by field id (the core's; see `FieldInput`).
   inputs: Record<string, FieldInput>;
+  /// The fields of contact and organisation questions, by question id (the core's).
+  persons: Record<string, PersonField[]>;
   /// Where a question only the web can answer is answered.
   webUrl?: string;
   draftId: string;
