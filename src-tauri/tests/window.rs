@@ -25,7 +25,7 @@ async fn fill_quit_resume_and_print() {
     app.axe("start").await;
 
     app.type_into("#search", "gatubelysning").await;
-    app.with_text("h2", "träffar").await;
+    app.with_text("h2", "träff").await;
     app.shot("search").await;
     app.click_text("button", "Felanmälan gata, park och belysning")
         .await;
@@ -313,7 +313,7 @@ async fn keyboard_only() {
 
     app.tab_to("#search").await;
     app.keys("felanmälan").await;
-    app.with_text("h2", "träffar").await;
+    app.with_text("h2", "träff").await;
     app.tab_to("button.entry").await;
     app.keys(ENTER).await;
     app.heading("Felanmälan gata, park och belysning").await;
