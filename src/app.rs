@@ -526,6 +526,34 @@ pub struct Search {
 
 /// The core's search over the embedded catalogue and every synced site, ranked once: the CLI's
 /// `search` and the desktop's search box.
+/// The catalogue's filters: a category, and what a service must offer. Searching and
+/// browsing without words apply the same ones ([`search`], [`browse`]).
+#[derive(Debug, Clone, Default)]
+pub struct Filters {
+    pub category: Option<String>,
+    pub fillable: bool,
+    pub needs_eid: bool,
+    pub has_blankett: bool,
+}
+
+impl Filters {
+    /// A service of `category` that offers `caps` is listed.
+    pub fn admits(&self, category: &str, caps: &crate::catalogue::Capabilities) -> bool {
+        self.category.as_deref().is_none_or(|c| c == category)
+            && (!self.fillable || caps.fill_offline)
+            && (!self.needs_eid || caps.needs_eid)
+            && (!self.has_blankett || caps.blankett)
+    }
+}
+
+/// Browsing without words: the entries the filters admit, in the order given.
+pub fn browse(entries: Vec<Entry>, filters: &Filters) -> Vec<Entry> {
+    entries
+        .into_iter()
+        .filter(|e| filters.admits(&e.category, &e.capabilities))
+        .collect()
+}
+
 pub fn search(
     catalogue: &Catalogue,
     index: Option<&Index>,
@@ -546,19 +574,20 @@ pub fn search(
         needs_eid: needs_eid.then_some(true),
         has_blankett: has_blankett.then_some(true),
     };
+    let filters = Filters {
+        category: category.clone(),
+        fillable: *fillable,
+        needs_eid: *needs_eid,
+        has_blankett: *has_blankett,
+    };
     let mut hits: Vec<Hit> = catalogue
         .search(text)
         .into_iter()
-        .filter(|h| category.as_ref().is_none_or(|c| &h.category == c))
         .filter(|h| site.as_ref().is_none_or(|s| &h.site == s))
         .filter(|h| {
-            let Some(service) = catalogue.service(&h.id) else {
-                return false;
-            };
-            let caps = catalogue.capabilities(service);
-            (!fillable || caps.fill_offline)
-                && (!needs_eid || caps.needs_eid)
-                && (!has_blankett || caps.blankett)
+            catalogue.service(&h.id).is_some_and(|service| {
+                filters.admits(&h.category, &catalogue.capabilities(service))
+            })
         })
         .collect();
     // Synced sites carry no form content: they are filled on the web. The embedded
@@ -803,5 +832,51 @@ mod tests {
             None,
             "a personnummer's hyphen needs the full keyboard"
         );
+    }
+
+    #[test]
+    fn browsing_and_searching_filter_alike() {
+        let catalogue = Catalogue::embedded().unwrap();
+        let all = list(&catalogue, None);
+        let filters = Filters {
+            fillable: true,
+            has_blankett: false,
+            ..Default::default()
+        };
+        let browsed = browse(all.clone(), &filters);
+        assert!(!browsed.is_empty() && browsed.len() < all.len());
+        assert!(browsed.iter().all(|e| e.capabilities.fill_offline));
+        let category = all[0].category.clone();
+        let in_category = browse(
+            all.clone(),
+            &Filters {
+                category: Some(category.clone()),
+                ..Default::default()
+            },
+        );
+        assert!(in_category.iter().all(|e| e.category == category));
+        // The same filters on a search: every hit is one browsing would list.
+        let hits = search(
+            &catalogue,
+            None,
+            &Search {
+                text: "ansökan".into(),
+                category: None,
+                site: None,
+                fillable: true,
+                needs_eid: false,
+                has_blankett: false,
+                limit: 100,
+            },
+        )
+        .unwrap();
+        assert!(!hits.is_empty());
+        for h in &hits {
+            assert!(
+                browsed.iter().any(|e| e.id == h.id),
+                "{} is not browsed",
+                h.id
+            );
+        }
     }
 }

@@ -121,10 +121,23 @@ pub struct SearchArgs {
     pub has_blankett: bool,
 }
 
-/// The core's as-you-type search, as catalogue entries.
+/// The core's as-you-type search, as catalogue entries; without words, the site's entries
+/// the filters admit (the same filters).
 #[tauri::command]
 pub fn search(state: State<'_, Desktop>, query: SearchArgs) -> Res<Vec<Entry>> {
     let lang = state.lang();
+    if query.text.trim().is_empty() {
+        let entries = home(state.clone(), query.site)?.entries;
+        return Ok(app::browse(
+            entries,
+            &app::Filters {
+                category: query.category,
+                fillable: query.fillable,
+                needs_eid: query.needs_eid,
+                has_blankett: query.has_blankett,
+            },
+        ));
+    }
     let catalogue = state.catalogue();
     let index = lock(&state.index);
     let hits = app::search(
