@@ -526,6 +526,35 @@ pub struct Search {
 
 /// The core's search over the embedded catalogue and every synced site, ranked once: the CLI's
 /// `search` and the desktop's search box.
+/// What a citizen sends with an e-service, named by the service's own noun: "Din synpunkt",
+/// "Din felanmälan", "Ditt klagomål"; "Ditt ärende" when its name says nothing better.
+/// `lang` English gives the English noun ("your feedback").
+pub fn what_is_sent(service_name: &str, lang: Lang) -> String {
+    let name = service_name.to_lowercase();
+    // Longer words first: a "felanmälan" is not just an "anmälan".
+    const NOUNS: [(&[&str], &str, &str); 6] = [
+        (&["felanmälan"], "Din felanmälan", "your fault report"),
+        (&["anmälan", "anmäl "], "Din anmälan", "your report"),
+        (&["ansökan", "ansök "], "Din ansökan", "your application"),
+        (&["synpunkt"], "Din synpunkt", "your feedback"),
+        (&["klagomål"], "Ditt klagomål", "your complaint"),
+        (
+            &["beställning", "beställ "],
+            "Din beställning",
+            "your order",
+        ),
+    ];
+    let found = NOUNS
+        .iter()
+        .find(|(words, _, _)| words.iter().any(|w| name.contains(w)));
+    match (found, lang) {
+        (Some((_, sv, _)), Lang::Sv) => sv.to_string(),
+        (Some((_, _, en)), Lang::En) => en.to_string(),
+        (None, Lang::Sv) => "Ditt ärende".into(),
+        (None, Lang::En) => "your case".into(),
+    }
+}
+
 /// The catalogue's filters: a category, and what a service must offer. Searching and
 /// browsing without words apply the same ones ([`search`], [`browse`]).
 #[derive(Debug, Clone, Default)]
@@ -878,5 +907,16 @@ mod tests {
                 h.id
             );
         }
+    }
+
+    #[test]
+    fn what_is_sent_is_named_by_the_service() {
+        let sv = |n: &str| what_is_sent(n, Lang::Sv);
+        assert_eq!(sv("Lämna synpunkt eller klagomål"), "Din synpunkt");
+        assert_eq!(sv("Felanmälan gata, park och belysning"), "Din felanmälan");
+        assert_eq!(sv("Anmäl misstänkt matförgiftning"), "Din anmälan");
+        assert_eq!(sv("Ansökan om plats i förskola"), "Din ansökan");
+        assert_eq!(sv("Parkeringstillstånd"), "Ditt ärende");
+        assert_eq!(what_is_sent("Lämna synpunkt", Lang::En), "your feedback");
     }
 }

@@ -822,12 +822,13 @@ async fn submit_flow() {
     app.shot("submit-signing").await;
     app.axe("submit, signing").await;
     sign_pending(&app, &sim_phone, &sim, &db).await;
-    app.heading("Ansökan är inskickad").await;
+    app.heading("Din synpunkt är inskickad").await;
     app.with_text("dd", "Tolvan Tolvansson").await;
-    app.with_text("p", "Först nu är ansökan inskickad").await;
+    app.with_text("p", "Först nu är din synpunkt inskickad")
+        .await;
     let case = app.find("#case-number").await.text().await.unwrap();
     assert!(case.parse::<i64>().is_ok(), "{case}");
-    app.focus_on_heading("Ansökan är inskickad").await;
+    app.focus_on_heading("Din synpunkt är inskickad").await;
     // What happens next, whom to ask (naming the case), and a copy of what was sent.
     app.with_text("h2", "Vad händer nu?").await;
     app.with_text("p", &format!("uppge ärendenummer {case}"))
@@ -859,11 +860,12 @@ async fn submit_flow() {
     );
     app.click_text("button", "Lämna synpunkt eller klagomål")
         .await;
-    app.heading("Ansökan är inskickad").await;
+    app.heading("Din synpunkt är inskickad").await;
     assert_eq!(app.find("#case-number").await.text().await.unwrap(), case);
     app.find("#pdf-save").await;
     assert!(
-        !app.present_text("p", "Först nu är ansökan inskickad").await,
+        !app.present_text("p", "Först nu är din synpunkt inskickad")
+            .await,
         "a receipt opened later says it was sent only now"
     );
     app.click_text("button", "Till Mina utkast").await;
@@ -899,7 +901,7 @@ async fn submit_flow() {
         json!({ "orderRef": v["orderRef"], "personalNumber": "201701012393" }),
     )
     .await;
-    app.heading("Ansökan är inskickad").await;
+    app.heading("Din synpunkt är inskickad").await;
     app.with_text("dd", "Elva Elvansdotter").await;
     app.quit().await;
 }
@@ -1088,7 +1090,7 @@ async fn lost_receipt_flow() {
     // Polls meanwhile lose every answer with the receipt.
     tokio::time::sleep(std::time::Duration::from_secs(3)).await;
     assert!(
-        !app.present_text("h1", "Ansökan är inskickad").await,
+        !app.present_text("h1", "Din synpunkt är inskickad").await,
         "the receipt was cut, yet the window has it"
     );
     app.quit().await;
@@ -1101,7 +1103,7 @@ async fn lost_receipt_flow() {
     app.with_text("h2", "Utkorgen").await;
     app.click_text("button", "Skriv under").await;
     app.click("#send").await;
-    app.heading("Ansökan är inskickad").await;
+    app.heading("Din synpunkt är inskickad").await;
     app.with_text("dd", "Tolvan Tolvansson").await;
     let case = app.find("#case-number").await.text().await.unwrap();
     assert_eq!(cases_filed(&db, 1).await, 1, "one case, not two");

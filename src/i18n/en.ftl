@@ -311,3 +311,5 @@ desktop-submit-queued = The application is waiting to be sent. It is sent by its
 desktop-no-gateway = The municipality names no submission service for this e-service. Print the application and send it by post.
 desktop-no-order = No signing is in progress for the application.
 technical-details = Technical details
+sent-title = { $thing } has been sent
+sent-now = Only now has { $thing } been sent. The receipt and a copy of what you sent are kept encrypted on this computer, and the draft is removed.

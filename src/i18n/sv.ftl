@@ -311,3 +311,5 @@ desktop-submit-queued = Ansökan väntar på att skickas. Den skickas av sig sj�
 desktop-no-gateway = Kommunen har inte angett någon inlämningstjänst för den här e-tjänsten. Skriv ut ansökan och skicka den med post.
 desktop-no-order = Ingen underskrift pågår för ansökan.
 technical-details = Tekniska detaljer
+sent-title = { $thing } är inskickad
+sent-now = Först nu är { $thing } inskickad. Kvittot och en kopia av det du skickade är sparade krypterade på den här datorn, och utkastet är borttaget.

@@ -487,6 +487,10 @@ pub struct ContactView {
 #[serde(rename_all = "camelCase")]
 pub struct ReceiptPage {
     pub receipt: ReceiptView,
+    /// "Din synpunkt är inskickad": the thing sent named by the service's own noun.
+    pub title: String,
+    /// "Först nu är din synpunkt inskickad. …", for the confirmation right after signing.
+    pub now_sent: String,
     /// "Vad händer nu?": the service's own text after submission (sanitised HTML), if any.
     pub next: Option<String>,
     pub contact: Option<ContactView>,
@@ -526,7 +530,19 @@ pub fn receipt_open(state: State<'_, Desktop>, id: String) -> Res<ReceiptPage> {
         }
     };
     let copy = copy.map(|(name, bytes)| super::print::keep(&state, bytes, name));
+    let thing = etjanst::app::what_is_sent(&receipt.service_name, lang);
+    // "Din synpunkt är inskickad", "Först nu är din synpunkt …": the same words, capitalised
+    // only where they start the sentence (the nouns' first letters are ASCII).
+    let (mut upper, mut lower) = (thing.clone(), thing);
+    if let Some(first) = upper.get_mut(..1) {
+        first.make_ascii_uppercase();
+    }
+    if let Some(first) = lower.get_mut(..1) {
+        first.make_ascii_lowercase();
+    }
     Ok(ReceiptPage {
+        title: etjanst::t!(lang, "sent-title", thing = upper),
+        now_sent: etjanst::t!(lang, "sent-now", thing = lower),
         receipt,
         next,
         contact,

@@ -286,6 +286,8 @@ export interface ReceiptView {
 /// A receipt's confirmation page: what happens next, whom to ask, the copy of what was sent.
 export interface ReceiptPage {
   receipt: ReceiptView;
+  title: string;
+  nowSent: string;
   next: string | null;
   contact: { name?: string; phone?: string; email?: string } | null;
   copy: Made | null;
