@@ -1,4 +1,5 @@
 // Every call into the core goes through here. The window never decides a rule: it asks.
+import type * as F from './flow.generated';
 import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 
@@ -67,55 +68,21 @@ export interface ServicePage {
   webOnlyQuestions: string[];
 }
 
-export interface Alternative {
-  id: string;
-  alias?: string;
-  name: string;
-  price?: number;
-}
-
-export interface TextField {
-  id: string;
-  alias?: string;
-  label: string;
-  required?: boolean;
-  disabled?: boolean;
-  defaultValue?: string;
-  placeholder?: string;
-  maxLength?: number;
-  minLength?: number;
-  formatValidator?: string;
-  maskFieldContent?: boolean;
-}
-
-export interface Query {
-  id: string;
-  alias?: string;
-  name: string;
-  defaultState: QueryState;
-  description?: string;
-  helpText?: string;
-  type: string;
-  // Type-specific fields (the core's flow format, `forms/flow.schema.json`).
-  [key: string]: unknown;
-}
-
-export interface Step {
-  id: string;
-  name: string;
-  queries: Query[];
-}
-
-export interface Flow {
-  id: string;
-  name: string;
-  shortDescription: string;
-  longDescription?: string;
-  requiresAuthentication: boolean;
-  requiresSigning: boolean;
-  steps: Step[];
-  contact?: Contact;
-}
+/// The flow format's types, generated from the core's JSON Schema (`npm run types`), with every
+/// `id` made text as the window holds them (`textIds`): what the query components are given.
+export type TextIds<T> = T extends (infer U)[]
+  ? TextIds<U>[]
+  : T extends object
+    ? { [K in keyof T]: K extends 'id' ? string : TextIds<T[K]> }
+    : T;
+export type Alternative = TextIds<F.Alternative>;
+export type TextField = TextIds<F.TextField>;
+export type Query = TextIds<F.Query>;
+export type QueryType = Query['type'];
+/// The query of one type, with the fields that type has.
+export type QueryOf<K extends QueryType> = Extract<Query, { type: K }>;
+export type Step = TextIds<F.Step>;
+export type Flow = TextIds<F.Flow>;
 
 export interface FormView {
   flow: Flow;

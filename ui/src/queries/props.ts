@@ -1,9 +1,10 @@
-import type { FieldInput, Issue, PersonField, Query } from '../lib/api';
+import type { FieldInput, Issue, PersonField, QueryOf, QueryType } from '../lib/api';
 
 /// What every query component gets: its question, its answer, the core's issues about it,
 /// and where to send a changed answer.
-export interface QueryProps {
-  query: Query;
+export interface QueryProps<K extends QueryType = QueryType> {
+  /// The question, typed by its kind (the flow format's generated types).
+  query: QueryOf<K>;
   value: unknown;
   issues: Issue[];
   required: boolean;
