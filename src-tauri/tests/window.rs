@@ -550,6 +550,33 @@ async fn settings_language_contrast_and_erase() {
     }
     app.shot("my-data").await;
 
+    // Ctrl + and Ctrl − zoom the page (what a person with low vision reaches for first).
+    let width = || async {
+        app.js("return window.innerWidth")
+            .await
+            .as_f64()
+            .unwrap_or(0.0)
+    };
+    let before = width().await;
+    app.chord(CONTROL, '=').await;
+    let t0 = std::time::Instant::now();
+    while width().await >= before {
+        assert!(
+            t0.elapsed() < std::time::Duration::from_secs(5),
+            "Ctrl + did not zoom in (width {before} CSS px)"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    app.chord(CONTROL, '-').await;
+    let t0 = std::time::Instant::now();
+    while width().await < before {
+        assert!(
+            t0.elapsed() < std::time::Duration::from_secs(5),
+            "Ctrl − did not zoom back out"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+
     // Reflow at 320 CSS pixels (WCAG 1.4.10): nothing scrolls sideways.
     app.click_text("button", "Settings").await;
     app.find("#text-size")

@@ -395,6 +395,17 @@ impl App {
         self.c.perform_actions(seq).await.unwrap();
     }
 
+    /// Holds `modifier` (e.g. [`CONTROL`]) while pressing `key`, as a person does for Ctrl +.
+    pub async fn chord(&self, modifier: char, key: char) {
+        use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+        let seq = KeyActions::new("keyboard".into())
+            .then(KeyAction::Down { value: modifier })
+            .then(KeyAction::Down { value: key })
+            .then(KeyAction::Up { value: key })
+            .then(KeyAction::Up { value: modifier });
+        self.c.perform_actions(seq).await.unwrap();
+    }
+
     /// Presses Tab until the focus is on `css` (at most 80 times): reaching a control with the
     /// keyboard alone.
     pub async fn tab_to(&self, css: &str) {
@@ -417,6 +428,7 @@ impl App {
 }
 
 pub const TAB: &str = "\u{e004}";
+pub const CONTROL: char = '\u{e009}';
 pub const ENTER: &str = "\u{e007}";
 pub const SPACE: &str = " ";
 pub const DOWN: &str = "\u{e015}";
