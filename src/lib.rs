@@ -23,6 +23,7 @@ pub mod flowinstance;
 pub mod i18n;
 pub mod ids;
 pub mod json_error;
+pub mod kiosk;
 pub mod pdf;
 pub mod private;
 pub mod qr;
