@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use tauri::{Manager, PhysicalPosition, PhysicalSize, WindowEvent};
 
-use commands::{catalogue, form, misc, print, submit, vault};
+use commands::{catalogue, form, kiosk, misc, print, submit, vault};
 use state::{Desktop, lock};
 
 /// WebKitGTK's DMA-BUF renderer leaves the window blank on many real machines (NVIDIA's
@@ -54,15 +54,29 @@ pub fn run() {
             std::process::exit(2);
         }
     };
+    // Kiosk mode: the administrator's file, or none. One that cannot be trusted stops the
+    // app here, saying why: never a kiosk on settings a visitor could have chosen.
+    if let Some(path) = kiosk_config_path() {
+        let started = etjanst::kiosk::KioskConfig::load(&path)
+            .map_err(|e| e.to_string())
+            .and_then(|config| desktop.start_kiosk(config));
+        if let Err(e) = started {
+            eprintln!("etjanst-desktop: {e}");
+            std::process::exit(2);
+        }
+    }
+    let kiosk = desktop.is_kiosk();
     let place = lock(&desktop.settings).window;
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .manage(desktop)
         .setup(move |app| {
-            let window = app
-                .get_webview_window("main")
-                .ok_or("the main window is missing")?;
-            if let Some(p) = place {
+            let window = main_window(app, kiosk)?;
+            if kiosk {
+                let _ = window.set_decorations(false);
+                let _ = window.set_fullscreen(true);
+                kiosk::watch_idle(app.handle().clone());
+            } else if let Some(p) = place {
                 let _ = window.set_size(PhysicalSize::new(p.width.max(480), p.height.max(360)));
                 let _ = window.set_position(PhysicalPosition::new(p.x, p.y));
                 if p.maximized {
@@ -83,6 +97,11 @@ pub fn run() {
         .on_window_event(|window, event| {
             if let WindowEvent::CloseRequested { .. } = event {
                 let state = window.state::<Desktop>();
+                if state.is_kiosk() {
+                    state.end_session(etjanst::kiosk::EndReason::Exit, false);
+                    let _ = std::fs::remove_file(single_instance::socket(&state.data_dir));
+                    return;
+                }
                 remember_place(window, &state);
                 // A clean close: the open draft is no longer offered for recovery.
                 if let Some(id) = lock(&state.open_draft).take() {
@@ -139,12 +158,56 @@ pub fn run() {
             submit::outbox,
             submit::receipts,
             submit::receipt_open,
+            kiosk::kiosk_status,
+            kiosk::kiosk_touch,
+            kiosk::kiosk_end,
+            kiosk::kiosk_leave,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {
             eprintln!("etjanst-desktop: {e}");
             std::process::exit(1);
         });
+}
+
+/// The kiosk configuration to use: `--kiosk-config FILE`, else `$ETJANST_KIOSK_CONFIG`, else
+/// the system's file when there is one.
+fn kiosk_config_path() -> Option<std::path::PathBuf> {
+    let mut args = std::env::args_os().skip(1);
+    while let Some(a) = args.next() {
+        if a == "--kiosk-config" {
+            return args.next().map(Into::into);
+        }
+    }
+    if let Some(p) = std::env::var_os("ETJANST_KIOSK_CONFIG").filter(|p| !p.is_empty()) {
+        return Some(p.into());
+    }
+    let system = std::path::Path::new(etjanst::kiosk::config::SYSTEM_PATH);
+    system.exists().then(|| system.to_path_buf())
+}
+
+/// The window, made here rather than from the configuration alone: it may only ever show the
+/// app (any other address is refused, as are new windows and downloads), and in kiosk mode
+/// its webview keeps nothing on disk (incognito).
+fn main_window(app: &tauri::App, kiosk: bool) -> tauri::Result<tauri::WebviewWindow> {
+    let config = app
+        .config()
+        .app
+        .windows
+        .iter()
+        .find(|w| w.label == "main")
+        .cloned()
+        .ok_or_else(|| tauri::Error::WindowNotFound)?;
+    // WebKit cannot be driven by WebDriver in an ephemeral context (wry makes its own, without
+    // automation): under the end-to-end tests' driver the kiosk's webview keeps its usual
+    // data folder, which those tests search for the visitor's words instead.
+    let automated = std::env::var("TAURI_WEBVIEW_AUTOMATION").as_deref() == Ok("true");
+    tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?
+        .incognito(kiosk && !automated)
+        .on_navigation(|url| url.scheme() == "tauri" || url.host_str() == Some("tauri.localhost"))
+        .on_new_window(|_, _| tauri::webview::NewWindowResponse::Deny)
+        .on_download(|_, _| false)
+        .build()
 }
 
 fn remember_place(window: &tauri::Window, state: &Desktop) {

@@ -33,6 +33,16 @@ pub struct Desktop {
     pub signing: Mutex<std::collections::HashMap<String, String>>,
     /// The draft file the citizen chose to open, waiting for its passphrase.
     pub import_file: Mutex<Option<PathBuf>>,
+    /// Kiosk mode: the administrator's configuration and the visitor's session.
+    pub kiosk: Mutex<Option<Kiosk>>,
+}
+
+/// A kiosk computer's state: its configuration, the session running (its vault is the
+/// window's vault), and the idle deadline.
+pub struct Kiosk {
+    pub config: etjanst::kiosk::KioskConfig,
+    pub session: Option<etjanst::kiosk::Session>,
+    pub idle: etjanst::kiosk::Idle,
 }
 
 pub struct MadePdf {
@@ -66,6 +76,7 @@ impl Desktop {
             started,
             signing: Mutex::default(),
             import_file: Mutex::default(),
+            kiosk: Mutex::default(),
         })
     }
 
@@ -75,6 +86,74 @@ impl Desktop {
 
     pub fn lang(&self) -> etjanst::fill::Lang {
         lock(&self.settings).lang()
+    }
+
+    pub fn is_kiosk(&self) -> bool {
+        lock(&self.kiosk).is_some()
+    }
+
+    /// Starts kiosk mode with `config`: a first session, its vault the window's, the
+    /// administrator's language.
+    pub fn start_kiosk(&self, config: etjanst::kiosk::KioskConfig) -> Result<(), String> {
+        let (session, vault) =
+            etjanst::kiosk::Session::start(&self.data_dir).map_err(|e| e.to_string())?;
+        *lock(&self.vault) = Some(vault);
+        {
+            let mut settings = lock(&self.settings);
+            settings.language = match config.language {
+                etjanst::fill::Lang::Sv => "sv".into(),
+                etjanst::fill::Lang::En => "en".into(),
+            };
+            etjanst::i18n::set_language(settings.lang());
+        }
+        *lock(&self.kiosk) = Some(Kiosk {
+            idle: etjanst::kiosk::Idle::new(
+                config.idle_timeout,
+                config.idle_warning,
+                Instant::now(),
+            ),
+            config,
+            session: Some(session),
+        });
+        Ok(())
+    }
+
+    /// Ends the visitor's session and starts the next one: everything of theirs in memory
+    /// dropped (the vault with its key, the PDF, the open draft), their folder deleted. The
+    /// end is logged without personal data.
+    pub fn end_session(&self, reason: etjanst::kiosk::EndReason, again: bool) {
+        *lock(&self.vault) = None;
+        *lock(&self.pdf) = None;
+        *lock(&self.open_draft) = None;
+        *lock(&self.import_file) = None;
+        *lock(&self.saved) = None;
+        lock(&self.signing).clear();
+        let mut kiosk = lock(&self.kiosk);
+        let Some(k) = kiosk.as_mut() else { return };
+        if let Some(session) = k.session.take() {
+            eprintln!("etjanst-desktop: {}", session.end(reason));
+        }
+        if again {
+            match etjanst::kiosk::Session::start(&self.data_dir) {
+                Ok((session, vault)) => {
+                    k.session = Some(session);
+                    *lock(&self.vault) = Some(vault);
+                }
+                Err(e) => eprintln!("etjanst-desktop: kiosk: {e}"),
+            }
+            k.idle = etjanst::kiosk::Idle::new(
+                k.config.idle_timeout,
+                k.config.idle_warning,
+                Instant::now(),
+            );
+            // The next visitor starts in the administrator's language, whatever this one chose.
+            let mut settings = lock(&self.settings);
+            settings.language = match k.config.language {
+                etjanst::fill::Lang::Sv => "sv".into(),
+                etjanst::fill::Lang::En => "en".into(),
+            };
+            etjanst::i18n::set_language(settings.lang());
+        }
     }
 }
 

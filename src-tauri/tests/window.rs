@@ -1012,6 +1012,163 @@ async fn applicant_flow() {
     app.quit().await;
 }
 
+/// Where WebKit keeps the app's website data for this account when it is not incognito.
+fn webkit_home() -> std::path::PathBuf {
+    std::path::PathBuf::from(std::env::var_os("HOME").unwrap_or_default())
+        .join(".local/share/se.etjanst.desktop")
+}
+
+/// Every file under `dirs` that holds `marker`, as UTF-8 or as UTF-16 (WebKit's storage).
+fn holding(dirs: &[&std::path::Path], marker: &str) -> Vec<std::path::PathBuf> {
+    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() && !p.is_symlink() {
+                walk(&p, out);
+            } else if p.is_file() {
+                out.push(p);
+            }
+        }
+    }
+    let utf16: Vec<u8> = marker.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let mut files = Vec::new();
+    for d in dirs {
+        walk(d, &mut files);
+    }
+    files
+        .into_iter()
+        .filter(|p| {
+            let bytes = std::fs::read(p).unwrap_or_default();
+            [marker.as_bytes(), &utf16]
+                .iter()
+                .any(|m| bytes.windows(m.len()).any(|w| w == *m))
+        })
+        .collect()
+}
+
+/// A library's computer in kiosk mode: a visitor fills a form and prints it (straight to the
+/// administrator's printer, nothing saved), the countdown asks whether they are still there,
+/// then their session runs out; nothing they typed is left in the data folder, the home
+/// folder or the temporary folder, and the next visitor starts with no drafts. "Avsluta och
+/// radera" does the same at once, and only the administrator's code leaves kiosk mode.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kiosk_keeps_nothing_of_a_visitor() {
+    tokio::time::timeout(std::time::Duration::from_secs(300), kiosk_flow())
+        .await
+        .expect("the kiosk test did not finish in 5 minutes");
+}
+
+async fn kiosk_flow() {
+    use std::os::unix::fs::PermissionsExt;
+    let _one = SERIAL.lock().await;
+    let data = tempfile::tempdir().unwrap();
+    let saves = tempfile::tempdir().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let printer = tempfile::tempdir().unwrap();
+    let path = fake_printer(printer.path());
+    let config = printer.path().join("kiosk.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "idle_timeout = 20\nidle_warning = 8\nprinter = \"Bibliotekets-skrivare\"\nadmin_code = \"{}\"\n",
+            etjanst::kiosk::admin::hash("bibliotek-42", Some(10)).unwrap()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let marker = "MARKÖR-BESÖKARE-5d2e";
+    let app = launch_with(
+        data.path(),
+        saves.path(),
+        &[
+            ("ETJANST_KIOSK_CONFIG", config.to_str().unwrap()),
+            ("PATH", &path),
+            ("TMPDIR", tmp.path().to_str().unwrap()),
+        ],
+    )
+    .await;
+    app.heading("Kommunens e-tjänster").await;
+    assert!(
+        !app.present_text("button", "Inställningar").await,
+        "a visitor reaches the settings"
+    );
+    // No passphrase: the visitor's drafts are sealed with a key the session holds.
+    fill_synpunkt(&app, marker).await;
+    app.click("#make-pdf").await;
+    app.find("#pdf-made").await;
+    assert!(
+        !app.present("#pdf-save").await,
+        "a kiosk offers to save the PDF"
+    );
+    app.click("#pdf-print").await;
+    app.with_text("p", "Skickad till Bibliotekets-skrivare")
+        .await;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let jobs = std::fs::read_dir(printer.path().join("jobs"))
+        .unwrap()
+        .count();
+    assert_eq!(jobs, 1, "the PDF did not reach the printer");
+
+    // Left alone: the countdown asks, "Jag är kvar" keeps the session.
+    app.with_text("dialog[@id='idle-warning' and @open]//h2", "Är du kvar?")
+        .await;
+    assert_eq!(app.focused().await, "still-here");
+    app.click("#still-here").await;
+    app.click_text("button", "Mina utkast").await;
+    app.with_text("h2", "Lämna synpunkt eller klagomål").await;
+
+    // Then the countdown runs out: a fresh start, with nothing of the visitor.
+    let t0 = std::time::Instant::now();
+    while app
+        .present_text("h2", "Lämna synpunkt eller klagomål")
+        .await
+    {
+        assert!(
+            t0.elapsed() < std::time::Duration::from_secs(40),
+            "the session did not end when the countdown ran out"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    app.heading("Kommunens e-tjänster").await;
+    let left = holding(&[data.path(), tmp.path(), &webkit_home()], marker);
+    assert!(left.is_empty(), "the visitor's words are left in {left:?}");
+    app.click_text("button", "Mina utkast").await;
+    app.with_text("p", "Du har inga utkast").await;
+
+    // "Avsluta och radera" at once.
+    app.click_text("button", "E-tjänster").await;
+    fill_synpunkt(&app, "Andra besökarens text").await;
+    app.click("#end-session").await;
+    app.click("dialog button.danger").await;
+    app.heading("Kommunens e-tjänster").await;
+    app.click_text("button", "Mina utkast").await;
+    app.with_text("p", "Du har inga utkast").await;
+
+    // Only the administrator's code leaves kiosk mode.
+    app.chord_of(&[CONTROL, ALT, SHIFT, 'a']).await;
+    app.type_into("#admin-code", "fel-kod-123").await;
+    app.click_text("dialog//button", "Lämna kioskläget").await;
+    app.with_text("dialog//p", "Fel kod.").await;
+    app.type_into("#admin-code", "bibliotek-42").await;
+    app.click_text("dialog//button", "Lämna kioskläget").await;
+    let t0 = std::time::Instant::now();
+    while app_running() {
+        assert!(
+            t0.elapsed() < std::time::Duration::from_secs(10),
+            "the right code did not end kiosk mode"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let left = holding(
+        &[data.path(), tmp.path(), &webkit_home()],
+        "Andra besökarens text",
+    );
+    assert!(
+        left.is_empty(),
+        "the second visitor's words are left in {left:?}"
+    );
+}
+
 /// Opens "Lämna synpunkt", unlocks or makes the vault, fills it with `text` and goes to Review.
 async fn fill_synpunkt(app: &App, text: &str) {
     app.type_into("#search", "synpunkt").await;

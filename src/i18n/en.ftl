@@ -319,3 +319,7 @@ kiosk-config-unreadable = The kiosk settings { $path } cannot be read.
 kiosk-config-writable = The kiosk settings { $path } can be changed by this account or by others. Let only the administrator (root) write the file, for example with "chown root: { $path }" and "chmod 644 { $path }".
 kiosk-config-syntax = The kiosk settings { $path } do not read as TOML.
 kiosk-config-value = The kiosk settings { $path } have a value that is not allowed: { $what }
+kiosk-code-wrong = Wrong code.
+desktop-kiosk-no-save = Files cannot be saved on this computer. Print instead.
+desktop-kiosk-no-links = Links are not opened on this computer. Copy the address or read the QR code with your phone.
+desktop-kiosk-no-attachments = Files cannot be attached on this computer. Print, and enclose the files when you send the form.

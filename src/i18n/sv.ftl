@@ -319,3 +319,7 @@ kiosk-config-unreadable = Kioskinställningarna { $path } går inte att läsa.
 kiosk-config-writable = Kioskinställningarna { $path } kan ändras av det här kontot eller av andra. Låt bara administratören (root) kunna skriva filen, till exempel med "chown root: { $path }" och "chmod 644 { $path }".
 kiosk-config-syntax = Kioskinställningarna { $path } går inte att läsa som TOML.
 kiosk-config-value = Kioskinställningarna { $path } har ett ogiltigt värde: { $what }
+kiosk-code-wrong = Fel kod.
+desktop-kiosk-no-save = Här kan filer inte sparas på datorn. Skriv ut i stället.
+desktop-kiosk-no-links = Länkar öppnas inte på den här datorn. Skriv av adressen eller läs av QR-koden med din telefon.
+desktop-kiosk-no-attachments = Filer kan inte bifogas på den här datorn. Skriv ut och lägg med filerna när du skickar blanketten.

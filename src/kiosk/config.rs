@@ -115,7 +115,7 @@ impl KioskConfig {
             "en" => Lang::En,
             other => return Err(value(format!("language = \"{other}\""))),
         };
-        if f.idle_timeout < 30 {
+        if f.idle_timeout < 10 {
             return Err(value(format!("idle_timeout = {}", f.idle_timeout)));
         }
         Ok(KioskConfig {

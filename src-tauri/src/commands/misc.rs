@@ -46,7 +46,10 @@ pub fn set_settings(state: State<'_, Desktop>, mut settings: Settings) -> Res<Se
         .unwrap_or_else(|p| p.into_inner())
         .set_gateway_override(Some(current.gateway.clone()));
     etjanst::i18n::set_language(current.lang());
-    current.save(&state.data_dir)?;
+    // A visitor's choices at a kiosk last their session: nothing of theirs is written.
+    if !state.is_kiosk() {
+        current.save(&state.data_dir)?;
+    }
     Ok(current.clone())
 }
 
@@ -55,6 +58,10 @@ pub fn set_settings(state: State<'_, Desktop>, mut settings: Settings) -> Res<Se
 #[tauri::command]
 pub fn open_link(state: State<'_, Desktop>, url: String) -> Res<()> {
     let lang = state.lang();
+    // A kiosk opens nothing outside the app: the page shows the address and its QR code.
+    if state.is_kiosk() {
+        return Err(etjanst::t!(lang, "desktop-kiosk-no-links"));
+    }
     let parsed = tauri::Url::parse(&url).map_err(|_| etjanst::t!(lang, "desktop-not-web-link"))?;
     if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
         return Err(etjanst::t!(lang, "desktop-not-web-link"));
@@ -185,6 +192,9 @@ pub async fn export_all(
     state: State<'_, Desktop>,
     passphrase: String,
 ) -> Res<usize> {
+    if state.is_kiosk() {
+        return Err(etjanst::t!(state.lang(), "desktop-kiosk-no-save"));
+    }
     let p = etjanst::vault::Passphrase::typed(age::secrecy::SecretString::from(passphrase));
     let list = super::vault::with_vault(&state, |v| v.list())?;
     let Some(first) = files::save_as(&app, "utkast-1.etjanst", "etjanst", &["etjanst"]) else {

@@ -4,6 +4,7 @@
 pub mod catalogue;
 pub mod files;
 pub mod form;
+pub mod kiosk;
 pub mod misc;
 pub mod open;
 pub mod print;

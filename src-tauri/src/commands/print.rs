@@ -154,6 +154,10 @@ pub async fn blankett(state: State<'_, Desktop>, service_id: String, index: usiz
 #[tauri::command]
 pub async fn pdf_save(app: AppHandle, state: State<'_, Desktop>) -> Res<Option<String>> {
     let lang = state.lang();
+    // No PDF of a visitor's reaches a kiosk's disk.
+    if state.is_kiosk() {
+        return Err(etjanst::t!(lang, "desktop-kiosk-no-save"));
+    }
     let name = lock(&state.pdf)
         .as_ref()
         .map(|p| p.file_name.clone())
@@ -222,13 +226,23 @@ pub fn printers() -> Vec<Printer> {
 pub async fn print_pdf(state: State<'_, Desktop>, printer: String) -> Res<()> {
     use std::io::Write;
     let lang = state.lang();
+    // At a kiosk the administrator's printer, never the page's choice (none: the default).
+    let printer = match lock(&state.kiosk).as_ref() {
+        Some(k) => k.config.printer.clone(),
+        None => Some(printer),
+    };
     let guard = lock(&state.pdf);
     let pdf = guard
         .as_ref()
         .ok_or_else(|| etjanst::t!(lang, "desktop-no-pdf"))?;
     let failed = |e: String| etjanst::t!(lang, "desktop-print-failed", detail = e);
+    let mut args: Vec<&str> = Vec::new();
+    if let Some(p) = printer.as_deref() {
+        args.extend(["-d", p]);
+    }
+    args.extend(["-t", &pdf.file_name, "--", "-"]);
     let mut child = std::process::Command::new("lp")
-        .args(["-d", &printer, "-t", &pdf.file_name, "--", "-"])
+        .args(&args)
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
@@ -247,6 +261,11 @@ pub async fn print_pdf(state: State<'_, Desktop>, printer: String) -> Res<()> {
         return Err(failed(
             String::from_utf8_lossy(&out.stderr).trim().to_string(),
         ));
+    }
+    let printed = pages(&pdf.bytes) as u32;
+    drop(guard);
+    if let Some(session) = lock(&state.kiosk).as_mut().and_then(|k| k.session.as_mut()) {
+        session.printed(printed);
     }
     Ok(())
 }

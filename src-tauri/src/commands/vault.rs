@@ -267,6 +267,12 @@ pub fn draft_attach(
 ) -> Res<Value> {
     use base64::Engine;
     let lang = state.lang();
+    if lock(&state.kiosk)
+        .as_ref()
+        .is_some_and(|k| !k.config.attachments)
+    {
+        return Err(etjanst::t!(lang, "desktop-kiosk-no-attachments"));
+    }
     let bytes = zeroize::Zeroizing::new(
         base64::engine::general_purpose::STANDARD
             .decode(data.as_bytes())
@@ -291,6 +297,9 @@ pub async fn draft_export(
     id: String,
     passphrase: String,
 ) -> Res<Option<String>> {
+    if state.is_kiosk() {
+        return Err(etjanst::t!(state.lang(), "desktop-kiosk-no-save"));
+    }
     let p = self::passphrase(passphrase);
     let bytes = zeroize::Zeroizing::new(with_vault(&state, |v| v.export(&id, &p))?);
     let Some(path) = files::save_as(&app, "utkast.etjanst", "etjanst", &["etjanst"]) else {

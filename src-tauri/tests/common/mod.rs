@@ -397,12 +397,19 @@ impl App {
 
     /// Holds `modifier` (e.g. [`CONTROL`]) while pressing `key`, as a person does for Ctrl +.
     pub async fn chord(&self, modifier: char, key: char) {
+        self.chord_of(&[modifier, key]).await;
+    }
+
+    /// Presses `keys` down in order and lets them go in reverse: Ctrl+Alt+Shift+A.
+    pub async fn chord_of(&self, keys: &[char]) {
         use fantoccini::actions::{InputSource, KeyAction, KeyActions};
-        let seq = KeyActions::new("keyboard".into())
-            .then(KeyAction::Down { value: modifier })
-            .then(KeyAction::Down { value: key })
-            .then(KeyAction::Up { value: key })
-            .then(KeyAction::Up { value: modifier });
+        let mut seq = KeyActions::new("keyboard".into());
+        for k in keys {
+            seq = seq.then(KeyAction::Down { value: *k });
+        }
+        for k in keys.iter().rev() {
+            seq = seq.then(KeyAction::Up { value: *k });
+        }
         self.c.perform_actions(seq).await.unwrap();
     }
 
@@ -429,6 +436,17 @@ impl App {
 
 pub const TAB: &str = "\u{e004}";
 pub const CONTROL: char = '\u{e009}';
+pub const SHIFT: char = '\u{e008}';
+pub const ALT: char = '\u{e00a}';
+
+/// Whether a window of the app is running.
+pub fn app_running() -> bool {
+    Command::new("pgrep")
+        .args(["-f", env!("CARGO_BIN_EXE_etjanst-desktop")])
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
 pub const ENTER: &str = "\u{e007}";
 pub const SPACE: &str = " ";
 pub const DOWN: &str = "\u{e015}";

@@ -250,6 +250,14 @@ export interface ReceiptView {
   sha256: string;
 }
 
+/// Kiosk mode, as the administrator set it up (null on a citizen's own computer).
+export interface KioskView {
+  idleTimeout: number;
+  idleWarning: number;
+  attachments: boolean;
+  printer: string | null;
+}
+
 /// A receipt's confirmation page: what happens next, whom to ask, the copy of what was sent.
 export interface ReceiptPage {
   receipt: ReceiptView;
@@ -339,6 +347,10 @@ export const api = {
   outboxRemove: (outboxId: string) => invoke<ReceiptView | null>('outbox_remove', { outboxId }),
   receipts: () => invoke<ReceiptView[]>('receipts'),
   receiptOpen: (id: string) => invoke<ReceiptPage>('receipt_open', { id }),
+  kioskStatus: () => invoke<KioskView | null>('kiosk_status'),
+  kioskTouch: () => invoke<void>('kiosk_touch'),
+  kioskEnd: () => invoke<void>('kiosk_end'),
+  kioskLeave: (code: string) => invoke<void>('kiosk_leave', { code }),
 };
 
 /// The flow format writes ids as JSON numbers; answers and the core's issues name them as

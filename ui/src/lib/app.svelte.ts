@@ -3,7 +3,7 @@
 import { tick } from 'svelte';
 import { getCurrentWindow } from '@tauri-apps/api/window';
 import { t } from './i18n.svelte';
-import type { DraftView, Issue, Settings, VaultStatus } from './api';
+import type { DraftView, Issue, KioskView, Settings, VaultStatus } from './api';
 
 export type Screen =
   | { name: 'start' }
@@ -23,6 +23,8 @@ export const app = $state({
   vault: null as VaultStatus | null,
   phone: null as string | null,
   siteName: '',
+  /// Kiosk mode's settings; null on a citizen's own computer.
+  kiosk: null as KioskView | null,
   recoverable: [] as DraftView[],
   /// The sentence for the live region: what just happened, for screen readers.
   status: '',
