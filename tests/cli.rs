@@ -407,3 +407,50 @@ fn embedded_blanketter_are_saved_and_categories_filter() {
     assert_eq!(list.len(), 3);
     assert!(list.iter().all(|s| s["category"] == "Omsorg och hjälp"));
 }
+
+/// An administrator sets a kiosk up from the README: the code's hash from `kiosk hash-code`,
+/// the file checked with `kiosk check` as the app will read it; a file others could change is
+/// refused, saying how to fix it.
+#[test]
+fn an_administrator_makes_and_checks_a_kiosk_configuration() {
+    use std::io::Write;
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_etjanst"))
+        .args(["kiosk", "hash-code"])
+        .env("ETJANST_DATA_DIR", dir.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"bibliotek-42\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let hash = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    assert!(hash.starts_with("scrypt$"), "{hash}");
+    assert!(etjanst::kiosk::admin::verify("bibliotek-42", &hash).unwrap());
+
+    let file = dir.path().join("kiosk.toml");
+    std::fs::write(
+        &file,
+        format!("idle_timeout = 240\nprinter = \"Skrivaren\"\nadmin_code = \"{hash}\"\n"),
+    )
+    .unwrap();
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let check = etjanst(dir.path(), &["kiosk", "check", file.to_str().unwrap()]);
+    assert_eq!(check.status.code(), Some(0), "{}", stderr(&check));
+    assert!(stdout(&check).contains("4 min 0 s") && stdout(&check).contains("Skrivaren"));
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o666)).unwrap();
+    let writable = etjanst(dir.path(), &["kiosk", "check", file.to_str().unwrap()]);
+    assert_eq!(writable.status.code(), Some(2));
+    assert!(
+        stderr(&writable).contains("chmod 644"),
+        "{}",
+        stderr(&writable)
+    );
+}

@@ -8,6 +8,7 @@
 mod browse;
 mod drafts;
 mod forms;
+mod kiosk;
 mod sites;
 mod submit;
 
@@ -143,6 +144,9 @@ enum Command {
     /// Applications waiting to be sent or signed ("väntar på att skickas").
     #[command(subcommand)]
     Outbox(submit::OutboxCommand),
+    /// Kiosk computers: the administrator's code and configuration.
+    #[command(subcommand)]
+    Kiosk(kiosk::KioskCommand),
     /// Receipts of applications sent: case number, time, signer.
     Receipts {
         #[arg(long)]
@@ -489,6 +493,7 @@ fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
         Command::Draft(command) => drafts::run(&dir, cli.passphrase_file.as_deref(), command),
         Command::Submit(args) => submit::submit(&dir, cli.passphrase_file.as_deref(), args),
         Command::Outbox(command) => submit::outbox(&dir, cli.passphrase_file.as_deref(), command),
+        Command::Kiosk(command) => kiosk::run(command),
         Command::Receipts { json, copy, output } => match (copy, output) {
             (Some(case), Some(output)) => {
                 submit::receipt_copy(&dir, cli.passphrase_file.as_deref(), &case, &output)
@@ -535,6 +540,7 @@ fn run_on(catalogue: &Catalogue, command: Command, lang: Lang) -> Result<u8, Fai
         | Command::Draft(_)
         | Command::Submit(_)
         | Command::Outbox(_)
+        | Command::Kiosk(_)
         | Command::Receipts { .. }
         | Command::ImportCatalogue { .. }
         | Command::Sync { .. }

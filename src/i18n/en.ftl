@@ -323,3 +323,7 @@ kiosk-code-wrong = Wrong code.
 desktop-kiosk-no-save = Files cannot be saved on this computer. Print instead.
 desktop-kiosk-no-links = Links are not opened on this computer. Copy the address or read the QR code with your phone.
 desktop-kiosk-no-attachments = Files cannot be attached on this computer. Print, and enclose the files when you send the form.
+kiosk-code-prompt = The administrator's code: 
+kiosk-code-again = The same code again: 
+kiosk-code-mismatch = The codes are not the same.
+kiosk-config-ok = { $path } can be used: a visit ends after { $minutes } min { $seconds } s without activity, printouts go to { $printer }.

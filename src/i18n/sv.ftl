@@ -323,3 +323,7 @@ kiosk-code-wrong = Fel kod.
 desktop-kiosk-no-save = Här kan filer inte sparas på datorn. Skriv ut i stället.
 desktop-kiosk-no-links = Länkar öppnas inte på den här datorn. Skriv av adressen eller läs av QR-koden med din telefon.
 desktop-kiosk-no-attachments = Filer kan inte bifogas på den här datorn. Skriv ut och lägg med filerna när du skickar blanketten.
+kiosk-code-prompt = Administratörens kod: 
+kiosk-code-again = Samma kod igen: 
+kiosk-code-mismatch = Koderna är inte likadana.
+kiosk-config-ok = { $path } går att använda: besöket avslutas efter { $minutes } min { $seconds } s utan aktivitet, utskrifter går till { $printer }.
