@@ -6,6 +6,7 @@
 
 pub mod admin;
 pub mod config;
+pub mod files;
 pub mod idle;
 pub mod kept;
 pub mod session;
