@@ -609,3 +609,52 @@ fn autosave_survives_200_sigkills() {
         "the child really saved ({total_saves} saves)"
     );
 }
+
+/// "Lås" on a computer whose account several people share: afterwards the keychain no longer
+/// opens the drafts, only the passphrase does (and puts the key back); a vault without a
+/// passphrase is not locked, since nothing could open it again.
+#[test]
+fn lock_makes_the_keychain_forget_until_the_passphrase_is_typed() {
+    let dir = tempfile::tempdir().unwrap();
+    let keychain = MemoryKeychain::default();
+    let mut vault = LockedVault::open(dir.path())
+        .unwrap()
+        .create(KeySetup {
+            keychain: Some(&keychain),
+            passphrase: None,
+        })
+        .unwrap();
+    let mut d = draft_of(&vault, "synpunkt", json!({"text": "låst"}));
+    vault.save(&mut d).unwrap();
+    assert!(matches!(
+        vault.lock(&keychain),
+        Err(VaultError::LockNeedsPassphrase)
+    ));
+    assert_eq!(
+        keychain.0.lock().unwrap().len(),
+        1,
+        "a refused lock changed the keychain"
+    );
+    vault.set_passphrase(&pass("reservfrasen")).unwrap();
+    assert!(vault.has_keychain_slot().unwrap());
+    vault.lock(&keychain).unwrap();
+    drop(vault);
+
+    assert!(matches!(
+        LockedVault::open(dir.path())
+            .unwrap()
+            .unlock(Unlock::Keychain(&keychain)),
+        Err(VaultError::PassphraseNeeded)
+    ));
+    let mut vault = unlock(dir.path(), "reservfrasen").unwrap();
+    vault.add_keychain(&keychain).unwrap();
+    drop(vault);
+    let vault = LockedVault::open(dir.path())
+        .unwrap()
+        .unlock(Unlock::Keychain(&keychain))
+        .unwrap();
+    assert_eq!(
+        vault.load(&d.id).unwrap().answers["answers"]["text"],
+        "låst"
+    );
+}

@@ -40,6 +40,8 @@ pub enum VaultError {
     NotCreated,
     WrongPassphrase,
     PassphraseNeeded,
+    /// "Lås" on a vault with no passphrase: nothing could open it again.
+    LockNeedsPassphrase,
     Keychain(String),
     Damaged(String),
     NotFound(String),
@@ -69,6 +71,7 @@ impl VaultError {
             VaultError::NotCreated => t!(lang, "vault-not-created"),
             VaultError::WrongPassphrase => t!(lang, "vault-wrong-passphrase"),
             VaultError::PassphraseNeeded => t!(lang, "vault-passphrase-needed"),
+            VaultError::LockNeedsPassphrase => t!(lang, "vault-lock-needs-passphrase"),
             VaultError::Keychain(e) => t!(lang, "vault-keychain", error = e),
             VaultError::Damaged(id) => t!(lang, "vault-damaged", id = id),
             VaultError::NotFound(id) => t!(lang, "vault-not-found", id = id),
@@ -679,6 +682,43 @@ impl Vault {
             [keys::wrap(&self.identity, p)?],
         )?;
         Ok(())
+    }
+
+    /// "Lås", for a computer whose account several people share: the keychain forgets the
+    /// key, so that once this vault is dropped only the passphrase opens it again (and, typed,
+    /// puts the key back with [`Vault::add_keychain`]). Refused, with nothing changed, when
+    /// the vault has no passphrase: nothing could open it then.
+    pub fn lock(&self, k: &dyn Keychain) -> Result<(), VaultError> {
+        if !self.has_passphrase_slot()? {
+            return Err(VaultError::LockNeedsPassphrase);
+        }
+        if self.has_keychain_slot()? {
+            let installation: String = self.conn.query_row(
+                "SELECT value FROM meta WHERE key = 'installation'",
+                [],
+                |r| r.get(0),
+            )?;
+            k.delete(&installation).map_err(VaultError::Keychain)?;
+        }
+        Ok(())
+    }
+
+    /// Whether the keychain opens the vault (its key is kept there).
+    pub fn has_keychain_slot(&self) -> Result<bool, VaultError> {
+        self.has_slot("keychain")
+    }
+
+    /// Whether a passphrase opens the vault.
+    pub fn has_passphrase_slot(&self) -> Result<bool, VaultError> {
+        self.has_slot("passphrase")
+    }
+
+    fn has_slot(&self, kind: &str) -> Result<bool, VaultError> {
+        Ok(self.conn.query_row(
+            "SELECT count(*) FROM keyslots WHERE kind = ?1",
+            [kind],
+            |r| r.get::<_, i64>(0),
+        )? > 0)
     }
 
     /// Also keeps the key in the keychain, so no passphrase is needed on this computer.
