@@ -148,6 +148,11 @@ mod tests {
                         }
                     }
                     for (i, _) in text.match_indices("t!(") {
+                        // `t!(`, not the end of `assert!(`.
+                        let before = text[..i].chars().next_back();
+                        if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+                            continue;
+                        }
                         let rest = &text[i..];
                         if let Some(q) = rest.find('"')
                             && let Some(end) = rest[q + 1..].find('"')
