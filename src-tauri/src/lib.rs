@@ -72,6 +72,9 @@ pub fn run() {
         .manage(desktop)
         .setup(move |app| {
             let window = main_window(app, kiosk)?;
+            if !kiosk {
+                vault::watch_lock(app.handle().clone());
+            }
             if kiosk {
                 let _ = window.set_decorations(false);
                 let _ = window.set_fullscreen(true);
@@ -162,6 +165,13 @@ pub fn run() {
             kiosk::kiosk_touch,
             kiosk::kiosk_end,
             kiosk::kiosk_leave,
+            kiosk::kiosk_keep,
+            kiosk::kiosk_resume,
+            kiosk::kiosk_files,
+            kiosk::kiosk_attach,
+            vault::vault_lock,
+            vault::touch,
+            misc::link_qr,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

@@ -20,6 +20,9 @@ pub struct Settings {
     /// The municipality's submission gateway (`etjanst-gateway`); empty: none, applications
     /// are printed. `$ETJANST_GATEWAY` gives it when none is set.
     pub gateway: String,
+    /// Minutes without input in the window after which the drafts lock themselves ("Lås");
+    /// 0: never.
+    pub lock_after_minutes: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -40,6 +43,7 @@ impl Default for Settings {
             protected_notice_seen: false,
             window: None,
             gateway: String::new(),
+            lock_after_minutes: 0,
         }
     }
 }
@@ -64,6 +68,7 @@ impl Settings {
             self.language = "sv".into();
         }
         self.text_size = self.text_size.clamp(100, 200);
+        self.lock_after_minutes = self.lock_after_minutes.min(120);
         if self.gateway.trim().is_empty()
             && let Ok(g) = std::env::var("ETJANST_GATEWAY")
         {

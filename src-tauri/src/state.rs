@@ -35,6 +35,8 @@ pub struct Desktop {
     pub import_file: Mutex<Option<PathBuf>>,
     /// Kiosk mode: the administrator's configuration and the visitor's session.
     pub kiosk: Mutex<Option<Kiosk>>,
+    /// The last input in the page, for the idle lock (`Settings::lock_after_minutes`).
+    pub last_input: Mutex<Instant>,
 }
 
 /// A kiosk computer's state: its configuration, the session running (its vault is the
@@ -77,6 +79,7 @@ impl Desktop {
             signing: Mutex::default(),
             import_file: Mutex::default(),
             kiosk: Mutex::default(),
+            last_input: Mutex::new(Instant::now()),
         })
     }
 
@@ -98,6 +101,8 @@ impl Desktop {
         let (session, vault) =
             etjanst::kiosk::Session::start(&self.data_dir).map_err(|e| e.to_string())?;
         *lock(&self.vault) = Some(vault);
+        etjanst::kiosk::kept::Kept::new(&self.data_dir)
+            .expire(config.keep_days, std::time::SystemTime::now());
         {
             let mut settings = lock(&self.settings);
             settings.language = match config.language {
@@ -134,6 +139,8 @@ impl Desktop {
             eprintln!("etjanst-desktop: {}", session.end(reason));
         }
         if again {
+            etjanst::kiosk::kept::Kept::new(&self.data_dir)
+                .expire(k.config.keep_days, std::time::SystemTime::now());
             match etjanst::kiosk::Session::start(&self.data_dir) {
                 Ok((session, vault)) => {
                     k.session = Some(session);

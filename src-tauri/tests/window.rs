@@ -756,6 +756,79 @@ async fn crash_loses_nothing() {
     app.quit().await;
 }
 
+/// "Lås" on a computer several people use from one account: the form being typed in is saved
+/// and closed, and the drafts need the passphrase again, even with the window still open.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lock_keeps_what_was_typed_and_asks_for_the_passphrase() {
+    let _one = SERIAL.lock().await;
+    let data = tempfile::tempdir().unwrap();
+    let saves = tempfile::tempdir().unwrap();
+    // The idle lock set to its shortest, a minute (Inställningar offers 5 and more).
+    std::fs::write(
+        data.path().join("desktop.json"),
+        r#"{"lockAfterMinutes": 1}"#,
+    )
+    .unwrap();
+    let app = launch(data.path(), saves.path()).await;
+    assert!(
+        !app.present("#lock").await,
+        "Lås shows before anything is unlocked"
+    );
+    app.type_into("#search", "gatubelysning").await;
+    app.click_text("button", "Felanmälan gata, park och belysning")
+        .await;
+    app.click_text("button", "Fyll i").await;
+    app.type_into("#passphrase", PASSPHRASE).await;
+    app.type_into("#passphrase-again", PASSPHRASE).await;
+    app.keys(ENTER).await;
+    app.heading("Felet").await;
+    app.click("#q-2101-210102").await;
+    // Typed, and locked before the autosave's pause has passed.
+    app.type_into("#q-2103-210301", "Låsgatan 9").await;
+    app.click("#lock").await;
+    app.heading("Kommunens e-tjänster").await;
+    app.with_text("div[@role='status']", "Utkasten är låsta")
+        .await;
+    assert!(!app.present("#lock").await, "Lås shows on locked drafts");
+    app.click_text("button", "Mina utkast").await;
+    app.heading("Lås upp dina utkast").await;
+    app.type_into("#passphrase", PASSPHRASE).await;
+    app.keys(ENTER).await;
+    app.heading("Mina utkast").await;
+    assert!(
+        !app.present_text("h2", "Ett utkast var öppet").await,
+        "the locked draft was left marked open"
+    );
+    app.click_text("button", "Fortsätt").await;
+    app.heading("Felet").await;
+    assert_eq!(app.value("#q-2103-210301").await, "Låsgatan 9");
+
+    // Left alone in the form for the idle lock's minute: it saves, closes and locks.
+    app.type_into("#q-2103-210301", ", port B").await;
+    let t0 = std::time::Instant::now();
+    while !app.present("#search").await {
+        assert!(
+            t0.elapsed() < std::time::Duration::from_secs(90),
+            "the idle lock did not lock"
+        );
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    }
+    assert!(
+        t0.elapsed() > std::time::Duration::from_secs(50),
+        "locked too soon"
+    );
+    app.with_text("div[@role='status']", "Utkasten är låsta")
+        .await;
+    app.click_text("button", "Mina utkast").await;
+    app.heading("Lås upp dina utkast").await;
+    app.type_into("#passphrase", PASSPHRASE).await;
+    app.keys(ENTER).await;
+    app.click_text("button", "Fortsätt").await;
+    app.heading("Felet").await;
+    assert_eq!(app.value("#q-2103-210301").await, "Låsgatan 9, port B");
+    app.quit().await;
+}
+
 /// A gateway and the BankID simulator on 127.0.0.1 in this process; the gateway's URL, the
 /// simulator's "phone" (an RP-certified client for its control endpoints) and the gateway's
 /// database file.
@@ -1053,9 +1126,9 @@ fn holding(dirs: &[&std::path::Path], marker: &str) -> Vec<std::path::PathBuf> {
 /// radera" does the same at once, and only the administrator's code leaves kiosk mode.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_kiosk_keeps_nothing_of_a_visitor() {
-    tokio::time::timeout(std::time::Duration::from_secs(300), kiosk_flow())
+    tokio::time::timeout(std::time::Duration::from_secs(420), kiosk_flow())
         .await
-        .expect("the kiosk test did not finish in 5 minutes");
+        .expect("the kiosk test did not finish in 7 minutes");
 }
 
 async fn kiosk_flow() {
@@ -1066,11 +1139,31 @@ async fn kiosk_flow() {
     let tmp = tempfile::tempdir().unwrap();
     let printer = tempfile::tempdir().unwrap();
     let path = fake_printer(printer.path());
+    // Nothing may open a browser: a stand-in records it if anything tries.
+    let opened = printer.path().join("opened");
+    for opener in ["xdg-open", "gio"] {
+        let bin = printer.path().join("bin").join(opener);
+        std::fs::write(
+            &bin,
+            format!("#!/bin/sh\necho \"$@\" >> '{}'\n", opened.display()),
+        )
+        .unwrap();
+        std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    // The visitor's USB stick, the one folder files may be attached from.
+    let stick = tempfile::tempdir().unwrap();
+    let attached = "BILAGA-MARKÖR-91c4";
+    std::fs::write(
+        stick.path().join("intyg.pdf"),
+        format!("%PDF-1.4\n% {attached}\n"),
+    )
+    .unwrap();
     let config = printer.path().join("kiosk.toml");
     std::fs::write(
         &config,
         format!(
-            "idle_timeout = 20\nidle_warning = 8\nprinter = \"Bibliotekets-skrivare\"\nadmin_code = \"{}\"\n",
+            "idle_timeout = 35\nidle_warning = 8\nprinter = \"Bibliotekets-skrivare\"\nattachments = true\nattachment_folders = [{:?}]\nadmin_code = \"{}\"\n",
+            stick.path().to_str().unwrap(),
             etjanst::kiosk::admin::hash("bibliotek-42", Some(10)).unwrap()
         ),
     )
@@ -1092,6 +1185,31 @@ async fn kiosk_flow() {
         !app.present_text("button", "Inställningar").await,
         "a visitor reaches the settings"
     );
+    // A link is shown as its address and a QR code, never opened.
+    app.type_into("#search", "lediga jobb").await;
+    app.click_text("button", "Lediga jobb i Lindesbergs kommun")
+        .await;
+    app.click_text("button", "Öppna e-tjänsten på webben").await;
+    app.with_text("dialog[@open]//h2", "Länken öppnas inte här")
+        .await;
+    app.find("dialog[open] svg[role=img] path").await;
+    app.axe("kiosk link").await;
+    app.click_text("dialog[@open]//button", "Stäng").await;
+    app.gone("dialog[open]").await;
+    // Nor can the page go elsewhere or download.
+    app.js("location.href = 'https://example.org/'; return null")
+        .await;
+    app.js(
+        "const a = document.createElement('a'); a.href = URL.createObjectURL(new Blob(['NEDLADDNING-MARKÖR'])); a.download = 'x.txt'; document.body.append(a); a.click(); return null",
+    )
+    .await;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert!(
+        app.js("return location.protocol").await.as_str() != Some("https:"),
+        "the page left the app"
+    );
+    app.heading("Lediga jobb i Lindesbergs kommun").await;
+    app.click_text("button", "E-tjänster").await;
     // No passphrase: the visitor's drafts are sealed with a key the session holds.
     fill_synpunkt(&app, marker).await;
     app.click("#make-pdf").await;
@@ -1109,7 +1227,31 @@ async fn kiosk_flow() {
         .count();
     assert_eq!(jobs, 1, "the PDF did not reach the printer");
 
+    // A file is attached from the stick, and only from there.
+    app.click("#change-6105").await;
+    app.heading("Din synpunkt").await;
+    assert!(
+        !app.present("input[type=file]").await,
+        "a kiosk offers the computer's files"
+    );
+    app.find("#q-6105-input")
+        .await
+        .select_by_value(stick.path().join("intyg.pdf").to_str().unwrap())
+        .await
+        .unwrap();
+    app.click("#q-6105-add").await;
+    app.with_text("li/span", "intyg.pdf").await;
+    app.saved().await;
+
     // Left alone: the countdown asks, "Jag är kvar" keeps the session.
+    let t0 = std::time::Instant::now();
+    while !app.present("dialog#idle-warning[open]").await {
+        assert!(
+            t0.elapsed() < std::time::Duration::from_secs(40),
+            "no countdown after the idle time"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
     app.with_text("dialog[@id='idle-warning' and @open]//h2", "Är du kvar?")
         .await;
     assert_eq!(app.focused().await, "still-here");
@@ -1124,25 +1266,83 @@ async fn kiosk_flow() {
         .await
     {
         assert!(
-            t0.elapsed() < std::time::Duration::from_secs(40),
+            t0.elapsed() < std::time::Duration::from_secs(60),
             "the session did not end when the countdown ran out"
         );
         tokio::time::sleep(std::time::Duration::from_millis(250)).await;
     }
     app.heading("Kommunens e-tjänster").await;
-    let left = holding(&[data.path(), tmp.path(), &webkit_home()], marker);
-    assert!(left.is_empty(), "the visitor's words are left in {left:?}");
+    for m in [marker, attached, "NEDLADDNING-MARKÖR"] {
+        let left = holding(&[data.path(), tmp.path(), saves.path(), &webkit_home()], m);
+        assert!(left.is_empty(), "the visitor's {m} is left in {left:?}");
+    }
     app.click_text("button", "Mina utkast").await;
     app.with_text("p", "Du har inga utkast").await;
 
-    // "Avsluta och radera" at once.
+    // "Avsluta och radera" at once; a draft kept with the visitor's code comes back in the
+    // next session with its number and the code, and with nothing else.
     app.click_text("button", "E-tjänster").await;
     fill_synpunkt(&app, "Andra besökarens text").await;
+    app.click_text("button", "Mina utkast").await;
+    app.click_text("button", "Spara med egen kod").await;
+    app.type_into("#file-pass", "min egen kod 7").await;
+    app.type_into("#file-pass-again", "min egen kod 7").await;
+    app.click_text("dialog//button", "Spara med egen kod").await;
+    let number = app.find("#kept-number").await.text().await.unwrap();
+    assert_eq!(app.focused().await, "kept-title");
+    app.shot("kiosk-kept").await;
+    app.axe("kept draft").await;
     app.click("#end-session").await;
     app.click("dialog button.danger").await;
     app.heading("Kommunens e-tjänster").await;
     app.click_text("button", "Mina utkast").await;
     app.with_text("p", "Du har inga utkast").await;
+    app.click("#resume-kept").await;
+    app.type_into("#kept-number-input", &number).await;
+    app.type_into("#file-pass", "inte min kod alls").await;
+    app.click_text("dialog//button", "Fortsätt").await;
+    app.with_text("dialog//p", "Fel kod.").await;
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    app.find("#file-pass").await.clear().await.unwrap();
+    app.type_into("#file-pass", "min egen kod 7").await;
+    app.click_text("dialog//button", "Fortsätt").await;
+    app.with_text("h2", "Lämna synpunkt eller klagomål").await;
+    app.click("#end-session").await;
+    app.click("dialog button.danger").await;
+    app.heading("Kommunens e-tjänster").await;
+
+    // Killed in the middle of a visit: what it left is ciphertext, and the next start
+    // clears it.
+    fill_synpunkt(&app, "Tredje besökarens text").await;
+    let killed = std::process::Command::new("pkill")
+        .args(["-KILL", "-f", env!("CARGO_BIN_EXE_etjanst-desktop")])
+        .status()
+        .unwrap();
+    assert!(killed.success(), "the app was not running");
+    app.quit().await;
+    let left = holding(&[data.path(), tmp.path()], "Tredje besökarens text");
+    assert!(
+        left.is_empty(),
+        "a killed session left plaintext in {left:?}"
+    );
+    let app = launch_with(
+        data.path(),
+        saves.path(),
+        &[
+            ("ETJANST_KIOSK_CONFIG", config.to_str().unwrap()),
+            ("PATH", &path),
+            ("TMPDIR", tmp.path().to_str().unwrap()),
+        ],
+    )
+    .await;
+    app.heading("Kommunens e-tjänster").await;
+    app.click_text("button", "Mina utkast").await;
+    app.with_text("p", "Du har inga utkast").await;
+    let left = holding(
+        &[data.path(), tmp.path(), &webkit_home()],
+        "Tredje besökarens text",
+    );
+    assert!(left.is_empty(), "a killed session is left in {left:?}");
 
     // Only the administrator's code leaves kiosk mode.
     app.chord_of(&[CONTROL, ALT, SHIFT, 'a']).await;
@@ -1166,6 +1366,11 @@ async fn kiosk_flow() {
     assert!(
         left.is_empty(),
         "the second visitor's words are left in {left:?}"
+    );
+    assert!(
+        !opened.exists(),
+        "the kiosk opened {:?}",
+        std::fs::read_to_string(&opened)
     );
 }
 

@@ -332,3 +332,6 @@ kept-wait = Wait { $seconds } seconds before you try again.
 kept-wrong-code = Wrong code. After { $left } more tries the draft is deleted.
 kept-gone = Wrong code too many times. The draft has been deleted.
 kept-io = The draft could not be saved or read on this computer.
+desktop-not-kiosk = This is only on a computer in kiosk mode.
+vault-lock-needs-passphrase = The drafts have no passphrase. Choose one first: without it they cannot be unlocked again.
+desktop-kiosk-no-lock = Nothing is locked here: choose End and erase when you are done.

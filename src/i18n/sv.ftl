@@ -332,3 +332,6 @@ kept-wait = Vänta { $seconds } sekunder innan du försöker igen.
 kept-wrong-code = Fel kod. Efter { $left } försök till tas utkastet bort.
 kept-gone = Fel kod för många gånger. Utkastet är borttaget.
 kept-io = Utkastet gick inte att spara eller läsa på den här datorn.
+desktop-not-kiosk = Det här finns bara på en dator i kioskläge.
+vault-lock-needs-passphrase = Utkasten har ingen lösenfras. Välj en först: utan den går de inte att låsa upp igen.
+desktop-kiosk-no-lock = Här låses inget: välj Avsluta och radera när du är klar.

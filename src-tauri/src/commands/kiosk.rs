@@ -2,14 +2,16 @@
 //! ending the visitor's session ("Avsluta och radera", the countdown run out, the
 //! administrator's code). The session itself is the core's (`etjanst::kiosk`).
 
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
+
+use age::secrecy::SecretString;
 
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager, State};
 
 use etjanst::kiosk::{EndReason, IdleState};
 
-use super::Res;
+use super::{Res, fail};
 use crate::state::{Desktop, lock};
 
 #[derive(Serialize)]
@@ -21,6 +23,8 @@ pub struct KioskView {
     pub attachments: bool,
     /// "Skriv ut" prints here without asking; `None`: the system's default printer.
     pub printer: Option<String>,
+    /// Days a draft kept with a personal code stays.
+    pub keep_days: u32,
 }
 
 /// Kiosk mode's settings, or `None` on a citizen's own computer.
@@ -31,6 +35,7 @@ pub fn kiosk_status(state: State<'_, Desktop>) -> Option<KioskView> {
         idle_warning: k.config.idle_warning.as_secs(),
         attachments: k.config.attachments,
         printer: k.config.printer.clone(),
+        keep_days: k.config.keep_days,
     })
 }
 
@@ -122,4 +127,78 @@ pub fn watch_idle(app: AppHandle) {
             last = view.state;
         }
     });
+}
+
+/// "Spara med egen kod": the visitor's draft is kept past the session, protected by their
+/// code, under the number returned ("4821 7310") for them to note down.
+#[tauri::command]
+pub async fn kiosk_keep(app: AppHandle, id: String, code: String) -> Res<String> {
+    let state = app.state::<Desktop>();
+    let lang = state.lang();
+    if !state.is_kiosk() {
+        return Err(etjanst::t!(lang, "desktop-not-kiosk"));
+    }
+    let kept = etjanst::kiosk::kept::Kept::new(&state.data_dir);
+    let code = etjanst::vault::Passphrase::typed(SecretString::from(code));
+    let guard = lock(&state.vault);
+    let vault = guard
+        .as_ref()
+        .ok_or_else(|| etjanst::t!(lang, "desktop-vault-locked"))?;
+    kept.keep(vault, &id, &code).map_err(|e| fail(e, lang))
+}
+
+/// "Fortsätt med sparat utkast": the draft kept under `number` comes back into this session
+/// with its code. Returns its id in the session's vault.
+#[tauri::command]
+pub async fn kiosk_resume(app: AppHandle, number: String, code: String) -> Res<String> {
+    let state = app.state::<Desktop>();
+    let lang = state.lang();
+    if !state.is_kiosk() {
+        return Err(etjanst::t!(lang, "desktop-not-kiosk"));
+    }
+    let kept = etjanst::kiosk::kept::Kept::new(&state.data_dir);
+    let code = etjanst::vault::Passphrase::typed(SecretString::from(code));
+    let catalogue = state.catalogue();
+    let flow_of = |id: &str| catalogue.flow(id).ok().cloned();
+    let mut guard = lock(&state.vault);
+    let vault = guard
+        .as_mut()
+        .ok_or_else(|| etjanst::t!(lang, "desktop-vault-locked"))?;
+    kept.resume(vault, &number, &code, SystemTime::now(), &flow_of)
+        .map_err(|e| fail(e, lang))
+}
+
+/// The files the visitor may attach, from the administrator's folders (looked at again each
+/// time: a USB stick may have been put in since).
+#[tauri::command]
+pub fn kiosk_files(state: State<'_, Desktop>) -> Vec<etjanst::kiosk::files::Attachable> {
+    lock(&state.kiosk)
+        .as_ref()
+        .map(|k| k.config.attachable_files())
+        .unwrap_or_default()
+}
+
+/// Attaches the file at `path`, which must be one of [`kiosk_files`]' (inside the
+/// administrator's folders once every link is followed).
+#[tauri::command]
+pub fn kiosk_attach(
+    state: State<'_, Desktop>,
+    id: String,
+    query_id: String,
+    path: String,
+) -> Res<serde_json::Value> {
+    let lang = state.lang();
+    let real = lock(&state.kiosk)
+        .as_ref()
+        .and_then(|k| k.config.attachable(std::path::Path::new(&path)))
+        .ok_or_else(|| etjanst::t!(lang, "desktop-kiosk-no-attachments"))?;
+    let bytes = zeroize::Zeroizing::new(
+        std::fs::read(&real)
+            .map_err(|e| etjanst::t!(lang, "desktop-attachment-read", detail = e))?,
+    );
+    let name = real
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    super::vault::attach(&state, &id, &query_id, &name, &bytes)
 }

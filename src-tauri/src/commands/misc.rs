@@ -69,6 +69,28 @@ pub fn open_link(state: State<'_, Desktop>, url: String) -> Res<()> {
     super::open::open(parsed.as_str())
 }
 
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LinkQr {
+    /// An SVG path of the code's dark modules, in a square `size` wide.
+    pub path: String,
+    pub size: usize,
+}
+
+/// A web address as a QR code, for a kiosk's visitor to read with their phone: the kiosk
+/// opens no link itself.
+#[tauri::command]
+pub fn link_qr(state: State<'_, Desktop>, url: String) -> Res<LinkQr> {
+    let lang = state.lang();
+    let parsed = tauri::Url::parse(&url).map_err(|_| etjanst::t!(lang, "desktop-not-web-link"))?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+        return Err(etjanst::t!(lang, "desktop-not-web-link"));
+    }
+    let (path, size) = etjanst::submit::qr_path(parsed.as_str())
+        .ok_or_else(|| etjanst::t!(lang, "desktop-not-web-link"))?;
+    Ok(LinkQr { path, size })
+}
+
 /// The start-up trace (`ETJANST_STARTUP_TRACE=1`): the window says when the catalogue is on
 /// screen, for `scripts/bench-desktop`.
 #[tauri::command]

@@ -25,12 +25,13 @@ pub struct VaultStatus {
 #[tauri::command]
 pub fn vault_status(state: State<'_, Desktop>) -> Res<VaultStatus> {
     let lang = state.lang();
-    if lock(&state.vault).is_some() {
+    if let Some(v) = lock(&state.vault).as_ref() {
+        // A kiosk's session vault has neither: it is sealed with a key only memory holds.
         return Ok(VaultStatus {
             unlocked: true,
             created: true,
-            has_passphrase: false,
-            has_keychain: false,
+            has_passphrase: v.has_passphrase_slot().map_err(|e| fail(e, lang))?,
+            has_keychain: v.has_keychain_slot().map_err(|e| fail(e, lang))?,
             keychain_available: false,
         });
     }
@@ -95,11 +96,17 @@ pub async fn vault_unlock(
 ) -> Res<Vec<DraftView>> {
     let lang = state.lang();
     let locked = LockedVault::open(&state.data_dir).map_err(|e| fail(e, lang))?;
-    let vault = match passphrase {
+    let keychain = locked.has_keychain().map_err(|e| fail(e, lang))?;
+    let typed = passphrase.is_some();
+    let mut vault = match passphrase {
         Some(p) => locked.unlock(Unlock::Passphrase(&self::passphrase(p))),
         None => locked.unlock(Unlock::Keychain(&OsKeychain)),
     }
     .map_err(|e| fail(e, lang))?;
+    // After "Lås" the keychain forgot the key: the passphrase puts it back.
+    if typed && keychain && OsKeychain::available() {
+        let _ = vault.add_keychain(&OsKeychain);
+    }
     opened(&state, vault)
 }
 
@@ -267,10 +274,8 @@ pub fn draft_attach(
 ) -> Res<Value> {
     use base64::Engine;
     let lang = state.lang();
-    if lock(&state.kiosk)
-        .as_ref()
-        .is_some_and(|k| !k.config.attachments)
-    {
+    // A kiosk's visitor attaches only from the administrator's folders (`kiosk_attach`).
+    if state.is_kiosk() {
         return Err(etjanst::t!(lang, "desktop-kiosk-no-attachments"));
     }
     let bytes = zeroize::Zeroizing::new(
@@ -278,15 +283,62 @@ pub fn draft_attach(
             .decode(data.as_bytes())
             .map_err(|e| etjanst::t!(lang, "desktop-attachment-read", detail = e))?,
     );
+    attach(&state, &id, &query_id, &name, &bytes)
+}
+
+/// Adds `bytes` as the file `name` to the draft's question, within the flow's limits.
+pub(super) fn attach(
+    state: &Desktop,
+    id: &str,
+    query_id: &str,
+    name: &str,
+    bytes: &[u8],
+) -> Res<Value> {
     let catalogue = state.catalogue();
-    with_vault(&state, |v| {
-        let mut d = v.load(&id)?;
+    with_vault(state, |v| {
+        let mut d = v.load(id)?;
         let flow = catalogue
             .flow(&d.header.flow_id)
             .map_err(|e| VaultError::Attachment(e.to_string()))?;
-        v.add_attachment(&mut d, flow, &query_id, &name, &bytes)?;
+        v.add_attachment(&mut d, flow, query_id, name, bytes)?;
         Ok(d.answers.get("answers").cloned().unwrap_or_default())
     })
+}
+
+/// "Lås", for a computer whose account several people share: the open draft is closed, the
+/// vault leaves memory with the PDF made, and the keychain forgets the key, so that only the
+/// passphrase opens the drafts again. A vault without one gets `passphrase` first (the
+/// window asks for it); without either, nothing is locked and the error says why.
+#[tauri::command]
+pub fn vault_lock(state: State<'_, Desktop>, passphrase: Option<String>) -> Res<()> {
+    lock_vault(&state, passphrase)
+}
+
+pub fn lock_vault(state: &Desktop, passphrase: Option<String>) -> Res<()> {
+    let lang = state.lang();
+    if state.is_kiosk() {
+        return Err(etjanst::t!(lang, "desktop-kiosk-no-lock"));
+    }
+    if let Some(id) = lock(&state.open_draft).take() {
+        close(state, &id)?;
+    }
+    let mut guard = lock(&state.vault);
+    let Some(mut vault) = guard.take() else {
+        return Ok(());
+    };
+    let set = match passphrase {
+        Some(p) => vault.set_passphrase(&self::passphrase(p)),
+        None => Ok(()),
+    };
+    if let Err(e) = set.and_then(|()| vault.lock(&OsKeychain)) {
+        *guard = Some(vault);
+        return Err(fail(e, lang));
+    }
+    drop(vault);
+    *lock(&state.pdf) = None;
+    *lock(&state.saved) = None;
+    lock(&state.signing).clear();
+    Ok(())
 }
 
 /// Saves the draft as a file protected by its own passphrase, where the citizen chooses.
@@ -341,4 +393,48 @@ pub async fn draft_import(state: State<'_, Desktop>, passphrase: String) -> Res<
     let id = with_vault(&state, |v| v.import(&bytes, &p, &flow_of))?;
     *lock(&state.import_file) = None;
     Ok(id)
+}
+
+/// Input in the page: the idle lock's clock starts again.
+#[tauri::command]
+pub fn touch(state: State<'_, Desktop>) {
+    *lock(&state.last_input) = std::time::Instant::now();
+}
+
+/// The idle lock, on a citizen's computer: after the set minutes without input the page is
+/// asked to lock (it saves the open form first); if it has not within 15 s, the drafts are
+/// locked here, whatever the page is doing. Only drafts with a passphrase lock by themselves.
+pub fn watch_lock(app: AppHandle) {
+    use tauri::{Emitter, Manager};
+    std::thread::spawn(move || {
+        let mut asked: Option<std::time::Instant> = None;
+        loop {
+            std::thread::sleep(std::time::Duration::from_secs(2));
+            let state = app.state::<Desktop>();
+            let minutes = lock(&state.settings).lock_after_minutes;
+            let lockable = lock(&state.vault)
+                .as_ref()
+                .is_some_and(|v| v.has_passphrase_slot().unwrap_or(false));
+            let idle = lock(&state.last_input).elapsed();
+            if minutes == 0
+                || !lockable
+                || idle < std::time::Duration::from_secs(60 * u64::from(minutes))
+            {
+                asked = None;
+                continue;
+            }
+            match asked {
+                None => {
+                    let _ = app.emit("lock-now", ());
+                    asked = Some(std::time::Instant::now());
+                }
+                Some(t) if t.elapsed() >= std::time::Duration::from_secs(15) => {
+                    let _ = lock_vault(&state, None);
+                    let _ = app.emit("locked", ());
+                    asked = None;
+                }
+                Some(_) => {}
+            }
+        }
+    });
 }

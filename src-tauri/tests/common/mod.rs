@@ -158,15 +158,24 @@ impl App {
     }
 
     pub async fn find(&self, css: &str) -> Element {
-        match self
-            .c
-            .wait()
-            .at_most(Duration::from_secs(15))
-            .for_element(Locator::Css(css))
-            .await
-        {
+        match self.wait_for(Locator::Css(css)).await {
             Ok(e) => e,
             Err(e) => self.fail(&format!("no {css}: {e}")).await,
+        }
+    }
+
+    /// Waits up to 15 s for `locator`. A page that reloads meanwhile (a kiosk's visit ending)
+    /// cuts WebDriver's wait short with "unload": the wait goes on in the new page.
+    async fn wait_for(&self, locator: Locator<'_>) -> Result<Element, fantoccini::error::CmdError> {
+        let t0 = Instant::now();
+        loop {
+            let left = Duration::from_secs(15).saturating_sub(t0.elapsed());
+            match self.c.wait().at_most(left).for_element(locator).await {
+                Err(e) if e.to_string().contains("unload") && !left.is_zero() => {
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                done => return done,
+            }
         }
     }
 
@@ -207,13 +216,7 @@ impl App {
             "//{tag}[contains(normalize-space(.), {})]",
             xpath_literal(text)
         );
-        match self
-            .c
-            .wait()
-            .at_most(Duration::from_secs(15))
-            .for_element(Locator::XPath(&xpath))
-            .await
-        {
+        match self.wait_for(Locator::XPath(&xpath)).await {
             Ok(e) => e,
             Err(e) => self.fail(&format!("no {tag} with {text:?}: {e}")).await,
         }
@@ -249,7 +252,20 @@ impl App {
     }
 
     pub async fn present(&self, css: &str) -> bool {
-        !self.c.find_all(Locator::Css(css)).await.unwrap().is_empty()
+        self.any(Locator::Css(css)).await
+    }
+
+    /// Whether `locator` matches now (asked again in the new page if one is loading).
+    async fn any(&self, locator: Locator<'_>) -> bool {
+        for _ in 0..50 {
+            match self.c.find_all(locator).await {
+                Err(e) if e.to_string().contains("unload") => {
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                found => return !found.unwrap().is_empty(),
+            }
+        }
+        panic!("the page kept reloading");
     }
 
     pub async fn present_text(&self, tag: &str, text: &str) -> bool {
@@ -257,12 +273,7 @@ impl App {
             "//{tag}[contains(normalize-space(.), {})]",
             xpath_literal(text)
         );
-        !self
-            .c
-            .find_all(Locator::XPath(&xpath))
-            .await
-            .unwrap()
-            .is_empty()
+        self.any(Locator::XPath(&xpath)).await
     }
 
     /// Waits until `css` matches nothing.

@@ -203,6 +203,8 @@ export interface Settings {
   protectedNoticeSeen: boolean;
   window?: unknown;
   gateway: string;
+  /// Minutes without input before the drafts lock themselves; 0: never.
+  lockAfterMinutes: number;
 }
 
 export interface Startup {
@@ -256,6 +258,8 @@ export interface KioskView {
   idleWarning: number;
   attachments: boolean;
   printer: string | null;
+  /// Days a draft kept with a personal code stays on the kiosk.
+  keepDays: number;
 }
 
 /// A receipt's confirmation page: what happens next, whom to ask, the copy of what was sent.
@@ -317,6 +321,8 @@ export const api = {
     invoke<[number, string]>('passphrase_strength', { passphrase }),
   vaultStatus: () => invoke<VaultStatus>('vault_status'),
   vaultCreate: (passphrase: string | null) => invoke<DraftView[]>('vault_create', { passphrase }),
+  touch: () => invoke<void>('touch'),
+  vaultLock: (passphrase: string | null) => invoke<void>('vault_lock', { passphrase }),
   vaultUnlock: (passphrase: string | null) => invoke<DraftView[]>('vault_unlock', { passphrase }),
   drafts: () => invoke<DraftView[]>('drafts'),
   draftNew: (flowId: string) => invoke<OpenDraft>('draft_new', { flowId }),
@@ -351,6 +357,12 @@ export const api = {
   kioskTouch: () => invoke<void>('kiosk_touch'),
   kioskEnd: () => invoke<void>('kiosk_end'),
   kioskLeave: (code: string) => invoke<void>('kiosk_leave', { code }),
+  kioskKeep: (id: string, code: string) => invoke<string>('kiosk_keep', { id, code }),
+  kioskResume: (number: string, code: string) => invoke<string>('kiosk_resume', { number, code }),
+  kioskFiles: () => invoke<{ path: string; shown: string; bytes: number }[]>('kiosk_files'),
+  kioskAttach: (id: string, queryId: string, path: string) =>
+    invoke<Answers>('kiosk_attach', { id, queryId, path }),
+  linkQr: (url: string) => invoke<{ path: string; size: number }>('link_qr', { url }),
 };
 
 /// The flow format writes ids as JSON numbers; answers and the core's issues name them as

@@ -30,6 +30,10 @@ export const app = $state({
   status: '',
 });
 
+/// The form last left, saved and closed once this settles (see Form.svelte): "Lås" waits for
+/// it, so nothing typed is lost and the draft is not left marked open.
+export const leaving = { done: Promise.resolve() as Promise<unknown> };
+
 /// Goes to `screen`, through the unlock screen first when it needs the drafts.
 export function go(screen: Screen) {
   const needsVault = ['form', 'review', 'drafts', 'submit', 'receipt'].includes(screen.name);
