@@ -33,30 +33,49 @@ fn webkit_defaults() {
 pub fn run() {
     let started = Instant::now();
     webkit_defaults();
-    let Some(data_dir) = state::data_dir() else {
+    // `--self-test` (the installed package's check): the window opens on a data folder of its
+    // own, the catalogue paints, the time is printed and the app exits; nothing of the
+    // citizen's is read or written, and no running window is handed the start.
+    let self_test = std::env::args().any(|a| a == "--self-test");
+    let data_dir = if self_test {
+        Some(std::env::temp_dir().join(format!("etjanst-self-test-{}", std::process::id())))
+    } else {
+        state::data_dir()
+    };
+    let Some(data_dir) = data_dir else {
         eprintln!(
             "etjanst-desktop: {}",
             etjanst::t!(etjanst::fill::Lang::Sv, "no-data-dir")
         );
         std::process::exit(2);
     };
-    if single_instance::handed_over(&data_dir) {
+    if !self_test && single_instance::handed_over(&data_dir) {
         eprintln!(
             "etjanst-desktop: {}",
             etjanst::t!(etjanst::fill::Lang::Sv, "desktop-another-window")
         );
         return;
     }
-    let desktop = match Desktop::new(data_dir.clone(), started) {
+    let mut desktop = match Desktop::new(data_dir.clone(), started) {
         Ok(d) => d,
         Err(e) => {
             eprintln!("etjanst-desktop: {e}");
             std::process::exit(2);
         }
     };
+    desktop.self_test = self_test;
+    if self_test {
+        let dir = data_dir.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_secs(90));
+            eprintln!("etjanst-desktop --self-test: the catalogue did not paint within 90 s");
+            let _ = std::fs::remove_dir_all(&dir);
+            std::process::exit(1);
+        });
+    }
     // Kiosk mode: the administrator's file, or none. One that cannot be trusted stops the
     // app here, saying why: never a kiosk on settings a visitor could have chosen.
-    if let Some(path) = kiosk_config_path() {
+    if let Some(path) = kiosk_config_path().filter(|_| !self_test) {
         let started = etjanst::kiosk::KioskConfig::load(&path)
             .map_err(|e| e.to_string())
             .and_then(|config| desktop.start_kiosk(config));
@@ -100,6 +119,9 @@ pub fn run() {
         .on_window_event(|window, event| {
             if let WindowEvent::CloseRequested { .. } = event {
                 let state = window.state::<Desktop>();
+                if state.self_test {
+                    return;
+                }
                 if state.is_kiosk() {
                     state.end_session(etjanst::kiosk::EndReason::Exit, false);
                     let _ = std::fs::remove_file(single_instance::socket(&state.data_dir));
@@ -118,6 +140,7 @@ pub fn run() {
             misc::set_settings,
             misc::open_link,
             misc::painted,
+            misc::about,
             misc::my_data,
             misc::erase_all,
             misc::export_all,

@@ -37,6 +37,8 @@ pub struct Desktop {
     pub kiosk: Mutex<Option<Kiosk>>,
     /// The last input in the page, for the idle lock (`Settings::lock_after_minutes`).
     pub last_input: Mutex<Instant>,
+    /// `--self-test`: exit once the catalogue has painted.
+    pub self_test: bool,
 }
 
 /// A kiosk computer's state: its configuration, the session running (its vault is the
@@ -80,6 +82,7 @@ impl Desktop {
             import_file: Mutex::default(),
             kiosk: Mutex::default(),
             last_input: Mutex::new(Instant::now()),
+            self_test: false,
         })
     }
 

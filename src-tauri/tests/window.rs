@@ -510,6 +510,21 @@ async fn settings_language_contrast_and_erase() {
     app.click_text("button", "Jag har läst").await;
     app.gone("#protected-title").await;
 
+    // "Om etjanst" names the workspace's one version and the commit it was built from.
+    app.click("#about").await;
+    app.heading("Om etjanst").await;
+    app.with_text("dd", env!("CARGO_PKG_VERSION")).await;
+    app.with_text("dd", "MIT").await;
+    let commit = std::process::Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .output()
+        .unwrap();
+    if commit.status.success() {
+        app.with_text("dd", String::from_utf8_lossy(&commit.stdout).trim())
+            .await;
+    }
+    app.axe("about").await;
+
     app.click_text("button", "Inställningar").await;
     app.heading("Inställningar").await;
     app.shot("settings").await;

@@ -91,15 +91,40 @@ pub fn link_qr(state: State<'_, Desktop>, url: String) -> Res<LinkQr> {
     Ok(LinkQr { path, size })
 }
 
-/// The start-up trace (`ETJANST_STARTUP_TRACE=1`): the window says when the catalogue is on
-/// screen, for `scripts/bench-desktop`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct About {
+    pub version: &'static str,
+    /// Empty when built outside a git checkout.
+    pub commit: &'static str,
+    pub license: &'static str,
+}
+
+/// "Om etjanst": what is running, from the workspace's one version and the build's commit.
 #[tauri::command]
-pub fn painted(state: State<'_, Desktop>) {
+pub fn about() -> About {
+    About {
+        version: env!("CARGO_PKG_VERSION"),
+        commit: env!("ETJANST_COMMIT"),
+        license: env!("CARGO_PKG_LICENSE"),
+    }
+}
+
+/// The catalogue is on screen. The start-up trace (`ETJANST_STARTUP_TRACE=1`) prints when,
+/// for `scripts/bench-desktop`; `--self-test` prints it and exits.
+#[tauri::command]
+pub fn painted(app: tauri::AppHandle, state: State<'_, Desktop>) {
+    let ms = state.started.elapsed().as_millis();
     if std::env::var("ETJANST_STARTUP_TRACE").as_deref() == Ok("1") {
-        eprintln!(
-            "CATALOGUE_PAINTED_MS={}",
-            state.started.elapsed().as_millis()
+        eprintln!("CATALOGUE_PAINTED_MS={ms}");
+    }
+    if state.self_test {
+        println!(
+            "etjanst-desktop {} --self-test: the window opened and the catalogue painted {ms} ms after start",
+            env!("CARGO_PKG_VERSION")
         );
+        let _ = std::fs::remove_dir_all(&state.data_dir);
+        app.exit(0);
     }
 }
 

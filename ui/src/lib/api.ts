@@ -303,6 +303,7 @@ export const api = {
   setSettings: (settings: Settings) => invoke<Settings>('set_settings', { settings }),
   openLink: (url: string) => invoke<void>('open_link', { url }),
   painted: () => invoke<void>('painted'),
+  about: () => invoke<{ version: string; commit: string; license: string }>('about'),
   myData: () => invoke<MyData>('my_data'),
   eraseAll: () => invoke<void>('erase_all'),
   exportAll: (passphrase: string) => invoke<number>('export_all', { passphrase }),

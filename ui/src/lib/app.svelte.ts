@@ -15,6 +15,7 @@ export type Screen =
   | { name: 'drafts' }
   | { name: 'settings' }
   | { name: 'mydata' }
+  | { name: 'about' }
   | { name: 'unlock'; then: Screen };
 
 export const app = $state({
