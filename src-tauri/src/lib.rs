@@ -141,6 +141,7 @@ pub fn run() {
             misc::open_link,
             misc::painted,
             misc::about,
+            misc::third_party_licenses,
             misc::my_data,
             misc::erase_all,
             misc::export_all,

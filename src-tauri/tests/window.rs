@@ -523,6 +523,9 @@ async fn settings_language_contrast_and_erase() {
         app.with_text("dd", String::from_utf8_lossy(&commit.stdout).trim())
             .await;
     }
+    app.click_text("summary", "Licenser för programvara").await;
+    app.with_text("pre", "SIL Open Font License").await;
+    app.with_text("pre", "svelte").await;
     app.axe("about").await;
 
     app.click_text("button", "Inställningar").await;

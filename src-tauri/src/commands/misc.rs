@@ -110,6 +110,13 @@ pub fn about() -> About {
     }
 }
 
+/// The licences of what etjanst is built from (crates, the UI's npm packages, the fonts), as
+/// `scripts/licenses` gathered them; shown on "Om etjanst" when asked for.
+#[tauri::command]
+pub fn third_party_licenses() -> &'static str {
+    include_str!("../../../packaging/THIRD-PARTY-LICENSES.txt")
+}
+
 /// The catalogue is on screen. The start-up trace (`ETJANST_STARTUP_TRACE=1`) prints when,
 /// for `scripts/bench-desktop`; `--self-test` prints it and exits.
 #[tauri::command]

@@ -303,6 +303,7 @@ export const api = {
   setSettings: (settings: Settings) => invoke<Settings>('set_settings', { settings }),
   openLink: (url: string) => invoke<void>('open_link', { url }),
   painted: () => invoke<void>('painted'),
+  thirdPartyLicenses: () => invoke<string>('third_party_licenses'),
   about: () => invoke<{ version: string; commit: string; license: string }>('about'),
   myData: () => invoke<MyData>('my_data'),
   eraseAll: () => invoke<void>('erase_all'),
