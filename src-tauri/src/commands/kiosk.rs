@@ -9,7 +9,9 @@ use age::secrecy::SecretString;
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager, State};
 
+use etjanst::kiosk::kept::{Kept, KeptError};
 use etjanst::kiosk::{EndReason, IdleState};
+use etjanst::vault::{Passphrase, Vault};
 
 use super::{Res, fail};
 use crate::state::{Desktop, lock};
@@ -129,22 +131,33 @@ pub fn watch_idle(app: AppHandle) {
     });
 }
 
-/// "Spara med egen kod": the visitor's draft is kept past the session, protected by their
-/// code, under the number returned ("4821 7310") for them to note down.
-#[tauri::command]
-pub async fn kiosk_keep(app: AppHandle, id: String, code: String) -> Res<String> {
-    let state = app.state::<Desktop>();
+/// Runs `f` on this kiosk's kept drafts, the session's vault and the visitor's code (typed as
+/// the vault takes a passphrase). Only in kiosk mode.
+fn with_kept<T>(
+    state: &Desktop,
+    code: String,
+    f: impl FnOnce(&Kept, &mut Vault, &Passphrase) -> Result<T, KeptError>,
+) -> Res<T> {
     let lang = state.lang();
     if !state.is_kiosk() {
         return Err(etjanst::t!(lang, "desktop-not-kiosk"));
     }
-    let kept = etjanst::kiosk::kept::Kept::new(&state.data_dir);
-    let code = etjanst::vault::Passphrase::typed(SecretString::from(code));
-    let guard = lock(&state.vault);
+    let kept = Kept::new(&state.data_dir);
+    let code = Passphrase::typed(SecretString::from(code));
+    let mut guard = lock(&state.vault);
     let vault = guard
-        .as_ref()
+        .as_mut()
         .ok_or_else(|| etjanst::t!(lang, "desktop-vault-locked"))?;
-    kept.keep(vault, &id, &code).map_err(|e| fail(e, lang))
+    f(&kept, vault, &code).map_err(|e| fail(e, lang))
+}
+
+/// "Spara med egen kod": the visitor's draft is kept past the session, protected by their
+/// code, under the number returned ("4821 7310") for them to note down.
+#[tauri::command]
+pub async fn kiosk_keep(app: AppHandle, id: String, code: String) -> Res<String> {
+    with_kept(&app.state::<Desktop>(), code, |kept, vault, code| {
+        kept.keep(vault, &id, code)
+    })
 }
 
 /// "Fortsätt med sparat utkast": the draft kept under `number` comes back into this session
@@ -152,20 +165,12 @@ pub async fn kiosk_keep(app: AppHandle, id: String, code: String) -> Res<String>
 #[tauri::command]
 pub async fn kiosk_resume(app: AppHandle, number: String, code: String) -> Res<String> {
     let state = app.state::<Desktop>();
-    let lang = state.lang();
-    if !state.is_kiosk() {
-        return Err(etjanst::t!(lang, "desktop-not-kiosk"));
-    }
-    let kept = etjanst::kiosk::kept::Kept::new(&state.data_dir);
-    let code = etjanst::vault::Passphrase::typed(SecretString::from(code));
+    // The catalogue before the vault, as every command takes them.
     let catalogue = state.catalogue();
     let flow_of = |id: &str| catalogue.flow(id).ok().cloned();
-    let mut guard = lock(&state.vault);
-    let vault = guard
-        .as_mut()
-        .ok_or_else(|| etjanst::t!(lang, "desktop-vault-locked"))?;
-    kept.resume(vault, &number, &code, SystemTime::now(), &flow_of)
-        .map_err(|e| fail(e, lang))
+    with_kept(&state, code, |kept, vault, code| {
+        kept.resume(vault, &number, code, SystemTime::now(), &flow_of)
+    })
 }
 
 /// The files the visitor may attach, from the administrator's folders (looked at again each
