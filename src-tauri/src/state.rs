@@ -98,37 +98,26 @@ impl Desktop {
         lock(&self.kiosk).is_some()
     }
 
-    /// Starts kiosk mode with `config`: a first session, its vault the window's, the
+    /// Starts kiosk mode with `config`: a first visit, its vault the window's, the
     /// administrator's language.
     pub fn start_kiosk(&self, config: etjanst::kiosk::KioskConfig) -> Result<(), String> {
-        let (session, vault) =
-            etjanst::kiosk::Session::start(&self.data_dir).map_err(|e| e.to_string())?;
-        *lock(&self.vault) = Some(vault);
-        etjanst::kiosk::kept::Kept::new(&self.data_dir)
-            .expire(config.keep_days, std::time::SystemTime::now());
-        {
-            let mut settings = lock(&self.settings);
-            settings.language = match config.language {
-                etjanst::fill::Lang::Sv => "sv".into(),
-                etjanst::fill::Lang::En => "en".into(),
-            };
-            etjanst::i18n::set_language(settings.lang());
-        }
-        *lock(&self.kiosk) = Some(Kiosk {
+        let mut k = Kiosk {
             idle: etjanst::kiosk::Idle::new(
                 config.idle_timeout,
                 config.idle_warning,
                 Instant::now(),
             ),
             config,
-            session: Some(session),
-        });
+            session: None,
+        };
+        self.begin_visit(&mut k)?;
+        *lock(&self.kiosk) = Some(k);
         Ok(())
     }
 
-    /// Ends the visitor's session and starts the next one: everything of theirs in memory
-    /// dropped (the vault with its key, the PDF, the open draft), their folder deleted. The
-    /// end is logged without personal data.
+    /// Ends the visitor's session and, with `again`, starts the next one: everything of theirs
+    /// in memory dropped (the vault with its key, the PDF, the open draft), their folder
+    /// deleted. The end is logged without personal data.
     pub fn end_session(&self, reason: etjanst::kiosk::EndReason, again: bool) {
         *lock(&self.vault) = None;
         *lock(&self.pdf) = None;
@@ -141,29 +130,30 @@ impl Desktop {
         if let Some(session) = k.session.take() {
             eprintln!("etjanst-desktop: {}", session.end(reason));
         }
-        if again {
-            etjanst::kiosk::kept::Kept::new(&self.data_dir)
-                .expire(k.config.keep_days, std::time::SystemTime::now());
-            match etjanst::kiosk::Session::start(&self.data_dir) {
-                Ok((session, vault)) => {
-                    k.session = Some(session);
-                    *lock(&self.vault) = Some(vault);
-                }
-                Err(e) => eprintln!("etjanst-desktop: kiosk: {e}"),
-            }
-            k.idle = etjanst::kiosk::Idle::new(
-                k.config.idle_timeout,
-                k.config.idle_warning,
-                Instant::now(),
-            );
-            // The next visitor starts in the administrator's language, whatever this one chose.
-            let mut settings = lock(&self.settings);
-            settings.language = match k.config.language {
-                etjanst::fill::Lang::Sv => "sv".into(),
-                etjanst::fill::Lang::En => "en".into(),
-            };
-            etjanst::i18n::set_language(settings.lang());
+        if again && let Err(e) = self.begin_visit(k) {
+            eprintln!("etjanst-desktop: kiosk: {e}");
         }
+    }
+
+    /// A visit begins: kept drafts past their days deleted, a new session whose vault is the
+    /// window's, the idle clock from now, and the administrator's language whatever the last
+    /// visitor chose.
+    fn begin_visit(&self, k: &mut Kiosk) -> Result<(), String> {
+        etjanst::kiosk::kept::Kept::new(&self.data_dir)
+            .expire(k.config.keep_days, std::time::SystemTime::now());
+        let (session, vault) =
+            etjanst::kiosk::Session::start(&self.data_dir).map_err(|e| e.to_string())?;
+        k.session = Some(session);
+        *lock(&self.vault) = Some(vault);
+        k.idle =
+            etjanst::kiosk::Idle::new(k.config.idle_timeout, k.config.idle_warning, Instant::now());
+        let mut settings = lock(&self.settings);
+        settings.language = match k.config.language {
+            etjanst::fill::Lang::Sv => "sv".into(),
+            etjanst::fill::Lang::En => "en".into(),
+        };
+        etjanst::i18n::set_language(settings.lang());
+        Ok(())
     }
 }
 

@@ -754,12 +754,7 @@ async fn crash_loses_nothing() {
     app.type_into("#q-2103-210301", "Drottninggatan 3").await;
     app.saved().await;
     // No clean close: the process is killed.
-    let killed = std::process::Command::new("pkill")
-        .args(["-KILL", "-f", env!("CARGO_BIN_EXE_etjanst-desktop")])
-        .status()
-        .unwrap();
-    assert!(killed.success(), "the app was not running");
-    app.quit().await;
+    kill(app).await;
 
     let app = launch(data.path(), saves.path()).await;
     app.click_text("button", "Mina utkast").await;
@@ -1188,16 +1183,12 @@ async fn kiosk_flow() {
     .unwrap();
     std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o644)).unwrap();
     let marker = "MARKÖR-BESÖKARE-5d2e";
-    let app = launch_with(
-        data.path(),
-        saves.path(),
-        &[
-            ("ETJANST_KIOSK_CONFIG", config.to_str().unwrap()),
-            ("PATH", &path),
-            ("TMPDIR", tmp.path().to_str().unwrap()),
-        ],
-    )
-    .await;
+    let kiosk_env = [
+        ("ETJANST_KIOSK_CONFIG", config.to_str().unwrap()),
+        ("PATH", path.as_str()),
+        ("TMPDIR", tmp.path().to_str().unwrap()),
+    ];
+    let app = launch_with(data.path(), saves.path(), &kiosk_env).await;
     app.heading("Kommunens e-tjänster").await;
     assert!(
         !app.present_text("button", "Inställningar").await,
@@ -1332,27 +1323,13 @@ async fn kiosk_flow() {
     // Killed in the middle of a visit: what it left is ciphertext, and the next start
     // clears it.
     fill_synpunkt(&app, "Tredje besökarens text").await;
-    let killed = std::process::Command::new("pkill")
-        .args(["-KILL", "-f", env!("CARGO_BIN_EXE_etjanst-desktop")])
-        .status()
-        .unwrap();
-    assert!(killed.success(), "the app was not running");
-    app.quit().await;
+    kill(app).await;
     let left = holding(&[data.path(), tmp.path()], "Tredje besökarens text");
     assert!(
         left.is_empty(),
         "a killed session left plaintext in {left:?}"
     );
-    let app = launch_with(
-        data.path(),
-        saves.path(),
-        &[
-            ("ETJANST_KIOSK_CONFIG", config.to_str().unwrap()),
-            ("PATH", &path),
-            ("TMPDIR", tmp.path().to_str().unwrap()),
-        ],
-    )
-    .await;
+    let app = launch_with(data.path(), saves.path(), &kiosk_env).await;
     app.heading("Kommunens e-tjänster").await;
     app.click_text("button", "Mina utkast").await;
     app.with_text("p", "Du har inga utkast").await;
@@ -1390,6 +1367,16 @@ async fn kiosk_flow() {
         "the kiosk opened {:?}",
         std::fs::read_to_string(&opened)
     );
+}
+
+/// No clean close: the app's process is killed, then the WebDriver session ends.
+async fn kill(app: App) {
+    let killed = std::process::Command::new("pkill")
+        .args(["-KILL", "-f", env!("CARGO_BIN_EXE_etjanst-desktop")])
+        .status()
+        .unwrap();
+    assert!(killed.success(), "the app was not running");
+    app.quit().await;
 }
 
 /// Opens "Lämna synpunkt", unlocks or makes the vault, fills it with `text` and goes to Review.

@@ -347,6 +347,28 @@ pub fn random_id() -> Result<String, VaultError> {
     Ok(hex::encode(b))
 }
 
+/// The wrapped key in the slot of `kind` ("passphrase", "keychain"), if the vault has one;
+/// locked or open, the same question.
+fn slot(conn: &Connection, kind: &str) -> Result<Option<Vec<u8>>, VaultError> {
+    Ok(conn
+        .query_row("SELECT data FROM keyslots WHERE kind = ?1", [kind], |r| {
+            r.get(0)
+        })
+        .optional()?)
+}
+
+/// The installation's name, under which the keychain keeps its key.
+fn installation(conn: &Connection) -> Result<String, VaultError> {
+    Ok(conn
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'installation'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or_default())
+}
+
 /// The vault's database, opened and locked but not yet unlocked.
 pub struct LockedVault {
     conn: Connection,
@@ -438,32 +460,11 @@ impl LockedVault {
     }
 
     pub fn has_passphrase(&self) -> Result<bool, VaultError> {
-        Ok(self.slot("passphrase")?.is_some())
+        Ok(slot(&self.conn, "passphrase")?.is_some())
     }
 
     pub fn has_keychain(&self) -> Result<bool, VaultError> {
-        Ok(self.slot("keychain")?.is_some())
-    }
-
-    fn slot(&self, kind: &str) -> Result<Option<Vec<u8>>, VaultError> {
-        Ok(self
-            .conn
-            .query_row("SELECT data FROM keyslots WHERE kind = ?1", [kind], |r| {
-                r.get(0)
-            })
-            .optional()?)
-    }
-
-    fn installation(&self) -> Result<String, VaultError> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT value FROM meta WHERE key = 'installation'",
-                [],
-                |r| r.get(0),
-            )
-            .optional()?
-            .unwrap_or_default())
+        Ok(slot(&self.conn, "keychain")?.is_some())
     }
 
     /// Creates the installation's key and protects it as `setup` says.
@@ -516,13 +517,13 @@ impl LockedVault {
                     return Err(VaultError::PassphraseNeeded);
                 }
                 let secret = k
-                    .get(&self.installation()?)
+                    .get(&installation(&self.conn)?)
                     .map_err(VaultError::Keychain)?
                     .ok_or(VaultError::PassphraseNeeded)?;
                 keys::parse_identity(secret.expose_secret().as_bytes().to_vec())?
             }
             Unlock::Passphrase(p) => {
-                let wrapped = self.slot("passphrase")?.ok_or_else(|| {
+                let wrapped = slot(&self.conn, "passphrase")?.ok_or_else(|| {
                     VaultError::Keychain(
                         "utkasten skyddas av nyckelringen och har ingen lösenfras".into(),
                     )
@@ -693,42 +694,25 @@ impl Vault {
             return Err(VaultError::LockNeedsPassphrase);
         }
         if self.has_keychain_slot()? {
-            let installation: String = self.conn.query_row(
-                "SELECT value FROM meta WHERE key = 'installation'",
-                [],
-                |r| r.get(0),
-            )?;
-            k.delete(&installation).map_err(VaultError::Keychain)?;
+            k.delete(&installation(&self.conn)?)
+                .map_err(VaultError::Keychain)?;
         }
         Ok(())
     }
 
     /// Whether the keychain opens the vault (its key is kept there).
     pub fn has_keychain_slot(&self) -> Result<bool, VaultError> {
-        self.has_slot("keychain")
+        Ok(slot(&self.conn, "keychain")?.is_some())
     }
 
     /// Whether a passphrase opens the vault.
     pub fn has_passphrase_slot(&self) -> Result<bool, VaultError> {
-        self.has_slot("passphrase")
-    }
-
-    fn has_slot(&self, kind: &str) -> Result<bool, VaultError> {
-        Ok(self.conn.query_row(
-            "SELECT count(*) FROM keyslots WHERE kind = ?1",
-            [kind],
-            |r| r.get::<_, i64>(0),
-        )? > 0)
+        Ok(slot(&self.conn, "passphrase")?.is_some())
     }
 
     /// Also keeps the key in the keychain, so no passphrase is needed on this computer.
     pub fn add_keychain(&mut self, k: &dyn Keychain) -> Result<(), VaultError> {
-        let installation: String = self.conn.query_row(
-            "SELECT value FROM meta WHERE key = 'installation'",
-            [],
-            |r| r.get(0),
-        )?;
-        k.set(&installation, &self.identity.to_string())
+        k.set(&installation(&self.conn)?, &self.identity.to_string())
             .map_err(VaultError::Keychain)?;
         self.conn.execute(
             "INSERT OR REPLACE INTO keyslots (kind, data) VALUES ('keychain', x'')",

@@ -412,14 +412,15 @@ pub fn watch_lock(app: AppHandle) {
             std::thread::sleep(std::time::Duration::from_secs(2));
             let state = app.state::<Desktop>();
             let minutes = lock(&state.settings).lock_after_minutes;
-            let lockable = lock(&state.vault)
-                .as_ref()
-                .is_some_and(|v| v.has_passphrase_slot().unwrap_or(false));
             let idle = lock(&state.last_input).elapsed();
-            if minutes == 0
-                || !lockable
-                || idle < std::time::Duration::from_secs(60 * u64::from(minutes))
-            {
+            // The vault is asked (a query) only once the time is up, not every 2 s.
+            let due =
+                minutes > 0 && idle >= std::time::Duration::from_secs(60 * u64::from(minutes));
+            let lockable = due
+                && lock(&state.vault)
+                    .as_ref()
+                    .is_some_and(|v| v.has_passphrase_slot().unwrap_or(false));
+            if !lockable {
                 asked = None;
                 continue;
             }
