@@ -2,6 +2,8 @@
 //! [`commands`] are thin calls into `etjanst::app`, `fill`, `vault` and `pdf`.
 
 mod commands;
+mod open;
+mod printer;
 mod settings;
 mod single_instance;
 mod state;
@@ -10,7 +12,7 @@ use std::time::Instant;
 
 use tauri::{Manager, PhysicalPosition, PhysicalSize, WindowEvent};
 
-use commands::{catalogue, form, kiosk, misc, print, submit, vault};
+use commands::{catalogue, form, kiosk, misc, print, submit, update, vault};
 use state::{Desktop, lock};
 
 /// WebKitGTK's DMA-BUF renderer leaves the window blank on many real machines (NVIDIA's
@@ -88,6 +90,7 @@ pub fn run() {
     let place = lock(&desktop.settings).window;
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_updater::Builder::new().build())
         .manage(desktop)
         .setup(move |app| {
             let window = main_window(app, kiosk)?;
@@ -106,6 +109,7 @@ pub fn run() {
                 }
             }
             submit::retry_in_background(app.handle().clone());
+            update::check_in_background(app.handle().clone());
             let handle = app.handle().clone();
             single_instance::listen(&data_dir, move || {
                 if let Some(w) = handle.get_webview_window("main") {
@@ -196,6 +200,9 @@ pub fn run() {
             vault::vault_lock,
             vault::touch,
             misc::link_qr,
+            update::update_check,
+            update::update_found,
+            update::update_install,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

@@ -23,6 +23,16 @@ pub struct Settings {
     /// Minutes without input in the window after which the drafts lock themselves ("Lås");
     /// 0: never.
     pub lock_after_minutes: u32,
+    /// The citizen said yes to looking for new versions (at most once a day).
+    pub updates: bool,
+    /// When the last look was (Unix seconds).
+    pub update_checked: Option<i64>,
+    /// Where to look instead of the configuration's address: a municipality's own mirror.
+    /// `$ETJANST_UPDATE_URL` gives it when none is set. Not shown in the window.
+    pub update_url: String,
+    /// A PEM file with the certificate authority that mirror's TLS certificate is from;
+    /// `$ETJANST_UPDATE_CA` when none is set.
+    pub update_ca: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -44,6 +54,10 @@ impl Default for Settings {
             window: None,
             gateway: String::new(),
             lock_after_minutes: 0,
+            updates: false,
+            update_checked: None,
+            update_url: String::new(),
+            update_ca: String::new(),
         }
     }
 }
@@ -84,11 +98,30 @@ impl Settings {
         etjanst::catalogue::write_atomic(&path(data_dir), &bytes).map_err(|e| e.to_string())
     }
 
+    /// The update address to use instead of the configuration's; empty: none.
+    pub fn update_address(&self) -> String {
+        or_env(&self.update_url, "ETJANST_UPDATE_URL")
+    }
+
+    /// The extra certificate authority's file; empty: none.
+    pub fn update_authority(&self) -> String {
+        or_env(&self.update_ca, "ETJANST_UPDATE_CA")
+    }
+
     pub fn lang(&self) -> etjanst::fill::Lang {
         if self.language == "en" {
             etjanst::fill::Lang::En
         } else {
             etjanst::fill::Lang::Sv
         }
+    }
+}
+
+fn or_env(value: &str, var: &str) -> String {
+    let v = value.trim();
+    if v.is_empty() {
+        std::env::var(var).unwrap_or_default().trim().to_string()
+    } else {
+        v.to_string()
     }
 }

@@ -39,6 +39,8 @@ pub struct Desktop {
     pub last_input: Mutex<Instant>,
     /// `--self-test`: exit once the catalogue has painted.
     pub self_test: bool,
+    /// A new version found by the last look, waiting for "Installera och starta om".
+    pub update: Mutex<Option<tauri_plugin_updater::Update>>,
 }
 
 /// A kiosk computer's state: its configuration, the session running (its vault is the
@@ -83,6 +85,7 @@ impl Desktop {
             kiosk: Mutex::default(),
             last_input: Mutex::new(Instant::now()),
             self_test: false,
+            update: Mutex::new(None),
         })
     }
 
@@ -92,6 +95,12 @@ impl Desktop {
 
     pub fn lang(&self) -> etjanst::fill::Lang {
         lock(&self.settings).lang()
+    }
+
+    /// At a kiosk, whether its administrator lets it look for updates; elsewhere `None`
+    /// (the citizen's setting decides).
+    pub fn kiosk_updates(&self) -> Option<bool> {
+        lock(&self.kiosk).as_ref().map(|k| k.config.updates)
     }
 
     pub fn is_kiosk(&self) -> bool {

@@ -35,6 +35,9 @@ pub struct KioskConfig {
     pub admin_code: String,
     /// Days a protected draft is kept for its visitor to come back to.
     pub keep_days: u32,
+    /// Whether the app itself looks for new versions; off: the administrator's package
+    /// system updates it.
+    pub updates: bool,
 }
 
 #[derive(Deserialize)]
@@ -58,6 +61,8 @@ struct File {
     admin_code: String,
     #[serde(default = "default_keep")]
     keep_days: u32,
+    #[serde(default)]
+    updates: bool,
 }
 
 fn default_timeout() -> u64 {
@@ -129,6 +134,7 @@ impl KioskConfig {
             submit_online: f.submit_online,
             admin_code: f.admin_code,
             keep_days: f.keep_days,
+            updates: f.updates,
         })
     }
 }
@@ -166,6 +172,10 @@ mod tests {
         assert_eq!(c.idle_warning, Duration::from_secs(60));
         assert_eq!(c.language, Lang::Sv);
         assert!(!c.attachments && !c.submit_online && c.printer.is_none());
+        assert!(
+            !c.updates,
+            "a kiosk updates through its package system unless told"
+        );
         assert_eq!(c.keep_days, 30);
     }
 

@@ -62,6 +62,7 @@ pub struct IdleView {
 pub fn kiosk_end(app: AppHandle, state: State<'_, Desktop>) {
     state.end_session(EndReason::Visitor, true);
     let _ = app.emit("kiosk-ended", "visitor");
+    super::update::between_visits(&app);
 }
 
 /// The administrator leaves kiosk mode with their code: the session ends and the app closes.
@@ -117,6 +118,7 @@ pub fn watch_idle(app: AppHandle) {
                 },
                 Some(IdleState::Expired) => {
                     state.end_session(EndReason::Idle, true);
+                    super::update::between_visits(&app);
                     IdleView {
                         state: "ended",
                         seconds_left: 0,

@@ -66,7 +66,7 @@ pub fn open_link(state: State<'_, Desktop>, url: String) -> Res<()> {
     if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
         return Err(etjanst::t!(lang, "desktop-not-web-link"));
     }
-    super::open::open(parsed.as_str())
+    crate::open::open(parsed.as_str())
 }
 
 #[derive(Serialize)]

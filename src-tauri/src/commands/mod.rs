@@ -6,9 +6,9 @@ pub mod files;
 pub mod form;
 pub mod kiosk;
 pub mod misc;
-pub mod open;
 pub mod print;
 pub mod submit;
+pub mod update;
 pub mod vault;
 
 /// A command's result: an error is the sentence to show.

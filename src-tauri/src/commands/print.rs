@@ -183,48 +183,18 @@ pub fn open_saved(state: State<'_, Desktop>) -> Res<()> {
         .clone()
         .ok_or_else(|| etjanst::t!(lang, "desktop-no-pdf"))?;
     std::fs::metadata(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    super::open::open(&path.to_string_lossy())
+    crate::open::open(&path.to_string_lossy())
 }
 
-#[derive(Serialize)]
-pub struct Printer {
-    pub name: String,
-    pub default: bool,
-}
-
-/// The CUPS printers of this computer.
+/// The printers of this computer.
 #[tauri::command]
-pub fn printers() -> Vec<Printer> {
-    let run = |args: &[&str]| {
-        std::process::Command::new("lpstat")
-            .args(args)
-            .output()
-            .ok()
-            .filter(|o| o.status.success())
-            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
-            .unwrap_or_default()
-    };
-    let default = run(&["-d"])
-        .rsplit(':')
-        .next()
-        .map(|s| s.trim().to_string())
-        .unwrap_or_default();
-    run(&["-e"])
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(|name| Printer {
-            default: name == default,
-            name: name.to_string(),
-        })
-        .collect()
+pub fn printers() -> Vec<crate::printer::Printer> {
+    crate::printer::list()
 }
 
-/// Prints the PDF made last through CUPS `lp`, fed on standard input so the filled form is
-/// never written to a file of ours.
+/// Prints the PDF made last on `printer` ([`crate::printer`]).
 #[tauri::command]
 pub async fn print_pdf(state: State<'_, Desktop>, printer: String) -> Res<()> {
-    use std::io::Write;
     let lang = state.lang();
     // At a kiosk the administrator's printer, never the page's choice (none: the default).
     let printer = match lock(&state.kiosk).as_ref() {
@@ -235,33 +205,8 @@ pub async fn print_pdf(state: State<'_, Desktop>, printer: String) -> Res<()> {
     let pdf = guard
         .as_ref()
         .ok_or_else(|| etjanst::t!(lang, "desktop-no-pdf"))?;
-    let failed = |e: String| etjanst::t!(lang, "desktop-print-failed", detail = e);
-    let mut args: Vec<&str> = Vec::new();
-    if let Some(p) = printer.as_deref() {
-        args.extend(["-d", p]);
-    }
-    args.extend(["-t", &pdf.file_name, "--", "-"]);
-    let mut child = std::process::Command::new("lp")
-        .args(&args)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .map_err(|e| failed(e.to_string()))?;
-    child
-        .stdin
-        .take()
-        .ok_or_else(|| failed("lp".into()))?
-        .write_all(&pdf.bytes)
-        .map_err(|e| failed(e.to_string()))?;
-    let out = child
-        .wait_with_output()
-        .map_err(|e| failed(e.to_string()))?;
-    if !out.status.success() {
-        return Err(failed(
-            String::from_utf8_lossy(&out.stderr).trim().to_string(),
-        ));
-    }
+    crate::printer::print(&pdf.bytes, &pdf.file_name, printer.as_deref())
+        .map_err(|e| etjanst::t!(lang, "desktop-print-failed", detail = e))?;
     let printed = pages(&pdf.bytes) as u32;
     drop(guard);
     if let Some(session) = lock(&state.kiosk).as_mut().and_then(|k| k.session.as_mut()) {

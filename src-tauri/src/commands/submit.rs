@@ -394,7 +394,7 @@ pub fn open_bankid(state: State<'_, Desktop>, outbox_id: String) -> Res<()> {
     if !url.starts_with("bankid:///?autostarttoken=") {
         return Err(etjanst::t!(state.lang(), "desktop-no-order"));
     }
-    super::open::open(&url)
+    crate::open::open(&url)
 }
 
 #[tauri::command]

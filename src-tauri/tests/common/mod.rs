@@ -107,6 +107,22 @@ async fn app_gone() {
 
 /// The same with more environment for the app (`ETJANST_GATEWAY`, …).
 pub async fn launch_with(data: &Path, saves: &Path, env: &[(&str, &str)]) -> App {
+    launch_program(
+        Path::new(env!("CARGO_BIN_EXE_etjanst-desktop")),
+        data,
+        saves,
+        env,
+    )
+    .await
+}
+
+/// The same with another copy of the app's program (one an update may replace).
+pub async fn launch_program(
+    program: &Path,
+    data: &Path,
+    saves: &Path,
+    env: &[(&str, &str)],
+) -> App {
     require_display();
     app_gone().await;
     wait_free(4444).await;
@@ -127,10 +143,10 @@ pub async fn launch_with(data: &Path, saves: &Path, env: &[(&str, &str)]) -> App
     wait_port(4444).await;
     let mut caps = serde_json::Map::new();
     caps.insert("browserName".into(), json!("wry"));
-    caps.insert(
-        "tauri:options".into(),
-        json!({ "application": env!("CARGO_BIN_EXE_etjanst-desktop") }),
-    );
+    caps.insert("tauri:options".into(), json!({ "application": program }));
+    // rustls has two crypto providers in this build (the updater plugin brings ring): the
+    // WebDriver client takes the one the rest of the project uses.
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     let c = ClientBuilder::rustls()
         .expect("rustls")
         .capabilities(caps)

@@ -205,6 +205,19 @@ export interface Settings {
   gateway: string;
   /// Minutes without input before the drafts lock themselves; 0: never.
   lockAfterMinutes: number;
+  /// The citizen said yes to looking for new versions (at most once a day).
+  updates: boolean;
+  updateChecked?: number | null;
+  updateUrl?: string;
+  updateCa?: string;
+}
+
+/** A new version of etjanst, signed; `notes` is what changed, in Swedish, as plain text. */
+export interface Available {
+  version: string;
+  current: string;
+  notes: string;
+  date: string | null;
 }
 
 export interface Startup {
@@ -305,6 +318,9 @@ export const api = {
   painted: () => invoke<void>('painted'),
   thirdPartyLicenses: () => invoke<string>('third_party_licenses'),
   about: () => invoke<{ version: string; commit: string; license: string }>('about'),
+  updateCheck: () => invoke<Available | null>('update_check'),
+  updateFound: () => invoke<Available | null>('update_found'),
+  updateInstall: () => invoke<void>('update_install'),
   myData: () => invoke<MyData>('my_data'),
   eraseAll: () => invoke<void>('erase_all'),
   exportAll: (passphrase: string) => invoke<number>('export_all', { passphrase }),

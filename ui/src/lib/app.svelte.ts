@@ -3,7 +3,7 @@
 import { tick } from 'svelte';
 import { getCurrentWindow } from '@tauri-apps/api/window';
 import { t } from './i18n.svelte';
-import type { DraftView, Issue, KioskView, Settings, VaultStatus } from './api';
+import type { Available, DraftView, Issue, KioskView, Settings, VaultStatus } from './api';
 
 export type Screen =
   | { name: 'start' }
@@ -27,6 +27,8 @@ export const app = $state({
   /// Kiosk mode's settings; null on a citizen's own computer.
   kiosk: null as KioskView | null,
   recoverable: [] as DraftView[],
+  /// A new version found, waiting to be installed from "Om etjanst".
+  update: null as Available | null,
   /// The sentence for the live region: what just happened, for screen readers.
   status: '',
 });
