@@ -16,6 +16,7 @@
 #![forbid(unsafe_code)]
 
 pub mod app;
+pub mod blankett;
 pub mod catalogue;
 pub mod fill;
 pub mod flow;

@@ -13,6 +13,8 @@ export default defineConfig({
     assetsInlineLimit: 0,
     modulePreload: { polyfill: false },
     sourcemap: false,
+    // pdf.js (the blankett viewer) is one lazily loaded chunk of its own, over the default 500 kB.
+    chunkSizeWarningLimit: 600,
   },
   test: {
     environment: 'jsdom',

@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use tauri::{Manager, PhysicalPosition, PhysicalSize, WindowEvent};
 
-use commands::{catalogue, form, kiosk, misc, print, submit, update, vault};
+use commands::{blankett, catalogue, form, kiosk, misc, print, submit, update, vault};
 use state::{Desktop, lock};
 
 /// WebKitGTK's DMA-BUF renderer leaves the window blank on many real machines (NVIDIA's
@@ -203,6 +203,10 @@ pub fn run() {
             update::update_check,
             update::update_found,
             update::update_install,
+            blankett::blankett_open,
+            blankett::blankett_preview,
+            blankett::blankett_save,
+            blankett::blankett_make,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

@@ -39,6 +39,8 @@ pub struct Desktop {
     pub last_input: Mutex<Instant>,
     /// `--self-test`: exit once the catalogue has painted.
     pub self_test: bool,
+    /// The PDF blankett open in the window.
+    pub blankett: Mutex<Option<crate::commands::blankett::OpenBlankett>>,
     /// A new version found by the last look, waiting for "Installera och starta om".
     pub update: Mutex<Option<tauri_plugin_updater::Update>>,
 }
@@ -86,6 +88,7 @@ impl Desktop {
             last_input: Mutex::new(Instant::now()),
             self_test: false,
             update: Mutex::new(None),
+            blankett: Mutex::new(None),
         })
     }
 

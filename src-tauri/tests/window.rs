@@ -269,39 +269,6 @@ async fn fill_quit_resume_and_print() {
     );
 }
 
-/// A printer for the tests, first on `PATH`: `lpstat` names one, and `lp` keeps each job it
-/// is fed on standard input in `dir/jobs`, a second after it starts (as a spooler takes its
-/// time), so that two jobs from one double click would both be there. Returns the `PATH`.
-fn fake_printer(dir: &std::path::Path) -> String {
-    use std::os::unix::fs::PermissionsExt;
-    let bin = dir.join("bin");
-    std::fs::create_dir_all(&bin).unwrap();
-    std::fs::create_dir_all(dir.join("jobs")).unwrap();
-    let scripts = [
-        (
-            "lpstat",
-            "#!/bin/sh\ncase \"$1\" in\n  -d) echo 'system default destination: Bibliotekets-skrivare' ;;\n  -e) echo Bibliotekets-skrivare ;;\nesac\n".to_string(),
-        ),
-        (
-            "lp",
-            format!(
-                "#!/bin/sh\nsleep 1\ncat > '{}/job-'$$.pdf\n",
-                dir.join("jobs").display()
-            ),
-        ),
-    ];
-    for (name, text) in scripts {
-        let path = bin.join(name);
-        std::fs::write(&path, text).unwrap();
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
-    format!(
-        "{}:{}",
-        bin.display(),
-        std::env::var("PATH").unwrap_or_default()
-    )
-}
-
 /// The same form with the keyboard only: Tab, Space, arrows, Enter and typing.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn keyboard_only() {

@@ -69,14 +69,15 @@ pub(super) fn flows(
     }
 }
 
-pub(super) fn blankett(
+/// An e-service's blankett: the embedded catalogue's, or a synced site's (fetched now when a
+/// bounded sync did not reach it).
+pub(super) fn blankett_bytes(
     catalogue: &Catalogue,
     lang: Lang,
     flow: String,
     site: Option<String>,
-    output: PathBuf,
-) -> Result<u8, Failure> {
-    let bytes = match site {
+) -> Result<Vec<u8>, Failure> {
+    Ok(match site {
         Some(given) => {
             let unknown =
                 || Failure::input(etjanst::app::AppError::UnknownSite(given.clone()).message(lang));
@@ -120,9 +121,7 @@ pub(super) fn blankett(
             })?;
             catalogue.blankett(b)?
         }
-    };
-    catalogue::write_atomic(&output, &bytes)?;
-    Ok(0)
+    })
 }
 
 pub(super) fn show(

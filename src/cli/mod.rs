@@ -5,6 +5,7 @@
 //! validation errors, a bundle or passphrase was refused; 2 the input could not be used
 //! (unknown flow, bad file); 3 the application waits in the outbox (`submit` without a network).
 
+mod blankett;
 mod browse;
 mod drafts;
 mod forms;
@@ -58,15 +59,8 @@ enum Command {
         #[arg(long)]
         site: Option<String>,
     },
-    /// Save an e-service's PDF blankett (to print and fill by hand).
-    Blankett {
-        /// Service id or alias (with --site: the flow id on that site).
-        flow: String,
-        #[arg(long)]
-        site: Option<String>,
-        #[arg(short, long, value_name = "FILE")]
-        output: PathBuf,
-    },
+    /// Save an e-service's PDF blankett, list its form fields, or fill them into a new PDF.
+    Blankett(blankett::BlankettArgs),
     /// Show a flow's steps and questions.
     Show {
         /// Flow id or alias (with --site: the e-service's number on that site).
@@ -388,6 +382,7 @@ impl From<std::io::Error> for Failure {
 
 input_errors!(
     String,
+    etjanst::blankett::BlankettError,
     etjanst::pdf::PdfError,
     etjanst::qr::QrError,
     &str,
@@ -519,9 +514,7 @@ fn run_on(catalogue: &Catalogue, command: Command, lang: Lang) -> Result<u8, Fai
             category,
             site,
         } => browse::flows(catalogue, lang, json, category, site),
-        Command::Blankett { flow, site, output } => {
-            browse::blankett(catalogue, lang, flow, site, output)
-        }
+        Command::Blankett(args) => blankett::run(catalogue, lang, args),
         Command::Show { flow, json, site } => browse::show(catalogue, lang, flow, json, site),
         Command::Search(args) => browse::search(catalogue, lang, args),
         Command::Export { flow, output } => browse::export(catalogue, lang, flow, output),

@@ -23,6 +23,7 @@ pub use summary::{
     Signer, SummaryLine, SummaryRow, SummaryStep, attachments, file_line, signers, size_text,
     summary,
 };
+pub(crate) use validate::format_message;
 pub use validate::{Issue, Lang, Mode, Problem, file_problems, validate};
 
 use crate::flow::QueryState;

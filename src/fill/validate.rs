@@ -181,7 +181,7 @@ fn size(bytes: u64) -> String {
     }
 }
 
-fn format_message(format: Format, problem: FormatProblem, lang: Lang) -> String {
+pub(crate) fn format_message(format: Format, problem: FormatProblem, lang: Lang) -> String {
     use crate::t;
     match problem {
         FormatProblem::Checksum => t!(lang, "format-checksum"),

@@ -11,13 +11,13 @@
 
 mod content;
 mod deflate;
-mod fonts;
+pub(crate) mod fonts;
 mod layout;
 mod metadata;
 mod paint;
 mod render;
 mod structure;
-mod subset;
+pub(crate) mod subset;
 
 use chrono::NaiveDateTime;
 

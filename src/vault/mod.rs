@@ -27,6 +27,36 @@ pub use keys::{Keychain, OsKeychain, Passphrase};
 use crate::fill::FileRef;
 use crate::flow::{Flow, QueryKind};
 
+/// The flow id of a draft of blankett `index` of `service`.
+pub fn blankett_flow_id(service: &str, index: usize) -> String {
+    format!("blankett:{service}:{index}")
+}
+
+/// The service and blankett a draft's flow id names, if it is a blankett's.
+pub fn blankett_of(flow_id: &str) -> Option<(&str, usize)> {
+    let rest = flow_id.strip_prefix("blankett:")?;
+    let (service, index) = rest.rsplit_once(':')?;
+    Some((service, index.parse().ok()?))
+}
+
+/// An imported blankett draft: text and ticks only, no attachments, nothing marked open.
+fn check_blankett_import(export: &mut ExportFile) -> Result<(), VaultError> {
+    export.header.editing = false;
+    export.header.service_name =
+        crate::catalogue::flowinfo::clean_text(&export.header.service_name, false);
+    export.header.title = crate::catalogue::flowinfo::clean_text(&export.header.title, false);
+    let values = export
+        .answers
+        .get("answers")
+        .and_then(Value::as_object)
+        .ok_or(VaultError::NotAnExport)?;
+    if !export.attachments.is_empty() || values.values().any(|v| !(v.is_string() || v.is_boolean()))
+    {
+        return Err(VaultError::NotAnExport);
+    }
+    Ok(())
+}
+
 /// Versions of each draft kept for undo.
 pub const VERSIONS_KEPT: usize = 3;
 
@@ -740,6 +770,32 @@ impl Vault {
         })
     }
 
+    /// A new draft of a PDF blankett's fields ([`crate::blankett`]): its answers are the
+    /// fields' values, its flow id names the service and the blankett ([`blankett_flow_id`]).
+    pub fn new_blankett_draft(
+        &self,
+        service: &str,
+        index: usize,
+        name: &str,
+    ) -> Result<Draft, VaultError> {
+        let now = now_ms();
+        let flow_id = blankett_flow_id(service, index);
+        Ok(Draft {
+            id: random_id()?,
+            header: DraftHeader {
+                flow_id: flow_id.clone(),
+                flow_version: 1,
+                service_name: name.to_string(),
+                title: name.to_string(),
+                current_step: 0,
+                created: now,
+                updated: now,
+                editing: false,
+            },
+            answers: serde_json::json!({ "flow": flow_id, "answers": {} }),
+        })
+    }
+
     /// Saves a new version of `draft` in one transaction (the autosave), keeping the last
     /// [`VERSIONS_KEPT`]. Sets `draft.header.updated`.
     pub fn save(&mut self, draft: &mut Draft) -> Result<(), VaultError> {
@@ -1004,9 +1060,13 @@ impl Vault {
         if export.format != EXPORT_FORMAT {
             return Err(VaultError::NotAnExport);
         }
-        let flow = flow_of(&export.header.flow_id)
-            .ok_or_else(|| VaultError::UnknownFlow(export.header.flow_id.clone()))?;
-        self.check_import(&flow, &mut export)?;
+        if blankett_of(&export.header.flow_id).is_some() {
+            check_blankett_import(&mut export)?;
+        } else {
+            let flow = flow_of(&export.header.flow_id)
+                .ok_or_else(|| VaultError::UnknownFlow(export.header.flow_id.clone()))?;
+            self.check_import(&flow, &mut export)?;
+        }
         // Fresh ids, so importing twice or back into the same vault never collides.
         let mut remap = HashMap::new();
         for old in export.attachments.keys() {

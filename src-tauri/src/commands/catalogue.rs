@@ -162,6 +162,8 @@ pub fn search(state: State<'_, Desktop>, query: SearchArgs) -> Res<Vec<Entry>> {
 pub struct BlankettView {
     pub name: String,
     pub index: usize,
+    /// It has form fields etjanst can fill.
+    pub fillable: bool,
 }
 
 #[derive(Serialize)]
@@ -282,6 +284,12 @@ fn blanketter(catalogue: &etjanst::catalogue::Catalogue, id: &str) -> Vec<Blanke
                 .map(|(index, b)| BlankettView {
                     name: b.name.clone(),
                     index,
+                    // Read now: "Fyll i blanketten här" is offered only where it can be done.
+                    fillable: catalogue
+                        .blankett(b)
+                        .ok()
+                        .and_then(|bytes| etjanst::blankett::inspect(&bytes).ok())
+                        .is_some_and(|b| b.fillable()),
                 })
                 .collect()
         })

@@ -1,6 +1,7 @@
 //! The commands the window calls. Each is a thin call into the core (`etjanst::app`, `fill`,
 //! `vault`, `pdf`); errors come back as the core's message in the chosen language.
 
+pub mod blankett;
 pub mod catalogue;
 pub mod files;
 pub mod form;

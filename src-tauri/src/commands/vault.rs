@@ -117,15 +117,33 @@ pub struct DraftView {
     pub updated: i64,
     pub damaged: bool,
     pub header: Option<DraftHeader>,
+    /// A PDF blankett's draft: which one (it opens in the blankett viewer, not as a form).
+    pub blankett: Option<BlankettOf>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BlankettOf {
+    pub service_id: String,
+    pub index: usize,
 }
 
 impl DraftView {
     fn of(s: etjanst::vault::DraftSummary) -> Option<DraftView> {
+        let blankett = s
+            .header
+            .as_ref()
+            .and_then(|h| etjanst::vault::blankett_of(&h.flow_id))
+            .map(|(service, index)| BlankettOf {
+                service_id: service.to_string(),
+                index,
+            });
         Some(DraftView {
             id: s.id,
             updated: s.updated,
             damaged: s.header.is_none(),
             header: s.header,
+            blankett,
         })
     }
 }
@@ -158,7 +176,7 @@ pub struct OpenDraft {
     pub updated: i64,
 }
 
-fn open_view(d: &etjanst::vault::Draft) -> OpenDraft {
+pub(super) fn open_view(d: &etjanst::vault::Draft) -> OpenDraft {
     OpenDraft {
         id: d.id.clone(),
         flow_id: d.header.flow_id.clone(),
@@ -180,7 +198,7 @@ pub fn draft_new(state: State<'_, Desktop>, flow_id: String) -> Res<OpenDraft> {
 
 /// Marks a draft as open in the window (offered for recovery until a clean close), saves it
 /// and remembers it as the window's open draft.
-fn edit(
+pub(super) fn edit(
     state: &Desktop,
     draft: impl FnOnce(&mut Vault) -> Result<etjanst::vault::Draft, VaultError>,
 ) -> Res<OpenDraft> {

@@ -59,7 +59,7 @@ export interface ServicePage {
   requiresAuthentication: boolean;
   requiresSigning: boolean;
   checks: string[];
-  blanketter: { name: string; index: number }[];
+  blanketter: { name: string; index: number; fillable: boolean }[];
   contact: Contact | null;
   flowId: string | null;
   asksPersonalData: boolean;
@@ -178,6 +178,45 @@ export interface DraftView {
   updated: number;
   damaged: boolean;
   header: DraftHeader | null;
+  /** A PDF blankett's draft: which one. */
+  blankett: { serviceId: string; index: number } | null;
+}
+
+/** A value of a blankett's field: text, a choice, a radio state, or a check box's tick. */
+export type BlankettValue = string | boolean;
+export type BlankettValues = Record<string, BlankettValue>;
+
+export interface BlankettField {
+  name: string;
+  kind: 'text' | 'check' | 'radio' | 'choice' | 'signature';
+  label?: string;
+  value?: string;
+  options?: { value: string; label: string }[];
+  multiline: boolean;
+  comb: boolean;
+  maxLen?: number;
+  required: boolean;
+  readOnly: boolean;
+  editable: boolean;
+  format?: string;
+  page: number;
+}
+
+export interface BlankettView {
+  name: string;
+  serviceName: string;
+  kind: 'plain' | 'fields' | 'hybrid_xfa' | 'dynamic_xfa';
+  fields: BlankettField[];
+  pages: number;
+  scripts: boolean;
+  fillable: boolean;
+  whyNot: string | null;
+  draft: OpenDraft | null;
+}
+
+export interface FormatIssue {
+  field: string;
+  message: string;
 }
 
 export interface OpenDraft {
@@ -319,6 +358,11 @@ export const api = {
   thirdPartyLicenses: () => invoke<string>('third_party_licenses'),
   about: () => invoke<{ version: string; commit: string; license: string }>('about'),
   updateCheck: () => invoke<Available | null>('update_check'),
+  blankettOpen: (serviceId: string, index: number, draftId: string | null) =>
+    invoke<BlankettView>('blankett_open', { serviceId, index, draftId }),
+  blankettPreview: (values: BlankettValues) => invoke<ArrayBuffer>('blankett_preview', { values }),
+  blankettSave: (id: string, values: BlankettValues) => invoke<FormatIssue[]>('blankett_save', { id, values }),
+  blankettMake: (values: BlankettValues, flatten: boolean) => invoke<Made>('blankett_make', { values, flatten }),
   updateFound: () => invoke<Available | null>('update_found'),
   updateInstall: () => invoke<void>('update_install'),
   myData: () => invoke<MyData>('my_data'),

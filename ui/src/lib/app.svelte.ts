@@ -16,6 +16,7 @@ export type Screen =
   | { name: 'settings' }
   | { name: 'mydata' }
   | { name: 'about' }
+  | { name: 'blankett'; serviceId: string; index: number; draftId: string | null }
   | { name: 'unlock'; then: Screen };
 
 export const app = $state({
@@ -39,11 +40,20 @@ export const leaving = { done: Promise.resolve() as Promise<unknown> };
 
 /// Goes to `screen`, through the unlock screen first when it needs the drafts.
 export function go(screen: Screen) {
-  const needsVault = ['form', 'review', 'drafts', 'submit', 'receipt'].includes(screen.name);
+  const needsVault = ['form', 'review', 'drafts', 'submit', 'receipt', 'blankett'].includes(screen.name);
   if (needsVault && !app.vault?.unlocked) {
     app.screen = { name: 'unlock', then: screen };
   } else {
     app.screen = screen;
+  }
+}
+
+/// Where a draft is taken up again: a form's in the form, a blankett's in the blankett viewer.
+export function resume(d: DraftView) {
+  if (d.blankett) {
+    go({ name: 'blankett', serviceId: d.blankett.serviceId, index: d.blankett.index, draftId: d.id });
+  } else if (d.header) {
+    go({ name: 'form', flowId: d.header.flowId, draftId: d.id });
   }
 }
 
