@@ -418,3 +418,70 @@ fn the_command_lists_fills_and_saves_blanketter() {
     assert!(out.status.success(), "{}", common::stderr(&out));
     assert!(std::fs::read(&saved).unwrap().starts_with(b"%PDF"));
 }
+
+/// A blankett as LibreOffice Writer exports one (scripts/make-lo-blankett.py): its fields are
+/// read, filled, read back and drawn like the suite's own.
+#[test]
+fn a_libreoffice_blankett_is_filled_like_a_suite_made_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/blanketter/libreoffice-form.pdf"
+    ))
+    .unwrap();
+    let b = blankett::inspect(&pdf).unwrap();
+    assert!(b.fillable());
+    let kinds: Vec<(&str, FieldKind)> =
+        b.fields.iter().map(|f| (f.name.as_str(), f.kind)).collect();
+    assert_eq!(
+        kinds,
+        [
+            ("Namn", FieldKind::Text),
+            ("Personnummer", FieldKind::Text),
+            ("Beskrivning", FieldKind::Text),
+            ("Intyg", FieldKind::Check),
+            ("Boende", FieldKind::Radio),
+            ("Kommun", FieldKind::Choice),
+        ]
+    );
+    let intyg = b.fields.iter().find(|f| f.name == "Intyg").unwrap();
+    assert_eq!(intyg.options[0].value, "Ja", "LibreOffice's own on-state");
+    let values: Values = [
+        ("Namn", Value::Text("Åsa Ängström".into())),
+        ("Personnummer", Value::Text("121212-1212".into())),
+        (
+            "Beskrivning",
+            Value::Text("Łukasz Şahin\nhjälper till.".into()),
+        ),
+        ("Intyg", Value::Ticked(true)),
+        ("Boende", Value::Text("Villa".into())),
+        ("Kommun", Value::Text("Nora".into())),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    let filled = blankett::fill(&pdf, &values, FillOptions::default()).unwrap();
+    let path = write(dir.path(), "lo-ifylld.pdf", &filled);
+    qpdf_check(&path);
+    let again = blankett::inspect(&filled).unwrap();
+    let value = |n: &str| {
+        again
+            .fields
+            .iter()
+            .find(|f| f.name == n)
+            .and_then(|f| f.value.clone())
+    };
+    assert_eq!(value("Namn").as_deref(), Some("Åsa Ängström"));
+    assert_eq!(value("Intyg").as_deref(), Some("Ja"));
+    assert_eq!(value("Boende").as_deref(), Some("Villa"));
+    assert_eq!(value("Kommun").as_deref(), Some("Nora"));
+    let text = pdftotext(&path);
+    for expected in ["Åsa Ängström", "121212-1212", "Łukasz Şahin", "Nora"] {
+        assert!(text.contains(expected), "{expected:?} not in:\n{text}");
+    }
+    let flat = blankett::fill(&pdf, &values, FillOptions { flatten: true }).unwrap();
+    let flat_path = write(dir.path(), "lo-platt.pdf", &flat);
+    qpdf_check(&flat_path);
+    assert!(blankett::inspect(&flat).unwrap().fields.is_empty());
+    assert!(pdftotext(&flat_path).contains("Åsa Ängström"));
+}
