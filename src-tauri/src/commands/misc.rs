@@ -113,8 +113,15 @@ pub fn about() -> About {
 /// The licences of what etjanst is built from (crates, the UI's npm packages, the fonts), as
 /// `scripts/licenses` gathered them; shown on "Om etjanst" when asked for.
 #[tauri::command]
-pub fn third_party_licenses() -> &'static str {
-    include_str!("../../../packaging/THIRD-PARTY-LICENSES.txt")
+pub fn third_party_licenses() -> String {
+    use std::io::Read;
+    static DEFLATED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/licenses.txt.z"));
+    let mut text = String::new();
+    match flate2::read::ZlibDecoder::new(DEFLATED).read_to_string(&mut text) {
+        Ok(_) => text,
+        // Built from the repository's own file: damage here is a broken build, said plainly.
+        Err(e) => format!("packaging/THIRD-PARTY-LICENSES.txt: {e}"),
+    }
 }
 
 /// The catalogue is on screen. The start-up trace (`ETJANST_STARTUP_TRACE=1`) prints when,
