@@ -393,6 +393,44 @@ fn a_draft_moves_to_another_computer_in_one_encrypted_file() {
     assert_eq!(other.attachment(a).unwrap().1, b"PNG!");
 }
 
+/// A PDF blankett's draft is a draft like any other: encrypted, exported and imported with
+/// its values, though no flow of the catalogue is its.
+#[test]
+fn a_blankett_draft_moves_like_a_form_draft() {
+    let here = tempfile::tempdir().unwrap();
+    let there = tempfile::tempdir().unwrap();
+    let c = common::catalogue();
+    let file = {
+        let mut vault = create(here.path());
+        let mut d = vault
+            .new_blankett_draft(
+                "bostadsanpassning",
+                0,
+                "Ansökan om bostadsanpassningsbidrag",
+            )
+            .unwrap();
+        d.answers["answers"] = json!({"sokandens_namn": "Åsa Ängström", "intyg": true});
+        vault.save(&mut d).unwrap();
+        assert_eq!(
+            etjanst::vault::blankett_of(&d.header.flow_id),
+            Some(("bostadsanpassning", 0))
+        );
+        vault.export(&d.id, &pass("filens fras")).unwrap()
+    };
+    assert!(!contains(&file, "Ängström".as_bytes()));
+    assert_no_plaintext(here.path(), &["Ängström"]);
+    let mut other = create(there.path());
+    let flow_of = |id: &str| c.flow(id).ok().cloned();
+    let id = other.import(&file, &pass("filens fras"), &flow_of).unwrap();
+    let moved = other.load(&id).unwrap();
+    assert_eq!(moved.answers["answers"]["sokandens_namn"], "Åsa Ängström");
+    assert_eq!(moved.answers["answers"]["intyg"], true);
+    assert_eq!(
+        etjanst::vault::blankett_of(&moved.header.flow_id),
+        Some(("bostadsanpassning", 0))
+    );
+}
+
 /// A keychain in memory, standing in for the operating system's.
 #[derive(Default)]
 struct MemoryKeychain(Mutex<HashMap<String, String>>);

@@ -80,6 +80,21 @@ async fn fill_a_blankett_leave_resume_and_print() {
         Some(true)
     );
 
+    // The keyboard alone: Tab goes from field to field in the blankett's order, Space
+    // unticks the box, and ticks it again.
+    app.click(&name).await;
+    app.keys(TAB).await;
+    assert_eq!(format!("#{}", app.focused().await), pnr);
+    app.tab_to(&intyg).await;
+    app.keys(SPACE).await;
+    app.keys(SPACE).await;
+    assert_eq!(
+        app.js(&format!("return document.querySelector('{intyg}').checked"))
+            .await
+            .as_bool(),
+        Some(true)
+    );
+
     // A wrong personnummer stops the PDF, saying why, at the field.
     app.click(&pnr).await;
     app.chord('\u{E009}', 'a').await;
