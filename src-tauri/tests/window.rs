@@ -1219,6 +1219,31 @@ async fn kiosk_flow() {
     app.with_text("li/span", "intyg.pdf").await;
     app.saved().await;
 
+    // A PDF blankett, filled and printed: no save offered, nothing of it left afterwards.
+    let blankett_marker = "BLANKETT-MARKÖR-77a1";
+    app.click_text("button", "E-tjänster").await;
+    app.type_into("#search", "bostadsanpassning").await;
+    app.click_text("button", "Ansökan om bostadsanpassningsbidrag")
+        .await;
+    app.click_text("button", "Fyll i blanketten här").await;
+    app.with_text("h2", "Blankettens fält").await;
+    app.type_into("#q-bl0", blankett_marker).await;
+    app.saved().await;
+    app.click_text("button", "Gör PDF för utskrift").await;
+    app.find("#pdf-made").await;
+    assert!(
+        !app.present("#pdf-save").await,
+        "a kiosk offers to save the blankett"
+    );
+    app.click("#pdf-print").await;
+    app.with_text("p", "Skickad till Bibliotekets-skrivare")
+        .await;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let jobs = std::fs::read_dir(printer.path().join("jobs"))
+        .unwrap()
+        .count();
+    assert_eq!(jobs, 2, "the blankett did not reach the printer");
+
     // Left alone: the countdown asks, "Jag är kvar" keeps the session.
     let t0 = std::time::Instant::now();
     while !app.present("dialog#idle-warning[open]").await {
@@ -1248,7 +1273,7 @@ async fn kiosk_flow() {
         tokio::time::sleep(std::time::Duration::from_millis(250)).await;
     }
     app.heading("Kommunens e-tjänster").await;
-    for m in [marker, attached, "NEDLADDNING-MARKÖR"] {
+    for m in [marker, attached, "NEDLADDNING-MARKÖR", blankett_marker] {
         let left = holding(&[data.path(), tmp.path(), saves.path(), &webkit_home()], m);
         assert!(left.is_empty(), "the visitor's {m} is left in {left:?}");
     }
