@@ -285,3 +285,66 @@ fn the_applicant_is_the_first_contact_not_a_co_applicant() {
     answers.set(&flow.steps[0].queries[0].id, Some(Answer::Contact(contact)));
     assert_eq!(fill::applicant(&Form::new(flow), &answers), None);
 }
+
+#[test]
+fn every_one_who_must_sign_is_named_in_order_with_a_role() {
+    let c = common::catalogue();
+    let signers = |id: &str, change: &dyn Fn(&mut fill::Answers)| {
+        let flow = c.flow(id).unwrap();
+        let (_, mut answers) = common::example(flow);
+        change(&mut answers);
+        let form = Form::new(flow);
+        fill::check(&form, &mut answers, Mode::Complete, common::today());
+        fill::signing_parties(&form, &answers, fill::Lang::Sv)
+            .into_iter()
+            .map(|s| (s.role, s.personnummer, s.name.unwrap_or_default()))
+            .collect::<Vec<_>>()
+    };
+    let unchanged = |_: &mut fill::Answers| {};
+    let own = |s: &str| s.to_string();
+    assert_eq!(
+        signers("forskoleplats", &unchanged),
+        [
+            (own("Sökande"), own("199205052385"), own("Åsa Öberg")),
+            (
+                own("Vårdnadshavare 2"),
+                own("199306102394"),
+                own("Jonas Öberg")
+            ),
+        ],
+        "both guardians sign"
+    );
+    assert_eq!(
+        signers("ekonomiskt-bistand", &unchanged),
+        [
+            (own("Sökande"), own("199908072391"), own("Áile Ŋuolja")),
+            (
+                own("Medsökande"),
+                own("199511242381"),
+                own("Åsa Öberg-Ławniczak")
+            ),
+        ],
+        "the co-applicant signs"
+    );
+    // No second guardian, or living alone: the applicant only (the hidden query's answer is
+    // cleared by the check, so its person is not asked).
+    let choose = |flow: &'static str, query: &'static str, alias: &'static str| {
+        let c = &c;
+        move |a: &mut fill::Answers| {
+            let q = c
+                .flow(flow)
+                .unwrap()
+                .queries()
+                .find(|q| q.alias.as_deref() == Some(query))
+                .unwrap();
+            let answer = fill::parse_answer(q, &serde_json::json!({ "selected": alias })).unwrap();
+            a.set(&q.id, answer);
+        }
+    };
+    let alone = choose("forskoleplats", "annan-vardnadshavare", "nej");
+    assert_eq!(signers("forskoleplats", &alone).len(), 1);
+    let alone = choose("ekonomiskt-bistand", "civilstand", "ensam");
+    assert_eq!(signers("ekonomiskt-bistand", &alone).len(), 1);
+    // Anonymous: nobody signs.
+    assert!(signers("synpunkt", &unchanged).is_empty());
+}

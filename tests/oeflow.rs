@@ -118,7 +118,8 @@ fn every_embedded_flow_survives_an_oeflow_round_trip() {
             .unwrap_or_else(|e| panic!("{}: {e}", f.id));
         // Blankett files of JSON flows are referenced by path, and aliases of questions and
         // alternatives are etjanst's own, neither of which .oeflow can carry; repeating groups
-        // go out as Open ePlatform's numbered copies.
+        // go out as Open ePlatform's numbered copies. Co-signers (`signs`) are named by
+        // Open ePlatform's multi-sign queries, which the export does not write yet.
         let mut expected = etjanst::flow::numbered::expand(f);
         expected.forms.iter_mut().for_each(|form| form.file = None);
         for step in &mut expected.steps {
@@ -137,6 +138,7 @@ fn every_embedded_flow_survives_an_oeflow_round_trip() {
                     etjanst::flow::QueryKind::DropDown(c) => {
                         c.alternatives.iter_mut().for_each(|a| a.alias = None)
                     }
+                    etjanst::flow::QueryKind::ContactDetail(c) => c.signs = None,
                     _ => {}
                 }
             }

@@ -78,6 +78,74 @@ pub fn applicant(form: &Form, answers: &Answers) -> Option<String> {
     }
 }
 
+/// One who must sign the application with e-ID (Open ePlatform's `SigningParty`); the paper's
+/// signature block is [`signers`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SigningParty {
+    /// "Sökande" for the applicant, else the role the flow gives ("Vårdnadshavare 2").
+    pub role: String,
+    /// 12 digits: a BankID order for this role is restricted to it.
+    pub personnummer: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The contact query naming the signer.
+    pub query: String,
+}
+
+/// Everyone who must sign, in order: the applicant ([`applicant`]), then each further person
+/// a shown contact query names as one who signs (`"signs": "Vårdnadshavare 2"`) and whose
+/// personnummer is given. Call after [`check`]: a query the answers hid (no second guardian,
+/// no co-applicant) has no answer left and asks nobody to sign. Empty when the applicant's
+/// personnummer is not given.
+pub fn signing_parties(form: &Form, answers: &Answers, lang: Lang) -> Vec<SigningParty> {
+    let Some(first) = applicant(form, answers) else {
+        return Vec::new();
+    };
+    let contact = |q: &crate::flow::Query| match answers.get(&q.id) {
+        Some(Answer::Contact(a)) => Some(a),
+        _ => None,
+    };
+    let full_name = |a: &ContactAnswer| {
+        let n = [a.first_name.as_deref(), a.last_name.as_deref()]
+            .into_iter()
+            .flatten()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
+        (!n.is_empty()).then_some(n)
+    };
+    let applicant_query = form.queries().iter().find(|q| {
+        matches!(&q.kind, crate::flow::QueryKind::ContactDetail(c)
+            if c.field_citizen_id != crate::flow::FieldMode::Hidden)
+    });
+    let mut out = vec![SigningParty {
+        role: crate::t!(lang, "signer-applicant"),
+        personnummer: first,
+        name: applicant_query.and_then(|q| contact(q)).and_then(full_name),
+        query: applicant_query.map(|q| q.id.clone()).unwrap_or_default(),
+    }];
+    for q in form.queries() {
+        let crate::flow::QueryKind::ContactDetail(c) = &q.kind else {
+            continue;
+        };
+        let (Some(role), Some(a)) = (c.signs.as_ref(), contact(q)) else {
+            continue;
+        };
+        let Some(pnr) = a.citizen_id.as_deref().and_then(crate::ids::twelve_digits) else {
+            continue;
+        };
+        out.push(SigningParty {
+            role: role.clone(),
+            personnummer: pnr,
+            name: full_name(a),
+            query: q.id.clone(),
+        });
+    }
+    out
+}
+
 /// One visible query, for listings.
 #[derive(Debug, Clone, Serialize)]
 pub struct VisibleQuery {

@@ -532,6 +532,11 @@ pub struct ContactDetailQuery {
     /// OeP `allowSMS`: the citizen may ask to be contacted by SMS (`ContactBySMS`).
     #[serde(default, skip_serializing_if = "is_false")]
     pub allow_sms: bool,
+    /// The person this query names must sign the application too, in this role ("Vårdnadshavare
+    /// 2", "Medsökande"): etjanst's equivalent of Open ePlatform's multi-signing queries. Only
+    /// when the query is shown and its personnummer given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signs: Option<String>,
 }
 
 impl Default for ContactDetailQuery {
@@ -547,6 +552,7 @@ impl Default for ContactDetailQuery {
             require_at_least_one_contact_way: false,
             require_mobile_phone_or_phone: false,
             allow_sms: false,
+            signs: None,
         }
     }
 }

@@ -381,6 +381,8 @@ impl Reader<'_> {
                         .child_bool("requireAtLeastOneContactWay"),
                     require_mobile_phone_or_phone: bean.child_bool("requireMobilePhoneOrPhone"),
                     allow_sms: bean.child_bool("allowSMS"),
+                    // Open ePlatform names co-signers in multi-sign queries, not here.
+                    signs: None,
                 })
             }
             "OrganizationDetailQuery" => {

@@ -356,3 +356,4 @@ blankett-kind-choice = list
 blankett-kind-signature = digital signature
 blankett-multiline = several lines
 desktop-no-blankett = Open the blankett first.
+signer-applicant = Applicant

@@ -356,3 +356,4 @@ blankett-kind-choice = lista
 blankett-kind-signature = digital underskrift
 blankett-multiline = flera rader
 desktop-no-blankett = Öppna blanketten först.
+signer-applicant = Sökande

@@ -321,6 +321,12 @@ fieldName?: ("HIDDEN" | "VISIBLE" | "REQUIRED")
 fieldPhone?: ("HIDDEN" | "VISIBLE" | "REQUIRED")
 requireAtLeastOneContactWay?: boolean
 requireMobilePhoneOrPhone?: boolean
+/**
+ * The person this query names must sign the application too, in this role ("Vårdnadshavare
+ * 2", "Medsökande"): etjanst's equivalent of Open ePlatform's multi-signing queries. Only
+ * when the query is shown and its personnummer given.
+ */
+signs?: (string | null)
 }
 /**
  * OrganizationDetailQuery. Name and organisation number are always asked for.
