@@ -585,3 +585,56 @@ fn personnummer_and_contact_values_are_written_as_open_eplatform_stores_them() {
         Some("191212121212")
     );
 }
+
+/// A case several people signed (both guardians, a co-applicant): one SignEvent each, in the
+/// order they signed, each with the same signed checksum and its own signer.
+#[test]
+fn a_case_signed_by_two_lists_both_sign_events_in_order() {
+    let flow = load(GOLDEN_FLOW);
+    let jonas = User {
+        first_name: Some("Jonas".into()),
+        last_name: Some("Öberg".into()),
+        email: None,
+        id: "199306102394".into(),
+    };
+    let mut header = golden_header();
+    header.signing_events.push(SignEvent {
+        checksum: header.signing_events[0].checksum.clone(),
+        date: time("2025-01-15T10:30:02"),
+        signer: jonas,
+    });
+    let xml = case(
+        &flow,
+        GOLDEN_ANSWERS,
+        &header,
+        &golden_files(),
+        Options::default(),
+    );
+    let text = encoding_rs::WINDOWS_1252.decode(&xml).0.into_owned();
+    let doc = roxmltree::Document::parse(&text).unwrap();
+    let events: Vec<(String, String, String)> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("SignEvent"))
+        .map(|e| {
+            let child = |name: &str| {
+                e.descendants()
+                    .find(|n| n.has_tag_name(name))
+                    .and_then(|n| n.text())
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            (child("Date"), child("Firstname"), child("SignedChecksum"))
+        })
+        .collect();
+    assert_eq!(events.len(), 2, "{text}");
+    assert_eq!(events[0].1, "Åsa");
+    assert_eq!(events[1].1, "Jonas");
+    assert!(events[0].0 < events[1].0, "in the order they signed");
+    assert_eq!(events[0].2, events[1].2, "both signed the same checksum");
+    assert_eq!(
+        doc.descendants()
+            .filter(|n| n.has_tag_name("SigningEvents"))
+            .count(),
+        1
+    );
+}
