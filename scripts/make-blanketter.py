@@ -58,24 +58,31 @@ def utf16(s):
     return b"<FEFF" + s.encode("utf-16-be").hex().upper().encode() + b">"
 
 
-def fields(questions):
-    """The form fields of a page: (name, label, kind, rect) with kind "text", "multi" or "check"."""
-    out = []
+def answers(questions):
+    """Each question with the rows it takes (a question followed by "" takes several) and the
+    baseline of its label: the paper's layout, which the form fields follow."""
     y = 720
     i = 0
     while i < len(questions):
-        q = questions[i]
         rows = 1
         while i + rows < len(questions) and questions[i + rows] == "":
             rows += 1
+        yield questions[i], rows, y
+        y -= 44 * rows
+        i += rows
+
+
+def fields(questions):
+    """The form fields of a page: (name, label, kind, rect) with kind "text", "multi" or "check"."""
+    out = []
+    for q, rows, y in answers(questions):
         if q.endswith("(ja/nej)"):
             label = q.replace("(ja/nej)", "").strip()
             out.append((slug(q), label, "check", (500, y - 15, 514, y - 1)))
         elif q:
             bottom = y - 44 * (rows - 1) - 17
             out.append((slug(q), q, "multi" if rows > 1 else "text", (56, bottom, 539, y - 3)))
-        y -= 44 * rows
-        i += rows
+    y -= 44 * rows
     y -= 10
     for label in ["Ort och datum", None, "Namnförtydligande"]:
         if label:
@@ -93,12 +100,7 @@ def page(title, questions):
     out = text(56, 780, 18, title)
     out += text(56, 760, 9, "Lindesbergs kommun - blankett att fylla i för hand")
     y = 720
-    i = 0
-    while i < len(questions):
-        q = questions[i]
-        rows = 1
-        while i + rows < len(questions) and questions[i + rows] == "":
-            rows += 1
+    for q, rows, y in answers(questions):
         out += text(56, y, 10, q)
         if rows == 1:
             out += b"0.5 w 56 %d m 539 %d l S\n" % (y - 16, y - 16)
@@ -106,8 +108,7 @@ def page(title, questions):
             # A longer answer gets a box (the form field fills the same box).
             bottom = y - 44 * (rows - 1) - 17
             out += b"0.5 w 56 %d 483 %d re S\n" % (bottom, y - 3 - bottom)
-        y -= 44 * rows
-        i += rows
+    y -= 44 * rows
     y -= 10
     for label in ["Ort och datum", "Namnteckning", "Namnförtydligande"]:
         out += b"0.5 w 56 %d m 300 %d l S\n" % (y, y)

@@ -100,20 +100,21 @@ fn now() -> i64 {
     chrono::Utc::now().timestamp()
 }
 
-/// Asks the update address whether a newer version is out; remembers the time of asking.
+/// Asks the update address whether a newer version is out. The time of asking is kept first,
+/// answered or not: a computer without a connection does not ask again at every start.
 async fn look(app: &AppHandle) -> Res<Option<Available>> {
     let state = app.state::<Desktop>();
-    let settings = lock(&state.settings).clone();
+    let settings = {
+        let mut s = lock(&state.settings);
+        s.update_checked = Some(now());
+        let _ = s.save(&state.data_dir);
+        s.clone()
+    };
     let lang = settings.lang();
     let found = updater(app, &settings)?
         .check()
         .await
         .map_err(|e| message(&e, lang))?;
-    {
-        let mut s = lock(&state.settings);
-        s.update_checked = Some(now());
-        let _ = s.save(&state.data_dir);
-    }
     let view = found.as_ref().map(Available::of);
     *lock(&state.update) = found;
     Ok(view)
