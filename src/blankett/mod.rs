@@ -246,16 +246,7 @@ fn set(
                 comb: f.comb.then_some(f.max_len).flatten(),
                 quadding: node.quadding,
             };
-            for w in &node.widgets {
-                let widget = doc
-                    .get_dictionary(*w)
-                    .map_err(|e| BlankettError::Write(e.to_string()))?
-                    .clone();
-                let ap = painter.text(doc, &widget, node.da.as_deref(), v, &layout);
-                let ap = doc.add_object(ap);
-                appearance_n(doc, *w, Object::Reference(ap))?;
-            }
-            Ok(())
+            show_text(doc, painter, node, v, &layout)
         }
         (FieldKind::Choice, Value::Text(v)) => {
             let choice = f
@@ -274,16 +265,7 @@ fn set(
                 comb: None,
                 quadding: node.quadding,
             };
-            for w in &node.widgets {
-                let widget = doc
-                    .get_dictionary(*w)
-                    .map_err(|e| BlankettError::Write(e.to_string()))?
-                    .clone();
-                let ap = painter.text(doc, &widget, node.da.as_deref(), &shown, &layout);
-                let ap = doc.add_object(ap);
-                appearance_n(doc, *w, Object::Reference(ap))?;
-            }
-            Ok(())
+            show_text(doc, painter, node, &shown, &layout)
         }
         (FieldKind::Check | FieldKind::Radio, value) => {
             let radio = f.kind == FieldKind::Radio;
@@ -334,6 +316,26 @@ fn set(
         }
         (_, Value::Ticked(t)) => Err(bad(node, &t.to_string())),
     }
+}
+
+/// Gives every widget of a text or choice field the appearance of `shown`.
+fn show_text(
+    doc: &mut Document,
+    painter: &mut Painter,
+    node: &fields::Node,
+    shown: &str,
+    layout: &TextLayout,
+) -> Result<(), BlankettError> {
+    for w in &node.widgets {
+        let widget = doc
+            .get_dictionary(*w)
+            .map_err(|e| BlankettError::Write(e.to_string()))?
+            .clone();
+        let ap = painter.text(doc, &widget, node.da.as_deref(), shown, layout);
+        let ap = doc.add_object(ap);
+        appearance_n(doc, *w, Object::Reference(ap))?;
+    }
+    Ok(())
 }
 
 /// Sets a widget's normal appearance, keeping its other appearances (`/D`, `/R`) out: they

@@ -39,12 +39,17 @@ pub fn blankett_of(flow_id: &str) -> Option<(&str, usize)> {
     Some((service, index.parse().ok()?))
 }
 
+/// An imported draft's header: another computer's "open in a window" means nothing here, and
+/// names lose control characters and markup.
+fn clean_imported_header(header: &mut DraftHeader) {
+    header.editing = false;
+    header.service_name = crate::catalogue::flowinfo::clean_text(&header.service_name, false);
+    header.title = crate::catalogue::flowinfo::clean_text(&header.title, false);
+}
+
 /// An imported blankett draft: text and ticks only, no attachments, nothing marked open.
 fn check_blankett_import(export: &mut ExportFile) -> Result<(), VaultError> {
-    export.header.editing = false;
-    export.header.service_name =
-        crate::catalogue::flowinfo::clean_text(&export.header.service_name, false);
-    export.header.title = crate::catalogue::flowinfo::clean_text(&export.header.title, false);
+    clean_imported_header(&mut export.header);
     let values = export
         .answers
         .get("answers")
@@ -579,11 +584,7 @@ impl LockedVault {
 impl Vault {
     /// The import checks of [`Vault::import`]; cleans names in place.
     fn check_import(&self, flow: &Flow, export: &mut ExportFile) -> Result<(), VaultError> {
-        // Another computer's "open in a window" means nothing here.
-        export.header.editing = false;
-        export.header.service_name =
-            crate::catalogue::flowinfo::clean_text(&export.header.service_name, false);
-        export.header.title = crate::catalogue::flowinfo::clean_text(&export.header.title, false);
+        clean_imported_header(&mut export.header);
         let answers = export
             .answers
             .get_mut("answers")

@@ -18,6 +18,8 @@ pub struct OpenBlankett {
     pub index: usize,
     pub name: String,
     pub bytes: Vec<u8>,
+    /// Its fields, read once when opened (every autosave checks values against them).
+    pub fields: Blankett,
 }
 
 #[derive(Serialize)]
@@ -72,6 +74,7 @@ pub fn blankett_open(
         index,
         name: name.clone(),
         bytes,
+        fields: inspected.clone(),
     });
     Ok(BlankettView {
         name,
@@ -115,10 +118,9 @@ pub fn blankett_save(
 ) -> Res<Vec<FormatIssue>> {
     let lang = state.lang();
     let (flow_id, inspected) = with_open(&state, |b| {
-        let inspected = blankett::inspect(&b.bytes).map_err(|e| fail(e, lang))?;
         Ok((
             etjanst::vault::blankett_flow_id(&b.service_id, b.index),
-            inspected,
+            b.fields.clone(),
         ))
     })?;
     let known: std::collections::BTreeSet<&str> =
@@ -151,9 +153,8 @@ pub fn blankett_save(
 pub fn blankett_make(state: State<'_, Desktop>, values: Values, flatten: bool) -> Res<Made> {
     let lang = state.lang();
     let (bytes, name) = with_open(&state, |b| {
-        let inspected = blankett::inspect(&b.bytes).map_err(|e| fail(e, lang))?;
-        let problems =
-            blankett::check(&inspected, &values, chrono::Local::now().date_naive(), lang);
+        let inspected = &b.fields;
+        let problems = blankett::check(inspected, &values, chrono::Local::now().date_naive(), lang);
         if let Some(p) = problems.first() {
             return Err(format!("{}: {}", p.field, p.message));
         }
