@@ -24,6 +24,54 @@ pub fn new_key() -> Result<String, crate::vault::VaultError> {
     crate::vault::random_id()
 }
 
+/// Crockford's base 32: digits and capitals without I, L, O and U, which are read as others.
+const CODE_ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/// The signing code the applicant passes on to the others who must sign: 80 bits derived from
+/// the submission's key (so the applicant's computer can show it again at any time without
+/// storing it, and the code says nothing of the key), as four groups of four characters
+/// ("K7QM-2XPA-R9TD-4WBC"). It names the submission; alone it shows nothing of it, as every
+/// signer proves who they are with BankID before the application is shown.
+pub fn signing_code(key: &str) -> String {
+    let digest = Sha256::digest(format!("etjanst signing code\n{key}").as_bytes());
+    let bits = digest[..10]
+        .iter()
+        .fold(0u128, |acc, b| acc << 8 | u128::from(*b));
+    let chars: Vec<u8> = (0..16)
+        .map(|i| CODE_ALPHABET[((bits >> (75 - 5 * i)) & 31) as usize])
+        .collect();
+    chars
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// A signing code as typed (any case, spaces or dashes, O for 0, I or L for 1) in the form
+/// [`signing_code`] gives, or `None` when it cannot be one.
+pub fn normalise_code(typed: &str) -> Option<String> {
+    let chars: Vec<u8> = typed
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .map(|c| match c.to_ascii_uppercase() {
+            'O' => b'0',
+            'I' | 'L' => b'1',
+            c if c.is_ascii() => c as u8,
+            _ => b'?',
+        })
+        .collect();
+    if chars.len() != 16 || !chars.iter().all(|c| CODE_ALPHABET.contains(c)) {
+        return None;
+    }
+    Some(
+        chars
+            .chunks(4)
+            .map(|c| String::from_utf8_lossy(c).into_owned())
+            .collect::<Vec<_>>()
+            .join("-"),
+    )
+}
+
 /// The bytes uploaded: the answers document and the attached files' content.
 pub fn upload_body(document: &Value, files: &[(String, Vec<u8>)]) -> Vec<u8> {
     let attachments: Vec<Value> = files

@@ -259,6 +259,22 @@ async fn two_gateway_instances_share_one_database() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_second_signer_signs_through_another_instance() {
+    let pg = Server::start();
+    let dir = tempfile::tempdir().unwrap();
+    let sim = Sim::start(dir.path()).await;
+    let a_store: Arc<dyn Store> = Arc::new(Postgres::connect(&pg.url()).await.unwrap());
+    let b_store: Arc<dyn Store> = Arc::new(Postgres::connect(&pg.url()).await.unwrap());
+    let a = serve(settings(&sim, a_store.clone()));
+    let b = serve(settings(&sim, b_store.clone()));
+    let http = reqwest::Client::new();
+    let receipt =
+        common::signers::co_applicant_signs_through_a_code(&sim, &a_store, &a, &b, &http).await;
+    assert_eq!(receipt["signers"].as_array().unwrap().len(), 2);
+    assert_eq!(b_store.count_cases().await.unwrap(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_store_url_says_how_the_database_is_reached_over_tls() {
     let dir = tempfile::tempdir().unwrap();
     let pki = TestPki::in_dir(&dir.path().join("db-ca")).unwrap();

@@ -566,9 +566,14 @@ async fn only_the_applicant_can_sign() {
     assert_eq!(list[0]["refusal"], "notApplicant");
     assert_eq!(list[0]["signer"]["personalNumber"], "199511242381");
 
-    // The applicant signs in a new order.
+    // The applicant signs in a new order; then the co-applicant, in an order for her alone.
     let started = c.sign(true).await;
     let v = sign_here(&w.sim, &w.store, &c, &started, TOLVAN).await;
+    assert_eq!(v["status"], "waiting", "{v}");
+    assert_eq!(v["next"], "Medsökande", "{v}");
+    assert_eq!(w.store.count_cases().await.unwrap(), 0);
+    let started = c.sign(true).await;
+    let v = sign_here(&w.sim, &w.store, &c, &started, "199511242381").await;
     assert_eq!(v["receipt"]["signerName"], "Tolvan Tolvansson", "{v}");
     assert_eq!(w.store.count_cases().await.unwrap(), 1);
     let (_, list) = case_api_path(&w.http, &w.cases, "/api/etjanst/refused").await;
@@ -606,9 +611,10 @@ async fn naming_a_citizen_in_a_form_cannot_keep_them_from_signing() {
         )
         .await;
     assert_eq!(status, 200, "{v}");
+    // Signed: the application now waits for the co-applicant.
     let v = poll(&tolvan).await;
-    assert_eq!(v["receipt"]["signerName"], "Tolvan Tolvansson", "{v}");
-    assert_eq!(w.store.count_cases().await.unwrap(), 1);
+    assert_eq!(v["status"], "waiting", "{v}");
+    assert_eq!(v["signers"][0]["signed"], true, "{v}");
 }
 
 /// The case numbers of a `getinstances` list.

@@ -5,8 +5,10 @@
 
 mod cases;
 mod client_ip;
+mod guest;
 mod limits;
 mod listen;
+mod parties;
 mod prepare;
 mod signing;
 mod submissions;
@@ -103,6 +105,8 @@ pub(crate) struct Gateway {
     uploads: Option<limits::Limit>,
     orders: Option<limits::Limit>,
     logins: Option<limits::Limit>,
+    /// Wrong signing codes per address, as failed logins.
+    codes: Option<limits::Limit>,
     polls: Option<limits::Limit>,
     /// CPU work (the core's checks, the PDF) runs at most once per core at a time, first
     /// come first served: under load, requests queue in order instead of all slowing down
@@ -272,6 +276,11 @@ fn gateway(settings: Settings) -> Shared {
             settings.failed_logins_per_minute,
             settings.failed_logins_per_minute,
         ),
+        codes: limits::Limit::new(
+            "code",
+            settings.failed_logins_per_minute,
+            settings.failed_logins_per_minute,
+        ),
         // A third of a minute's polls at once: a client that was away catches up.
         polls: limits::Limit::new(
             "poll",
@@ -298,6 +307,13 @@ fn citizen_routes(gateway: Shared) -> Router {
             "/api/v1/submissions/{id}/sign/cancel",
             post(signing::cancel),
         )
+        .route(
+            "/api/v1/submissions/{id}/sign/decline",
+            post(guest::decline),
+        )
+        .route("/api/v1/submissions/{id}/identify", post(guest::identify))
+        .route("/api/v1/submissions/{id}/summary", get(guest::summary))
+        .route("/api/v1/signing-codes", post(guest::open))
         .route("/api/v1/catalogue/bundle", get(cases::bundle))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(max_body))
@@ -388,7 +404,7 @@ fn tokio_listener(listener: std::net::TcpListener) -> std::io::Result<tokio::net
 /// Unsigned uploads older than `ttl` are deleted, unless an order started in the last ten
 /// minutes may still be signed (BankID's orders live three).
 async fn purge(store: Arc<dyn Store>, ttl: Duration) {
-    let every = (ttl / 24).clamp(Duration::from_secs(10), Duration::from_secs(600));
+    let every = (ttl / 24).clamp(Duration::from_secs(1), Duration::from_secs(600));
     loop {
         let now = chrono::Utc::now().timestamp_millis();
         match store

@@ -110,6 +110,11 @@ pub(crate) fn read(body: &[u8]) -> Result<Upload, Failure> {
 }
 
 impl Upload {
+    /// The answers document as uploaded.
+    pub(crate) fn document_text(&self) -> &str {
+        self.document.get()
+    }
+
     fn document(&self) -> Result<serde_json::Value, Failure> {
         serde_json::from_str(self.document.get())
             .map_err(|e| unprocessable("badAnswers", e.to_string()))
@@ -294,11 +299,13 @@ fn wrong_size(name: &str) -> Failure {
     )
 }
 
-/// The server's part of the case header, once the citizen has signed.
+/// The server's part of the case header, once everyone has signed.
 pub(crate) struct Filing {
     pub flow_instance_id: i64,
     pub now: NaiveDateTime,
-    pub signer: flowinstance::User,
+    /// Every signer in the order they signed, and when; the first is the applicant, who
+    /// posted the case and owns it.
+    pub signers: Vec<(flowinstance::User, NaiveDateTime)>,
     pub personal_number: String,
     pub pdf_sha256: String,
 }
@@ -307,24 +314,29 @@ pub(crate) struct Filing {
 pub(crate) const SUBMITTED: i64 = 1;
 
 pub(crate) fn case_xml(p: &Parsed, filing: &Filing) -> Result<Vec<u8>, Failure> {
+    let poster = filing.signers.first().map(|(u, _)| u.clone());
     let header = flowinstance::Header {
         flow_instance_id: Some(filing.flow_instance_id.to_string()),
         status: Some(flowinstance::Status {
             id: SUBMITTED.to_string(),
             name: super::cases::status_name(SUBMITTED).to_string(),
         }),
-        poster: Some(filing.signer.clone()),
-        owners: vec![filing.signer.clone()],
+        poster: poster.clone(),
+        owners: poster.into_iter().collect(),
         posted: Some(filing.now),
         editor: None,
         updated: None,
         first_submitted: Some(filing.now),
         last_submitted: Some(filing.now),
-        signing_events: vec![flowinstance::SignEvent {
-            checksum: filing.pdf_sha256.clone(),
-            date: filing.now,
-            signer: filing.signer.clone(),
-        }],
+        signing_events: filing
+            .signers
+            .iter()
+            .map(|(signer, date)| flowinstance::SignEvent {
+                checksum: filing.pdf_sha256.clone(),
+                date: *date,
+                signer: signer.clone(),
+            })
+            .collect(),
         poster_citizen_identifier: Some(filing.personal_number.clone()),
     };
     flowinstance::write(

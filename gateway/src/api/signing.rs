@@ -11,16 +11,17 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use serde::Deserialize;
 
+use super::parties;
 use super::prepare::{self, sha256_hex};
-use super::submissions::authorised;
+use super::submissions::{Caller, authorised_as};
 use super::{Failure, Shared, limits};
 use crate::bankid::types::{CompletionData, Requirement, StartRequest};
 use crate::bankid::{RpError, qr, rfa, signature};
-use crate::store::{Case, Order, Submission};
+use crate::store::{Case, Order, Signature, Submission};
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
-fn now_ms() -> i64 {
+pub(crate) fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
 
@@ -31,7 +32,7 @@ struct StartBody {
     same_device: bool,
 }
 
-fn bankid_failure(e: RpError) -> Failure {
+pub(crate) fn bankid_failure(e: RpError) -> Failure {
     tracing::warn!("BankID: {e}");
     match &e {
         RpError::Api { code, .. } if code == "alreadyInProgress" => Failure::new(
@@ -55,7 +56,7 @@ fn bankid_failure(e: RpError) -> Failure {
     }
 }
 
-fn already_submitted(case: &Case) -> Failure {
+pub(crate) fn already_submitted(case: &Case) -> Failure {
     Failure::new(
         StatusCode::CONFLICT,
         "alreadySubmitted",
@@ -71,10 +72,13 @@ pub(crate) async fn start(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, Failure> {
-    let mut s = authorised(&gw, &id, &headers).await?;
+    let (mut s, caller) = authorised_as(&gw, &id, &headers).await?;
     let store = &gw.settings.store;
     if let Some(case) = store.case_of_submission(&id).await? {
         return Err(already_submitted(&case));
+    }
+    if s.signing.declined.is_some() {
+        return Err(parties::declined_failure(&s));
     }
     let choice: StartBody = if body.is_empty() {
         StartBody::default()
@@ -82,18 +86,40 @@ pub(crate) async fn start(
         serde_json::from_slice(&body)
             .map_err(|e| Failure::new(StatusCode::BAD_REQUEST, "badRequest", e.to_string()))?
     };
-    if let Some(order) = &s.order {
+    if let Some(order) = parties::current_order(&s) {
         if order.status == "pending" {
+            if parties::is_identification(&s, order) {
+                return Err(in_progress());
+            }
             // Starting again while an order runs returns that order: a retried start after a
             // dropped answer must not make a second one.
             return Ok(started(order));
         }
-        if order.status == "complete" && order.refusal.is_none() {
+        if order.status == "complete"
+            && order.refusal.is_none()
+            && !parties::is_identification(&s, order)
+        {
             // Signed, and filing was cut short (an instance stopped, the store away for a
-            // moment): file it now rather than ask for a second signature.
-            let case = finish(&gw, &s).await?;
-            return Err(already_submitted(&case));
+            // moment): file it now (or record the signature) rather than ask for a second one.
+            match finish(&gw, &s).await? {
+                Finished::Filed(case) => return Err(already_submitted(&case)),
+                Finished::Waiting(now) => s = *now,
+            }
         }
+    }
+    let position = parties::position(&s);
+    let party = parties::next(&s).cloned();
+    // The other signer's computer signs only for the one its BankID identified.
+    if caller == Caller::Guest
+        && (party.is_none()
+            || s.signing.guest.as_ref().and_then(|g| g.identified.as_ref())
+                != party.as_ref().map(|p| &p.personnummer))
+    {
+        return Err(Failure::new(
+            StatusCode::FORBIDDEN,
+            "notIdentified",
+            "Legitimera dig med BankID innan du skriver under.",
+        ));
     }
     let client = gw.settings.trusted_proxies.client(peer.ip(), &headers);
     // Every order is a BankID transaction the municipality pays for: one address cannot
@@ -108,20 +134,23 @@ pub(crate) async fn start(
     if let Err(r) = limited {
         return Ok(r);
     }
-    if s.new.renderer != gw.settings.renderer {
+    // Once one has signed, the PDF they signed is the one: it is never made again.
+    if s.new.renderer != gw.settings.renderer && position == 0 {
         reprepare(&gw, &mut s).await?;
     }
     let request = StartRequest {
         end_user_ip: client.to_string(),
-        user_visible_data: Some(B64.encode(s.new.visible_text.as_bytes())),
+        user_visible_data: Some(B64.encode(parties::visible_text(&s, position).as_bytes())),
         user_visible_data_format: Some("simpleMarkdownV1".into()),
         user_non_visible_data: Some(B64.encode(&s.new.manifest)),
-        // No `personalNumber`: BankID refuses a second order for a personal number and cancels
-        // the first, so whoever could name a citizen in an upload could keep that citizen's
-        // own order from lasting long enough to sign. Only the applicant may sign (§2.2); that
-        // is checked on the signature itself when the order completes (`finish`).
         requirement: Some(Requirement {
             pin_code: Some(true),
+            // Not for the applicant: BankID refuses a second order for a personal number and
+            // cancels the first, so whoever could name a citizen in an upload could keep that
+            // citizen's own order from lasting long enough to sign. The applicant is checked on
+            // the signature itself when the order completes (`finish`). The others are named by
+            // an applicant who has signed with their own BankID, and their order is theirs only.
+            personal_number: party.filter(|_| position > 0).map(|p| p.personnummer),
             ..Default::default()
         }),
         ..Default::default()
@@ -146,6 +175,14 @@ pub(crate) async fn start(
     };
     store.set_order(&id, &order).await?;
     Ok(started(&order))
+}
+
+pub(crate) fn in_progress() -> Failure {
+    Failure::new(
+        StatusCode::CONFLICT,
+        "alreadyInProgress",
+        "En underskrift eller legitimering pågår redan för ansökan. Vänta tills den är klar.",
+    )
 }
 
 /// The gateway was upgraded between the upload and the signature: the PDF is made again by
@@ -186,7 +223,7 @@ async fn reprepare(gw: &Shared, s: &mut Submission) -> Result<(), Failure> {
 }
 
 /// The flow an upload was checked against, as stored with it.
-async fn stored_flow(
+pub(crate) async fn stored_flow(
     gw: &Shared,
     s: &crate::store::NewSubmission,
 ) -> Result<etjanst::flow::Flow, Failure> {
@@ -206,7 +243,7 @@ async fn stored_flow(
     serde_json::from_slice(&json).map_err(|e| internal(format!("stored flow: {e}")))
 }
 
-fn internal(e: impl std::fmt::Display) -> Failure {
+pub(crate) fn internal(e: impl std::fmt::Display) -> Failure {
     Failure::new(
         StatusCode::INTERNAL_SERVER_ERROR,
         "internal",
@@ -214,7 +251,7 @@ fn internal(e: impl std::fmt::Display) -> Failure {
     )
 }
 
-fn closing() -> Failure {
+pub(crate) fn closing() -> Failure {
     Failure::new(
         StatusCode::SERVICE_UNAVAILABLE,
         "closing",
@@ -222,7 +259,7 @@ fn closing() -> Failure {
     )
 }
 
-fn started(order: &Order) -> Response {
+pub(crate) fn started(order: &Order) -> Response {
     axum::Json(serde_json::json!({
         "autoStartToken": order.auto_start_token,
         "autoStartUrl": format!("bankid:///?autostarttoken={}&redirect=null", order.auto_start_token),
@@ -236,14 +273,20 @@ pub(crate) struct Lang {
     lang: Option<String>,
 }
 
+impl Lang {
+    pub(crate) fn english(&self) -> bool {
+        self.lang.as_deref() == Some("en")
+    }
+}
+
 pub(crate) async fn status(
     State(gw): State<Shared>,
     Path(id): Path<String>,
     Query(lang): Query<Lang>,
     headers: HeaderMap,
 ) -> Result<Response, Failure> {
-    let english = lang.lang.as_deref() == Some("en");
-    let s = authorised(&gw, &id, &headers).await?;
+    let english = lang.english();
+    let (s, caller) = authorised_as(&gw, &id, &headers).await?;
     // Polls cost a store read and, every few, a BankID collect: a client that polls without
     // pause is slowed to the pace the apps keep, whoever it is.
     let limited = gw
@@ -256,7 +299,19 @@ pub(crate) async fn status(
     if let Some(case) = store.case_of_submission(&id).await? {
         return Ok(complete(&case));
     }
-    let Some(mut order) = s.order.clone() else {
+    if s.signing.declined.is_some() {
+        return Ok(parties::declined(&s, english));
+    }
+    // Names are the applicant's to see, and a signer's once BankID has said who they are.
+    let reveal = caller == Caller::Owner
+        || s.signing
+            .guest
+            .as_ref()
+            .is_some_and(|g| g.identified.is_some());
+    let Some(mut order) = parties::current_order(&s).cloned() else {
+        if parties::position(&s) > 0 {
+            return Ok(parties::waiting(&s, reveal, english));
+        }
         return Err(Failure::new(
             StatusCode::CONFLICT,
             "notStarted",
@@ -270,20 +325,28 @@ pub(crate) async fn status(
         }
     }
     if let Some(refusal) = &order.refusal {
-        return Ok(refused_order(refusal, english));
+        return Ok(refused_order(refusal, &s, english));
     }
     if order.status == "complete" {
+        if parties::is_identification(&s, &order) {
+            if caller == Caller::Guest {
+                return super::guest::identified(&gw, &id, english).await;
+            }
+            // The other signer has identified themselves; the applicant still waits.
+            return Ok(parties::waiting(&s, reveal, english));
+        }
         // `finish` reads the submission as stored now, completion included.
         return match finish(&gw, &s).await {
-            Ok(case) => Ok(complete(&case)),
+            Ok(Finished::Filed(case)) => Ok(complete(&case)),
+            Ok(Finished::Waiting(now)) => Ok(parties::waiting(&now, reveal, english)),
             Err(e) if e.code == "signatureRefused" => {
-                let code = store
-                    .submission(&id)
-                    .await?
-                    .and_then(|s| s.order)
-                    .and_then(|o| o.refusal)
+                let now = store.submission(&id).await?;
+                let code = now
+                    .as_ref()
+                    .and_then(|s| s.order.as_ref())
+                    .and_then(|o| o.refusal.clone())
                     .unwrap_or_else(|| "caseChanged".into());
-                Ok(refused_order(&code, english))
+                Ok(refused_order(&code, now.as_ref().unwrap_or(&s), english))
             }
             Err(e) => Err(e),
         };
@@ -299,15 +362,16 @@ pub(crate) async fn status(
         let t = (now_ms() - order.started_ms).max(0) as u64 / 1000;
         doc["qrData"] = qr::frame(&order.qr_start_token, &order.qr_start_secret, t).into();
     }
-    let mut r = axum::Json(doc).into_response();
-    r.headers_mut().insert(
-        axum::http::header::CACHE_CONTROL,
-        axum::http::HeaderValue::from_static("no-store"),
-    );
-    Ok(r)
+    if parties::several(&s) {
+        doc["signers"] = parties::signers_json(&s, reveal);
+        if let Some(next) = parties::next(&s) {
+            doc["signing"] = next.role.clone().into();
+        }
+    }
+    Ok(parties::no_store(doc))
 }
 
-fn complete(case: &Case) -> Response {
+pub(crate) fn complete(case: &Case) -> Response {
     axum::Json(serde_json::json!({
         "status": "complete",
         "receipt": receipt(case),
@@ -322,14 +386,20 @@ pub(crate) fn receipt(case: &Case) -> serde_json::Value {
     let submitted = chrono::DateTime::from_timestamp_millis(case.posted_ms)
         .unwrap_or_default()
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    serde_json::json!({
+    let mut r = serde_json::json!({
         "caseNumber": case.flow_instance_id.to_string(),
         "submittedAt": submitted,
         "sha256": case.sha256,
         "signerName": case.signer_name,
         "submissionId": case.submission_id,
         "signature": signature,
-    })
+    });
+    if let Ok(signers) = serde_json::from_str::<serde_json::Value>(&case.signers)
+        && signers.as_array().is_some_and(|a| !a.is_empty())
+    {
+        r["signers"] = signers;
+    }
+    r
 }
 
 /// How long one instance may wait on BankID's collect before another may take over: longer
@@ -339,7 +409,12 @@ const LEASE_MS: i64 = 30_000;
 /// One collect of `order` if this instance gets the lease and the interval has passed; what
 /// BankID said, as recorded (`None` when another instance holds the lease or collected just
 /// now, or BankID did not answer).
-async fn collect(gw: &Shared, id: &str, order: &Order, gap: i64) -> Result<Option<Order>, Failure> {
+pub(crate) async fn collect(
+    gw: &Shared,
+    id: &str,
+    order: &Order,
+    gap: i64,
+) -> Result<Option<Order>, Failure> {
     let store = &gw.settings.store;
     if !store
         .claim_collect(id, &order.order_ref, now_ms(), gap, LEASE_MS)
@@ -410,7 +485,7 @@ pub(crate) async fn cancel(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, Failure> {
-    let s = authorised(&gw, &id, &headers).await?;
+    let (s, caller) = authorised_as(&gw, &id, &headers).await?;
     // Polls cost a store read and, every few, a BankID collect: a client that polls without
     // pause is slowed to the pace the apps keep, whoever it is.
     let limited = gw
@@ -423,8 +498,8 @@ pub(crate) async fn cancel(
     if let Some(case) = store.case_of_submission(&id).await? {
         return Ok(complete(&case));
     }
-    let mut order = s.order.clone();
-    if let Some(o) = s.order.as_ref().filter(|o| o.status == "pending") {
+    let mut order = parties::current_order(&s).cloned();
+    if let Some(o) = order.clone().filter(|o| o.status == "pending") {
         match gw.settings.bankid.cancel(&o.order_ref).await {
             Ok(()) => {
                 store
@@ -435,49 +510,72 @@ pub(crate) async fn cancel(
             // Nothing to cancel: the order ended at BankID, perhaps signed. What it ended in
             // is collected (or awaited from the instance collecting it) before anything is said.
             Err(RpError::Api { code, .. }) if code == "invalidParameters" => {
-                order = Some(settled(&gw, &id, o).await?);
+                order = Some(settled(&gw, &id, &o).await?);
             }
             Err(e) => return Err(bankid_failure(e)),
         }
     }
-    if let Some(o) = order.filter(|o| o.status == "complete" && o.refusal.is_none()) {
+    if let Some(o) = order.filter(|o| {
+        o.status == "complete" && o.refusal.is_none() && !parties::is_identification(&s, o)
+    }) {
         let mut s = s;
         s.order = Some(o);
-        let case = finish(&gw, &s).await?;
-        return Ok(complete(&case));
+        match finish(&gw, &s).await? {
+            Finished::Filed(case) => return Ok(complete(&case)),
+            Finished::Waiting(now) => {
+                return Ok(parties::waiting(&now, caller == Caller::Owner, false));
+            }
+        }
     }
-    Ok(axum::Json(serde_json::json!({
+    let mut doc = serde_json::json!({
         "status": "failed",
         "hintCode": "cancelled",
         "message": "Underskriften avbröts. Ansökan har inte skickats in.",
-    }))
-    .into_response())
+    });
+    if parties::position(&s) > 0 {
+        doc["message"] = format!(
+            "Underskriften avbröts. Ansökan väntar fortfarande på att {} skriver under.",
+            parties::next(&s)
+                .map(|p| p.role.as_str())
+                .unwrap_or_default()
+        )
+        .into();
+        doc["signers"] = parties::signers_json(&s, caller == Caller::Owner);
+    }
+    Ok(axum::Json(doc).into_response())
 }
 
 /// A signature that was refused, as the status answers it every time after.
-fn refused_order(code: &str, english: bool) -> Response {
+fn refused_order(code: &str, s: &Submission, english: bool) -> Response {
+    let role = parties::next(s)
+        .map(|p| p.role.as_str())
+        .unwrap_or_default();
     let message = match (code, english) {
-        ("notApplicant", false) => NOT_APPLICANT,
+        ("notApplicant", false) => NOT_APPLICANT.to_string(),
         ("notApplicant", true) => {
-            "The application was signed by someone other than the applicant and was not accepted. The applicant needs to sign with their own BankID."
+            "The application was signed by someone other than the applicant and was not accepted. The applicant needs to sign with their own BankID.".to_string()
         }
-        (_, false) => CHANGED,
+        ("notSigner", false) => format!(
+            "Någon annan än {role} använde sitt BankID, och det togs inte emot. {role} behöver använda sitt eget BankID."
+        ),
+        ("notSigner", true) => format!(
+            "Someone other than {role} used their BankID, and it was not accepted. {role} needs to use their own BankID."
+        ),
+        (_, false) => CHANGED.to_string(),
         (_, true) => {
-            "The application could not be filed as it was signed. Nothing has been submitted; please sign again."
+            "The application could not be filed as it was signed. Nothing has been submitted; please sign again.".to_string()
         }
     };
-    let mut r = axum::Json(serde_json::json!({
+    let mut doc = serde_json::json!({
         "status": "failed",
         "hintCode": code,
         "messageCode": code,
         "message": message,
-    }))
-    .into_response();
-    r.headers_mut().insert(
-        axum::http::header::CACHE_CONTROL,
-        axum::http::HeaderValue::from_static("no-store"),
-    );
-    r
+    });
+    if parties::several(s) {
+        doc["signers"] = parties::signers_json(s, false);
+    }
+    parties::no_store(doc)
 }
 
 const NOT_APPLICANT: &str = "Ansökan är underskriven av någon annan än sökanden och tas därför inte emot. Sökanden behöver skriva under med sitt eget BankID.";
@@ -494,7 +592,7 @@ fn refused(message: &str) -> Failure {
 
 /// A completed signature that will not be filed: recorded as final for its order (the
 /// citizen's status and the log say so; nothing retries it), and the refusal.
-async fn refuse(gw: &Shared, s: &Submission, code: &str, message: &str) -> Failure {
+pub(crate) async fn refuse(gw: &Shared, s: &Submission, code: &str, message: &str) -> Failure {
     let order_ref = s
         .order
         .as_ref()
@@ -507,18 +605,32 @@ async fn refuse(gw: &Shared, s: &Submission, code: &str, message: &str) -> Failu
     refused(message)
 }
 
-/// Checks the completed signature against what was stored (`spec/eid-signing.md` §2.4) and
-/// files the case. Safe to call again: a submission gets one case. Everything it checks was
-/// fixed at upload (the bytes, the flow's version, the day, the PDF's hash), so nothing that
-/// changes between the upload and the signature can turn a signed application away.
-async fn finish(gw: &Shared, s: &Submission) -> Result<Case, Failure> {
+/// What a completed signature came to.
+pub(crate) enum Finished {
+    /// The last signature: the case, filed once.
+    Filed(Case),
+    /// Recorded; others must sign before the case is filed. The submission as it is now.
+    Waiting(Box<Submission>),
+}
+
+/// Checks the completed signature against what was stored (`spec/eid-signing.md` §2.4), and
+/// records it, or with the last one files the case. Safe to call again: a signature is
+/// recorded once and a submission gets one case. Everything it checks was fixed at upload
+/// (the bytes, the flow's version, the day, the PDF's hash, who signs in which role), so
+/// nothing that changes between the upload and the signatures can turn them away.
+async fn finish(gw: &Shared, s: &Submission) -> Result<Finished, Failure> {
     let store = &gw.settings.store;
     if let Some(case) = store.case_of_submission(&s.new.id).await? {
-        return Ok(case);
+        return Ok(Finished::Filed(case));
     }
     // As stored now: the completion was recorded after the caller read the submission.
     let fresh = store.submission(&s.new.id).await?;
     let s = fresh.as_ref().unwrap_or(s);
+    let Some(order) = parties::current_order(s) else {
+        // Another instance recorded this signature meanwhile.
+        return Ok(Finished::Waiting(Box::new(s.clone())));
+    };
+    let order_ref = order.order_ref.clone();
     let completion_json = s.completion.clone().unwrap_or_default();
     let Ok(completion) = serde_json::from_str::<CompletionData>(&completion_json) else {
         return Err(refuse(
@@ -533,10 +645,11 @@ async fn finish(gw: &Shared, s: &Submission) -> Result<Case, Failure> {
         Ok(signed) => signed,
         Err(e) => return Err(refuse(gw, s, "caseChanged", &e).await),
     };
+    let position = parties::position(s);
     let body = store.body(&s.new.id).await?.unwrap_or_default();
     let intact = signed.func_id == "Signing"
         && signed.user_non_visible_data == B64.encode(&s.new.manifest)
-        && signed.user_visible_data == B64.encode(s.new.visible_text.as_bytes())
+        && signed.user_visible_data == B64.encode(parties::visible_text(s, position).as_bytes())
         && sha256_hex(&body) == s.new.sha256;
     if !intact {
         return Err(refuse(gw, s, "caseChanged", CHANGED).await);
@@ -556,16 +669,81 @@ async fn finish(gw: &Shared, s: &Submission) -> Result<Case, Failure> {
         .await);
     };
     let pnr = pnr.long();
-    // The applicant as found in these same bytes at upload (their hash was just checked
-    // against the signature): only they may file the case.
-    if let Some(applicant) = &s.new.applicant
-        && *applicant != pnr
+    // Who signs in this place was found in these same bytes at upload (their hash was just
+    // checked against the signature): only that person's signature counts.
+    let expected = match parties::next(s) {
+        Some(party) => Some(party.personnummer.clone()),
+        None if position == 0 => s.new.applicant.clone(),
+        None => None,
+    };
+    if let Some(expected) = expected
+        && expected != pnr
     {
-        return Err(refuse(gw, s, "notApplicant", NOT_APPLICANT).await);
+        return Err(if position == 0 {
+            refuse(gw, s, "notApplicant", NOT_APPLICANT).await
+        } else {
+            refuse(
+                gw,
+                s,
+                "notSigner",
+                "Underskriften är gjord av någon annan än den som ska skriva under.",
+            )
+            .await
+        });
+    }
+    let now = chrono::Local::now();
+    let this = Signature {
+        role: parties::next(s).map(|p| p.role.clone()).unwrap_or_default(),
+        personnummer: pnr.clone(),
+        name: completion.user.name.clone(),
+        given_name: completion.user.given_name.clone(),
+        surname: completion.user.surname.clone(),
+        order_ref,
+        completion: completion_json.clone(),
+        signed_ms: now.timestamp_millis(),
+    };
+    let mut signatures = s.signing.signatures.clone();
+    signatures.push(this);
+    if signatures.len() < s.new.parties.len() {
+        let mut signing = s.signing.clone();
+        signing.signatures = signatures;
+        // The other signer's computer identifies again for the next role, if there is one.
+        if let Some(guest) = &mut signing.guest {
+            guest.identified = None;
+            guest.auth_order = None;
+        }
+        // Compare-and-set: of two instances recording it, one does; the other reads it.
+        store
+            .update_signing(&s.new.id, s.signing_rev, &signing)
+            .await?;
+        tracing::info!(
+            "submission {}: signed in turn {} of {}",
+            s.new.id,
+            position + 1,
+            s.new.parties.len()
+        );
+        let now = store
+            .submission(&s.new.id)
+            .await?
+            .unwrap_or_else(|| s.clone());
+        return Ok(Finished::Waiting(Box::new(now)));
     }
     let flow = stored_flow(gw, &s.new).await?;
     let upload = prepare::read(&body)?;
-    let user_id = store.user_id(&pnr).await?;
+    let mut users = Vec::new();
+    for sig in &signatures {
+        let user = etjanst::flowinstance::User {
+            first_name: Some(sig.given_name.clone()),
+            last_name: Some(sig.surname.clone()),
+            email: None,
+            id: store.user_id(&sig.personnummer).await?.to_string(),
+        };
+        let at = chrono::DateTime::from_timestamp_millis(sig.signed_ms)
+            .unwrap_or_default()
+            .with_timezone(&chrono::Local)
+            .naive_local();
+        users.push((user, at));
+    }
     let case_id = store.next_id("case").await?;
     let mut names: Vec<String> = upload.attachment_names();
     names.sort();
@@ -573,22 +751,17 @@ async fn finish(gw: &Shared, s: &Submission) -> Result<Case, Failure> {
     for name in names {
         file_ids.insert(name, store.next_id("file").await?);
     }
-    let now = chrono::Local::now();
-    let signer = etjanst::flowinstance::User {
-        first_name: Some(completion.user.given_name.clone()),
-        last_name: Some(completion.user.surname.clone()),
-        email: None,
-        id: user_id.to_string(),
-    };
+    // The applicant posted the case and owns it.
+    let applicant = signatures[0].clone();
     let gw2 = gw.clone();
     let pdf_sha256 = s.new.pdf_sha256.clone();
-    let pnr2 = pnr.clone();
+    let pnr2 = applicant.personnummer.clone();
     let created_ms = s.new.created_ms;
     let filed = tokio::task::spawn_blocking(move || {
         let mut parsed = prepare::check(&flow, upload, day)?;
         parsed.files.ids = file_ids;
         let pdf = prepare::pdf(&parsed, &gw2.settings.organisation, created_ms)?;
-        // The PDF the citizen's signature names, byte for byte, or no case.
+        // The PDF the citizens' signatures name, byte for byte, or no case.
         if sha256_hex(&pdf) != pdf_sha256 {
             return Ok(None);
         }
@@ -597,7 +770,7 @@ async fn finish(gw: &Shared, s: &Submission) -> Result<Case, Failure> {
             &prepare::Filing {
                 flow_instance_id: case_id,
                 now: now.naive_local(),
-                signer,
+                signers: users,
                 personal_number: pnr2,
                 pdf_sha256,
             },
@@ -620,6 +793,23 @@ async fn finish(gw: &Shared, s: &Submission) -> Result<Case, Failure> {
         }
         Err(e) => return Err(e),
     };
+    let signers = if parties::several(s) {
+        serde_json::Value::from(
+            signatures
+                .iter()
+                .map(|sig| {
+                    serde_json::json!({
+                        "role": sig.role,
+                        "name": sig.name,
+                        "signedAt": parties::rfc3339(sig.signed_ms),
+                    })
+                })
+                .collect::<Vec<_>>(),
+        )
+        .to_string()
+    } else {
+        "[]".into()
+    };
     let case = Case {
         flow_instance_id: case_id,
         submission_id: s.new.id.clone(),
@@ -630,10 +820,11 @@ async fn finish(gw: &Shared, s: &Submission) -> Result<Case, Failure> {
         posted_ms: now.timestamp_millis(),
         status_id: prepare::SUBMITTED,
         status_changed_ms: now.timestamp_millis(),
-        signer_name: completion.user.name.clone(),
-        signer_personal_number: pnr,
+        signer_name: applicant.name.clone(),
+        signer_personal_number: applicant.personnummer.clone(),
         sha256: s.new.sha256.clone(),
-        completion: completion_json,
+        completion: applicant.completion.clone(),
+        signers,
     };
-    Ok(store.insert_case(&case).await?)
+    Ok(Finished::Filed(store.insert_case(&case).await?))
 }

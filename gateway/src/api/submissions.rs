@@ -14,10 +14,16 @@ use crate::store::{Inserted, NewSubmission, Submission};
 /// The idempotency key: the client's random secret, 16–128 URL-safe characters. It also
 /// authorises the later calls on the submission (`Authorization: Bearer <key>`).
 pub(crate) fn idempotency_key(headers: &HeaderMap) -> Result<String, Failure> {
-    let key = headers
-        .get("Idempotency-Key")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
+    idempotency_key_text(
+        headers
+            .get("Idempotency-Key")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default(),
+    )
+}
+
+/// A key as the client sent it, if it is one.
+pub(crate) fn idempotency_key_text(key: &str) -> Result<String, Failure> {
     let ok = (16..=128).contains(&key.len())
         && key
             .bytes()
@@ -43,7 +49,7 @@ fn uploaded(s: &Submission, status: StatusCode) -> Response {
             "submissionId": s.new.id,
             "sha256": s.new.sha256,
             "pdfSha256": s.new.pdf_sha256,
-            "visibleText": s.new.visible_text,
+            "visibleText": super::parties::visible_text(s, 0),
             "serviceName": s.new.service_name,
         })),
     )
@@ -195,6 +201,21 @@ pub(crate) async fn upload(
             let number = |v: &str| v.parse::<i64>().unwrap_or_default();
             // The flow as checked, kept with the upload: the case is filed against this version.
             let definition = serde_json::to_vec(parsed.flow).unwrap_or_default();
+            let parties: Vec<crate::store::Party> = etjanst::fill::signing_parties(
+                &parsed.form,
+                &parsed.answers,
+                etjanst::fill::Lang::Sv,
+            )
+            .into_iter()
+            .map(|p| crate::store::Party {
+                role: p.role,
+                personnummer: p.personnummer,
+                name: p.name,
+            })
+            .collect();
+            // Only when others must sign: the code opens the submission to them.
+            let code_hash = (parties.len() > 1)
+                .then(|| sha256_hex(etjanst::submit::signing_code(&key).as_bytes()));
             Ok((
                 NewSubmission {
                     id: id2,
@@ -211,6 +232,8 @@ pub(crate) async fn upload(
                     applicant: etjanst::fill::applicant(&parsed.form, &parsed.answers),
                     flow_sha256: sha256_hex(&definition),
                     renderer: s.renderer.clone(),
+                    parties,
+                    code_hash,
                 },
                 definition,
             ))
@@ -229,6 +252,8 @@ pub(crate) async fn upload(
                 new,
                 order: None,
                 completion: None,
+                signing: Default::default(),
+                signing_rev: 0,
             },
             StatusCode::CREATED,
         )),
@@ -237,24 +262,43 @@ pub(crate) async fn upload(
     }
 }
 
-/// The submission's owner: the caller presents the idempotency key it uploaded with.
+/// Who calls on a submission.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Caller {
+    /// The applicant's computer: it presents the idempotency key it uploaded with.
+    Owner,
+    /// Another signer's computer, which opened the submission with the signing code and
+    /// presents the key it gave then.
+    Guest,
+}
+
+/// The submission's owner, and no one else.
 pub(crate) async fn authorised(
     gw: &Shared,
     id: &str,
     headers: &HeaderMap,
 ) -> Result<Submission, Failure> {
-    let presented = headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or_default();
-    let missing = || {
-        Failure::new(
-            StatusCode::NOT_FOUND,
-            "notFound",
-            "Det finns ingen sådan ansökan.",
-        )
-    };
+    match authorised_as(gw, id, headers).await? {
+        (s, Caller::Owner) => Ok(s),
+        (_, Caller::Guest) => Err(missing()),
+    }
+}
+
+fn missing() -> Failure {
+    Failure::new(
+        StatusCode::NOT_FOUND,
+        "notFound",
+        "Det finns ingen sådan ansökan.",
+    )
+}
+
+/// The submission's owner or the signer's computer that opened it with the signing code.
+pub(crate) async fn authorised_as(
+    gw: &Shared,
+    id: &str,
+    headers: &HeaderMap,
+) -> Result<(Submission, Caller), Failure> {
+    let presented = key_hash(bearer(headers));
     let s = gw
         .settings
         .store
@@ -262,10 +306,21 @@ pub(crate) async fn authorised(
         .await?
         .ok_or_else(missing)?;
     // A wrong key looks like no submission: ids cannot be probed.
-    if key_hash(presented) != s.new.key_hash {
-        return Err(missing());
+    if presented == s.new.key_hash {
+        return Ok((s, Caller::Owner));
     }
-    Ok(s)
+    if s.signing.guest.as_ref().map(|g| &g.key_hash) == Some(&presented) {
+        return Ok((s, Caller::Guest));
+    }
+    Err(missing())
+}
+
+pub(crate) fn bearer(headers: &HeaderMap) -> &str {
+    headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default()
 }
 
 pub(crate) async fn show(

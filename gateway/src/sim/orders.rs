@@ -106,6 +106,10 @@ const IDENTITIES: &[(&str, &str, &str)] = &[
     ("201701012393", "Elva", "Elvansdotter"),
     ("189001019802", "Greta", "Gammal"),
     ("191401682396", "Samuel", "Samordning"),
+    // The people of `forms/examples/`: guardians and a co-applicant who sign in turn.
+    ("199205052385", "Åsa", "Öberg"),
+    ("199306102394", "Jonas", "Öberg"),
+    ("199511242381", "Åsa", "Öberg-Ławniczak"),
 ];
 
 pub struct Orders {

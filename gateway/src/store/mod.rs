@@ -42,6 +42,66 @@ pub struct NewSubmission {
     /// The PDF renderer that made `pdf_sha256` (`etjanst::pdf::RENDERER`): after an upgrade the
     /// PDF is made again before the citizen signs, never after.
     pub renderer: String,
+    /// Everyone who must sign, in order (the applicant first); empty when the form names
+    /// nobody (anyone may sign, as one).
+    pub parties: Vec<Party>,
+    /// SHA-256 of the signing code the applicant passes on to the other signers, when there
+    /// are others ([`etjanst::submit::signing_code`]).
+    pub code_hash: Option<String>,
+}
+
+/// One who must sign, from the flow and the answers (`etjanst::fill::signing_parties`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Party {
+    pub role: String,
+    /// 12 digits: only this person's BankID signs in the role.
+    pub personnummer: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+/// How far signing has come: the signatures given, in order, and the other signers' sessions.
+/// Changed only by compare-and-set on its revision ([`Store::update_signing`]), so that two
+/// instances never record one signature twice or lose one.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Signing {
+    #[serde(default)]
+    pub signatures: Vec<Signature>,
+    /// The role of a signer who declined: final, the submission is not filed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub declined: Option<String>,
+    /// The other computer that opened the submission with the signing code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guest: Option<Guest>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Signature {
+    pub role: String,
+    pub personnummer: String,
+    pub name: String,
+    pub given_name: String,
+    pub surname: String,
+    pub order_ref: String,
+    /// BankID's completion data (JSON), the evidence.
+    pub completion: String,
+    pub signed_ms: i64,
+}
+
+/// A signer's own computer: its key (hashed), and the personnummer its BankID identification
+/// proved, if it has: nothing of the application is shown before that.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Guest {
+    pub key_hash: String,
+    /// The BankID identification order it started, while that is the submission's order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_order: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identified: Option<String>,
 }
 
 /// A BankID order started for a submission.
@@ -69,6 +129,9 @@ pub struct Submission {
     pub order: Option<Order>,
     /// BankID's completion data (JSON), kept as evidence once collected.
     pub completion: Option<String>,
+    pub signing: Signing,
+    /// The revision `signing` was read at, for [`Store::update_signing`].
+    pub signing_rev: i64,
 }
 
 /// A filed case.
@@ -87,6 +150,9 @@ pub struct Case {
     pub signer_personal_number: String,
     pub sha256: String,
     pub completion: String,
+    /// Every signer, in the order they signed (JSON: role, name, signedAt); empty for a case
+    /// filed before there were several.
+    pub signers: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -161,6 +227,15 @@ pub trait Store: Send + Sync {
     /// A submission's metadata (its `body` left empty).
     async fn submission(&self, id: &str) -> Result<Option<Submission>, StoreError>;
     async fn submission_by_key(&self, key_hash: &str) -> Result<Option<Submission>, StoreError>;
+    /// The submission a signing code opens, by the code's SHA-256.
+    async fn submission_by_code(&self, code_hash: &str) -> Result<Option<Submission>, StoreError>;
+    /// Replaces the signing state if it is still at revision `rev`; whether it was.
+    async fn update_signing(
+        &self,
+        id: &str,
+        rev: i64,
+        signing: &Signing,
+    ) -> Result<bool, StoreError>;
     /// The bytes uploaded, until the case is filed.
     async fn body(&self, id: &str) -> Result<Option<Vec<u8>>, StoreError>;
     /// A flow definition stored with a submission, by its SHA-256.

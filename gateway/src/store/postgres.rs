@@ -39,6 +39,11 @@ ALTER TABLE submissions ADD COLUMN IF NOT EXISTS renderer TEXT NOT NULL DEFAULT 
 ALTER TABLE submissions ADD COLUMN IF NOT EXISTS collect_lease_ms BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE submissions ADD COLUMN IF NOT EXISTS order_refusal TEXT;
 ALTER TABLE submissions ADD COLUMN IF NOT EXISTS body_bytes BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE submissions ADD COLUMN IF NOT EXISTS parties TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE submissions ADD COLUMN IF NOT EXISTS code_hash TEXT;
+ALTER TABLE submissions ADD COLUMN IF NOT EXISTS signing TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE submissions ADD COLUMN IF NOT EXISTS signing_rev BIGINT NOT NULL DEFAULT 0;
+CREATE INDEX IF NOT EXISTS submissions_code ON submissions (code_hash) WHERE code_hash IS NOT NULL;
 CREATE INDEX IF NOT EXISTS submissions_created ON submissions (created_ms);
 -- The unfiled uploads' sizes alone: the cap on pending bytes sums them without visiting the
 -- filed submissions' rows.
@@ -60,6 +65,7 @@ CREATE TABLE IF NOT EXISTS cases (
     sha256 TEXT NOT NULL,
     completion TEXT NOT NULL
 );
+ALTER TABLE cases ADD COLUMN IF NOT EXISTS signers TEXT NOT NULL DEFAULT '[]';
 CREATE INDEX IF NOT EXISTS cases_family ON cases (family_id, flow_instance_id);
 CREATE INDEX IF NOT EXISTS cases_signer ON cases (signer_pnr, flow_instance_id);
 CREATE TABLE IF NOT EXISTS limits (key TEXT PRIMARY KEY, tat_ms BIGINT NOT NULL);
@@ -70,8 +76,8 @@ CREATE TABLE IF NOT EXISTS events (id BIGSERIAL PRIMARY KEY, flow_instance_id BI
 ";
 
 /// Every column but the body, which only filing reads (`Store::body`).
-const SUBMISSION_COLUMNS: &str = "id, key_hash, sha256, flow_id, family_id, service_name, ''::bytea, pdf_sha256, manifest, visible_text, created_ms, order_ref, auto_start_token, qr_start_token, qr_start_secret, order_started_ms, same_device, order_status, order_hint, completion, applicant, flow_sha256, renderer, order_refusal";
-const CASE_COLUMNS: &str = "flow_instance_id, submission_id, family_id, flow_id, xml, pdf, posted_ms, status_id, status_changed_ms, signer_name, signer_pnr, sha256, completion";
+const SUBMISSION_COLUMNS: &str = "id, key_hash, sha256, flow_id, family_id, service_name, ''::bytea, pdf_sha256, manifest, visible_text, created_ms, order_ref, auto_start_token, qr_start_token, qr_start_secret, order_started_ms, same_device, order_status, order_hint, completion, applicant, flow_sha256, renderer, order_refusal, parties, code_hash, signing, signing_rev";
+const CASE_COLUMNS: &str = "flow_instance_id, submission_id, family_id, flow_id, xml, pdf, posted_ms, status_id, status_changed_ms, signer_name, signer_pnr, sha256, completion, signers";
 
 /// A few connections used in turn: tokio-postgres pipelines the queries on each.
 pub struct Postgres {
@@ -129,9 +135,16 @@ impl Postgres {
     }
 }
 
-fn submission_row(r: &Row) -> Submission {
+/// A JSON column read as `T`; a value this version cannot read is a database error, not a
+/// default that would lose signatures.
+fn json_column<T: serde::de::DeserializeOwned>(r: &Row, i: usize) -> Result<T, StoreError> {
+    serde_json::from_str(r.get::<_, &str>(i))
+        .map_err(|e| StoreError::Db(format!("column {i}: {e}")))
+}
+
+fn submission_row(r: &Row) -> Result<Submission, StoreError> {
     let order_ref: Option<String> = r.get(11);
-    Submission {
+    Ok(Submission {
         new: NewSubmission {
             id: r.get(0),
             key_hash: r.get(1),
@@ -147,6 +160,8 @@ fn submission_row(r: &Row) -> Submission {
             applicant: r.get(20),
             flow_sha256: r.get(21),
             renderer: r.get(22),
+            parties: json_column(r, 24)?,
+            code_hash: r.get(25),
         },
         order: order_ref.map(|order_ref| Order {
             order_ref,
@@ -160,7 +175,9 @@ fn submission_row(r: &Row) -> Submission {
             refusal: r.get(23),
         }),
         completion: r.get(19),
-    }
+        signing: json_column(r, 26)?,
+        signing_rev: r.get(27),
+    })
 }
 
 fn case_row(r: &Row) -> Case {
@@ -178,6 +195,7 @@ fn case_row(r: &Row) -> Case {
         signer_personal_number: r.get(10),
         sha256: r.get(11),
         completion: r.get(12),
+        signers: r.get(13),
     }
 }
 
@@ -194,7 +212,7 @@ impl Postgres {
                 &[&value],
             )
             .await?;
-        Ok(row.as_ref().map(submission_row))
+        row.as_ref().map(submission_row).transpose()
     }
 }
 
@@ -213,9 +231,9 @@ impl Store for Postgres {
         .await?;
         let n = c
             .execute(
-                "INSERT INTO submissions (id, key_hash, sha256, flow_id, family_id, service_name, body, pdf_sha256, manifest, visible_text, created_ms, applicant, flow_sha256, renderer, body_bytes)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT (key_hash) DO NOTHING",
-                &[&s.id, &s.key_hash, &s.sha256, &s.flow_id, &s.family_id, &s.service_name, &s.body, &s.pdf_sha256, &s.manifest, &s.visible_text, &s.created_ms, &s.applicant, &s.flow_sha256, &s.renderer, &(s.body.len() as i64)],
+                "INSERT INTO submissions (id, key_hash, sha256, flow_id, family_id, service_name, body, pdf_sha256, manifest, visible_text, created_ms, applicant, flow_sha256, renderer, body_bytes, parties, code_hash)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) ON CONFLICT (key_hash) DO NOTHING",
+                &[&s.id, &s.key_hash, &s.sha256, &s.flow_id, &s.family_id, &s.service_name, &s.body, &s.pdf_sha256, &s.manifest, &s.visible_text, &s.created_ms, &s.applicant, &s.flow_sha256, &s.renderer, &(s.body.len() as i64), &serde_json::to_string(&s.parties).unwrap_or_default(), &s.code_hash],
             )
             .await?;
         if n == 1 {
@@ -235,6 +253,27 @@ impl Store for Postgres {
 
     async fn submission_by_key(&self, key_hash: &str) -> Result<Option<Submission>, StoreError> {
         self.submission_where("key_hash", key_hash).await
+    }
+
+    async fn submission_by_code(&self, code_hash: &str) -> Result<Option<Submission>, StoreError> {
+        self.submission_where("code_hash", code_hash).await
+    }
+
+    async fn update_signing(
+        &self,
+        id: &str,
+        rev: i64,
+        signing: &Signing,
+    ) -> Result<bool, StoreError> {
+        let json = serde_json::to_string(signing).unwrap_or_default();
+        let n = self
+            .c()
+            .execute(
+                "UPDATE submissions SET signing = $3, signing_rev = $2 + 1 WHERE id = $1 AND signing_rev = $2",
+                &[&id, &rev, &json],
+            )
+            .await?;
+        Ok(n == 1)
     }
 
     async fn body(&self, id: &str) -> Result<Option<Vec<u8>>, StoreError> {
@@ -371,8 +410,8 @@ impl Store for Postgres {
     async fn insert_case(&self, k: &Case) -> Result<Case, StoreError> {
         self.c()
             .execute(
-                &format!("INSERT INTO cases ({CASE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (submission_id) DO NOTHING"),
-                &[&k.flow_instance_id, &k.submission_id, &k.family_id, &k.flow_id, &k.xml, &k.pdf, &k.posted_ms, &k.status_id, &k.status_changed_ms, &k.signer_name, &k.signer_personal_number, &k.sha256, &k.completion],
+                &format!("INSERT INTO cases ({CASE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT (submission_id) DO NOTHING"),
+                &[&k.flow_instance_id, &k.submission_id, &k.family_id, &k.flow_id, &k.xml, &k.pdf, &k.posted_ms, &k.status_id, &k.status_changed_ms, &k.signer_name, &k.signer_personal_number, &k.sha256, &k.completion, &k.signers],
             )
             .await?;
         self.c()
@@ -417,7 +456,7 @@ impl Store for Postgres {
             .c()
             .query(
                 &format!(
-                    "SELECT flow_instance_id, submission_id, family_id, flow_id, ''::bytea, ''::bytea, posted_ms, status_id, status_changed_ms, signer_name, signer_pnr, sha256, ''
+                    "SELECT flow_instance_id, submission_id, family_id, flow_id, ''::bytea, ''::bytea, posted_ms, status_id, status_changed_ms, signer_name, signer_pnr, sha256, '', signers
                      FROM cases WHERE {} = $1 ORDER BY flow_instance_id DESC",
                     whose.column()
                 ),

@@ -40,8 +40,13 @@ CREATE TABLE IF NOT EXISTS submissions (
     renderer TEXT NOT NULL DEFAULT '',
     collect_lease_ms INTEGER NOT NULL DEFAULT 0,
     order_refusal TEXT,
-    body_bytes INTEGER NOT NULL DEFAULT 0
+    body_bytes INTEGER NOT NULL DEFAULT 0,
+    parties TEXT NOT NULL DEFAULT '[]',
+    code_hash TEXT,
+    signing TEXT NOT NULL DEFAULT '{}',
+    signing_rev INTEGER NOT NULL DEFAULT 0
 );
+CREATE INDEX IF NOT EXISTS submissions_code ON submissions (code_hash) WHERE code_hash IS NOT NULL;
 CREATE INDEX IF NOT EXISTS submissions_created ON submissions (created_ms);
 -- The unfiled uploads' sizes alone: the cap on pending bytes sums them without visiting the
 -- filed submissions' rows.
@@ -61,7 +66,8 @@ CREATE TABLE IF NOT EXISTS cases (
     signer_name TEXT NOT NULL,
     signer_pnr TEXT NOT NULL,
     sha256 TEXT NOT NULL,
-    completion TEXT NOT NULL
+    completion TEXT NOT NULL,
+    signers TEXT NOT NULL DEFAULT '[]'
 );
 CREATE INDEX IF NOT EXISTS cases_family ON cases (family_id, flow_instance_id);
 CREATE INDEX IF NOT EXISTS cases_signer ON cases (signer_pnr, flow_instance_id);
@@ -72,19 +78,28 @@ CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY AUTOINCREMENT, flow_in
 ";
 
 /// Every column but the body, which only filing reads (`Store::body`).
-const SUBMISSION_COLUMNS: &str = "id, key_hash, sha256, flow_id, family_id, service_name, x'', pdf_sha256, manifest, visible_text, created_ms, order_ref, auto_start_token, qr_start_token, qr_start_secret, order_started_ms, same_device, order_status, order_hint, completion, applicant, flow_sha256, renderer, order_refusal";
+const SUBMISSION_COLUMNS: &str = "id, key_hash, sha256, flow_id, family_id, service_name, x'', pdf_sha256, manifest, visible_text, created_ms, order_ref, auto_start_token, qr_start_token, qr_start_secret, order_started_ms, same_device, order_status, order_hint, completion, applicant, flow_sha256, renderer, order_refusal, parties, code_hash, signing, signing_rev";
 
 /// Columns added after the first databases were made, added to older files on opening
 /// (SQLite has no `ADD COLUMN IF NOT EXISTS`).
-const ADDED_COLUMNS: [(&str, &str); 6] = [
-    ("applicant", "TEXT"),
-    ("flow_sha256", "TEXT NOT NULL DEFAULT ''"),
-    ("renderer", "TEXT NOT NULL DEFAULT ''"),
-    ("collect_lease_ms", "INTEGER NOT NULL DEFAULT 0"),
-    ("order_refusal", "TEXT"),
-    ("body_bytes", "INTEGER NOT NULL DEFAULT 0"),
+const ADDED_COLUMNS: [(&str, &str, &str); 11] = [
+    ("submissions", "applicant", "TEXT"),
+    ("submissions", "flow_sha256", "TEXT NOT NULL DEFAULT ''"),
+    ("submissions", "renderer", "TEXT NOT NULL DEFAULT ''"),
+    (
+        "submissions",
+        "collect_lease_ms",
+        "INTEGER NOT NULL DEFAULT 0",
+    ),
+    ("submissions", "order_refusal", "TEXT"),
+    ("submissions", "body_bytes", "INTEGER NOT NULL DEFAULT 0"),
+    ("submissions", "parties", "TEXT NOT NULL DEFAULT '[]'"),
+    ("submissions", "code_hash", "TEXT"),
+    ("submissions", "signing", "TEXT NOT NULL DEFAULT '{}'"),
+    ("submissions", "signing_rev", "INTEGER NOT NULL DEFAULT 0"),
+    ("cases", "signers", "TEXT NOT NULL DEFAULT '[]'"),
 ];
-const CASE_COLUMNS: &str = "flow_instance_id, submission_id, family_id, flow_id, xml, pdf, posted_ms, status_id, status_changed_ms, signer_name, signer_pnr, sha256, completion";
+const CASE_COLUMNS: &str = "flow_instance_id, submission_id, family_id, flow_id, xml, pdf, posted_ms, status_id, status_changed_ms, signer_name, signer_pnr, sha256, completion, signers";
 
 /// A write and what to tell its caller once the batch it ran in is committed (or not).
 type Reply = Box<dyn FnOnce(Result<(), String>) + Send>;
@@ -110,15 +125,15 @@ impl Sqlite {
             |r| r.get(0),
         )?;
         if has_table {
-            for (column, declaration) in ADDED_COLUMNS {
+            for (table, column, declaration) in ADDED_COLUMNS {
                 let has: bool = writer.query_row(
-                    "SELECT COUNT(*) > 0 FROM pragma_table_info('submissions') WHERE name = ?1",
-                    [column],
+                    "SELECT COUNT(*) > 0 FROM pragma_table_info(?1) WHERE name = ?2",
+                    [table, column],
                     |r| r.get(0),
                 )?;
                 if !has {
                     writer.execute_batch(&format!(
-                        "ALTER TABLE submissions ADD COLUMN {column} {declaration};"
+                        "ALTER TABLE {table} ADD COLUMN {column} {declaration};"
                     ))?;
                     if column == "body_bytes" {
                         writer.execute_batch(
@@ -253,9 +268,22 @@ fn submission_row(r: &rusqlite::Row) -> rusqlite::Result<Submission> {
             applicant: r.get(20)?,
             flow_sha256: r.get(21)?,
             renderer: r.get(22)?,
+            parties: json_column(r, 24)?,
+            code_hash: r.get(25)?,
         },
         order,
         completion: r.get(19)?,
+        signing: json_column(r, 26)?,
+        signing_rev: r.get(27)?,
+    })
+}
+
+/// A JSON column read as `T`; a value this version cannot read is a database error, not a
+/// default that would lose signatures.
+fn json_column<T: serde::de::DeserializeOwned>(r: &rusqlite::Row, i: usize) -> rusqlite::Result<T> {
+    let text: String = r.get(i)?;
+    serde_json::from_str(&text).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
     })
 }
 
@@ -274,6 +302,7 @@ fn case_row(r: &rusqlite::Row) -> rusqlite::Result<Case> {
         signer_personal_number: r.get(10)?,
         sha256: r.get(11)?,
         completion: r.get(12)?,
+        signers: r.get(13)?,
     })
 }
 
@@ -320,9 +349,9 @@ impl Store for Sqlite {
                 params![s.flow_sha256, flow],
             )?;
             c.execute(
-                "INSERT INTO submissions (id, key_hash, sha256, flow_id, family_id, service_name, body, pdf_sha256, manifest, visible_text, created_ms, applicant, flow_sha256, renderer, body_bytes)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, length(?7))",
-                params![s.id, s.key_hash, s.sha256, s.flow_id, s.family_id, s.service_name, s.body, s.pdf_sha256, s.manifest, s.visible_text, s.created_ms, s.applicant, s.flow_sha256, s.renderer],
+                "INSERT INTO submissions (id, key_hash, sha256, flow_id, family_id, service_name, body, pdf_sha256, manifest, visible_text, created_ms, applicant, flow_sha256, renderer, body_bytes, parties, code_hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, length(?7), ?15, ?16)",
+                params![s.id, s.key_hash, s.sha256, s.flow_id, s.family_id, s.service_name, s.body, s.pdf_sha256, s.manifest, s.visible_text, s.created_ms, s.applicant, s.flow_sha256, s.renderer, serde_json::to_string(&s.parties).unwrap_or_default(), s.code_hash],
             )?;
             Ok(Inserted::New)
         })
@@ -385,6 +414,32 @@ impl Store for Sqlite {
         let key = key_hash.to_string();
         self.read(move |c| get_submission(c, "key_hash", &key))
             .await
+    }
+
+    async fn submission_by_code(&self, code_hash: &str) -> Result<Option<Submission>, StoreError> {
+        let code = code_hash.to_string();
+        self.read(move |c| get_submission(c, "code_hash", &code))
+            .await
+    }
+
+    async fn update_signing(
+        &self,
+        id: &str,
+        rev: i64,
+        signing: &Signing,
+    ) -> Result<bool, StoreError> {
+        let (id, json) = (
+            id.to_string(),
+            serde_json::to_string(signing).unwrap_or_default(),
+        );
+        self.write(move |c| {
+            let n = c.execute(
+                "UPDATE submissions SET signing = ?3, signing_rev = ?2 + 1 WHERE id = ?1 AND signing_rev = ?2",
+                params![id, rev, json],
+            )?;
+            Ok(n == 1)
+        })
+        .await
     }
 
     async fn set_order(&self, id: &str, o: &Order) -> Result<(), StoreError> {
@@ -503,8 +558,8 @@ impl Store for Sqlite {
                 return Ok(existing);
             }
             c.execute(
-                &format!("INSERT INTO cases ({CASE_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"),
-                params![k.flow_instance_id, k.submission_id, k.family_id, k.flow_id, k.xml, k.pdf, k.posted_ms, k.status_id, k.status_changed_ms, k.signer_name, k.signer_personal_number, k.sha256, k.completion],
+                &format!("INSERT INTO cases ({CASE_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"),
+                params![k.flow_instance_id, k.submission_id, k.family_id, k.flow_id, k.xml, k.pdf, k.posted_ms, k.status_id, k.status_changed_ms, k.signer_name, k.signer_personal_number, k.sha256, k.completion, k.signers],
             )?;
             c.execute(
                 "UPDATE submissions SET body = x'', body_bytes = 0 WHERE id = ?1",
@@ -533,7 +588,7 @@ impl Store for Sqlite {
                 Whose::Citizen(pnr) => rusqlite::types::Value::Text(pnr),
             };
             c.prepare(&format!(
-                "SELECT flow_instance_id, submission_id, family_id, flow_id, x'', x'', posted_ms, status_id, status_changed_ms, signer_name, signer_pnr, sha256, ''
+                "SELECT flow_instance_id, submission_id, family_id, flow_id, x'', x'', posted_ms, status_id, status_changed_ms, signer_name, signer_pnr, sha256, '', signers
                  FROM cases WHERE {column} = ?1 ORDER BY flow_instance_id DESC"
             ))?
             .query_map([value], case_row)?
@@ -680,14 +735,16 @@ mod tests {
             applicant: None,
             flow_sha256: "ff".into(),
             renderer: "1".into(),
+            parties: Vec::new(),
+            code_hash: None,
         };
         {
             let old = Connection::open(&path).unwrap();
             old.execute_batch(SCHEMA).unwrap();
-            old.execute_batch("DROP INDEX submissions_created; DROP INDEX submissions_pending; DROP INDEX submissions_refused;")
+            old.execute_batch("DROP INDEX submissions_created; DROP INDEX submissions_pending; DROP INDEX submissions_refused; DROP INDEX submissions_code;")
                 .unwrap();
-            for (column, _) in ADDED_COLUMNS {
-                old.execute_batch(&format!("ALTER TABLE submissions DROP COLUMN {column};"))
+            for (table, column, _) in ADDED_COLUMNS {
+                old.execute_batch(&format!("ALTER TABLE {table} DROP COLUMN {column};"))
                     .unwrap();
             }
             old.execute(

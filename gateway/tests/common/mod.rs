@@ -3,6 +3,8 @@
 //! simulator's control endpoints, over mutual TLS like every RP call).
 #![allow(dead_code)]
 
+pub mod signers;
+
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
