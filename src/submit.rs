@@ -220,6 +220,43 @@ pub struct GatewayReceipt {
     pub submission_id: String,
     #[serde(default)]
     pub signature: String,
+    /// Everyone who signed, in order, when more than the applicant did.
+    #[serde(default)]
+    pub signers: Vec<Signer>,
+}
+
+/// One who signs a submission, as the gateway tells it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Signer {
+    pub role: String,
+    /// Shown to the applicant's computer, and to another signer's once BankID has said who
+    /// they are.
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub signed: bool,
+    #[serde(default)]
+    pub signed_at: Option<String>,
+}
+
+impl Signer {
+    fn cleaned(self) -> Signer {
+        Signer {
+            role: clean(&self.role),
+            name: self.name.map(|n| clean(&n)),
+            signed: self.signed || self.signed_at.is_some(),
+            signed_at: self.signed_at.map(|t| clean(&t)),
+        }
+    }
+}
+
+fn signers_of(v: &Value) -> Vec<Signer> {
+    serde_json::from_value::<Vec<Signer>>(v.clone())
+        .unwrap_or_default()
+        .into_iter()
+        .map(Signer::cleaned)
+        .collect()
 }
 
 impl GatewayReceipt {
@@ -233,13 +270,15 @@ impl GatewayReceipt {
             signer_name: clean(&r.signer_name),
             submission_id: clean(&r.submission_id),
             signature: r.signature,
+            signers: r.signers.into_iter().map(Signer::cleaned).collect(),
         })
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignStatus {
-    /// `pending`, `failed` or `complete`.
+    /// `pending`, `failed` or `complete`; with several signers also `waiting` (some have
+    /// signed, no order runs for the next) and, on another signer's computer, `identified`.
     pub status: String,
     pub hint_code: Option<String>,
     /// BankID's recommended message for the state, in the language asked for.
@@ -247,6 +286,68 @@ pub struct SignStatus {
     /// The current animated QR frame, while the order waits for an app.
     pub qr_data: Option<String>,
     pub receipt: Option<GatewayReceipt>,
+    /// With several signers: who has signed and who is awaited, in order.
+    pub signers: Vec<Signer>,
+    /// The role that signs next.
+    pub next: Option<String>,
+}
+
+impl SignStatus {
+    /// The one awaited after someone has signed: the earlier signatures stand.
+    pub fn waits_for_others(&self) -> Option<&str> {
+        let someone_signed = self.signers.iter().any(|s| s.signed);
+        if !someone_signed
+            || self.receipt.is_some()
+            || self.hint_code.as_deref() == Some("declined")
+        {
+            return None;
+        }
+        self.next.as_deref().or_else(|| {
+            self.signers
+                .iter()
+                .find(|s| !s.signed)
+                .map(|s| s.role.as_str())
+        })
+    }
+}
+
+impl Summary {
+    /// The answers as the summary screen lists them, step by step, judged on `today` as the
+    /// gateway judged them; `None` when the flow or the answers do not read.
+    pub fn steps(
+        &self,
+        today: chrono::NaiveDate,
+        lang: crate::fill::Lang,
+    ) -> Option<Vec<crate::fill::SummaryStep>> {
+        let flow: crate::flow::Flow = serde_json::from_value(self.flow.clone()).ok()?;
+        let mut answers = crate::fill::Answers::from_json(&flow, &self.document).ok()?;
+        let form = crate::fill::Form::new(&flow);
+        let report = crate::fill::check(&form, &mut answers, crate::fill::Mode::Complete, today);
+        Some(crate::fill::summary(&form, &report.states, &answers, lang))
+    }
+}
+
+/// A submission opened with a signing code on another signer's computer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Opened {
+    pub submission_id: String,
+    /// The role this computer's user signs in.
+    pub role: String,
+}
+
+/// What another signer reads before signing: exactly what the applicant signed.
+pub struct Summary {
+    pub service_name: String,
+    pub role: String,
+    /// The PDF the signatures name, checked against its hash.
+    pub pdf: Vec<u8>,
+    pub pdf_sha256: String,
+    pub sha256: String,
+    pub visible_text: String,
+    /// The answers document and the flow it answers, for a summary on screen.
+    pub document: Value,
+    pub flow: Value,
+    pub signers: Vec<Signer>,
 }
 
 /// A gateway's citizen API.
@@ -422,7 +523,78 @@ impl Client {
             message: clean(&text("message").unwrap_or_default()),
             qr_data: text("qrData"),
             receipt,
+            signers: signers_of(&v["signers"]),
+            next: text("next").or(text("signing")).map(|n| clean(&n)),
         })
+    }
+
+    /// Opens a submission with the signing code the applicant passed on, under this
+    /// computer's own `key` (which then authorises its calls on it).
+    pub fn open_code(&self, key: &str, code: &str) -> Result<Opened, SubmitError> {
+        let request = self
+            .http
+            .post(format!("{}/api/v1/signing-codes", self.base))
+            .bearer_auth(key)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(json!({ "code": code }).to_string());
+        let (_, v) = self.send(request)?;
+        Ok(Opened {
+            submission_id: clean(v["submissionId"].as_str().unwrap_or_default()),
+            role: clean(v["role"].as_str().unwrap_or_default()),
+        })
+    }
+
+    /// Starts the BankID identification that shows the application to the one who signs next.
+    pub fn identify(&self, key: &str, id: &str, same_device: bool) -> Result<Started, SubmitError> {
+        let request = self
+            .http
+            .post(self.url(id, "/identify"))
+            .bearer_auth(key)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(json!({ "sameDevice": same_device }).to_string());
+        let (_, v) = self.send(request)?;
+        Ok(Started {
+            auto_start_url: autostart_url(v["autoStartUrl"].as_str().unwrap_or_default())?,
+        })
+    }
+
+    /// What the applicant signed; its PDF checked against the hash the signatures name.
+    pub fn summary(&self, key: &str, id: &str) -> Result<Summary, SubmitError> {
+        let request = self.http.get(self.url(id, "/summary")).bearer_auth(key);
+        let (_, v) = self.send(request)?;
+        let text = |name: &str| clean(v[name].as_str().unwrap_or_default());
+        let pdf = B64
+            .decode(v["pdf"].as_str().unwrap_or_default())
+            .map_err(|e| SubmitError::Protocol(format!("pdf: {e}")))?;
+        let pdf_sha256 = text("pdfSha256");
+        if sha256_hex(&pdf) != pdf_sha256 {
+            return Err(SubmitError::HashMismatch {
+                ours: sha256_hex(&pdf),
+                theirs: pdf_sha256,
+            });
+        }
+        Ok(Summary {
+            service_name: text("serviceName"),
+            role: text("role"),
+            pdf,
+            pdf_sha256,
+            sha256: text("sha256"),
+            visible_text: text("visibleText"),
+            document: v["document"].clone(),
+            flow: v["flow"].clone(),
+            signers: signers_of(&v["signers"]),
+        })
+    }
+
+    /// The one who signs next will not: the submission is never filed. The gateway's words.
+    pub fn decline(&self, key: &str, id: &str, english: bool) -> Result<String, SubmitError> {
+        let lang = if english { "en" } else { "sv" };
+        let request = self
+            .http
+            .post(self.url(id, &format!("/sign/decline?lang={lang}")))
+            .bearer_auth(key);
+        let (_, v) = self.send(request)?;
+        Ok(clean(v["message"].as_str().unwrap_or_default()))
     }
 
     /// Cancels the order; the citizen may have signed just before, and then the case is
@@ -536,6 +708,27 @@ pub fn terminal_qr(data: &str, ansi: bool) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_signing_code_is_sixteen_unambiguous_characters_read_back_however_typed() {
+        let code = super::signing_code("test-2f1c7d0a-5b1e-4c33-9f1e-1a2b3c4d5e6f");
+        assert_eq!(code.len(), 19, "{code}");
+        assert_eq!(code.matches('-').count(), 3);
+        assert!(!code.contains(['I', 'L', 'O', 'U']), "{code}");
+        assert_ne!(code, super::signing_code("test-another-key-0000000000000"));
+        assert_eq!(super::normalise_code(&code).as_deref(), Some(code.as_str()));
+        let typed = code
+            .replace('-', " ")
+            .to_lowercase()
+            .replace('0', "o")
+            .replace('1', "l");
+        assert_eq!(
+            super::normalise_code(&typed).as_deref(),
+            Some(code.as_str())
+        );
+        assert_eq!(super::normalise_code("ABCD-EFGH"), None);
+        assert_eq!(super::normalise_code("ÅBCD-EFGH-JKMN-PQRS"), None);
+    }
+
     use super::*;
 
     #[test]
@@ -660,6 +853,7 @@ mod tests {
                 last_error: None,
                 submission_id: None,
                 signer: None,
+                waiting_for: None,
             };
             let before = chrono::Utc::now().timestamp_millis();
             let e = upload_queued(&c, &mut o, &mut |_| {}, Arc::new(|_, _| {})).unwrap_err();
@@ -749,6 +943,7 @@ pub fn prepare(
         last_error: None,
         submission_id: None,
         signer: fill::applicant(&form, answers),
+        waiting_for: None,
     })
 }
 
@@ -802,17 +997,21 @@ pub fn keep_receipt(
 ) -> Result<(String, crate::vault::Receipt), String> {
     let submission = o.submission_id.as_deref().unwrap_or(&r.submission_id);
     verify_receipt(r, &o.sha256, submission)?;
+    let mut details = json!({
+        "signerName": r.signer_name,
+        "submissionId": r.submission_id,
+        "gateway": o.gateway,
+    });
+    if !r.signers.is_empty() {
+        details["signers"] = serde_json::to_value(&r.signers).unwrap_or_default();
+    }
     let receipt = crate::vault::Receipt {
         flow_id: o.flow_id.clone(),
         service_name: o.service_name.clone(),
         case_number: Some(r.case_number.clone()),
         submitted: r.submitted_at.clone(),
         sha256: r.sha256.clone(),
-        details: json!({
-            "signerName": r.signer_name,
-            "submissionId": r.submission_id,
-            "gateway": o.gateway,
-        }),
+        details,
     };
     let name = copy_name(&o.service_name, &r.case_number);
     let receipt_id = vault

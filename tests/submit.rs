@@ -450,13 +450,146 @@ async fn the_applicant_is_named_and_only_their_bankid_signs() {
     assert_eq!(finish(child, &rx, &mut seen).await, 1, "{seen:#?}");
     assert_eq!(s.store.count_cases().await.unwrap(), 0);
 
-    // The applicant signs from the outbox, in a new order.
-    let (child, rx) = spawn(&s.data, &["outbox", "send"]);
+    // The applicant signs from the outbox, in a new order, and then the second guardian on
+    // this same computer (`--here`), in an order for him alone.
+    let (child, rx) = spawn(&s.data, &["outbox", "send", "--here"]);
     let mut seen = Vec::new();
     scan_and_approve_as(&s.phone, &rx, &mut seen, "199205052385").await;
+    wait_for(&rx, "Nu ska Vårdnadshavare 2 skriva under", &mut seen).await;
+    let order = scan(&s.phone, &rx, &mut seen).await;
+    let (status, _) = s
+        .phone
+        .act(
+            "approve",
+            json!({ "orderRef": order, "personalNumber": "199205052385" }),
+        )
+        .await;
+    assert_eq!(status, 409, "the first guardian cannot sign for the second");
+    let (status, v) = s
+        .phone
+        .act(
+            "approve",
+            json!({ "orderRef": order, "personalNumber": "199306102394" }),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
     assert_eq!(finish(child, &rx, &mut seen).await, 0, "{seen:#?}");
-    assert!(seen.join("\n").contains("Ansökan är inskickad."));
+    let text = seen.join("\n");
+    assert!(text.contains("Ansökan är inskickad."), "{text}");
+    assert!(text.contains("Åsa Öberg (Sökande)"), "{text}");
+    assert!(text.contains("Jonas Öberg (Vårdnadshavare 2)"), "{text}");
     assert_eq!(s.store.count_cases().await.unwrap(), 1);
+    let (_, receipts) = run(&s.data, &["receipts"]);
+    assert!(
+        receipts.contains("Åsa Öberg (Sökande), Jonas Öberg (Vårdnadshavare 2)"),
+        "{receipts}"
+    );
+}
+
+/// The answers of ekonomiskt bistånd and the two files they attach, in a folder of their own.
+fn ekonomiskt_bistand(dir: &Path) -> String {
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(
+        dir.join("kontoutdrag-september-november.pdf"),
+        b"%PDF-1.7 kontoutdrag",
+    )
+    .unwrap();
+    std::fs::write(dir.join("hyresavi-december.pdf"), b"%PDF-1.7 hyresavi").unwrap();
+    let answers = dir.join("ekonomiskt-bistand.json");
+    std::fs::copy(common::example_path("ekonomiskt-bistand"), &answers).unwrap();
+    answers.display().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_co_applicant_signs_later_on_her_own_computer_with_the_code() {
+    let s = setup().await;
+    let gateway = serve_on(TcpListener::bind("127.0.0.1:0").unwrap(), (s.settings)());
+    let answers = ekonomiskt_bistand(&s.data.with_file_name("papper"));
+    let (child, rx) = spawn(
+        &s.data,
+        &[
+            "submit",
+            "ekonomiskt-bistand",
+            "--answers",
+            &answers,
+            "--gateway",
+            &gateway,
+        ],
+    );
+    let mut seen = Vec::new();
+    scan_and_approve(&s.phone, &rx, &mut seen).await;
+    let line = wait_for(&rx, "underskriftskoden:", &mut seen).await;
+    let code = line.rsplit(' ').next().unwrap().to_string();
+    assert_eq!(code.len(), 19, "{line}");
+    assert_eq!(finish(child, &rx, &mut seen).await, 3, "{seen:#?}");
+    assert_eq!(s.store.count_cases().await.unwrap(), 0);
+    let (_, list) = run(&s.data, &["outbox", "list"]);
+    assert!(
+        list.contains("väntar på att Medsökande skriver under"),
+        "{list}"
+    );
+
+    // Åsa, on her own computer (another data folder, nothing of Tolvan's in it), identifies,
+    // reads what he signed, and signs.
+    let hers = s.data.with_file_name("asas-dator");
+    let (child, rx) = spawn(
+        &hers,
+        &["sign", &code.to_lowercase(), "--gateway", &gateway, "--yes"],
+    );
+    let mut seen = Vec::new();
+    wait_for(&rx, "Du ska skriva under som Medsökande", &mut seen).await;
+    scan_and_approve_as(&s.phone, &rx, &mut seen, "199511242381").await;
+    wait_for(&rx, "Öberg-Ławniczak", &mut seen).await;
+    scan_and_approve_as(&s.phone, &rx, &mut seen, "199511242381").await;
+    assert_eq!(finish(child, &rx, &mut seen).await, 0, "{seen:#?}");
+    let text = seen.join("\n");
+    assert!(text.contains("Ansökan är inskickad."), "{text}");
+    assert!(text.contains("Åsa Öberg-Ławniczak (Medsökande)"), "{text}");
+    assert!(text.contains("Tolvan Tolvansson (Sökande)"), "{text}");
+    assert_eq!(s.store.count_cases().await.unwrap(), 1);
+
+    // Tolvan's computer collects the receipt: the outbox is empty, the receipt kept.
+    let (code, out) = run(&s.data, &["outbox", "send", "--wait"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("Ansökan är inskickad."), "{out}");
+    let (_, list) = run(&s.data, &["outbox", "list"]);
+    assert!(!list.contains("Ekonomiskt"), "{list}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_declined_signature_is_told_to_the_applicant_and_the_draft_stays() {
+    let s = setup().await;
+    let gateway = serve_on(TcpListener::bind("127.0.0.1:0").unwrap(), (s.settings)());
+    let draft = save_draft(&s.data, "forskoleplats");
+    let (child, rx) = spawn(
+        &s.data,
+        &["submit", "--draft", &draft, "--gateway", &gateway],
+    );
+    let mut seen = Vec::new();
+    scan_and_approve_as(&s.phone, &rx, &mut seen, "199205052385").await;
+    let line = wait_for(&rx, "underskriftskoden:", &mut seen).await;
+    let code = line.rsplit(' ').next().unwrap().to_string();
+    assert_eq!(finish(child, &rx, &mut seen).await, 3, "{seen:#?}");
+
+    let his = s.data.with_file_name("jonas-dator");
+    let (child, rx) = spawn(&his, &["sign", &code, "--gateway", &gateway, "--decline"]);
+    let mut seen = Vec::new();
+    scan_and_approve_as(&s.phone, &rx, &mut seen, "199306102394").await;
+    wait_for(&rx, "har avböjt", &mut seen).await;
+    assert_eq!(finish(child, &rx, &mut seen).await, 0, "{seen:#?}");
+
+    let (code, out) = run(&s.data, &["outbox", "send"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("Vårdnadshavare 2 har avböjt att skriva under"),
+        "{out}"
+    );
+    assert!(out.contains("Utkastet finns kvar"), "{out}");
+    let (_, list) = run(&s.data, &["outbox", "list"]);
+    assert!(!list.contains("rskoleplats"), "{list}");
+    let (_, drafts) = run(&s.data, &["draft", "list"]);
+    assert!(drafts.contains(&draft), "{drafts}");
+    assert_eq!(s.store.count_cases().await.unwrap(), 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -419,6 +419,17 @@ impl Catalogue {
         self.gateways.get(id).map(String::as_str)
     }
 
+    /// The one gateway the site's services are submitted to (or the override): where another
+    /// signer's computer takes a signing code. `None` when the site names none, or several.
+    pub fn site_gateway(&self) -> Option<&str> {
+        if let Some(url) = &self.gateway_override {
+            return Some(url);
+        }
+        let mut urls = self.gateways.values();
+        let first = urls.next()?;
+        urls.all(|u| u == first).then_some(first.as_str())
+    }
+
     pub fn capabilities(&self, service: &Service) -> Capabilities {
         let flow = service
             .flow

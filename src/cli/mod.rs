@@ -135,6 +135,9 @@ enum Command {
     Draft(DraftCommand),
     /// Sends an application to the municipality and signs it with BankID.
     Submit(submit::SubmitArgs),
+    /// Sign an application someone else sent, as its second guardian or co-applicant, with the
+    /// signing code they gave you.
+    Sign(submit::SignArgs),
     /// Applications waiting to be sent or signed ("väntar på att skickas").
     #[command(subcommand)]
     Outbox(submit::OutboxCommand),
@@ -488,6 +491,7 @@ fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
         Command::Draft(command) => drafts::run(&dir, cli.passphrase_file.as_deref(), command),
         Command::Submit(args) => submit::submit(&dir, cli.passphrase_file.as_deref(), args),
         Command::Outbox(command) => submit::outbox(&dir, cli.passphrase_file.as_deref(), command),
+        Command::Sign(args) => submit::cosign(&dir, args),
         Command::Kiosk(command) => kiosk::run(command),
         Command::Receipts { json, copy, output } => match (copy, output) {
             (Some(case), Some(output)) => {
@@ -533,6 +537,7 @@ fn run_on(catalogue: &Catalogue, command: Command, lang: Lang) -> Result<u8, Fai
         | Command::Draft(_)
         | Command::Submit(_)
         | Command::Outbox(_)
+        | Command::Sign(_)
         | Command::Kiosk(_)
         | Command::Receipts { .. }
         | Command::ImportCatalogue { .. }

@@ -43,9 +43,31 @@ pub(crate) struct SigningArgs {
     #[arg(long)]
     same_device: bool,
     /// Without a network, keep trying (with growing pauses) instead of leaving the
-    /// application in the outbox.
+    /// application in the outbox; when others must sign too, wait until they have.
     #[arg(long)]
     wait: bool,
+    /// When others must sign too (a second guardian, a co-applicant): they sign on this
+    /// computer, in turn, right after you.
+    #[arg(long)]
+    here: bool,
+}
+
+#[derive(Args)]
+pub(crate) struct SignArgs {
+    /// The signing code the applicant gave you ("K7QM-2XPA-R9TD-4WBC").
+    code: String,
+    /// Open the BankID app on this computer instead of scanning the QR code with a phone.
+    #[arg(long)]
+    same_device: bool,
+    /// Sign once you have read the application, without being asked.
+    #[arg(long, conflicts_with = "decline")]
+    yes: bool,
+    /// Decline to sign once you have read the application: it is not submitted.
+    #[arg(long)]
+    decline: bool,
+    /// Another gateway than the one the site names in its signed bundle, for testing.
+    #[arg(long, env = "ETJANST_GATEWAY", value_name = "URL")]
+    gateway: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -227,36 +249,172 @@ fn send(
             )
         );
     }
-    match sign(&client, &o, &uploaded.submission_id, signing)? {
-        Signed::Receipt(r) => {
-            let copy = catalogue.and_then(|c| {
-                let flow = c.flow(&o.flow_id).ok()?;
-                let publisher = etjanst::app::publisher(&c.site.name);
-                submit::sent_copy(flow, &o, &r.submitted_at, &publisher)
-            });
-            submit::keep_receipt(vault, id, &o, &r, copy.as_deref())
-                .map_err(|e| Failure::from(etjanst::t!(lang, "submit-receipt-bad", error = e)))?;
-            println!("{}", etjanst::t!(lang, "submit-done"));
-            println!("  {}: {}", etjanst::t!(lang, "receipt-case"), r.case_number);
-            println!(
-                "  {}: {}",
-                etjanst::t!(lang, "receipt-submitted"),
-                local_time(&r.submitted_at)
-            );
-            println!(
-                "  {}: {}",
-                etjanst::t!(lang, "receipt-signer"),
-                r.signer_name
-            );
-            println!("  {}: {}", etjanst::t!(lang, "receipt-sum"), r.sha256);
-            Ok(0)
-        }
-        Signed::NotSigned(message) => {
-            eprintln!("{message}");
-            eprintln!("{}", etjanst::t!(lang, "submit-not-sent", id = id));
-            Ok(1)
+    let mut signed = sign(&client, &o, &uploaded.submission_id, signing)?;
+    loop {
+        match signed {
+            Outcome::Receipt(r) => {
+                let copy = catalogue.and_then(|c| {
+                    let flow = c.flow(&o.flow_id).ok()?;
+                    let publisher = etjanst::app::publisher(&c.site.name);
+                    submit::sent_copy(flow, &o, &r.submitted_at, &publisher)
+                });
+                submit::keep_receipt(vault, id, &o, &r, copy.as_deref()).map_err(|e| {
+                    Failure::from(etjanst::t!(lang, "submit-receipt-bad", error = e))
+                })?;
+                println!("{}", etjanst::t!(lang, "submit-done"));
+                print_receipt(&r);
+                return Ok(0);
+            }
+            Outcome::NotSigned(message) => {
+                eprintln!("{message}");
+                eprintln!("{}", etjanst::t!(lang, "submit-not-sent", id = id));
+                return Ok(1);
+            }
+            Outcome::Ended(message) => {
+                // Declined or expired at the gateway: it will never be filed. The draft stays.
+                vault.unqueue(id)?;
+                eprintln!("{message}");
+                if o.draft_id.is_some() {
+                    eprintln!("{}", etjanst::t!(lang, "submit-draft-kept"));
+                }
+                return Ok(1);
+            }
+            Outcome::Identified => return Err(Failure::from(etjanst::t!(lang, "submit-protocol"))),
+            Outcome::Waiting(status) => {
+                let role = status.waits_for_others().unwrap_or_default().to_string();
+                if o.waiting_for.as_deref() != Some(role.as_str()) {
+                    o.waiting_for = Some(role.clone());
+                    let _ = vault.update_queued(id, &o);
+                }
+                print_signers(&status.signers);
+                if signing.here {
+                    println!(
+                        "{}",
+                        etjanst::t!(lang, "submit-next-here", role = role.as_str())
+                    );
+                    signed = start_and_follow(
+                        &client,
+                        &o.idempotency_key,
+                        &uploaded.submission_id,
+                        signing.same_device,
+                    )?;
+                    continue;
+                }
+                println!(
+                    "{}",
+                    etjanst::t!(
+                        lang,
+                        "submit-give-code",
+                        role = role.as_str(),
+                        code = submit::signing_code(&o.idempotency_key)
+                    )
+                );
+                if signing.wait {
+                    eprintln!(
+                        "{}",
+                        etjanst::t!(lang, "submit-waiting-others", role = role.as_str())
+                    );
+                    if let Some(s) =
+                        wait_for_others(&client, &o.idempotency_key, &uploaded.submission_id)?
+                    {
+                        signed = s;
+                        continue;
+                    }
+                    eprintln!("{}", etjanst::t!(lang, "submit-stopped-waiting"));
+                }
+                println!("{}", etjanst::t!(lang, "submit-left-waiting", id = id));
+                return Ok(WAITING);
+            }
         }
     }
+}
+
+fn print_receipt(r: &submit::GatewayReceipt) {
+    let lang = super::lang();
+    println!("  {}: {}", etjanst::t!(lang, "receipt-case"), r.case_number);
+    println!(
+        "  {}: {}",
+        etjanst::t!(lang, "receipt-submitted"),
+        local_time(&r.submitted_at)
+    );
+    if r.signers.is_empty() {
+        println!(
+            "  {}: {}",
+            etjanst::t!(lang, "receipt-signer"),
+            r.signer_name
+        );
+    }
+    for signer in &r.signers {
+        println!(
+            "  {}: {} ({})",
+            etjanst::t!(lang, "receipt-signer"),
+            signer.name.as_deref().unwrap_or_default(),
+            signer.role
+        );
+    }
+    println!("  {}: {}", etjanst::t!(lang, "receipt-sum"), r.sha256);
+}
+
+/// Who has signed and who is awaited, one line each.
+fn print_signers(signers: &[submit::Signer]) {
+    let lang = super::lang();
+    for s in signers {
+        let state = if s.signed {
+            etjanst::t!(lang, "signer-signed")
+        } else {
+            etjanst::t!(lang, "signer-awaited")
+        };
+        match &s.name {
+            Some(name) => println!("  {}: {name} – {state}", s.role),
+            None => println!("  {} – {state}", s.role),
+        }
+    }
+}
+
+/// Polls until the others have signed (the receipt), one declines, or the gateway's time for
+/// them runs out; Ctrl-C stops waiting and leaves the application waiting in the outbox.
+/// `None` when the citizen stopped waiting.
+fn wait_for_others(client: &Client, key: &str, id: &str) -> Result<Option<Outcome>, Failure> {
+    let lang = super::lang();
+    let interrupted = interrupt_flag();
+    let mut last = String::new();
+    loop {
+        if interrupted.swap(false, Ordering::SeqCst) {
+            return Ok(None);
+        }
+        match client.status(key, id, lang == Lang::En) {
+            Ok(status) => {
+                if let Some(receipt) = status.receipt {
+                    return Ok(Some(Outcome::Receipt(receipt)));
+                }
+                if status.hint_code.as_deref() == Some("declined") {
+                    return Ok(Some(Outcome::Ended(status.message)));
+                }
+                if status.message != last {
+                    eprintln!("{}", status.message);
+                    last = status.message;
+                }
+            }
+            Err(SubmitError::Refused { status: 404, .. }) => {
+                return Ok(Some(Outcome::Ended(etjanst::t!(lang, "submit-expired"))));
+            }
+            Err(e) if e.retry_later() => eprintln!("etjanst: {e}"),
+            Err(e) => return Err(Failure::from_submit(e)),
+        }
+        std::thread::sleep(Duration::from_secs(3));
+    }
+}
+
+fn interrupt_flag() -> Arc<AtomicBool> {
+    static FLAG: std::sync::OnceLock<Arc<AtomicBool>> = std::sync::OnceLock::new();
+    FLAG.get_or_init(|| {
+        let flag = Arc::new(AtomicBool::new(false));
+        let set = flag.clone();
+        // A second handler cannot be set in one process: one flag serves every wait.
+        let _ = ctrlc::set_handler(move || set.store(true, Ordering::SeqCst));
+        flag
+    })
+    .clone()
 }
 
 fn local_time(rfc3339: &str) -> String {
@@ -269,27 +427,72 @@ fn local_time(rfc3339: &str) -> String {
         .unwrap_or_else(|_| rfc3339.to_string())
 }
 
-enum Signed {
+enum Outcome {
     Receipt(submit::GatewayReceipt),
     NotSigned(String),
+    /// Signed; others must sign before it is filed.
+    Waiting(SignStatus),
+    /// Declined or expired: never to be filed.
+    Ended(String),
+    /// Another signer's BankID identification is done.
+    Identified,
 }
 
-/// Starts the BankID order and follows it once a second, drawing the animated QR code and the
-/// official messages, until it completes, fails or the citizen presses Ctrl-C.
-fn sign(client: &Client, o: &Outgoing, id: &str, signing: SigningArgs) -> Result<Signed, Failure> {
-    let lang = super::lang();
-    let english = lang == Lang::En;
+/// Starts the BankID order and follows it, unless the application already waits for others
+/// and this computer is not where they sign: then it only asks how far signing has come.
+fn sign(client: &Client, o: &Outgoing, id: &str, signing: SigningArgs) -> Result<Outcome, Failure> {
     let key = &o.idempotency_key;
-    let started = match client.start_signing(key, id, signing.same_device) {
+    if o.waiting_for.is_some() && !signing.here {
+        let lang = super::lang();
+        return match client.status(key, id, lang == Lang::En) {
+            Ok(status) if status.receipt.is_some() => Ok(Outcome::Receipt(
+                status.receipt.unwrap_or_else(|| unreachable!()),
+            )),
+            Ok(status) if status.hint_code.as_deref() == Some("declined") => {
+                Ok(Outcome::Ended(status.message))
+            }
+            Ok(status) if status.waits_for_others().is_some() => Ok(Outcome::Waiting(status)),
+            Ok(status) => Ok(Outcome::NotSigned(status.message)),
+            Err(SubmitError::Refused { status: 404, .. }) => {
+                Ok(Outcome::Ended(etjanst::t!(lang, "submit-expired")))
+            }
+            Err(e) => Err(Failure::from_submit(e)),
+        };
+    }
+    start_and_follow(client, key, id, signing.same_device)
+}
+
+/// Starts a signing order (for whoever signs next) and follows it.
+fn start_and_follow(
+    client: &Client,
+    key: &str,
+    id: &str,
+    same_device: bool,
+) -> Result<Outcome, Failure> {
+    let started = match client.start_signing(key, id, same_device) {
         Ok(submit::Signing::Started(started)) => started,
         // Signed and filed before; the answer that said so never arrived.
-        Ok(submit::Signing::Filed(receipt)) => return Ok(Signed::Receipt(receipt)),
+        Ok(submit::Signing::Filed(receipt)) => return Ok(Outcome::Receipt(receipt)),
+        Err(SubmitError::Refused { code, message, .. }) if code == "declined" => {
+            return Ok(Outcome::Ended(message));
+        }
         Err(e) => return Err(Failure::from_submit(e)),
     };
-    let interrupted = Arc::new(AtomicBool::new(false));
-    let flag = interrupted.clone();
-    // A second handler cannot be set in one process; the first one's flag is enough.
-    let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
+    follow(client, key, id, &started, same_device)
+}
+
+/// Follows a BankID order once a second, drawing the animated QR code and the official
+/// messages, until it completes, fails or the citizen presses Ctrl-C (which cancels it).
+fn follow(
+    client: &Client,
+    key: &str,
+    id: &str,
+    started: &submit::Started,
+    same_device: bool,
+) -> Result<Outcome, Failure> {
+    let lang = super::lang();
+    let english = lang == Lang::En;
+    let interrupted = interrupt_flag();
     let mut out = std::io::stdout().lock();
     let tty = out.is_terminal();
     writeln!(out, "{}", etjanst::t!(lang, "submit-sign"))?;
@@ -299,7 +502,7 @@ fn sign(client: &Client, o: &Outgoing, id: &str, signing: SigningArgs) -> Result
         etjanst::t!(lang, "submit-autostart"),
         started.auto_start_url
     )?;
-    if signing.same_device {
+    if same_device {
         // Opened only because the citizen asked for it, as one argument, never through a shell.
         let opener = if cfg!(target_os = "macos") {
             "open"
@@ -314,11 +517,11 @@ fn sign(client: &Client, o: &Outgoing, id: &str, signing: SigningArgs) -> Result
     }
     let (mut last_message, mut last_qr, mut drawn) = (String::new(), None::<String>, 0usize);
     loop {
-        if interrupted.load(Ordering::SeqCst) {
+        if interrupted.swap(false, Ordering::SeqCst) {
             return Ok(match client.cancel(key, id) {
-                Ok(submit::Cancelled::Filed(receipt)) => Signed::Receipt(receipt),
-                Ok(submit::Cancelled::NotSubmitted(message)) => Signed::NotSigned(message),
-                Err(e) => Signed::NotSigned(e.to_string()),
+                Ok(submit::Cancelled::Filed(receipt)) => Outcome::Receipt(receipt),
+                Ok(submit::Cancelled::NotSubmitted(message)) => Outcome::NotSigned(message),
+                Err(e) => Outcome::NotSigned(e.to_string()),
             });
         }
         let status: SignStatus = match client.status(key, id, english) {
@@ -331,10 +534,19 @@ fn sign(client: &Client, o: &Outgoing, id: &str, signing: SigningArgs) -> Result
             Err(e) => return Err(Failure::from_submit(e)),
         };
         if let Some(receipt) = status.receipt {
-            return Ok(Signed::Receipt(receipt));
+            return Ok(Outcome::Receipt(receipt));
+        }
+        if status.status == "identified" {
+            return Ok(Outcome::Identified);
+        }
+        if status.status == "waiting" {
+            return Ok(Outcome::Waiting(status));
+        }
+        if status.hint_code.as_deref() == Some("declined") {
+            return Ok(Outcome::Ended(status.message));
         }
         if status.status == "failed" {
-            return Ok(Signed::NotSigned(status.message));
+            return Ok(Outcome::NotSigned(status.message));
         }
         if status.qr_data != last_qr || status.message != last_message {
             if tty && drawn > 0 {
@@ -358,6 +570,124 @@ fn sign(client: &Client, o: &Outgoing, id: &str, signing: SigningArgs) -> Result
             last_message = status.message;
         }
         std::thread::sleep(Duration::from_millis(1000));
+    }
+}
+
+/// `etjanst sign CODE`: another signer's computer. The code opens the submission, BankID
+/// identifies this person for their role, the application is shown, and they sign or decline.
+pub(crate) fn cosign(dir: &Path, args: SignArgs) -> Result<u8, Failure> {
+    let lang = super::lang();
+    let english = lang == Lang::En;
+    let code = submit::normalise_code(&args.code)
+        .ok_or_else(|| Failure::input(etjanst::t!(lang, "sign-bad-code")))?;
+    let mut catalogue = Catalogue::open(dir)?;
+    catalogue.set_gateway_override(args.gateway.clone());
+    let gateway = catalogue
+        .site_gateway()
+        .ok_or_else(|| Failure::input(etjanst::t!(lang, "sign-no-gateway")))?;
+    let client = Client::new(gateway, Duration::from_secs(30)).map_err(Failure::from_submit)?;
+    let key = submit::new_key()?;
+    let opened = client
+        .open_code(&key, &code)
+        .map_err(Failure::from_submit)?;
+    let id = opened.submission_id.as_str();
+    println!(
+        "{}",
+        etjanst::t!(lang, "sign-identify", role = opened.role.as_str())
+    );
+    let started = client
+        .identify(&key, id, args.same_device)
+        .map_err(Failure::from_submit)?;
+    match follow(&client, &key, id, &started, args.same_device)? {
+        Outcome::Identified => {}
+        Outcome::NotSigned(message) | Outcome::Ended(message) => {
+            eprintln!("{message}");
+            return Ok(1);
+        }
+        _ => return Err(Failure::from(etjanst::t!(lang, "submit-protocol"))),
+    }
+    let summary = client.summary(&key, id).map_err(Failure::from_submit)?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "\n{}", summary.service_name)?;
+    writeln!(out, "{}", etjanst::t!(lang, "sign-signers"))?;
+    drop(out);
+    print_signers(&summary.signers);
+    let mut out = std::io::stdout().lock();
+    let today = chrono::Local::now().date_naive();
+    for step in summary.steps(today, lang).unwrap_or_default() {
+        writeln!(out, "\n{}", step.name)?;
+        for row in &step.rows {
+            writeln!(out, "  {}", row.question)?;
+            for line in &row.lines {
+                writeln!(out, "    {}", line.text())?;
+            }
+        }
+    }
+    writeln!(
+        out,
+        "\n{}",
+        etjanst::t!(
+            lang,
+            "sign-checksum",
+            sum = &summary.sha256[..16.min(summary.sha256.len())]
+        )
+    )?;
+    drop(out);
+    let decision = if args.decline {
+        Some(false)
+    } else if args.yes {
+        Some(true)
+    } else if std::io::stdin().is_terminal() {
+        eprint!(
+            "{} ",
+            etjanst::t!(lang, "sign-ask", role = summary.role.as_str())
+        );
+        let mut answer = String::new();
+        std::io::stdin().read_line(&mut answer)?;
+        match answer.trim().to_lowercase().as_str() {
+            "j" | "ja" | "y" | "yes" => Some(true),
+            "a" | "avböj" | "d" | "decline" => Some(false),
+            _ => None,
+        }
+    } else {
+        return Err(Failure::input(etjanst::t!(lang, "sign-choose")));
+    };
+    match decision {
+        None => {
+            println!("{}", etjanst::t!(lang, "sign-left"));
+            Ok(WAITING)
+        }
+        Some(false) => {
+            let message = client
+                .decline(&key, id, english)
+                .map_err(Failure::from_submit)?;
+            println!("{message}");
+            Ok(0)
+        }
+        Some(true) => match start_and_follow(&client, &key, id, args.same_device)? {
+            Outcome::Receipt(r) => {
+                if r.sha256 != summary.sha256 || r.submission_id != id {
+                    return Err(Failure::from(etjanst::t!(
+                        lang,
+                        "submit-receipt-bad",
+                        error = "kvittot gäller en annan ansökan"
+                    )));
+                }
+                println!("{}", etjanst::t!(lang, "submit-done"));
+                print_receipt(&r);
+                Ok(0)
+            }
+            Outcome::Waiting(status) => {
+                print_signers(&status.signers);
+                println!("{}", etjanst::t!(lang, "sign-signed-others-wait"));
+                Ok(0)
+            }
+            Outcome::NotSigned(message) | Outcome::Ended(message) => {
+                eprintln!("{message}");
+                Ok(1)
+            }
+            Outcome::Identified => Err(Failure::from(etjanst::t!(lang, "submit-protocol"))),
+        },
     }
 }
 
@@ -385,7 +715,9 @@ pub(crate) fn outbox(
                 writeln!(out, "{}", etjanst::t!(lang, "outbox-empty"))?;
             }
             for (id, o) in &queued {
-                let state = if o.submission_id.is_some() {
+                let state = if let Some(role) = &o.waiting_for {
+                    etjanst::t!(lang, "outbox-others", role = role.as_str())
+                } else if o.submission_id.is_some() {
                     etjanst::t!(lang, "outbox-unsigned")
                 } else {
                     etjanst::t!(lang, "outbox-waiting")
@@ -467,11 +799,25 @@ pub(crate) fn receipts(
                 r.service_name,
                 etjanst::t!(lang, "receipt-case"),
                 r.case_number.as_deref().unwrap_or("–"),
-                r.details["signerName"].as_str().unwrap_or("")
+                signed_by(&r.details)
             )?;
         }
     }
     Ok(0)
+}
+
+/// Who signed a receipt's case: every signer with their role when there were several.
+fn signed_by(details: &serde_json::Value) -> String {
+    let signers: Vec<submit::Signer> =
+        serde_json::from_value(details["signers"].clone()).unwrap_or_default();
+    if signers.is_empty() {
+        return details["signerName"].as_str().unwrap_or("").to_string();
+    }
+    signers
+        .iter()
+        .map(|s| format!("{} ({})", s.name.as_deref().unwrap_or_default(), s.role))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Writes the copy of what was sent with case `case` to `output`.

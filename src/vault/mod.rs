@@ -300,6 +300,10 @@ pub struct Outgoing {
     /// can sign, and the citizen is told so before the order starts.
     #[serde(default)]
     pub signer: Option<String>,
+    /// The role the submission waits for, once the applicant has signed and others must
+    /// ("Vårdnadshavare 2"): the outbox shows it and the app follows it, not a new order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiting_for: Option<String>,
 }
 
 impl std::fmt::Debug for Outgoing {

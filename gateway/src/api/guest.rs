@@ -377,12 +377,12 @@ pub(crate) async fn decline(
     if parties::position(&s) == 0 || !may_see(&s, caller) {
         return Err(not_identified());
     }
-    if let Some(order) = parties::current_order(&s).filter(|o| o.status == "pending") {
-        if gw.settings.bankid.cancel(&order.order_ref).await.is_ok() {
-            store
-                .record_collect(&id, &order.order_ref, "failed", Some("cancelled"), None)
-                .await?;
-        }
+    if let Some(order) = parties::current_order(&s).filter(|o| o.status == "pending")
+        && gw.settings.bankid.cancel(&order.order_ref).await.is_ok()
+    {
+        store
+            .record_collect(&id, &order.order_ref, "failed", Some("cancelled"), None)
+            .await?;
     }
     while s.signing.declined.is_none() {
         let mut signing = s.signing.clone();

@@ -608,7 +608,7 @@ pub(crate) async fn refuse(gw: &Shared, s: &Submission, code: &str, message: &st
 /// What a completed signature came to.
 pub(crate) enum Finished {
     /// The last signature: the case, filed once.
-    Filed(Case),
+    Filed(Box<Case>),
     /// Recorded; others must sign before the case is filed. The submission as it is now.
     Waiting(Box<Submission>),
 }
@@ -621,7 +621,7 @@ pub(crate) enum Finished {
 async fn finish(gw: &Shared, s: &Submission) -> Result<Finished, Failure> {
     let store = &gw.settings.store;
     if let Some(case) = store.case_of_submission(&s.new.id).await? {
-        return Ok(Finished::Filed(case));
+        return Ok(Finished::Filed(Box::new(case)));
     }
     // As stored now: the completion was recorded after the caller read the submission.
     let fresh = store.submission(&s.new.id).await?;
@@ -826,5 +826,5 @@ async fn finish(gw: &Shared, s: &Submission) -> Result<Finished, Failure> {
         completion: applicant.completion.clone(),
         signers,
     };
-    Ok(Finished::Filed(store.insert_case(&case).await?))
+    Ok(Finished::Filed(Box::new(store.insert_case(&case).await?)))
 }
