@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use tauri::{Manager, PhysicalPosition, PhysicalSize, WindowEvent};
 
-use commands::{blankett, catalogue, form, kiosk, misc, print, submit, update, vault};
+use commands::{blankett, catalogue, cosign, form, kiosk, misc, print, submit, update, vault};
 use state::{Desktop, lock};
 
 /// WebKitGTK's DMA-BUF renderer leaves the window blank on many real machines (NVIDIA's
@@ -189,6 +189,14 @@ pub fn run() {
             submit::outbox,
             submit::receipts,
             submit::receipt_open,
+            cosign::cosign_open,
+            cosign::cosign_identify,
+            cosign::cosign_sign,
+            cosign::cosign_status,
+            cosign::cosign_cancel,
+            cosign::cosign_summary,
+            cosign::cosign_decline,
+            cosign::cosign_close,
             kiosk::kiosk_status,
             kiosk::kiosk_touch,
             kiosk::kiosk_end,

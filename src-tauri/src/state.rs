@@ -41,8 +41,19 @@ pub struct Desktop {
     pub self_test: bool,
     /// The PDF blankett open in the window.
     pub blankett: Mutex<Option<crate::commands::blankett::OpenBlankett>>,
+    /// An application someone else sent, opened with a signing code on this computer.
+    pub cosign: Mutex<Option<Guest>>,
     /// A new version found by the last look, waiting for "Installera och starta om".
     pub update: Mutex<Option<tauri_plugin_updater::Update>>,
+}
+
+/// Another's application opened with a signing code: where, under which key of this
+/// computer's. Held in memory only.
+#[derive(Clone)]
+pub struct Guest {
+    pub gateway: String,
+    pub key: String,
+    pub id: String,
 }
 
 /// A kiosk computer's state: its configuration, the session running (its vault is the
@@ -89,6 +100,7 @@ impl Desktop {
             self_test: false,
             update: Mutex::new(None),
             blankett: Mutex::new(None),
+            cosign: Mutex::new(None),
         })
     }
 
@@ -137,6 +149,7 @@ impl Desktop {
         *lock(&self.import_file) = None;
         *lock(&self.saved) = None;
         lock(&self.signing).clear();
+        *lock(&self.cosign) = None;
         let mut kiosk = lock(&self.kiosk);
         let Some(k) = kiosk.as_mut() else { return };
         if let Some(session) = k.session.take() {

@@ -1028,7 +1028,7 @@ async fn applicant_flow() {
         draft.answers = answers.to_json(flow);
         vault.save(&mut draft).unwrap();
     }
-    let (gateway_url, _phone, _sim, _db) = gateway(data.path()).await;
+    let (gateway_url, sim_phone, sim, db) = gateway(data.path()).await;
     let app = launch_with(
         data.path(),
         saves.path(),
@@ -1061,8 +1061,231 @@ async fn applicant_flow() {
         signer.contains("19920505-2385"),
         "the line before signing does not name the applicant: {signer}"
     );
-    app.click("#cancel-signing").await;
+    // Åsa signs; the second guardian must too. The waiting screen takes focus, lists who has
+    // signed and who is awaited, and offers both ways: here now, or the code to pass on.
+    sign_pending_as(&app, &sim_phone, &sim, &db, "199205052385").await;
+    app.with_text("h2", "Nu ska Vårdnadshavare 2 skriva under")
+        .await;
+    waiting_heading_has_focus(&app).await;
+    app.with_text("li", "Åsa Öberg").await;
+    app.with_text("strong", "väntar på underskrift").await;
+    let code = app.find("#signing-code").await.text().await.unwrap();
+    assert_eq!(
+        etjanst::submit::normalise_code(&code).as_deref(),
+        Some(code.trim()),
+        "{code}"
+    );
+    app.shot("submit-waiting").await;
+    app.axe("submit, waiting for the second guardian").await;
+    // Closed and opened again from the outbox, it still waits, with the same code.
+    app.click("#leave-waiting").await;
+    app.heading("Mina utkast").await;
+    app.with_text("p", "Väntar på att Vårdnadshavare 2 skriver under")
+        .await;
+    app.click_text("button", "Se hur det går").await;
+    app.focus_on_heading("Skicka in ansökan").await;
+    app.with_text("h2", "Nu ska Vårdnadshavare 2 skriva under")
+        .await;
+    assert_eq!(app.find("#signing-code").await.text().await.unwrap(), code);
+    // Jonas is here: his own order, named on screen, and the case is filed with both.
+    app.click("#sign-here").await;
+    app.with_text("h2", "Nu ska Vårdnadshavare 2 skriva under")
+        .await;
+    app.with_text("p", "Bara Vårdnadshavare 2s eget BankID")
+        .await;
+    sign_pending_as(&app, &sim_phone, &sim, &db, "199306102394").await;
+    app.heading("är inskickad").await;
+    app.with_text("dt", "Underskriven av Vårdnadshavare 2")
+        .await;
+    app.with_text("dd", "Jonas Öberg").await;
+    app.with_text("dd", "Åsa Öberg").await;
+    assert_eq!(cases_filed(&db, 1).await, 1);
     app.quit().await;
+}
+
+/// Tolvan applies for ekonomiskt bistånd through the gateway, as his own etjanst would, and
+/// signs; the application then waits for the co-applicant. The signing code he passes on.
+async fn applied_and_signed(
+    gateway: &str,
+    sim_phone: &reqwest::Client,
+    sim: &str,
+    db: &std::path::Path,
+) -> String {
+    let mut document: Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../forms/examples/ekonomiskt-bistand.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let files: Vec<(String, Vec<u8>)> = vec![
+        (
+            "kontoutdrag-september-november.pdf".into(),
+            b"%PDF-1.7 kontoutdrag".to_vec(),
+        ),
+        (
+            "hyresavi-december.pdf".into(),
+            b"%PDF-1.7 hyresavi".to_vec(),
+        ),
+    ];
+    for answer in document["answers"].as_object_mut().unwrap().values_mut() {
+        for file in answer.as_array_mut().into_iter().flatten() {
+            if let Some((_, data)) = files.iter().find(|(name, _)| file["name"] == *name) {
+                file["size"] = data.len().into();
+            }
+        }
+    }
+    let key = etjanst::submit::new_key().unwrap();
+    let http = reqwest::Client::new();
+    let v: Value = http
+        .post(format!("{gateway}/api/v1/submissions"))
+        .header("Idempotency-Key", &key)
+        .header("Content-Type", "application/json")
+        .body(etjanst::submit::upload_body(&document, &files))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = v["submissionId"].as_str().unwrap().to_string();
+    let status = || async {
+        http.get(format!("{gateway}/api/v1/submissions/{id}/sign"))
+            .bearer_auth(&key)
+            .send()
+            .await
+            .unwrap()
+            .json::<Value>()
+            .await
+            .unwrap()
+    };
+    let started: Value = http
+        .post(format!("{gateway}/api/v1/submissions/{id}/sign"))
+        .bearer_auth(&key)
+        .json(&json!({ "sameDevice": true }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    phone(
+        sim_phone,
+        sim,
+        "autostart",
+        json!({ "autoStartToken": started["autoStartToken"] }),
+    )
+    .await;
+    for _ in 0..100 {
+        if status().await["hintCode"] == "userSign" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let order: String = rusqlite::Connection::open(db)
+        .unwrap()
+        .query_row(
+            "SELECT order_ref FROM submissions WHERE id = ?1",
+            [&id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    phone(
+        sim_phone,
+        sim,
+        "approve",
+        json!({ "orderRef": order, "personalNumber": "199908072391" }),
+    )
+    .await;
+    for _ in 0..100 {
+        if status().await["status"] == "waiting" {
+            return etjanst::submit::signing_code(&key);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("Tolvan's signature did not come through");
+}
+
+/// The co-applicant, at her own computer with nothing of Tolvan's on it, opens his application
+/// with the code he gave her: she identifies with BankID before anything is shown, reads what
+/// he signed, and signs; the case is filed with both signatures.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_signer_signs_with_the_code_in_the_window() {
+    tokio::time::timeout(std::time::Duration::from_secs(300), cosign_flow())
+        .await
+        .expect("the signing-code test did not finish in 5 minutes");
+}
+
+async fn cosign_flow() {
+    let _one = SERIAL.lock().await;
+    let data = tempfile::tempdir().unwrap();
+    let saves = tempfile::tempdir().unwrap();
+    let (gateway_url, sim_phone, sim, db) = gateway(data.path()).await;
+    let code = applied_and_signed(&gateway_url, &sim_phone, &sim, &db).await;
+    let hers = data.path().join("asas-dator");
+    let app = launch_with(&hers, saves.path(), &[("ETJANST_GATEWAY", &gateway_url)]).await;
+    app.heading("Kommunens e-tjänster").await;
+    app.click("#start-cosign").await;
+    app.focus_on_heading("Skriv under med kod").await;
+    // A mistyped code: said at the field, which keeps the focus.
+    app.type_into("#signing-code-input", "K7QM-2XPA").await;
+    app.keys(ENTER).await;
+    app.with_text("p", "Det där är ingen underskriftskod").await;
+    app.axe("cosign, a wrong code").await;
+    app.js("document.getElementById('signing-code-input').value = ''; document.getElementById('signing-code-input').dispatchEvent(new Event('input'))")
+        .await;
+    app.type_into(
+        "#signing-code-input",
+        &code.to_lowercase().replace('-', " "),
+    )
+    .await;
+    app.keys(ENTER).await;
+    app.with_text("h2", "Du ska skriva under som Medsökande")
+        .await;
+    assert!(
+        !app.present_text("p", "Bergslagsvägen").await,
+        "the application is shown before BankID"
+    );
+    app.axe("cosign, identify").await;
+    app.click("#cosign-identify").await;
+    sign_pending_as(&app, &sim_phone, &sim, &db, "199511242381").await;
+    app.with_text("h2", "Läs ansökan").await;
+    app.with_text("span", "Bergslagsvägen 4 B").await;
+    app.with_text("li", "Tolvan Tolvansson").await;
+    app.shot("cosign-read").await;
+    app.axe("cosign, read").await;
+    app.click("#cosign-sign").await;
+    sign_pending_as(&app, &sim_phone, &sim, &db, "199511242381").await;
+    app.with_text("h2", "Ansökan är inskickad").await;
+    let case = app.find("#case-number").await.text().await.unwrap();
+    assert!(case.parse::<i64>().is_ok(), "{case}");
+    app.with_text("li", "Åsa Öberg-Ławniczak").await;
+    assert_eq!(cases_filed(&db, 1).await, 1);
+    app.quit().await;
+    // Nothing of the application on her computer.
+    let marker = "Bergslagsvägen";
+    assert!(
+        holding(&[&hers], marker).is_empty(),
+        "the application was written to her computer"
+    );
+}
+
+/// The waiting screen's heading has the focus (so a screen reader reads it once).
+async fn waiting_heading_has_focus(app: &App) {
+    for _ in 0..50 {
+        let id = app
+            .js("return document.activeElement && document.activeElement.id")
+            .await;
+        if id == "waiting-title" {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let at = app
+        .js("const e = document.activeElement; return e ? e.tagName + '#' + e.id + ' ' + e.textContent.slice(0, 60) : null")
+        .await;
+    panic!("the waiting screen's heading did not take the focus: {at}");
 }
 
 /// Where WebKit keeps the app's website data for this account when it is not incognito.
@@ -1419,14 +1642,34 @@ async fn cases_filed(db: &std::path::Path, n: i64) -> i64 {
 /// Signs the one pending order in `db` on "this computer" as Tolvan, once the window says the
 /// app asks for the security code.
 async fn sign_pending(app: &App, sim_phone: &reqwest::Client, sim: &str, db: &std::path::Path) {
-    let (token, order): (String, String) = rusqlite::Connection::open(db)
-        .unwrap()
-        .query_row(
-            "SELECT auto_start_token, order_ref FROM submissions WHERE order_status = 'pending'",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .unwrap();
+    sign_pending_as(app, sim_phone, sim, db, "199908072391").await;
+}
+
+/// The pending order opened on this computer and signed as `personal_number`.
+async fn sign_pending_as(
+    app: &App,
+    sim_phone: &reqwest::Client,
+    sim: &str,
+    db: &std::path::Path,
+    personal_number: &str,
+) {
+    // The order the window's click started, once the gateway has it.
+    let mut pending = None;
+    for _ in 0..100 {
+        pending = rusqlite::Connection::open(db)
+            .unwrap()
+            .query_row(
+                "SELECT auto_start_token, order_ref FROM submissions WHERE order_status = 'pending'",
+                [],
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+            )
+            .ok();
+        if pending.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let (token, order) = pending.expect("no BankID order was started");
     phone(
         sim_phone,
         sim,
@@ -1440,7 +1683,7 @@ async fn sign_pending(app: &App, sim_phone: &reqwest::Client, sim: &str, db: &st
         sim_phone,
         sim,
         "approve",
-        json!({ "orderRef": order, "personalNumber": "199908072391" }),
+        json!({ "orderRef": order, "personalNumber": personal_number }),
     )
     .await;
 }

@@ -3,6 +3,7 @@
 
 pub mod blankett;
 pub mod catalogue;
+pub mod cosign;
 pub mod files;
 pub mod form;
 pub mod kiosk;

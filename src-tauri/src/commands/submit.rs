@@ -28,6 +28,8 @@ pub struct SubmitView {
     pub checksum: String,
     /// The applicant whose BankID alone can sign (`ÅÅÅÅMMDD-NNNN`), when the form names one.
     pub signer: Option<String>,
+    /// The role the application waits for, once the applicant has signed and others must.
+    pub waiting_for: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -48,16 +50,59 @@ pub struct ReceiptView {
     pub submitted: String,
     pub signer_name: String,
     pub sha256: String,
+    /// Everyone who signed, in order, when more than the applicant did.
+    pub signers: Vec<submit::Signer>,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SigningView {
+    /// `pending`, `failed`, `complete`; `waiting` once some have signed and the next has not
+    /// begun; `ended` when a signer declined or the time for signing ran out (the outbox
+    /// entry is gone, the draft stays); `identified` on another signer's computer.
     pub status: String,
     pub hint_code: Option<String>,
     pub message: String,
     pub qr: Option<Qr>,
     pub receipt: Option<ReceiptView>,
+    /// With several signers: who has signed and who is awaited.
+    pub signers: Vec<submit::Signer>,
+    /// The role that signs next.
+    pub next: Option<String>,
+    /// The signing code to give the next signer, while the application waits for them.
+    pub code: Option<String>,
+}
+
+impl SigningView {
+    fn of(s: submit::SignStatus) -> SigningView {
+        SigningView {
+            qr: s
+                .qr_data
+                .as_deref()
+                .and_then(submit::qr_path)
+                .map(|(path, size)| Qr { path, size }),
+            status: s.status,
+            hint_code: s.hint_code,
+            message: s.message,
+            receipt: None,
+            signers: s.signers,
+            next: s.next,
+            code: None,
+        }
+    }
+
+    fn ended(message: String) -> SigningView {
+        SigningView {
+            status: "ended".into(),
+            hint_code: None,
+            message,
+            qr: None,
+            receipt: None,
+            signers: Vec::new(),
+            next: None,
+            code: None,
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -68,6 +113,8 @@ pub struct OutboxView {
     pub created: i64,
     /// The gateway has it and it waits for a signature; else it waits to be sent.
     pub uploaded: bool,
+    /// The role it waits for, once the applicant has signed and others must.
+    pub waiting_for: Option<String>,
     pub attempts: u32,
     pub last_error: Option<String>,
 }
@@ -125,6 +172,7 @@ fn upload_and_start(
         issues: Vec::new(),
         checksum: o.sha256[..16].to_string(),
         signer: o.signer.as_deref().map(etjanst::ids::with_separator),
+        waiting_for: o.waiting_for.clone(),
     };
     let c = client(&o).map_err(|e| fail(e, lang))?;
     let app2 = app.clone();
@@ -203,6 +251,7 @@ fn kept(
         submitted: r.submitted_at.clone(),
         signer_name: r.signer_name.clone(),
         sha256: r.sha256.clone(),
+        signers: r.signers.clone(),
     })
 }
 
@@ -261,6 +310,7 @@ pub async fn submit_start(app: AppHandle, draft_id: String, same_device: bool) -
                         issues,
                         checksum: String::new(),
                         signer: None,
+                        waiting_for: None,
                     })
                 }
                 Err(submit::PrepareError::MissingFile(name)) => {
@@ -288,38 +338,58 @@ pub async fn outbox_send(app: AppHandle, outbox_id: String, same_device: bool) -
 }
 
 /// The order's state, BankID's message and the QR frame of this second; on completion the
-/// receipt, kept in the vault with the draft removed.
+/// receipt, kept in the vault with the draft removed. With several signers, once the applicant
+/// has signed: who has signed, who is awaited, and the code to give them; the outbox entry
+/// remembers that it waits. Declined, or gone from the gateway after waiting too long: the
+/// entry leaves the outbox and the draft stays.
 #[tauri::command]
 pub async fn submit_status(app: AppHandle, outbox_id: String) -> Res<SigningView> {
     blocking(&app, move |state| {
         let lang = state.lang();
-        let o = queued(state, &outbox_id)?;
+        let mut o = queued(state, &outbox_id)?;
         let submission = o.submission_id.clone().unwrap_or_default();
         let c = client(&o).map_err(|e| fail(e, lang))?;
-        let s = c
-            .status(
-                &o.idempotency_key,
-                &submission,
-                lang == etjanst::fill::Lang::En,
-            )
-            .map_err(|e| fail(e, lang))?;
+        let s = match c.status(
+            &o.idempotency_key,
+            &submission,
+            lang == etjanst::fill::Lang::En,
+        ) {
+            Ok(s) => s,
+            Err(SubmitError::Refused { status: 404, .. }) if o.waiting_for.is_some() => {
+                end(state, &outbox_id);
+                return Ok(SigningView::ended(etjanst::t!(lang, "submit-expired")));
+            }
+            Err(e) => return Err(fail(e, lang)),
+        };
+        if s.hint_code.as_deref() == Some("declined") {
+            end(state, &outbox_id);
+            return Ok(SigningView::ended(s.message));
+        }
         let receipt = match &s.receipt {
             Some(r) => Some(kept(state, &outbox_id, &o, r)?),
             None => None,
         };
-        Ok(SigningView {
-            status: s.status,
-            hint_code: s.hint_code,
-            message: s.message,
-            qr: s
-                .qr_data
-                .as_deref()
-                .and_then(submit::qr_path)
-                .map(|(path, size)| Qr { path, size }),
-            receipt,
-        })
+        let waits = s.waits_for_others().map(str::to_string);
+        let mut view = SigningView::of(s);
+        view.receipt = receipt;
+        if let Some(role) = waits {
+            if o.waiting_for.as_deref() != Some(role.as_str()) {
+                o.waiting_for = Some(role);
+                save(state, &outbox_id, &o);
+            }
+            view.code = Some(submit::signing_code(&o.idempotency_key));
+        }
+        Ok(view)
     })
     .await
+}
+
+/// A submission that will never be filed leaves the outbox; its draft stays.
+fn end(state: &Desktop, outbox_id: &str) {
+    lock(&state.signing).remove(outbox_id);
+    if let Some(v) = lock(&state.vault).as_mut() {
+        let _ = v.unqueue(outbox_id);
+    }
 }
 
 /// Cancels the order. The citizen may have signed just before: then the case is filed, and
@@ -341,16 +411,12 @@ pub async fn submit_cancel(app: AppHandle, outbox_id: String) -> Res<SigningView
             submit::Cancelled::NotSubmitted(message) => Ok(SigningView {
                 status: "failed".into(),
                 hint_code: Some("cancelled".into()),
-                message,
-                qr: None,
-                receipt: None,
+                ..SigningView::ended(message)
             }),
             submit::Cancelled::Filed(r) => Ok(SigningView {
                 status: "complete".into(),
-                hint_code: None,
-                message: String::new(),
-                qr: None,
                 receipt: Some(kept(state, &outbox_id, &o, &r)?),
+                ..SigningView::ended(String::new())
             }),
         }
     })
@@ -412,6 +478,7 @@ pub fn outbox(state: State<'_, Desktop>) -> Res<Vec<OutboxView>> {
             service_name: o.service_name.clone(),
             created: o.created,
             uploaded: o.submission_id.is_some(),
+            waiting_for: o.waiting_for.clone(),
             attempts: o.attempts,
             last_error: o.last_error.clone(),
         })
@@ -437,6 +504,7 @@ pub fn receipts(state: State<'_, Desktop>) -> Res<Vec<ReceiptView>> {
             submitted: r.submitted.clone(),
             signer_name: r.details["signerName"].as_str().unwrap_or("").to_string(),
             sha256: r.sha256.clone(),
+            signers: serde_json::from_value(r.details["signers"].clone()).unwrap_or_default(),
         })
         .collect())
 }

@@ -356,6 +356,7 @@ pub fn lock_vault(state: &Desktop, passphrase: Option<String>) -> Res<()> {
     *lock(&state.pdf) = None;
     *lock(&state.saved) = None;
     lock(&state.signing).clear();
+    *lock(&state.cosign) = None;
     Ok(())
 }
 

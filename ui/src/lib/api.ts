@@ -292,6 +292,16 @@ export interface SubmitView {
   checksum: string;
   /** The applicant whose BankID alone can sign, when the form names one. */
   signer: string | null;
+  /** The role the application waits for, once the applicant has signed and others must. */
+  waitingFor: string | null;
+}
+
+/// One who signs an application, as the gateway tells it.
+export interface Signer {
+  role: string;
+  name?: string | null;
+  signed: boolean;
+  signedAt?: string | null;
 }
 
 export interface ReceiptView {
@@ -302,6 +312,8 @@ export interface ReceiptView {
   submitted: string;
   signerName: string;
   sha256: string;
+  /** Everyone who signed, in order, when more than the applicant did. */
+  signers: Signer[];
 }
 
 /// Kiosk mode, as the administrator set it up (null on a citizen's own computer).
@@ -325,11 +337,26 @@ export interface ReceiptPage {
 }
 
 export interface SigningView {
-  status: 'pending' | 'failed' | 'complete';
+  /** `waiting`: some have signed, the next has not begun; `ended`: declined or expired (the
+   * draft stays); `identified`: another signer's BankID has said who they are. */
+  status: 'pending' | 'failed' | 'complete' | 'waiting' | 'ended' | 'identified';
   hintCode: string | null;
   message: string;
   qr: { path: string; size: number } | null;
   receipt: ReceiptView | null;
+  signers: Signer[];
+  next: string | null;
+  /** The signing code to give the next signer, while the application waits for them. */
+  code: string | null;
+}
+
+/// What another signer reads before signing: what the applicant signed.
+export interface CosignSummary {
+  serviceName: string;
+  role: string;
+  steps: SummaryStep[];
+  signers: Signer[];
+  checksum: string;
 }
 
 export interface OutboxView {
@@ -337,6 +364,7 @@ export interface OutboxView {
   serviceName: string;
   created: number;
   uploaded: boolean;
+  waitingFor: string | null;
   attempts: number;
   lastError: string | null;
 }
@@ -424,6 +452,14 @@ export const api = {
   kioskFiles: () => invoke<{ path: string; shown: string; bytes: number }[]>('kiosk_files'),
   kioskAttach: (id: string, queryId: string, path: string) =>
     invoke<Answers>('kiosk_attach', { id, queryId, path }),
+  cosignOpen: (code: string) => invoke<{ role: string }>('cosign_open', { code }),
+  cosignIdentify: (sameDevice: boolean) => invoke<void>('cosign_identify', { sameDevice }),
+  cosignSign: (sameDevice: boolean) => invoke<ReceiptView | null>('cosign_sign', { sameDevice }),
+  cosignStatus: () => invoke<SigningView>('cosign_status'),
+  cosignCancel: () => invoke<string>('cosign_cancel'),
+  cosignSummary: () => invoke<CosignSummary>('cosign_summary'),
+  cosignDecline: () => invoke<string>('cosign_decline'),
+  cosignClose: () => invoke<void>('cosign_close'),
   linkQr: (url: string) => invoke<{ path: string; size: number }>('link_qr', { url }),
 };
 

@@ -10,7 +10,8 @@ export type Screen =
   | { name: 'service'; id: string; site: string | null }
   | { name: 'form'; flowId: string; draftId: string | null; focus?: Issue; change?: string }
   | { name: 'review'; flowId: string; draftId: string; back?: string }
-  | { name: 'submit'; flowId: string | null; draftId: string | null; outboxId: string | null }
+  | { name: 'submit'; flowId: string | null; draftId: string | null; outboxId: string | null; waiting?: boolean }
+  | { name: 'cosign' }
   | { name: 'receipt'; id: string; justSent?: boolean }
   | { name: 'drafts' }
   | { name: 'settings' }
