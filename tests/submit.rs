@@ -686,3 +686,35 @@ async fn an_attached_file_is_sent_with_its_own_size_whatever_the_answers_file_sa
         "the case names the size sent: {xml}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_application_whose_second_signer_never_signs_expires_and_the_draft_stays() {
+    let s = setup().await;
+    let gateway = serve_on(
+        TcpListener::bind("127.0.0.1:0").unwrap(),
+        Settings {
+            pending_ttl: Duration::from_secs(2),
+            ..(s.settings)()
+        },
+    );
+    let draft = save_draft(&s.data, "forskoleplats");
+    let (child, rx) = spawn(
+        &s.data,
+        &["submit", "--draft", &draft, "--gateway", &gateway],
+    );
+    let mut seen = Vec::new();
+    scan_and_approve_as(&s.phone, &rx, &mut seen, "199205052385").await;
+    wait_for(&rx, "underskriftskoden:", &mut seen).await;
+    assert_eq!(finish(child, &rx, &mut seen).await, 3, "{seen:#?}");
+    // The gateway's time for the others runs out; asked next, the applicant's computer says so.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let (code, out) = run(&s.data, &["outbox", "send"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("väntade för länge på underskrifter"), "{out}");
+    assert!(out.contains("Utkastet finns kvar"), "{out}");
+    let (_, list) = run(&s.data, &["outbox", "list"]);
+    assert!(!list.contains("rskoleplats"), "{list}");
+    let (_, drafts) = run(&s.data, &["draft", "list"]);
+    assert!(drafts.contains(&draft), "{drafts}");
+    assert_eq!(s.store.count_cases().await.unwrap(), 0);
+}

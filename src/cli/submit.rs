@@ -192,13 +192,39 @@ fn send(
     signing: SigningArgs,
     catalogue: Option<&Catalogue>,
 ) -> Result<u8, Failure> {
-    let lang = super::lang();
     let client = Client::new(&o.gateway, Duration::from_secs(30)).map_err(Failure::from_submit)?;
+    // Signed already and waiting for the others: the gateway has it, or has purged it after
+    // waiting too long, and then it must not be uploaded afresh under the same key.
+    let waiting = o
+        .waiting_for
+        .is_some()
+        .then(|| o.submission_id.clone())
+        .flatten();
+    let submission_id = match waiting {
+        Some(id) => id,
+        None => match upload(vault, id, &mut o, &client, signing)? {
+            Ok(submission) => submission,
+            Err(code) => return Ok(code),
+        },
+    };
+    signed(vault, id, o, &client, &submission_id, signing, catalogue)
+}
+
+/// Uploads an outbox entry (again, with the same key and bytes, if need be): the gateway's id,
+/// or the exit code when the entry stays in the outbox or leaves it refused.
+fn upload(
+    vault: &mut Vault,
+    id: &str,
+    o: &mut Outgoing,
+    client: &Client,
+    signing: SigningArgs,
+) -> Result<Result<String, u8>, Failure> {
+    let lang = super::lang();
     let uploaded = loop {
         let mut save = |o: &Outgoing| {
             let _ = vault.update_queued(id, o);
         };
-        let result = submit::upload_queued(&client, &mut o, &mut save, Arc::new(progress_line));
+        let result = submit::upload_queued(client, o, &mut save, Arc::new(progress_line));
         if std::io::stderr().is_terminal() {
             eprintln!();
         }
@@ -208,7 +234,7 @@ fn send(
                 eprintln!("etjanst: {e}");
                 if !signing.wait {
                     println!("{}", etjanst::t!(lang, "submit-queued", id = id));
-                    return Ok(WAITING);
+                    return Ok(Err(WAITING));
                 }
                 let pause = submit::backoff(o.attempts);
                 eprintln!(
@@ -231,7 +257,7 @@ fn send(
                 // Refused for a reason that is not the application's: it stays in the outbox.
                 eprintln!("etjanst: {e}");
                 println!("{}", etjanst::t!(lang, "submit-queued", id = id));
-                return Ok(1);
+                return Ok(Err(1));
             }
         }
     };
@@ -249,7 +275,23 @@ fn send(
             )
         );
     }
-    let mut signed = sign(&client, &o, &uploaded.submission_id, signing)?;
+    Ok(Ok(uploaded.submission_id.clone()))
+}
+
+/// Signs (or follows the signing of) submission `submission_id`, and whatever it comes to:
+/// the receipt kept, the entry left waiting, or ended.
+#[allow(clippy::too_many_arguments)]
+fn signed(
+    vault: &mut Vault,
+    id: &str,
+    mut o: Outgoing,
+    client: &Client,
+    submission_id: &str,
+    signing: SigningArgs,
+    catalogue: Option<&Catalogue>,
+) -> Result<u8, Failure> {
+    let lang = super::lang();
+    let mut signed = sign(client, &o, submission_id, signing)?;
     loop {
         match signed {
             Outcome::Receipt(r) => {
@@ -293,9 +335,9 @@ fn send(
                         etjanst::t!(lang, "submit-next-here", role = role.as_str())
                     );
                     signed = start_and_follow(
-                        &client,
+                        client,
                         &o.idempotency_key,
-                        &uploaded.submission_id,
+                        submission_id,
                         signing.same_device,
                     )?;
                     continue;
@@ -314,9 +356,7 @@ fn send(
                         "{}",
                         etjanst::t!(lang, "submit-waiting-others", role = role.as_str())
                     );
-                    if let Some(s) =
-                        wait_for_others(&client, &o.idempotency_key, &uploaded.submission_id)?
-                    {
+                    if let Some(s) = wait_for_others(client, &o.idempotency_key, submission_id)? {
                         signed = s;
                         continue;
                     }

@@ -179,9 +179,20 @@ fn upload_and_start(
     let progress = Arc::new(move |sent: u64, total: u64| {
         let _ = app2.emit("submit-progress", (sent, total));
     });
-    let submission = match submit::upload_queued(&c, &mut o, &mut |o| save(state, id, o), progress)
-    {
-        Ok(u) => u.submission_id,
+    // Signed already and waiting for the others: the gateway has it (or purged it after
+    // waiting too long, and then it must not be uploaded afresh under the same key).
+    let waiting = o
+        .waiting_for
+        .is_some()
+        .then(|| o.submission_id.clone())
+        .flatten();
+    let uploaded = match waiting {
+        Some(submission) => Ok(submission),
+        None => submit::upload_queued(&c, &mut o, &mut |o| save(state, id, o), progress)
+            .map(|u| u.submission_id),
+    };
+    let submission = match uploaded {
+        Ok(submission) => submission,
         Err(e) if e.retry_later() => {
             return Ok(view(
                 "queued",
