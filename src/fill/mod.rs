@@ -44,8 +44,49 @@ impl Report {
 /// Runs the evaluators (clearing hidden answers in `answers`) and validates in `mode`.
 pub fn check(form: &Form, answers: &mut Answers, mode: Mode, today: NaiveDate) -> Report {
     let states = form.evaluate(answers);
-    let issues = validate(form, &states, answers, mode, today);
+    let mut issues = validate(form, &states, answers, mode, today);
+    issues.extend(not_the_applicant(form, answers));
     Report { states, issues }
+}
+
+/// A multi-sign query that may not name the applicant (`preventPostersCitizenIdentifier`)
+/// and does: the other signer would be the applicant again.
+fn not_the_applicant(form: &Form, answers: &Answers) -> Vec<Issue> {
+    let Some(applicant) = applicant(form, answers) else {
+        return Vec::new();
+    };
+    form.queries()
+        .iter()
+        .filter(|q| {
+            matches!(&q.kind, crate::flow::QueryKind::ContactDetail(c)
+                if c.manual_multi_sign.as_ref().is_some_and(|m| m.prevent_posters_citizen_identifier))
+        })
+        .filter(|q| match answers.get(&q.id) {
+            Some(Answer::Contact(a)) => {
+                a.citizen_id.as_deref().and_then(crate::ids::twelve_digits)
+                    == Some(applicant.clone())
+            }
+            _ => false,
+        })
+        .map(|q| Issue {
+            query: q.id.clone(),
+            field: Some("citizenId".into()),
+            row: None,
+            problem: Problem::SameAsApplicant,
+        })
+        .collect()
+}
+
+/// The contact query whose person is the applicant: the first that asks for a personnummer,
+/// a multi-sign query (another signer) aside.
+fn applicant_query<'f>(form: &'f Form) -> Option<&'f crate::flow::Query> {
+    form.queries()
+        .iter()
+        .find(|q| {
+            matches!(&q.kind, crate::flow::QueryKind::ContactDetail(c)
+                if c.field_citizen_id != crate::flow::FieldMode::Hidden && c.manual_multi_sign.is_none())
+        })
+        .copied()
 }
 
 /// What still stands between a draft and a form that can be printed or sent: the issues a
@@ -68,10 +109,7 @@ pub fn remaining(form: &Form, answers: &Answers, draft: &Report, today: NaiveDat
 pub fn applicant(form: &Form, answers: &Answers) -> Option<String> {
     // The first contact query that asks for a personnummer is the applicant's even when left
     // empty: a co-applicant further on must not take the applicant's place.
-    let first = form.queries().iter().find(|q| {
-        matches!(&q.kind, crate::flow::QueryKind::ContactDetail(c)
-            if c.field_citizen_id != crate::flow::FieldMode::Hidden)
-    })?;
+    let first = applicant_query(form)?;
     match answers.get(&first.id) {
         Some(Answer::Contact(a)) => a.citizen_id.as_deref().and_then(crate::ids::twelve_digits),
         _ => None,
@@ -116,10 +154,7 @@ pub fn signing_parties(form: &Form, answers: &Answers, lang: Lang) -> Vec<Signin
             .join(" ");
         (!n.is_empty()).then_some(n)
     };
-    let applicant_query = form.queries().iter().find(|q| {
-        matches!(&q.kind, crate::flow::QueryKind::ContactDetail(c)
-            if c.field_citizen_id != crate::flow::FieldMode::Hidden)
-    });
+    let applicant_query = applicant_query(form);
     let mut out = vec![SigningParty {
         role: crate::t!(lang, "signer-applicant"),
         personnummer: first,

@@ -50,6 +50,8 @@ pub struct Issue {
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum Problem {
     Required,
+    /// A multi-sign query names the applicant, who signs as applicant already.
+    SameAsApplicant,
     TooLong {
         max: usize,
         length: usize,
@@ -132,6 +134,7 @@ impl Issue {
                 format_message(*format, *problem, lang)
             }
             Problem::OneChoiceOnly => t!(lang, "problem-one-choice-only"),
+            Problem::SameAsApplicant => t!(lang, "problem-same-as-applicant"),
             Problem::TooFewChecked { min } => t!(lang, "problem-too-few-checked", min = min),
             Problem::TooManyChecked { max } => t!(lang, "problem-too-many-checked", max = max),
             Problem::TooManyFiles { max } => t!(lang, "problem-too-many-files", max = max),

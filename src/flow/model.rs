@@ -537,6 +537,28 @@ pub struct ContactDetailQuery {
     /// when the query is shown and its personnummer given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signs: Option<String>,
+    /// Open ePlatform's ManualMultiSignQuery ("Flerpartssigneringsfråga"): the applicant names
+    /// another person who must sign (first and last name, e-mail, mobile phone, personnummer).
+    /// etjanst fills it as these contact details, signed in the role of the query's name, and
+    /// writes it back to `.oeflow` and into the case XML in its own shape (`case-xml.md` §4.8).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manual_multi_sign: Option<ManualMultiSign>,
+}
+
+/// The settings of Open ePlatform's ManualMultiSignQuery, kept for the round trip and the case.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ManualMultiSign {
+    /// `hideCitizenIdetifierInPDF`: the signer's personnummer is left out of the PDF.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub hide_citizen_identifier_in_pdf: bool,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub set_multiparts_as_owners: bool,
+    /// The signer may not be the applicant (their personnummer differs).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub prevent_posters_citizen_identifier: bool,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub require_contact_info_verification: bool,
 }
 
 impl Default for ContactDetailQuery {
@@ -553,6 +575,7 @@ impl Default for ContactDetailQuery {
             require_mobile_phone_or_phone: false,
             allow_sms: false,
             signs: None,
+            manual_multi_sign: None,
         }
     }
 }

@@ -64,6 +64,10 @@ const KNOWN_TYPES: &[(&str, &str)] = &[
         "com.nordicpeak.flowengine.queries.organizationdetailquery.OrganizationDetailQueryProviderModule",
     ),
     (
+        "ManualMultiSignQuery",
+        "com.nordicpeak.flowengine.queries.manualmultisignquery.ManualMultiSignQueryProviderModule",
+    ),
+    (
         "FileInfoQuery",
         "com.nordicpeak.flowengine.queries.fileinfoquery.FileInfoQueryProviderModule",
     ),
@@ -281,7 +285,13 @@ impl Reader<'_> {
         for e in sorted(d.path("EvaluatorDescriptors/EvaluatorDescriptor")) {
             evaluators.push(self.evaluator(e)?);
         }
-        let kind = self.kind(bean, &type_id)?;
+        let mut kind = self.kind(bean, &type_id)?;
+        // A multi-sign query's person signs in the role its name gives ("Medsökande").
+        if let QueryKind::ContactDetail(c) = &mut kind
+            && c.manual_multi_sign.is_some()
+        {
+            c.signs = Some(name.clone());
+        }
         Ok(Query {
             id,
             alias: None,
@@ -383,8 +393,33 @@ impl Reader<'_> {
                     allow_sms: bean.child_bool("allowSMS"),
                     // Open ePlatform names co-signers in multi-sign queries, not here.
                     signs: None,
+                    manual_multi_sign: None,
                 })
             }
+            // Filled as the contact details it asks for; the role it signs in is the query's
+            // name, set where the name is read.
+            "ManualMultiSignQuery" => QueryKind::ContactDetail(ContactDetailQuery {
+                field_citizen_id: FieldMode::Required,
+                field_name: FieldMode::Required,
+                field_address: FieldMode::Hidden,
+                field_care_of: FieldMode::Hidden,
+                field_phone: FieldMode::Hidden,
+                field_mobile_phone: FieldMode::Visible,
+                field_email: FieldMode::Visible,
+                // The municipality reaches the other signer by e-mail or SMS.
+                require_at_least_one_contact_way: true,
+                require_mobile_phone_or_phone: false,
+                allow_sms: false,
+                signs: None,
+                manual_multi_sign: Some(ManualMultiSign {
+                    hide_citizen_identifier_in_pdf: bean.child_bool("hideCitizenIdetifierInPDF"),
+                    set_multiparts_as_owners: bean.child_bool("setMultipartsAsOwners"),
+                    prevent_posters_citizen_identifier: bean
+                        .child_bool("preventPostersCitizenIdentifier"),
+                    require_contact_info_verification: bean
+                        .child_bool("requireContactInfoVerification"),
+                }),
+            }),
             "OrganizationDetailQuery" => {
                 let d = OrganizationDetailQuery::default();
                 QueryKind::OrganizationDetail(OrganizationDetailQuery {
@@ -699,6 +734,9 @@ fn bean_element(kind: &QueryKind) -> String {
     match kind {
         QueryKind::RepeatingGroup(_) => GROUP_ELEMENT.to_string(),
         QueryKind::Unknown(u) => u.element.clone(),
+        QueryKind::ContactDetail(c) if c.manual_multi_sign.is_some() => {
+            "ManualMultiSignQuery".to_string()
+        }
         other => format!("{}Query", other.type_name()),
     }
 }
@@ -773,6 +811,24 @@ fn bean(w: &mut Writer, q: &Query) {
             opt_num(w, "maxFileNameLength", f.max_file_name_length);
             list(w, "allowedFileExtensions", "value", &f.allowed_extensions);
             w.bool("excludeFileContentFromXML", f.exclude_file_content_from_xml);
+        }
+        QueryKind::ContactDetail(ContactDetailQuery {
+            manual_multi_sign: Some(m),
+            ..
+        }) => {
+            w.bool(
+                "hideCitizenIdetifierInPDF",
+                m.hide_citizen_identifier_in_pdf,
+            );
+            w.bool("setMultipartsAsOwners", m.set_multiparts_as_owners);
+            w.bool(
+                "preventPostersCitizenIdentifier",
+                m.prevent_posters_citizen_identifier,
+            );
+            w.bool(
+                "requireContactInfoVerification",
+                m.require_contact_info_verification,
+            );
         }
         QueryKind::ContactDetail(c) => {
             w.bool("allowSMS", c.allow_sms);

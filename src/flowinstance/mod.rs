@@ -396,6 +396,9 @@ impl Writer<'_> {
         let citizen_id = c.citizen_id.as_deref().map(|id| {
             ids::twelve_digits(java_trim(id)).unwrap_or_else(|| java_trim(id).to_string())
         });
+        if q.manual_multi_sign.is_some() {
+            return self.multi_sign(c, citizen_id.as_deref());
+        }
         let fields = [
             ("Firstname", &c.first_name, q.field_name),
             ("Lastname", &c.last_name, q.field_name),
@@ -419,6 +422,28 @@ impl Writer<'_> {
             let sms = forced || c.contact_by_sms.unwrap_or(false);
             self.out.cdata("ContactBySMS", bool_text(sms))?;
         }
+        Ok(())
+    }
+
+    /// ManualMultiSignQuery's five children (§4.8): Email and MobilePhone only when given.
+    fn multi_sign(
+        &mut self,
+        c: &ContactAnswer,
+        citizen_id: Option<&str>,
+    ) -> Result<(), CaseXmlError> {
+        let value = |v: &Option<String>| java_trim(v.as_deref().unwrap_or("")).to_string();
+        self.out.cdata("Firstname", &value(&c.first_name))?;
+        self.out.cdata("Lastname", &value(&c.last_name))?;
+        for (name, v) in [
+            ("Email", value(&c.email)),
+            ("MobilePhone", value(&c.mobile_phone)),
+        ] {
+            if !v.is_empty() {
+                self.out.cdata(name, &v)?;
+            }
+        }
+        self.out
+            .cdata("SocialSecurityNumber", citizen_id.unwrap_or_default())?;
         Ok(())
     }
 

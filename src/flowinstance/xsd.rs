@@ -158,6 +158,7 @@ fn type_name(q: &Query) -> Option<String> {
         QueryKind::Checkbox(_) => "CheckboxQuery",
         QueryKind::DropDown(_) => "DropDownQuery",
         QueryKind::FileUpload(_) => "FileUploadQuery",
+        QueryKind::ContactDetail(c) if c.manual_multi_sign.is_some() => "ManualMultiSignQuery",
         QueryKind::ContactDetail(_) => "ContactChannelQuery",
         QueryKind::OrganizationDetail(_) => "OrganizationDetailQuery",
         _ => return None,
@@ -239,6 +240,18 @@ fn query_type(x: &mut Out, q: &Query) -> Result<(), IllegalCharacter> {
                 Some("0"),
                 Some(&max),
             );
+        }
+        // §4.8: the five, Email and MobilePhone optional.
+        QueryKind::ContactDetail(c) if c.manual_multi_sign.is_some() => {
+            for (name, min) in [
+                ("Firstname", None),
+                ("Lastname", None),
+                ("Email", Some("0")),
+                ("MobilePhone", Some("0")),
+                ("SocialSecurityNumber", None),
+            ] {
+                element(x, name, "xs:string", min, None);
+            }
         }
         QueryKind::ContactDetail(c) => {
             let shown = |m: FieldMode| m != FieldMode::Hidden;

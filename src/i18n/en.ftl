@@ -195,6 +195,7 @@ required-field = Enter { $label }.
 problem-too-long = The text may be at most { $max } characters long (now { $length }).
 problem-too-short = The text must be at least { $min } characters long.
 problem-one-choice-only = Choose only one option.
+problem-same-as-applicant = This is the applicant's own personnummer. Give the personnummer of the other person who is to sign.
 problem-too-few-checked = Tick at least { $min } options.
 problem-too-many-checked = Tick at most { $max } options.
 problem-too-many-files = You can attach at most { $max } files.

@@ -195,6 +195,7 @@ required-field = Skriv { $label }.
 problem-too-long = Texten får vara högst { $max } tecken lång (nu { $length }).
 problem-too-short = Texten måste vara minst { $min } tecken lång.
 problem-one-choice-only = Välj bara ett alternativ.
+problem-same-as-applicant = Det här är sökandens eget personnummer. Ange personnumret för den andra personen som ska skriva under.
 problem-too-few-checked = Kryssa i minst { $min } alternativ.
 problem-too-many-checked = Kryssa i högst { $max } alternativ.
 problem-too-many-files = Du kan bifoga högst { $max } filer.

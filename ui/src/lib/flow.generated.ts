@@ -319,6 +319,13 @@ fieldName?: ("HIDDEN" | "VISIBLE" | "REQUIRED")
  * Per-field visibility of contact queries (OeP ContactDetailQueryField).
  */
 fieldPhone?: ("HIDDEN" | "VISIBLE" | "REQUIRED")
+/**
+ * Open ePlatform's ManualMultiSignQuery ("Flerpartssigneringsfråga"): the applicant names
+ * another person who must sign (first and last name, e-mail, mobile phone, personnummer).
+ * etjanst fills it as these contact details, signed in the role of the query's name, and
+ * writes it back to `.oeflow` and into the case XML in its own shape (`case-xml.md` §4.8).
+ */
+manualMultiSign?: (ManualMultiSign | null)
 requireAtLeastOneContactWay?: boolean
 requireMobilePhoneOrPhone?: boolean
 /**
@@ -327,6 +334,21 @@ requireMobilePhoneOrPhone?: boolean
  * when the query is shown and its personnummer given.
  */
 signs?: (string | null)
+}
+/**
+ * The settings of Open ePlatform's ManualMultiSignQuery, kept for the round trip and the case.
+ */
+export interface ManualMultiSign {
+/**
+ * `hideCitizenIdetifierInPDF`: the signer's personnummer is left out of the PDF.
+ */
+hideCitizenIdentifierInPdf?: boolean
+/**
+ * The signer may not be the applicant (their personnummer differs).
+ */
+preventPostersCitizenIdentifier?: boolean
+requireContactInfoVerification?: boolean
+setMultipartsAsOwners?: boolean
 }
 /**
  * OrganizationDetailQuery. Name and organisation number are always asked for.
