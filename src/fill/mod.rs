@@ -158,7 +158,7 @@ pub fn signing_parties(form: &Form, answers: &Answers, lang: Lang) -> Vec<Signin
     let mut out = vec![SigningParty {
         role: crate::t!(lang, "signer-applicant"),
         personnummer: first,
-        name: applicant_query.and_then(|q| contact(q)).and_then(full_name),
+        name: applicant_query.and_then(&contact).and_then(full_name),
         query: applicant_query.map(|q| q.id.clone()).unwrap_or_default(),
     }];
     for q in form.queries() {
