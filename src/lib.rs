@@ -6,6 +6,7 @@
 //! - [`catalogue`]: the e-services a citizen can find (embedded default and imported flows).
 //! - [`flow`]: the flow model, the JSON flow format and `.oeflow` import/export.
 //! - [`fill`]: answers, the evaluator engine and validation.
+//! - [`profile`]: the citizen's own details ("Mina uppgifter") and the questions they fill.
 //! - [`ids`]: Swedish identity numbers and other formats the validators check.
 //! - [`flowinstance`]: the submitted-case XML municipal back-ends read.
 //! - [`vault`]: encrypted drafts, attachments and receipts.
@@ -27,6 +28,7 @@ pub mod json_error;
 pub mod kiosk;
 pub mod pdf;
 pub mod private;
+pub mod profile;
 pub mod qr;
 pub mod submit;
 pub mod vault;

@@ -152,6 +152,7 @@ pub(super) fn pdf(catalogue: &Catalogue, lang: Lang, args: PdfArgs) -> Result<u8
         output,
         no_qr,
         created,
+        ..
     } = args;
     let given = flow;
     let flow = fillable(catalogue, &given, lang)?;
@@ -223,7 +224,10 @@ pub(crate) fn read_answers(flow: &Flow, given: &str, path: &Path) -> Result<Answ
     let text = std::fs::read_to_string(path)
         .map_err(|e| Failure::from(format!("{}: {e}", path.display())))?;
     let origin = path.display().to_string();
-    etjanst::app::parse_answers(flow, given, &text, &origin, lang()).map_err(Failure::from)
+    let mut answers =
+        etjanst::app::parse_answers(flow, given, &text, &origin, lang()).map_err(Failure::from)?;
+    super::profile::fill(flow, &mut answers);
+    Ok(answers)
 }
 
 pub(crate) fn print_issues(

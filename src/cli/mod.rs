@@ -10,6 +10,7 @@ mod browse;
 mod drafts;
 mod forms;
 mod kiosk;
+mod profile;
 mod sites;
 mod submit;
 
@@ -86,6 +87,9 @@ enum Command {
         /// Validate as a draft (formats only) instead of for print/submit.
         #[arg(long)]
         draft: bool,
+        /// Fill the applicant's empty questions from your details (`etjanst profile`).
+        #[arg(long)]
+        profile: bool,
     },
     /// Print the submitted-case XML (Open ePlatform flow instance) of complete answers, as
     /// Open ePlatform writes it (ISO-8859-1). Without the server's part it is a preview.
@@ -133,6 +137,9 @@ enum Command {
     /// Saved drafts: encrypted on this computer, never sent anywhere.
     #[command(subcommand)]
     Draft(DraftCommand),
+    /// Your own details ("Mina uppgifter"), kept encrypted, that fill the applicant's questions.
+    #[command(subcommand)]
+    Profile(profile::ProfileCommand),
     /// Sends an application to the municipality and signs it with BankID.
     Submit(submit::SubmitArgs),
     /// Sign an application someone else sent, as its second guardian or co-applicant, with the
@@ -217,6 +224,9 @@ pub(crate) struct PdfArgs {
     /// Time printed on the PDF and carried in its codes, ÅÅÅÅ-MM-DDTHH:MM:SS (default: now).
     #[arg(long, value_name = "TIME")]
     pub(crate) created: Option<String>,
+    /// Fill the applicant's empty questions from your details (`etjanst profile`).
+    #[arg(long, conflicts_with = "blank")]
+    pub(crate) profile: bool,
 }
 
 #[derive(Args)]
@@ -489,6 +499,7 @@ fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
         }) => sites::bundle_build(lang, flows, site, gateway, key, output),
         Command::Sync(args) => sites::sync(&dir, lang, args),
         Command::Draft(command) => drafts::run(&dir, cli.passphrase_file.as_deref(), command),
+        Command::Profile(command) => profile::run(&dir, cli.passphrase_file.as_deref(), command),
         Command::Submit(args) => submit::submit(&dir, cli.passphrase_file.as_deref(), args),
         Command::Outbox(command) => submit::outbox(&dir, cli.passphrase_file.as_deref(), command),
         Command::Sign(args) => submit::cosign(&dir, args),
@@ -501,6 +512,14 @@ fn run(cli: Cli, lang: Lang) -> Result<u8, Failure> {
         },
         Command::Schema => browse::schema(),
         command => {
+            let wants_profile = match &command {
+                Command::Check { profile, .. } => *profile,
+                Command::Pdf(args) => args.profile,
+                _ => false,
+            };
+            if wants_profile {
+                profile::load(&dir, cli.passphrase_file.as_deref())?;
+            }
             let catalogue = Catalogue::open(&dir)?;
             for w in &catalogue.warnings {
                 eprintln!("etjanst: {}: {w}", etjanst::t!(lang, "warning"));
@@ -527,6 +546,7 @@ fn run_on(catalogue: &Catalogue, command: Command, lang: Lang) -> Result<u8, Fai
             answers,
             json,
             draft,
+            ..
         } => forms::check(catalogue, lang, flow, answers, json, draft),
         Command::Xml(args) => forms::xml(catalogue, lang, args),
         Command::Xsd { flow, output } => forms::xsd(catalogue, lang, flow, output),
@@ -535,6 +555,7 @@ fn run_on(catalogue: &Catalogue, command: Command, lang: Lang) -> Result<u8, Fai
         Command::Import { .. }
         | Command::Schema
         | Command::Draft(_)
+        | Command::Profile(_)
         | Command::Submit(_)
         | Command::Outbox(_)
         | Command::Sign(_)

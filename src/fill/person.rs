@@ -197,6 +197,25 @@ impl ContactAnswer {
             _ => return None,
         })
     }
+
+    /// Sets field `name`; whether it has one.
+    pub fn set(&mut self, name: &str, value: &str) -> bool {
+        let slot = match name {
+            "citizenId" => &mut self.citizen_id,
+            "firstName" => &mut self.first_name,
+            "lastName" => &mut self.last_name,
+            "careOf" => &mut self.care_of,
+            "address" => &mut self.address,
+            "zipCode" => &mut self.zip_code,
+            "postalAddress" => &mut self.postal_address,
+            "phone" => &mut self.phone,
+            "mobilePhone" => &mut self.mobile_phone,
+            "email" => &mut self.email,
+            _ => return false,
+        };
+        *slot = Some(value.to_string());
+        true
+    }
 }
 
 impl OrganizationAnswer {
@@ -215,6 +234,25 @@ impl OrganizationAnswer {
             "email" => &self.email,
             _ => return None,
         })
+    }
+
+    /// Sets field `name`; whether it has one.
+    pub fn set(&mut self, name: &str, value: &str) -> bool {
+        let slot = match name {
+            "name" => &mut self.name,
+            "organizationNumber" => &mut self.organization_number,
+            "address" => &mut self.address,
+            "zipCode" => &mut self.zip_code,
+            "postalAddress" => &mut self.postal_address,
+            "firstName" => &mut self.first_name,
+            "lastName" => &mut self.last_name,
+            "phone" => &mut self.phone,
+            "mobilePhone" => &mut self.mobile_phone,
+            "email" => &mut self.email,
+            _ => return false,
+        };
+        *slot = Some(value.to_string());
+        true
     }
 }
 

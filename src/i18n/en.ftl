@@ -378,3 +378,6 @@ blankett-kind-signature = digital signature
 blankett-multiline = several lines
 desktop-no-blankett = Open the blankett first.
 signer-applicant = Applicant
+profile-empty = You have no details saved. Save them with `etjanst profile set`.
+profile-saved = Your details are saved, encrypted, on this computer.
+profile-erased = Your details are erased from this computer.

@@ -378,3 +378,6 @@ blankett-kind-signature = digital underskrift
 blankett-multiline = flera rader
 desktop-no-blankett = Öppna blanketten först.
 signer-applicant = Sökande
+profile-empty = Du har inga uppgifter sparade. Spara dem med `etjanst profile set`.
+profile-saved = Dina uppgifter är sparade, krypterade, på den här datorn.
+profile-erased = Dina uppgifter är raderade från den här datorn.

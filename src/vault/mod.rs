@@ -481,7 +481,9 @@ impl LockedVault {
              CREATE TABLE IF NOT EXISTS outbox (
                  id TEXT PRIMARY KEY, created INTEGER NOT NULL, data BLOB NOT NULL);
              CREATE TABLE IF NOT EXISTS receipt_copies (
-                 receipt TEXT PRIMARY KEY, data BLOB NOT NULL);",
+                 receipt TEXT PRIMARY KEY, data BLOB NOT NULL);
+             CREATE TABLE IF NOT EXISTS profile (
+                 id TEXT PRIMARY KEY, data BLOB NOT NULL);",
         )?;
         Ok(LockedVault {
             conn,
@@ -1155,6 +1157,42 @@ impl Vault {
             }
         }
         Ok((out, damaged))
+    }
+
+    /// The citizen's own details ("Mina uppgifter"), if kept; `Damaged` if they cannot be read.
+    pub fn profile(&self) -> Result<Option<crate::profile::Profile>, VaultError> {
+        let sealed: Option<Vec<u8>> = self
+            .conn
+            .query_row("SELECT data FROM profile WHERE id = 'me'", [], |r| r.get(0))
+            .optional()?;
+        match sealed {
+            None => Ok(None),
+            Some(s) => self
+                .unseal(&s)
+                .map(Some)
+                .ok_or_else(|| VaultError::Damaged("profile".into())),
+        }
+    }
+
+    /// Keeps the citizen's details, encrypted like drafts; an empty profile is erased.
+    pub fn set_profile(&mut self, profile: &crate::profile::Profile) -> Result<(), VaultError> {
+        if profile.is_empty() {
+            return self.erase_profile();
+        }
+        let sealed = self.seal(profile)?;
+        self.conn.execute(
+            "INSERT INTO profile (id, data) VALUES ('me', ?1)
+             ON CONFLICT (id) DO UPDATE SET data = excluded.data",
+            [sealed],
+        )?;
+        self.forget()
+    }
+
+    /// Erases the citizen's details: the row, and (secure_delete, a WAL checkpoint) the pages
+    /// it was on.
+    pub fn erase_profile(&mut self) -> Result<(), VaultError> {
+        self.conn.execute("DELETE FROM profile", [])?;
+        self.forget()
     }
 
     /// Puts a submission in the outbox (encrypted like a draft); its id.
