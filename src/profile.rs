@@ -223,7 +223,15 @@ fn applicant_query<'f>(form: &'f Form) -> Option<&'f Query> {
 
 /// Where each of the profile's details goes in `form`: (query, field, value), for fields the
 /// form shows.
-fn targets<'p>(form: &Form, profile: &'p Profile) -> Vec<(String, String, &'p str)> {
+fn targets(form: &Form, profile: &Profile) -> Vec<(String, String, String)> {
+    // A personnummer as forms show it, ÅÅÅÅMMDD-NNNN.
+    let shown = |field: &str, v: &str| {
+        if field == "citizenId" || profile.personnummer.as_deref() == Some(v) {
+            crate::ids::with_separator(v)
+        } else {
+            v.to_string()
+        }
+    };
     let mut out = Vec::new();
     if let Some(q) = applicant_query(form)
         && let QueryKind::ContactDetail(c) = &q.kind
@@ -232,7 +240,7 @@ fn targets<'p>(form: &Form, profile: &'p Profile) -> Vec<(String, String, &'p st
             if f.mode != FieldMode::Hidden
                 && let Some(v) = profile.contact(f.name)
             {
-                out.push((q.id.clone(), f.name.to_string(), v));
+                out.push((q.id.clone(), f.name.to_string(), shown(f.name, v)));
             }
         }
     }
@@ -243,7 +251,7 @@ fn targets<'p>(form: &Form, profile: &'p Profile) -> Vec<(String, String, &'p st
                     if f.mode != FieldMode::Hidden
                         && let Some(v) = profile.organization(f.name)
                     {
-                        out.push((q.id.clone(), f.name.to_string(), v));
+                        out.push((q.id.clone(), f.name.to_string(), v.to_string()));
                     }
                 }
             }
@@ -258,7 +266,7 @@ fn targets<'p>(form: &Form, profile: &'p Profile) -> Vec<(String, String, &'p st
                         && !about_someone_else(&f.label)
                         && !about_someone_else(&q.name)
                     {
-                        out.push((q.id.clone(), f.id.clone(), v));
+                        out.push((q.id.clone(), f.id.clone(), shown(&f.id, v)));
                     }
                 }
             }
@@ -300,10 +308,10 @@ pub fn prefill(form: &Form, answers: &mut Answers, profile: &Profile) -> Vec<Fil
                 _ => Answer::Fields(Default::default()),
             });
         let set = match &mut answer {
-            Answer::Contact(c) => c.set(&field, value),
-            Answer::Organization(o) => o.set(&field, value),
+            Answer::Contact(c) => c.set(&field, &value),
+            Answer::Organization(o) => o.set(&field, &value),
             Answer::Fields(f) => {
-                f.insert(field.clone(), value.to_string());
+                f.insert(field.clone(), value);
                 true
             }
             _ => false,

@@ -40,7 +40,7 @@ fn only_the_applicants_contact_details_are_filled_not_the_other_guardians_nor_th
     let filled = profile::prefill(&form, &mut answers, &me());
     let applicant = contact(&answers, "4101").expect("the applicant's details");
     assert_eq!(applicant.first_name.as_deref(), Some("Tolvan"));
-    assert_eq!(applicant.citizen_id.as_deref(), Some("199908072391"));
+    assert_eq!(applicant.citizen_id.as_deref(), Some("19990807-2391"));
     assert_eq!(applicant.email.as_deref(), Some("tolvan@exempel.se"));
     assert!(
         contact(&answers, "4103").is_none(),
@@ -111,7 +111,7 @@ fn a_text_field_asking_for_my_own_personnummer_is_filled_and_one_about_someone_e
     let Some(Answer::Fields(f)) = answers.get("11") else {
         panic!("nothing filled")
     };
-    assert_eq!(f.get("111").map(String::as_str), Some("199908072391"));
+    assert_eq!(f.get("111").map(String::as_str), Some("19990807-2391"));
     assert_eq!(f.get("112").map(String::as_str), Some("tolvan@exempel.se"));
     assert!(!f.contains_key("113"));
     assert!(

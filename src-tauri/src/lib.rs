@@ -12,7 +12,9 @@ use std::time::Instant;
 
 use tauri::{Manager, PhysicalPosition, PhysicalSize, WindowEvent};
 
-use commands::{blankett, catalogue, cosign, form, kiosk, misc, print, submit, update, vault};
+use commands::{
+    blankett, catalogue, cosign, form, kiosk, misc, print, profile, submit, update, vault,
+};
 use state::{Desktop, lock};
 
 /// WebKitGTK's DMA-BUF renderer leaves the window blank on many real machines (NVIDIA's
@@ -197,6 +199,10 @@ pub fn run() {
             cosign::cosign_summary,
             cosign::cosign_decline,
             cosign::cosign_close,
+            profile::profile_get,
+            profile::profile_set,
+            profile::profile_erase,
+            profile::profile_export,
             kiosk::kiosk_status,
             kiosk::kiosk_touch,
             kiosk::kiosk_end,

@@ -513,7 +513,7 @@ async fn settings_language_contrast_and_erase() {
 
     for (tab, heading) in [
         ("E-services", "The municipality's e-services"),
-        ("My data", "My data"),
+        ("My details", "My details"),
     ] {
         app.click_text("button", tab).await;
         app.heading(heading).await;
@@ -587,7 +587,7 @@ async fn settings_language_contrast_and_erase() {
     for (tab, heading) in [
         ("Settings", "Settings"),
         ("E-services", "The municipality's e-services"),
-        ("My data", "My data"),
+        ("My details", "My details"),
     ] {
         app.click_text("button", tab).await;
         app.heading(heading).await;
@@ -612,11 +612,14 @@ async fn settings_language_contrast_and_erase() {
     );
     app.quit().await;
 
-    // The settings were kept; erase everything from "My data".
+    // The settings were kept; erase everything from "What is stored on this computer".
     let app = launch(data.path(), saves.path()).await;
     app.heading("The municipality's e-services").await;
-    app.click_text("button", "My data").await;
-    app.heading("My data").await;
+    app.click_text("button", "My details").await;
+    app.heading("My details").await;
+    app.click("#to-stored").await;
+    app.heading("What is stored on this computer").await;
+    app.axe("what is stored, English").await;
     app.click_text("button", "Erase everything on this computer")
         .await;
     app.with_text("h2", "Erase everything?").await;
@@ -1268,6 +1271,106 @@ async fn cosign_flow() {
     assert!(
         holding(&[&hers], marker).is_empty(),
         "the application was written to her computer"
+    );
+}
+
+/// "Mina uppgifter": typed once (a wrong personnummer refused at its field), the citizen's
+/// details fill the applicant's questions of a new form, marked "Från Mina uppgifter" — not the
+/// second guardian's, not the child's — and changed there without changing the profile; the
+/// storage report is one link away; erased, they are gone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn my_details_fill_the_applicants_questions() {
+    tokio::time::timeout(std::time::Duration::from_secs(300), profile_flow())
+        .await
+        .expect("the profile test did not finish in 5 minutes");
+}
+
+async fn profile_flow() {
+    let _one = SERIAL.lock().await;
+    let data = tempfile::tempdir().unwrap();
+    let saves = tempfile::tempdir().unwrap();
+    let app = launch(data.path(), saves.path()).await;
+    app.heading("Kommunens e-tjänster").await;
+    app.click_text("button", "Mina uppgifter").await;
+    app.heading("Mina uppgifter").await;
+    app.click("#profile-unlock").await;
+    app.type_into("#passphrase", PASSPHRASE).await;
+    app.type_into("#passphrase-again", PASSPHRASE).await;
+    app.keys(ENTER).await;
+    app.heading("Mina uppgifter").await;
+    app.type_into("#q-profile-firstName", "Ingeborg").await;
+    app.type_into("#q-profile-lastName", "Qvarnström").await;
+    app.type_into("#q-profile-personnummer", "19990807-2392")
+        .await;
+    app.type_into("#q-profile-email", "ingeborg@exempel.se")
+        .await;
+    app.click("#profile-save").await;
+    app.with_text("p", "Kontrollsiffran").await;
+    app.axe("my details, a wrong personnummer").await;
+    app.js("const e = document.getElementById('q-profile-personnummer'); e.value = ''; e.dispatchEvent(new Event('input'))")
+        .await;
+    app.type_into("#q-profile-personnummer", "19990807-2391")
+        .await;
+    app.click("#profile-save").await;
+    app.with_text("p", "Dina uppgifter är sparade.").await;
+    app.js("window.scrollTo(0, 0)").await;
+    app.shot("my-details").await;
+    app.axe("my details").await;
+    app.click("#to-stored").await;
+    app.heading("Det här sparas på datorn").await;
+    app.axe("what is stored on this computer").await;
+
+    // A new form: the applicant's details are filled and marked.
+    app.click_text("button", "E-tjänster").await;
+    app.type_into("#search", "förskola").await;
+    app.click_text("button", "Ansökan om plats i förskola")
+        .await;
+    app.click_text("button", "Fyll i").await;
+    let value = |id: &'static str| {
+        let app = &app;
+        async move {
+            app.js(&format!("return document.getElementById('{id}').value"))
+                .await
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        }
+    };
+    app.find("#q-4101-firstName").await;
+    assert_eq!(value("q-4101-firstName").await, "Ingeborg");
+    assert_eq!(value("q-4101-citizenId").await, "19990807-2391");
+    app.with_text("p", "Från Mina uppgifter").await;
+    let described = app
+        .js("return document.getElementById('q-4101-email').getAttribute('aria-describedby')")
+        .await;
+    assert!(
+        described
+            .as_str()
+            .unwrap_or_default()
+            .contains("q-4101-email-note"),
+        "the mark is not read with the field: {described}"
+    );
+    app.axe("form with my details").await;
+    app.shot("form-my-details").await;
+    // Changed in this form only: the mark goes, the profile stays.
+    app.js("const e = document.getElementById('q-4101-email'); e.value = ''; e.dispatchEvent(new Event('input'))")
+        .await;
+    app.type_into("#q-4101-email", "annan@exempel.se").await;
+    app.saved().await;
+    app.gone("#q-4101-email-note").await;
+    app.find("#q-4101-firstName-note").await;
+    app.click_text("button", "Mina uppgifter").await;
+    app.heading("Mina uppgifter").await;
+    assert_eq!(value("q-profile-email").await, "ingeborg@exempel.se");
+
+    app.click("#profile-erase").await;
+    app.click("dialog button.danger").await;
+    app.with_text("p", "Dina uppgifter är raderade").await;
+    assert_eq!(value("q-profile-firstName").await, "");
+    app.quit().await;
+    assert!(
+        holding(&[data.path()], "Qvarnström").is_empty(),
+        "the details are on disk in clear"
     );
 }
 

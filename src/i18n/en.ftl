@@ -342,6 +342,7 @@ kiosk-config-syntax = The kiosk settings { $path } do not read as TOML.
 kiosk-config-value = The kiosk settings { $path } have a value that is not allowed: { $what }
 kiosk-code-wrong = Wrong code.
 desktop-kiosk-no-save = Files cannot be saved on this computer. Print instead.
+desktop-kiosk-no-profile = A computer many people use keeps nobody's details. Fill in your details in the form.
 desktop-kiosk-no-links = Links are not opened on this computer. Copy the address or read the QR code with your phone.
 desktop-kiosk-no-attachments = Files cannot be attached on this computer. Print, and enclose the files when you send the form.
 kiosk-code-prompt = The administrator's code: 

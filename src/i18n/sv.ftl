@@ -342,6 +342,7 @@ kiosk-config-syntax = Kioskinställningarna { $path } går inte att läsa som TO
 kiosk-config-value = Kioskinställningarna { $path } har ett ogiltigt värde: { $what }
 kiosk-code-wrong = Fel kod.
 desktop-kiosk-no-save = Här kan filer inte sparas på datorn. Skriv ut i stället.
+desktop-kiosk-no-profile = På en dator som många använder sparas inga personuppgifter. Fyll i dina uppgifter i formuläret.
 desktop-kiosk-no-links = Länkar öppnas inte på den här datorn. Skriv av adressen eller läs av QR-koden med din telefon.
 desktop-kiosk-no-attachments = Filer kan inte bifogas på den här datorn. Skriv ut och lägg med filerna när du skickar blanketten.
 kiosk-code-prompt = Administratörens kod: 

@@ -94,6 +94,28 @@ pub struct Evaluation {
     /// Per step: nothing in it stands in the way of printing or sending (its full check
     /// passes). The step list marks visited ones "klar".
     pub steps_done: Vec<bool>,
+    /// The fields whose answer is the citizen's own, from Mina uppgifter: marked so where
+    /// they are shown, until changed.
+    pub from_profile: Vec<etjanst::profile::Filled>,
+}
+
+/// The citizen's details, when the vault is open and keeps them (never in kiosk mode).
+pub(super) fn profile(state: &Desktop) -> Option<etjanst::profile::Profile> {
+    if state.is_kiosk() {
+        return None;
+    }
+    crate::state::lock(&state.vault)
+        .as_ref()
+        .and_then(|v| v.profile().ok().flatten())
+}
+
+/// `out` with the fields that still hold the profile's values.
+fn marked(state: &Desktop, flow: &Flow, mut out: Evaluation) -> Res<Evaluation> {
+    if let Some(p) = profile(state) {
+        let answers = parse(flow, &out.answers, state.lang())?;
+        out.from_profile = etjanst::profile::marks(&Form::new(flow), &answers, &p);
+    }
+    Ok(out)
 }
 
 pub(super) fn parse(flow: &Flow, answers: &Value, lang: fill::Lang) -> Res<Answers> {
@@ -155,6 +177,7 @@ pub(super) fn evaluation(
         answers: doc.get("answers").cloned().unwrap_or_default(),
         issues,
         steps_done,
+        from_profile: Vec::new(),
     })
 }
 
@@ -205,7 +228,8 @@ pub fn evaluate(state: State<'_, Desktop>, flow_id: String, answers: Value) -> R
     let lang = state.lang();
     let catalogue = state.catalogue();
     let flow = flow_of(&catalogue, &flow_id, lang)?;
-    evaluation(flow, &answers, Mode::Draft, lang)
+    let out = evaluation(flow, &answers, Mode::Draft, lang)?;
+    marked(&state, flow, out)
 }
 
 /// The full check of one step (or of the whole form when `step` is not given), before going
@@ -227,7 +251,7 @@ pub fn check_step(
             step.queries.iter().any(|sq| sq.id == q)
         });
     }
-    Ok(out)
+    marked(&state, flow, out)
 }
 
 /// How strong a new passphrase is, in words (the vault's own rule).

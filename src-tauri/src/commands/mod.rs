@@ -9,6 +9,7 @@ pub mod form;
 pub mod kiosk;
 pub mod misc;
 pub mod print;
+pub mod profile;
 pub mod submit;
 pub mod update;
 pub mod vault;

@@ -193,7 +193,19 @@ pub fn draft_new(state: State<'_, Desktop>, flow_id: String) -> Res<OpenDraft> {
     let lang = state.lang();
     let catalogue = state.catalogue();
     let flow = super::form::flow_of(&catalogue, &flow_id, lang)?;
-    edit(&state, |v| v.new_draft(flow))
+    let profile = super::form::profile(&state);
+    edit(&state, |v| {
+        let mut d = v.new_draft(flow)?;
+        // The applicant's questions start from Mina uppgifter, marked so in the form.
+        if let Some(p) = profile
+            && let Ok(mut answers) = etjanst::fill::Answers::from_json(flow, &d.answers)
+            && !etjanst::profile::prefill(&etjanst::fill::Form::new(flow), &mut answers, &p)
+                .is_empty()
+        {
+            d.answers = answers.to_json(flow);
+        }
+        Ok(d)
+    })
 }
 
 /// Marks a draft as open in the window (offered for recovery until a clean close), saves it

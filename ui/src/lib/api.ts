@@ -130,6 +130,24 @@ export interface Evaluation {
   issues: Issue[];
   /// Per step: its full check passes (nothing in it stands in the way).
   stepsDone: boolean[];
+  /// The fields whose answer is still the citizen's own, from Mina uppgifter.
+  fromProfile: { query: string; field: string }[];
+}
+
+/// The citizen's own details ("Mina uppgifter"), the core's `etjanst::profile::Profile`.
+export interface Profile {
+  firstName?: string;
+  lastName?: string;
+  personnummer?: string;
+  careOf?: string;
+  address?: string;
+  zipCode?: string;
+  postalAddress?: string;
+  phone?: string;
+  mobilePhone?: string;
+  email?: string;
+  organizationName?: string;
+  organizationNumber?: string;
 }
 
 /// The answers as the review shows them and the PDF prints them (the core's summary rows).
@@ -452,6 +470,10 @@ export const api = {
   kioskFiles: () => invoke<{ path: string; shown: string; bytes: number }[]>('kiosk_files'),
   kioskAttach: (id: string, queryId: string, path: string) =>
     invoke<Answers>('kiosk_attach', { id, queryId, path }),
+  profileGet: () => invoke<Profile>('profile_get'),
+  profileSet: (profile: Profile) => invoke<{ field: string; message: string }[]>('profile_set', { profile }),
+  profileErase: () => invoke<void>('profile_erase'),
+  profileExport: () => invoke<boolean>('profile_export'),
   cosignOpen: (code: string) => invoke<{ role: string }>('cosign_open', { code }),
   cosignIdentify: (sameDevice: boolean) => invoke<void>('cosign_identify', { sameDevice }),
   cosignSign: (sameDevice: boolean) => invoke<ReceiptView | null>('cosign_sign', { sameDevice }),

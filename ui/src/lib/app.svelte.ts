@@ -16,6 +16,7 @@ export type Screen =
   | { name: 'drafts' }
   | { name: 'settings' }
   | { name: 'mydata' }
+  | { name: 'stored' }
   | { name: 'about' }
   | { name: 'blankett'; serviceId: string; index: number; draftId: string | null }
   | { name: 'unlock'; then: Screen };

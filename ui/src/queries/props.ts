@@ -18,5 +18,8 @@ export interface QueryProps<K extends QueryType = QueryType> {
   /// Where a question only the web can answer is answered.
   webUrl?: string;
   draftId: string;
+  /// The fields (contact field names, text field ids) whose answer is still the citizen's own
+  /// from Mina uppgifter: marked so.
+  fromProfile?: string[];
   onchange: (value: unknown) => void;
 }

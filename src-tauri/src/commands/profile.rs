@@ -1,0 +1,73 @@
+//! "Mina uppgifter": the citizen's own details, kept in the vault, encrypted like drafts; they
+//! fill the applicant's questions of every new form (`etjanst::profile`). Not in kiosk mode:
+//! a shared computer keeps no one's details.
+
+use serde::Serialize;
+use tauri::{AppHandle, State};
+
+use etjanst::profile::Profile;
+
+use super::vault::with_vault;
+use super::{Res, files};
+use crate::state::Desktop;
+
+fn no_kiosk(state: &Desktop) -> Res<()> {
+    if state.is_kiosk() {
+        return Err(etjanst::t!(state.lang(), "desktop-kiosk-no-profile"));
+    }
+    Ok(())
+}
+
+#[tauri::command]
+pub fn profile_get(state: State<'_, Desktop>) -> Res<Profile> {
+    no_kiosk(&state)?;
+    Ok(with_vault(&state, |v| v.profile())?.unwrap_or_default())
+}
+
+/// A detail the profile refuses, for the field it belongs to.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Refused {
+    pub field: String,
+    pub message: String,
+}
+
+/// Saves the details, checked as forms check them; the refusals when some are not right
+/// (nothing is saved then).
+#[tauri::command]
+pub fn profile_set(state: State<'_, Desktop>, profile: Profile) -> Res<Vec<Refused>> {
+    no_kiosk(&state)?;
+    match profile.checked(etjanst::app::today()) {
+        Ok(p) => {
+            with_vault(&state, |v| v.set_profile(&p))?;
+            Ok(Vec::new())
+        }
+        Err(invalid) => Ok(invalid
+            .into_iter()
+            .map(|i| Refused {
+                field: i.field.into(),
+                message: i.message,
+            })
+            .collect()),
+    }
+}
+
+#[tauri::command]
+pub fn profile_erase(state: State<'_, Desktop>) -> Res<()> {
+    no_kiosk(&state)?;
+    with_vault(&state, |v| v.erase_profile())
+}
+
+/// Saves the details as a JSON file where the citizen chooses (plain text: the page says so);
+/// whether one was saved.
+#[tauri::command]
+pub async fn profile_export(app: AppHandle, state: State<'_, Desktop>) -> Res<bool> {
+    no_kiosk(&state)?;
+    let profile = with_vault(&state, |v| v.profile())?.unwrap_or_default();
+    let Some(path) = files::save_as(&app, "mina-uppgifter.json", "JSON", &["json"]) else {
+        return Ok(false);
+    };
+    let json = zeroize::Zeroizing::new(serde_json::to_vec_pretty(&profile).unwrap_or_default());
+    files::write_private(&path, &json, state.lang())?;
+    Ok(true)
+}
