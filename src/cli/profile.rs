@@ -18,7 +18,7 @@ pub(crate) enum ProfileCommand {
         json: bool,
     },
     /// Sets your details; what is not given stays as it is, an empty value ("") clears it.
-    Set(ProfileArgs),
+    Set(Box<ProfileArgs>),
     /// Erases your details from this computer.
     Erase,
 }
