@@ -13,6 +13,7 @@
 //! - [`pdf`]: printable, accessible, archivable PDFs of filled and blank forms.
 //! - [`qr`]: the answers as QR codes on paper, and reading them back from a scan.
 //! - [`submit`]: sending an application to the municipality's gateway and signing it.
+//! - [`statement`]: the app's accessibility statement, from what CI measures.
 
 #![forbid(unsafe_code)]
 
@@ -30,6 +31,7 @@ pub mod pdf;
 pub mod private;
 pub mod profile;
 pub mod qr;
+pub mod statement;
 pub mod submit;
 pub mod vault;
 pub mod xml;

@@ -99,7 +99,9 @@ fn a_text_field_asking_for_my_own_personnummer_is_filled_and_one_about_someone_e
           { "id": 11, "name": "Om dig", "type": "TextField", "defaultState": "VISIBLE", "fields": [
             { "id": 111, "label": "Ditt personnummer", "formatValidator": "personnummer" },
             { "id": 112, "label": "E-post", "formatValidator": "epost" },
-            { "id": 113, "label": "Yrke" } ] },
+            { "id": 113, "label": "Yrke" },
+            { "id": 114, "label": "Telefon dagtid", "formatValidator": "telefon" },
+            { "id": 115, "label": "Postnummer", "formatValidator": "postnummer" } ] },
           { "id": 12, "name": "Om din make eller maka", "type": "TextField", "defaultState": "VISIBLE", "fields": [
             { "id": 121, "label": "Personnummer", "formatValidator": "personnummer" } ] }
         ]}]}"#,
@@ -114,6 +116,9 @@ fn a_text_field_asking_for_my_own_personnummer_is_filled_and_one_about_someone_e
     assert_eq!(f.get("111").map(String::as_str), Some("19990807-2391"));
     assert_eq!(f.get("112").map(String::as_str), Some("tolvan@exempel.se"));
     assert!(!f.contains_key("113"));
+    // The mobile phone where both are kept (the one that answers when out).
+    assert_eq!(f.get("114").map(String::as_str), Some("070-123 45 67"));
+    assert_eq!(f.get("115").map(String::as_str), Some("711 30"));
     assert!(
         answers.get("12").is_none(),
         "the partner's personnummer is not mine"

@@ -13,7 +13,8 @@ use std::time::Instant;
 use tauri::{Manager, PhysicalPosition, PhysicalSize, WindowEvent};
 
 use commands::{
-    blankett, catalogue, cosign, form, kiosk, misc, print, profile, submit, update, vault,
+    blankett, catalogue, cosign, form, kiosk, misc, print, profile, statement, submit, update,
+    vault,
 };
 use state::{Desktop, lock};
 
@@ -203,6 +204,8 @@ pub fn run() {
             profile::profile_set,
             profile::profile_erase,
             profile::profile_export,
+            statement::statement,
+            statement::statement_save,
             kiosk::kiosk_status,
             kiosk::kiosk_touch,
             kiosk::kiosk_end,

@@ -1319,6 +1319,19 @@ async fn profile_flow() {
     app.click("#to-stored").await;
     app.heading("Det här sparas på datorn").await;
     app.axe("what is stored on this computer").await;
+    // Help and the accessibility statement, from every screen's footer.
+    app.click("#help").await;
+    app.focus_on_heading("Hjälp").await;
+    app.with_text("h2", "Skyddade personuppgifter").await;
+    app.with_text("p", "Ring 0581-810 00.").await;
+    app.axe("help").await;
+    app.click("#statement").await;
+    app.focus_on_heading("Tillgänglighetsredogörelse").await;
+    app.with_text("p", "etjanst är delvis förenlig").await;
+    app.with_text("span", "https://www.digg.se/tdosanmalan").await;
+    app.with_text("li", "WCAG 2.1 framgångskriterium 1.3.1").await;
+    app.shot("statement").await;
+    app.axe("accessibility statement").await;
 
     // A new form: the applicant's details are filled and marked.
     app.click_text("button", "E-tjänster").await;

@@ -116,6 +116,12 @@ enum Command {
     },
     /// Print the JSON Schema of the flow format.
     Schema,
+    /// Write the app's accessibility statement as a web page, for the municipality's site.
+    Statement {
+        /// Default: standard output.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
     /// Store a site's public catalogue (an Open ePlatform getflows/json response saved to a
     /// file) for offline use and search; replaces what was stored for that site.
     ImportCatalogue {
@@ -552,6 +558,17 @@ fn run_on(catalogue: &Catalogue, command: Command, lang: Lang) -> Result<u8, Fai
         Command::Xsd { flow, output } => forms::xsd(catalogue, lang, flow, output),
         Command::Pdf(args) => forms::pdf(catalogue, lang, args),
         Command::Scan { images } => forms::scan(images),
+        Command::Statement { output } => {
+            let (measured, gaps) = etjanst::statement::embedded();
+            let body = etjanst::statement::body_of(catalogue);
+            let s = etjanst::statement::statement(&measured, &gaps, &body, lang);
+            let html = etjanst::statement::html(&s, lang);
+            match output {
+                Some(path) => catalogue::write_atomic(&path, html.as_bytes())?,
+                None => print!("{html}"),
+            }
+            Ok(0)
+        }
         Command::Import { .. }
         | Command::Schema
         | Command::Draft(_)

@@ -10,6 +10,7 @@ pub mod kiosk;
 pub mod misc;
 pub mod print;
 pub mod profile;
+pub mod statement;
 pub mod submit;
 pub mod update;
 pub mod vault;

@@ -134,6 +134,13 @@ export interface Evaluation {
   fromProfile: { query: string; field: string }[];
 }
 
+/// The app's accessibility statement, made by the core from what CI measures.
+export interface StatementView {
+  title: string;
+  conformance: 'full' | 'partial' | 'not';
+  sections: { heading: string; paragraphs: string[]; items?: string[]; link?: { text: string; href: string } }[];
+}
+
 /// The citizen's own details ("Mina uppgifter"), the core's `etjanst::profile::Profile`.
 export interface Profile {
   firstName?: string;
@@ -470,6 +477,8 @@ export const api = {
   kioskFiles: () => invoke<{ path: string; shown: string; bytes: number }[]>('kiosk_files'),
   kioskAttach: (id: string, queryId: string, path: string) =>
     invoke<Answers>('kiosk_attach', { id, queryId, path }),
+  statement: () => invoke<StatementView>('statement'),
+  statementSave: () => invoke<boolean>('statement_save'),
   profileGet: () => invoke<Profile>('profile_get'),
   profileSet: (profile: Profile) => invoke<{ field: string; message: string }[]>('profile_set', { profile }),
   profileErase: () => invoke<void>('profile_erase'),

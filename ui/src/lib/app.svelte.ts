@@ -17,6 +17,8 @@ export type Screen =
   | { name: 'settings' }
   | { name: 'mydata' }
   | { name: 'stored' }
+  | { name: 'help' }
+  | { name: 'statement' }
   | { name: 'about' }
   | { name: 'blankett'; serviceId: string; index: number; draftId: string | null }
   | { name: 'unlock'; then: Screen };
