@@ -1328,8 +1328,10 @@ async fn profile_flow() {
     app.click("#statement").await;
     app.focus_on_heading("Tillgänglighetsredogörelse").await;
     app.with_text("p", "etjanst är delvis förenlig").await;
-    app.with_text("span", "https://www.digg.se/tdosanmalan").await;
-    app.with_text("li", "WCAG 2.1 framgångskriterium 1.3.1").await;
+    app.with_text("span", "https://www.digg.se/tdosanmalan")
+        .await;
+    app.with_text("li", "WCAG 2.1 framgångskriterium 1.3.1")
+        .await;
     app.shot("statement").await;
     app.axe("accessibility statement").await;
 
