@@ -335,3 +335,47 @@ pub fn marks(form: &Form, answers: &Answers, profile: &Profile) -> Vec<Filled> {
         .map(|(query, field, _)| Filled { query, field })
         .collect()
 }
+
+/// The profile with the applicant's details as given in `answers` (the citizen asked for it:
+/// "Spara i Mina uppgifter"); what the form does not ask stays as it was.
+pub fn take(form: &Form, answers: &Answers, profile: &Profile) -> Profile {
+    let mut out = profile.clone();
+    let Some(q) = applicant_query(form) else {
+        return out;
+    };
+    let Some(Answer::Contact(c)) = answers.get(&q.id) else {
+        return out;
+    };
+    let given = |v: &Option<String>| clean(v);
+    for (slot, value) in [
+        (&mut out.personnummer, given(&c.citizen_id)),
+        (&mut out.first_name, given(&c.first_name)),
+        (&mut out.last_name, given(&c.last_name)),
+        (&mut out.care_of, given(&c.care_of)),
+        (&mut out.address, given(&c.address)),
+        (&mut out.zip_code, given(&c.zip_code)),
+        (&mut out.postal_address, given(&c.postal_address)),
+        (&mut out.phone, given(&c.phone)),
+        (&mut out.mobile_phone, given(&c.mobile_phone)),
+        (&mut out.email, given(&c.email)),
+    ] {
+        if value.is_some() {
+            *slot = value;
+        }
+    }
+    out
+}
+
+/// The applicant's contact query, when `answers` give it details the profile does not have:
+/// where the form offers "Spara i Mina uppgifter".
+pub fn offer_to_keep(
+    form: &Form,
+    answers: &Answers,
+    profile: &Profile,
+    today: chrono::NaiveDate,
+) -> Option<String> {
+    let q = applicant_query(form)?;
+    let taken = take(form, answers, profile).checked(today).ok()?;
+    let now = profile.checked(today).unwrap_or_else(|_| profile.clone());
+    (taken != now).then(|| q.id.clone())
+}

@@ -232,3 +232,35 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+#[test]
+fn what_the_applicant_typed_is_offered_for_the_profile_and_taken_only_when_asked() {
+    let catalogue = common::catalogue();
+    let flow = catalogue.flow("forskoleplats").unwrap();
+    let form = Form::new(flow);
+    let (_, answers) = common::example(flow);
+    let today = common::today();
+    // An empty profile: the applicant's details are offered, the second guardian's never.
+    assert_eq!(
+        profile::offer_to_keep(&form, &answers, &Profile::default(), today).as_deref(),
+        Some("4101")
+    );
+    let taken = profile::take(&form, &answers, &Profile::default());
+    assert_eq!(taken.first_name.as_deref(), Some("Åsa"));
+    assert_eq!(taken.email.as_deref(), Some("asa.oberg@exempel.se"));
+    let kept = taken.checked(today).unwrap();
+    assert_eq!(kept.personnummer.as_deref(), Some("199205052385"));
+    // Once kept, nothing more to offer.
+    assert_eq!(profile::offer_to_keep(&form, &answers, &kept, today), None);
+    // The organisation in the profile stays when the form asks no organisation.
+    let with_org = Profile {
+        organization_name: Some("Schackklubben".into()),
+        ..kept.clone()
+    };
+    assert_eq!(
+        profile::take(&form, &answers, &with_org)
+            .organization_name
+            .as_deref(),
+        Some("Schackklubben")
+    );
+}

@@ -204,6 +204,7 @@ pub fn run() {
             profile::profile_set,
             profile::profile_erase,
             profile::profile_export,
+            profile::profile_take,
             statement::statement,
             statement::statement_save,
             kiosk::kiosk_status,

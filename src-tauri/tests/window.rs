@@ -1374,9 +1374,22 @@ async fn profile_flow() {
     app.saved().await;
     app.gone("#q-4101-email-note").await;
     app.find("#q-4101-firstName-note").await;
+    app.find("#keep-in-profile").await;
     app.click_text("button", "Mina uppgifter").await;
     app.heading("Mina uppgifter").await;
     assert_eq!(value("q-profile-email").await, "ingeborg@exempel.se");
+    // Unless the citizen asks: "Spara i Mina uppgifter" under their details in the form.
+    app.click_text("button", "Mina utkast").await;
+    app.heading("Mina utkast").await;
+    app.click_text("button", "Fortsätt").await;
+    app.click("#keep-in-profile").await;
+    app.with_text("p", "Dina uppgifter är sparade i Mina uppgifter.")
+        .await;
+    app.find("#q-4101-email-note").await;
+    app.gone("#keep-in-profile").await;
+    app.click_text("button", "Mina uppgifter").await;
+    app.heading("Mina uppgifter").await;
+    assert_eq!(value("q-profile-email").await, "annan@exempel.se");
 
     app.click("#profile-erase").await;
     app.click("dialog button.danger").await;

@@ -97,6 +97,9 @@ pub struct Evaluation {
     /// The fields whose answer is the citizen's own, from Mina uppgifter: marked so where
     /// they are shown, until changed.
     pub from_profile: Vec<etjanst::profile::Filled>,
+    /// The applicant's question, when what was typed there is not (yet) in Mina uppgifter:
+    /// the form offers to keep it there.
+    pub offer_profile: Option<String>,
 }
 
 /// The citizen's details, when the vault is open and keeps them (never in kiosk mode).
@@ -111,9 +114,17 @@ pub(super) fn profile(state: &Desktop) -> Option<etjanst::profile::Profile> {
 
 /// `out` with the fields that still hold the profile's values.
 fn marked(state: &Desktop, flow: &Flow, mut out: Evaluation) -> Res<Evaluation> {
-    if let Some(p) = profile(state) {
-        let answers = parse(flow, &out.answers, state.lang())?;
-        out.from_profile = etjanst::profile::marks(&Form::new(flow), &answers, &p);
+    if state.is_kiosk() {
+        return Ok(out);
+    }
+    let answers = parse(flow, &out.answers, state.lang())?;
+    let form = Form::new(flow);
+    let p = profile(state).unwrap_or_default();
+    out.from_profile = etjanst::profile::marks(&form, &answers, &p);
+    // Only with the drafts open: the profile is kept beside them.
+    if crate::state::lock(&state.vault).is_some() {
+        out.offer_profile =
+            etjanst::profile::offer_to_keep(&form, &answers, &p, etjanst::app::today());
     }
     Ok(out)
 }
@@ -178,6 +189,7 @@ pub(super) fn evaluation(
         issues,
         steps_done,
         from_profile: Vec::new(),
+        offer_profile: None,
     })
 }
 

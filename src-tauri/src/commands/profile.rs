@@ -52,6 +52,25 @@ pub fn profile_set(state: State<'_, Desktop>, profile: Profile) -> Res<Vec<Refus
     }
 }
 
+/// "Spara i Mina uppgifter" in a form: the applicant's details as typed there become the
+/// profile's (checked as forms check them).
+#[tauri::command]
+pub fn profile_take(
+    state: State<'_, Desktop>,
+    flow_id: String,
+    answers: serde_json::Value,
+) -> Res<Vec<Refused>> {
+    no_kiosk(&state)?;
+    let lang = state.lang();
+    let catalogue = state.catalogue();
+    let flow = super::form::flow_of(&catalogue, &flow_id, lang)?;
+    let parsed = super::form::parse(flow, &answers, lang)?;
+    let now = with_vault(&state, |v| v.profile())?.unwrap_or_default();
+    let taken = etjanst::profile::take(&etjanst::fill::Form::new(flow), &parsed, &now);
+    drop(catalogue);
+    profile_set(state, taken)
+}
+
 #[tauri::command]
 pub fn profile_erase(state: State<'_, Desktop>) -> Res<()> {
     no_kiosk(&state)?;

@@ -132,6 +132,8 @@ export interface Evaluation {
   stepsDone: boolean[];
   /// The fields whose answer is still the citizen's own, from Mina uppgifter.
   fromProfile: { query: string; field: string }[];
+  /// The applicant's question, when what was typed there is not in Mina uppgifter yet.
+  offerProfile: string | null;
 }
 
 /// The app's accessibility statement, made by the core from what CI measures.
@@ -483,6 +485,8 @@ export const api = {
   profileSet: (profile: Profile) => invoke<{ field: string; message: string }[]>('profile_set', { profile }),
   profileErase: () => invoke<void>('profile_erase'),
   profileExport: () => invoke<boolean>('profile_export'),
+  profileTake: (flowId: string, answers: Answers) =>
+    invoke<{ field: string; message: string }[]>('profile_take', { flowId, answers }),
   cosignOpen: (code: string) => invoke<{ role: string }>('cosign_open', { code }),
   cosignIdentify: (sameDevice: boolean) => invoke<void>('cosign_identify', { sameDevice }),
   cosignSign: (sameDevice: boolean) => invoke<ReceiptView | null>('cosign_sign', { sameDevice }),
