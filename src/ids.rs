@@ -472,7 +472,7 @@ impl Format {
     }
 
     /// What a valid value looks like, for messages ("ett personnummer (ÅÅÅÅMMDD-NNNN)").
-    pub fn example(self, lang: crate::fill::Lang) -> String {
+    pub fn example(self, lang: crate::i18n::Lang) -> String {
         use crate::t;
         match self {
             Format::Personnummer => t!(lang, "example-personnummer"),

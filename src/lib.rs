@@ -8,6 +8,7 @@
 //! - [`fill`]: answers, the evaluator engine and validation.
 //! - [`profile`]: the citizen's own details ("Mina uppgifter") and the questions they fill.
 //! - [`ids`]: Swedish identity numbers and other formats the validators check.
+//! - [`text`]: the text rules validation and the case writer share (Java's trim, XML 1.0).
 //! - [`flowinstance`]: the submitted-case XML municipal back-ends read.
 //! - [`vault`]: encrypted drafts, attachments and receipts.
 //! - [`pdf`]: printable, accessible, archivable PDFs of filled and blank forms.
@@ -33,6 +34,7 @@ pub mod profile;
 pub mod qr;
 pub mod statement;
 pub mod submit;
+pub mod text;
 pub mod vault;
 pub mod xml;
 

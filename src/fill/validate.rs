@@ -23,13 +23,8 @@ pub enum Mode {
     Complete,
 }
 
-/// UI language of messages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Lang {
-    #[default]
-    Sv,
-    En,
-}
+/// The messages' language, the bottom layer's (kept here too: every form function takes one).
+pub use crate::i18n::Lang;
 
 /// One problem with the answers.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -230,13 +225,13 @@ impl Ctx<'_> {
 
     /// Length and format checks shared by every free-text value.
     fn text(&mut self, field: Option<&str>, value: &str, max: usize, format: Option<Format>) {
-        if let Some(c) = crate::flowinstance::illegal_char(value) {
+        if let Some(c) = crate::text::illegal_char(value) {
             let code_point = c as u32;
             self.push(field, Problem::IllegalCharacter { code_point });
             return;
         }
         // OeP trims and then counts Java (UTF-16) characters.
-        let length = crate::flowinstance::java_trim(value).encode_utf16().count();
+        let length = crate::text::java_length(value);
         if length > max {
             self.push(field, Problem::TooLong { max, length });
             return;
@@ -454,7 +449,7 @@ fn file_problems_at(f: &FileUploadQuery, files: &[FileRef]) -> Vec<(Option<Strin
     }
     for file in files {
         let at = Some(file.name.clone());
-        if let Some(c) = crate::flowinstance::illegal_char(&file.name) {
+        if let Some(c) = crate::text::illegal_char(&file.name) {
             let code_point = c as u32;
             out.push((at.clone(), Problem::IllegalCharacter { code_point }));
         }

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use super::int_id::is_int_id;
 use super::model::{EvaluatorRule, Flow, Query, QueryKind};
 use super::numbered;
-use crate::flowinstance::is_writable_element_name;
+use crate::text::is_writable_element_name;
 
 /// A flow definition that cannot be used as it is.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -42,7 +42,7 @@ pub fn from_json(path: &Path, text: &str) -> Result<Flow, LoadError> {
         path: path.to_path_buf(),
         line: e.line(),
         column: e.column(),
-        message: crate::json_error::message(&e, crate::i18n::language() == crate::fill::Lang::Sv),
+        message: crate::json_error::message(&e, crate::i18n::language() == crate::i18n::Lang::Sv),
     })?;
     checked(path, flow)
 }

@@ -2,39 +2,7 @@
 //! to fields without a name of their own (`spec/case-xml.md` §3.4).
 
 use crate::flow::TextField;
-
-/// A label made into an element name the way Open ePlatform does it: `xml…` becomes `___…`, a
-/// leading digit becomes `_`, å/ä/ö lose their marks, and any other character outside
-/// `[0-9A-Za-z.-]` becomes `_`, one per code point.
-pub fn to_valid_element_name(label: &str) -> String {
-    let prefixed: String = if label.len() >= 3
-        && label.is_char_boundary(3)
-        && label[..3].eq_ignore_ascii_case("xml")
-    {
-        format!("___{}", &label[3..])
-    } else if label.starts_with(|c: char| c.is_ascii_digit()) {
-        format!("_{}", &label[1..])
-    } else {
-        label.to_string()
-    };
-    prefixed
-        .chars()
-        .map(|c| match c {
-            'å' | 'ä' => 'a',
-            'Å' | 'Ä' => 'A',
-            'ö' => 'o',
-            'Ö' => 'O',
-            '0'..='9' | 'a'..='z' | 'A'..='Z' | '-' | '.' => c,
-            _ => '_',
-        })
-        .collect()
-}
-
-/// Whether Open ePlatform can write an element of this name: its admin form accepts only what
-/// `toValidElementName` leaves unchanged, and the DOM refuses a leading `-` or `.`.
-pub fn is_writable_element_name(name: &str) -> bool {
-    !name.is_empty() && to_valid_element_name(name) == name && !name.starts_with(['-', '.'])
-}
+pub use crate::text::{is_writable_element_name, to_valid_element_name};
 
 /// The element names of `fields` in order: a field's own `xsdElementName`, else its label made
 /// valid and numbered `1`, `2`, … past the names already taken. The case XML numbers over the

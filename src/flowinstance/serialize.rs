@@ -7,6 +7,8 @@
 //! hold is an error (validation refuses such answers before they get here), and `]]>` right
 //! after a character reference opens a section first instead of being left bare.
 
+pub use crate::text::{illegal_char, java_trim};
+
 /// The output encoding: OeP's system encoding, or its `forceUTF` module setting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Charset {
@@ -30,20 +32,6 @@ pub enum Indent {
     #[default]
     Spaces,
     Tabs,
-}
-
-/// A character that no XML 1.0 document can hold (§1.5): C0 controls other than TAB, LF and
-/// CR, and U+FFFE/U+FFFF. Rust strings cannot hold lone surrogates.
-pub fn illegal_char(text: &str) -> Option<char> {
-    text.chars().find(|&c| {
-        matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}')
-    })
-}
-
-/// Java's `String.trim()`, which OeP applies to typed values: code points up to U+0020 at
-/// either end (Rust's `trim` also takes U+00A0 and other Unicode spaces).
-pub fn java_trim(s: &str) -> &str {
-    s.trim_matches(|c: char| c <= ' ')
 }
 
 /// A value the writer refused: it would have made the file ill-formed.

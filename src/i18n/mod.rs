@@ -7,7 +7,13 @@ use std::sync::OnceLock;
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 
-pub use crate::fill::Lang;
+/// The language a person reads: the window's and the command line's, and every message's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Sv,
+    En,
+}
 
 pub const SV: &str = include_str!("sv.ftl");
 pub const EN: &str = include_str!("en.ftl");

@@ -4,7 +4,14 @@
 use chrono::{Datelike, Timelike};
 use pdf_writer::Date;
 
-use super::render::Frame;
+/// What every page's header and footer says, and the document's metadata: the frame the
+/// renderer draws and the metadata names.
+pub(crate) struct Frame {
+    pub title: String,
+    pub header: String,
+    pub footer: String,
+    pub created: chrono::NaiveDateTime,
+}
 
 static SRGB: &[u8] = include_bytes!("../../assets/icc/sRGB-v4.icc");
 

@@ -22,13 +22,7 @@ use super::structure::Placed;
 use super::subset::{GlyphSet, encode, subset};
 use crate::qr::Symbol;
 
-/// What every page's header and footer says, and the document's metadata.
-pub(crate) struct Frame {
-    pub title: String,
-    pub header: String,
-    pub footer: String,
-    pub created: chrono::NaiveDateTime,
-}
+pub(crate) use super::metadata::Frame;
 
 /// Hands out object numbers in order.
 struct Refs(i32);

@@ -12,20 +12,9 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 
+use super::statuses::STATUSES;
 use super::{Failure, Shared};
 use crate::store::{Case, Whose};
-
-/// The statuses a case moves through, as OeP's standard status mapping names them.
-const STATUSES: &[(i64, &str, &str)] = &[
-    (1, "Inskickat", "SUBMITTED"),
-    (2, "Under behandling", "IN_PROGRESS"),
-    (3, "Väntar på komplettering", "WAITING_FOR_COMPLETION"),
-    (4, "Klart", "ARCHIVED"),
-];
-
-pub(crate) fn status_name(id: i64) -> &'static str {
-    STATUSES.iter().find(|s| s.0 == id).map_or("Okänd", |s| s.1)
-}
 
 /// The key a back-end presented: `Authorization: Bearer KEY`, or HTTP Basic with the key as
 /// the password, as integrations written for OeP send it.

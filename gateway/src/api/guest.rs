@@ -11,7 +11,7 @@ use axum::response::Response;
 use base64::Engine;
 use serde::Deserialize;
 
-use super::signing::{self, Lang, already_submitted, bankid_failure, now_ms};
+use super::orders::{self, Lang, already_submitted, bankid_failure, now_ms};
 use super::submissions::{Caller, authorised_as, bearer, idempotency_key_text, key_hash};
 use super::{Failure, Shared, limits, parties, prepare};
 use crate::bankid::signature;
@@ -145,9 +145,9 @@ pub(crate) async fn identify(
     };
     if let Some(order) = parties::current_order(&s).filter(|o| o.status == "pending") {
         if parties::is_identification(&s, order) {
-            return Ok(signing::started(order));
+            return Ok(orders::started(order));
         }
-        return Err(signing::in_progress());
+        return Err(orders::in_progress());
     }
     let Some(party) = parties::next(&s).cloned() else {
         return Err(no_code());
@@ -212,7 +212,7 @@ pub(crate) async fn identify(
         refusal: None,
     };
     store.set_order(&id, &order).await?;
-    Ok(signing::started(&order))
+    Ok(orders::started(&order))
 }
 
 /// The identification order completed: if it is the personnummer of the one who signs next,
@@ -240,7 +240,7 @@ pub(crate) async fn identified(gw: &Shared, id: &str, english: bool) -> Result<R
         .map(|o| o.order_ref.clone())
         .unwrap_or_default();
     if proved.is_none() || proved != expected {
-        let _ = signing::refuse(gw, &s, "notSigner", "Fel person legitimerade sig.").await;
+        let _ = orders::refuse(gw, &s, "notSigner", "Fel person legitimerade sig.").await;
         let message = if english {
             "Someone other than the one who is to sign identified themselves. Nothing of the application is shown."
         } else {
@@ -322,8 +322,8 @@ pub(crate) async fn summary(
         .await?
         .filter(|b| !b.is_empty())
         .ok_or_else(|| Failure::new(StatusCode::GONE, "gone", "Ansökan är redan inskickad."))?;
-    let flow = signing::stored_flow(&gw, &s.new).await?;
-    let _cpu = gw.cpu.acquire().await.map_err(|_| signing::closing())?;
+    let flow = orders::stored_flow(&gw, &s.new).await?;
+    let _cpu = gw.cpu.acquire().await.map_err(|_| orders::closing())?;
     let organisation = gw.settings.organisation.clone();
     let created_ms = s.new.created_ms;
     let (pdf, document, flow_json) = tokio::task::spawn_blocking(move || {
@@ -339,9 +339,9 @@ pub(crate) async fn summary(
         ))
     })
     .await
-    .map_err(signing::internal)??;
+    .map_err(orders::internal)??;
     if prepare::sha256_hex(&pdf) != s.new.pdf_sha256 {
-        return Err(signing::internal(
+        return Err(orders::internal(
             "the PDF no longer matches what was signed",
         ));
     }

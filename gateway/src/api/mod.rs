@@ -8,9 +8,11 @@ mod client_ip;
 mod guest;
 mod limits;
 mod listen;
+mod orders;
 mod parties;
 mod prepare;
 mod signing;
+mod statuses;
 mod submissions;
 
 use std::path::PathBuf;

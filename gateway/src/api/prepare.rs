@@ -18,6 +18,7 @@ use etjanst::flow::Flow;
 use etjanst::flowinstance;
 
 use super::Failure;
+use super::statuses::{SUBMITTED, status_name};
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
@@ -310,16 +311,13 @@ pub(crate) struct Filing {
     pub pdf_sha256: String,
 }
 
-/// The Open ePlatform status a new case gets: "Inskickat" (`contentType` SUBMITTED).
-pub(crate) const SUBMITTED: i64 = 1;
-
 pub(crate) fn case_xml(p: &Parsed, filing: &Filing) -> Result<Vec<u8>, Failure> {
     let poster = filing.signers.first().map(|(u, _)| u.clone());
     let header = flowinstance::Header {
         flow_instance_id: Some(filing.flow_instance_id.to_string()),
         status: Some(flowinstance::Status {
             id: SUBMITTED.to_string(),
-            name: super::cases::status_name(SUBMITTED).to_string(),
+            name: status_name(SUBMITTED).to_string(),
         }),
         poster: poster.clone(),
         owners: poster.into_iter().collect(),

@@ -11,6 +11,10 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use serde::Deserialize;
 
+use super::orders::{
+    Lang, already_submitted, bankid_failure, closing, complete, in_progress, internal, now_ms,
+    refuse, started, stored_flow,
+};
 use super::parties;
 use super::prepare::{self, sha256_hex};
 use super::submissions::{Caller, authorised_as};
@@ -21,48 +25,11 @@ use crate::store::{Case, Order, Signature, Submission};
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
-pub(crate) fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
-}
-
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
 struct StartBody {
     /// The citizen opens BankID on this computer (autostart) rather than scanning the QR code.
     same_device: bool,
-}
-
-pub(crate) fn bankid_failure(e: RpError) -> Failure {
-    tracing::warn!("BankID: {e}");
-    match &e {
-        RpError::Api { code, .. } if code == "alreadyInProgress" => Failure::new(
-            StatusCode::CONFLICT,
-            "alreadyInProgress",
-            rfa::text("RFA4", false),
-        ),
-        RpError::Api { status, .. } if *status >= 500 || *status == 408 || *status == 429 => {
-            Failure::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "bankid",
-                rfa::text("RFA5", false),
-            )
-        }
-        RpError::Network(_) => Failure::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "bankid",
-            "BankID svarar inte just nu. Försök igen om en stund; ansökan finns kvar.",
-        ),
-        _ => Failure::new(StatusCode::BAD_GATEWAY, "bankid", rfa::text("RFA22", false)),
-    }
-}
-
-pub(crate) fn already_submitted(case: &Case) -> Failure {
-    Failure::new(
-        StatusCode::CONFLICT,
-        "alreadySubmitted",
-        "Ansökan är redan inskickad.",
-    )
-    .with_details(receipt(case))
 }
 
 pub(crate) async fn start(
@@ -177,14 +144,6 @@ pub(crate) async fn start(
     Ok(started(&order))
 }
 
-pub(crate) fn in_progress() -> Failure {
-    Failure::new(
-        StatusCode::CONFLICT,
-        "alreadyInProgress",
-        "En underskrift eller legitimering pågår redan för ansökan. Vänta tills den är klar.",
-    )
-}
-
 /// The gateway was upgraded between the upload and the signature: the PDF is made again by
 /// this renderer, and the manifest names it, before anyone signs (never after: a signature
 /// names one PDF's bytes). The flow is the one the upload was checked against.
@@ -220,63 +179,6 @@ async fn reprepare(gw: &Shared, s: &mut Submission) -> Result<(), Failure> {
     s.new.manifest = manifest;
     s.new.renderer = renderer;
     Ok(())
-}
-
-/// The flow an upload was checked against, as stored with it.
-pub(crate) async fn stored_flow(
-    gw: &Shared,
-    s: &crate::store::NewSubmission,
-) -> Result<etjanst::flow::Flow, Failure> {
-    let json = gw
-        .settings
-        .store
-        .flow(&s.flow_sha256)
-        .await?
-        .ok_or_else(|| {
-            tracing::error!(
-                "submission {}: its flow {} is not stored",
-                s.id,
-                s.flow_sha256
-            );
-            internal("the submission's flow is missing")
-        })?;
-    serde_json::from_slice(&json).map_err(|e| internal(format!("stored flow: {e}")))
-}
-
-pub(crate) fn internal(e: impl std::fmt::Display) -> Failure {
-    Failure::new(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "internal",
-        format!("Internt fel: {e}"),
-    )
-}
-
-pub(crate) fn closing() -> Failure {
-    Failure::new(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "closing",
-        "Tjänsten stängs av.",
-    )
-}
-
-pub(crate) fn started(order: &Order) -> Response {
-    axum::Json(serde_json::json!({
-        "autoStartToken": order.auto_start_token,
-        "autoStartUrl": format!("bankid:///?autostarttoken={}&redirect=null", order.auto_start_token),
-    }))
-    .into_response()
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub(crate) struct Lang {
-    lang: Option<String>,
-}
-
-impl Lang {
-    pub(crate) fn english(&self) -> bool {
-        self.lang.as_deref() == Some("en")
-    }
 }
 
 pub(crate) async fn status(
@@ -369,37 +271,6 @@ pub(crate) async fn status(
         }
     }
     Ok(parties::no_store(doc))
-}
-
-pub(crate) fn complete(case: &Case) -> Response {
-    axum::Json(serde_json::json!({
-        "status": "complete",
-        "receipt": receipt(case),
-    }))
-    .into_response()
-}
-
-pub(crate) fn receipt(case: &Case) -> serde_json::Value {
-    let signature = serde_json::from_str::<CompletionData>(&case.completion)
-        .map(|c| c.signature)
-        .unwrap_or_default();
-    let submitted = chrono::DateTime::from_timestamp_millis(case.posted_ms)
-        .unwrap_or_default()
-        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let mut r = serde_json::json!({
-        "caseNumber": case.flow_instance_id.to_string(),
-        "submittedAt": submitted,
-        "sha256": case.sha256,
-        "signerName": case.signer_name,
-        "submissionId": case.submission_id,
-        "signature": signature,
-    });
-    if let Ok(signers) = serde_json::from_str::<serde_json::Value>(&case.signers)
-        && signers.as_array().is_some_and(|a| !a.is_empty())
-    {
-        r["signers"] = signers;
-    }
-    r
 }
 
 /// How long one instance may wait on BankID's collect before another may take over: longer
@@ -581,29 +452,6 @@ fn refused_order(code: &str, s: &Submission, english: bool) -> Response {
 const NOT_APPLICANT: &str = "Ansökan är underskriven av någon annan än sökanden och tas därför inte emot. Sökanden behöver skriva under med sitt eget BankID.";
 
 const CHANGED: &str = "Ansökan kunde inte tas emot så som den skrevs under. Ingenting har skickats in; skriv under igen.";
-
-fn refused(message: &str) -> Failure {
-    Failure::new(
-        StatusCode::CONFLICT,
-        "signatureRefused",
-        message.to_string(),
-    )
-}
-
-/// A completed signature that will not be filed: recorded as final for its order (the
-/// citizen's status and the log say so; nothing retries it), and the refusal.
-pub(crate) async fn refuse(gw: &Shared, s: &Submission, code: &str, message: &str) -> Failure {
-    let order_ref = s
-        .order
-        .as_ref()
-        .map(|o| o.order_ref.as_str())
-        .unwrap_or_default();
-    tracing::error!("submission {}: signature not filed: {code}", s.new.id);
-    if let Err(e) = gw.settings.store.refuse(&s.new.id, order_ref, code).await {
-        return e.into();
-    }
-    refused(message)
-}
 
 /// What a completed signature came to.
 pub(crate) enum Finished {
@@ -818,7 +666,7 @@ async fn finish(gw: &Shared, s: &Submission) -> Result<Finished, Failure> {
         xml,
         pdf,
         posted_ms: now.timestamp_millis(),
-        status_id: prepare::SUBMITTED,
+        status_id: super::statuses::SUBMITTED,
         status_changed_ms: now.timestamp_millis(),
         signer_name: applicant.name.clone(),
         signer_personal_number: applicant.personnummer.clone(),

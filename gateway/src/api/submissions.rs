@@ -336,7 +336,7 @@ pub(crate) async fn show(
         "status": if case.is_some() { "submitted" } else { "uploaded" },
     });
     if let Some(case) = case {
-        doc["receipt"] = super::signing::receipt(&case);
+        doc["receipt"] = super::orders::receipt(&case);
     }
     Ok(axum::Json(doc).into_response())
 }

@@ -44,15 +44,14 @@ pub fn blankett_open(
     index: usize,
     draft_id: Option<String>,
 ) -> Res<BlankettView> {
-    let lang = state.lang();
     let catalogue = state.catalogue();
-    let unknown = || fail(etjanst::app::AppError::Unknown(service_id.clone()), lang);
+    let unknown = || fail(etjanst::app::AppError::Unknown(service_id.clone()));
     let service = catalogue.service(&service_id).ok_or_else(unknown)?;
     let b = service.blanketter.get(index).ok_or_else(unknown)?;
-    let bytes = catalogue.blankett(b).map_err(|e| fail(e, lang))?;
+    let bytes = catalogue.blankett(b).map_err(fail)?;
     let (name, service_name) = (b.name.clone(), service.name.clone());
     drop(catalogue);
-    let inspected = blankett::inspect(&bytes).map_err(|e| fail(e, lang))?;
+    let inspected = blankett::inspect(&bytes).map_err(fail)?;
     let fillable = inspected.fillable();
     let why_not = (!fillable).then(|| {
         match inspected.kind {
@@ -98,12 +97,11 @@ fn with_open<T>(state: &Desktop, f: impl FnOnce(&OpenBlankett) -> Res<T>) -> Res
 /// The blankett as it will print with `values`, for the viewer (raw bytes, not JSON).
 #[tauri::command]
 pub fn blankett_preview(state: State<'_, Desktop>, values: Values) -> Res<tauri::ipc::Response> {
-    let lang = state.lang();
     with_open(&state, |b| {
         let bytes = if values.is_empty() {
             b.bytes.clone()
         } else {
-            blankett::fill(&b.bytes, &values, FillOptions::default()).map_err(|e| fail(e, lang))?
+            blankett::fill(&b.bytes, &values, FillOptions::default()).map_err(fail)?
         };
         Ok(tauri::ipc::Response::new(bytes))
     })
@@ -159,7 +157,7 @@ pub fn blankett_make(state: State<'_, Desktop>, values: Values, flatten: bool) -
             return Err(format!("{}: {}", p.field, p.message));
         }
         let bytes = if inspected.fillable() {
-            blankett::fill(&b.bytes, &values, FillOptions { flatten }).map_err(|e| fail(e, lang))?
+            blankett::fill(&b.bytes, &values, FillOptions { flatten }).map_err(fail)?
         } else {
             b.bytes.clone()
         };

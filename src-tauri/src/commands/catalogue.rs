@@ -43,7 +43,6 @@ pub struct Home {
 #[tauri::command]
 pub fn sites(state: State<'_, Desktop>) -> Res<Vec<SiteView>> {
     let catalogue = state.catalogue();
-    let lang = state.lang();
     let mut out = vec![SiteView {
         url: catalogue.site.url.clone(),
         name: catalogue.site.name.clone(),
@@ -53,12 +52,9 @@ pub fn sites(state: State<'_, Desktop>) -> Res<Vec<SiteView>> {
         bundle_key: None,
     }];
     if let Some(index) = lock(&state.index).as_ref() {
-        for (url, name, count) in index.sites().map_err(|e| fail(e, lang))? {
-            let synced_at = index.synced_at(&url).map_err(|e| fail(e, lang))?;
-            let bundle_key = index
-                .bundle_source(&url)
-                .map_err(|e| fail(e, lang))?
-                .map(|(_, key)| key);
+        for (url, name, count) in index.sites().map_err(fail)? {
+            let synced_at = index.synced_at(&url).map_err(fail)?;
+            let bundle_key = index.bundle_source(&url).map_err(fail)?.map(|(_, key)| key);
             out.push(SiteView {
                 url,
                 name,
@@ -75,7 +71,6 @@ pub fn sites(state: State<'_, Desktop>) -> Res<Vec<SiteView>> {
 /// One site's catalogue by category; the embedded one when `site` is not given.
 #[tauri::command]
 pub fn home(state: State<'_, Desktop>, site: Option<String>) -> Res<Home> {
-    let lang = state.lang();
     let sites = sites(state.clone())?;
     let catalogue = state.catalogue();
     let site = site.unwrap_or_else(|| catalogue.site.url.clone());
@@ -85,8 +80,8 @@ pub fn home(state: State<'_, Desktop>, site: Option<String>) -> Res<Home> {
         let index = lock(&state.index);
         let index = index
             .as_ref()
-            .ok_or_else(|| fail(app::AppError::UnknownSite(site.clone()), lang))?;
-        app::list_site(index, &site, None).map_err(|e| fail(e, lang))?
+            .ok_or_else(|| fail(app::AppError::UnknownSite(site.clone())))?;
+        app::list_site(index, &site, None).map_err(fail)?
     };
     let mut categories: Vec<CategoryView> = Vec::new();
     for e in &entries {
@@ -125,7 +120,6 @@ pub struct SearchArgs {
 /// the filters admit (the same filters).
 #[tauri::command]
 pub fn search(state: State<'_, Desktop>, query: SearchArgs) -> Res<Vec<Entry>> {
-    let lang = state.lang();
     if query.text.trim().is_empty() {
         let entries = home(state.clone(), query.site)?.entries;
         return Ok(app::browse(
@@ -153,7 +147,7 @@ pub fn search(state: State<'_, Desktop>, query: SearchArgs) -> Res<Vec<Entry>> {
             limit: 200,
         },
     )
-    .map_err(|e| fail(e, lang))?;
+    .map_err(fail)?;
     Ok(app::entries_of(&catalogue, index.as_ref(), &hits))
 }
 
@@ -189,7 +183,6 @@ pub struct ServicePage {
 
 #[tauri::command]
 pub fn service(state: State<'_, Desktop>, id: String, site: Option<String>) -> Res<ServicePage> {
-    let lang = state.lang();
     let catalogue = state.catalogue();
     let index = lock(&state.index);
     let embedded = site.as_deref().is_none_or(|s| s == catalogue.site.url);
@@ -199,7 +192,7 @@ pub fn service(state: State<'_, Desktop>, id: String, site: Option<String>) -> R
         &id,
         if embedded { None } else { site.as_deref() },
     )
-    .map_err(|e| fail(e, lang))?;
+    .map_err(fail)?;
     let phone = app::site_phone(&catalogue);
     Ok(match found {
         Found::Flow(flow) => {
@@ -270,7 +263,7 @@ pub fn service(state: State<'_, Desktop>, id: String, site: Option<String>) -> R
                 entry,
             }
         }
-        Found::Ambiguous(_) => return Err(fail(app::AppError::Unknown(id), lang)),
+        Found::Ambiguous(_) => return Err(fail(app::AppError::Unknown(id))),
     })
 }
 
@@ -328,8 +321,7 @@ pub fn sync_start(app: AppHandle, state: State<'_, Desktop>, site: String) -> Re
     std::thread::spawn(move || {
         let state = app.state::<Desktop>();
         let result = (|| {
-            let mut index =
-                etjanst::catalogue::index::Index::open(&dir).map_err(|e| fail(e, lang))?;
+            let mut index = etjanst::catalogue::index::Index::open(&dir).map_err(fail)?;
             let name = etjanst::catalogue::index::Index::open(&dir)
                 .ok()
                 .and_then(|i| i.sites().ok())

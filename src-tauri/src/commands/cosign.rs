@@ -60,9 +60,9 @@ pub async fn cosign_open(app: AppHandle, code: String) -> Res<Opened> {
             .site_gateway()
             .map(str::to_string)
             .ok_or_else(|| etjanst::t!(lang, "sign-no-gateway"))?;
-        let key = submit::new_key().map_err(|e| fail(e, lang))?;
-        let c = Client::new(&gateway, Duration::from_secs(30)).map_err(|e| fail(e, lang))?;
-        let opened = c.open_code(&key, &code).map_err(|e| fail(e, lang))?;
+        let key = submit::new_key().map_err(fail)?;
+        let c = Client::new(&gateway, Duration::from_secs(30)).map_err(fail)?;
+        let opened = c.open_code(&key, &code).map_err(fail)?;
         *lock(&state.cosign) = Some(Guest {
             gateway,
             key,
@@ -77,12 +77,9 @@ pub async fn cosign_open(app: AppHandle, code: String) -> Res<Opened> {
 #[tauri::command]
 pub async fn cosign_identify(app: AppHandle, same_device: bool) -> Res<()> {
     blocking(&app, move |state| {
-        let lang = state.lang();
         let g = guest(state)?;
-        let c = client(&g).map_err(|e| fail(e, lang))?;
-        let started = c
-            .identify(&g.key, &g.id, same_device)
-            .map_err(|e| fail(e, lang))?;
+        let c = client(&g).map_err(fail)?;
+        let started = c.identify(&g.key, &g.id, same_device).map_err(fail)?;
         lock(&state.signing).insert(ORDER.into(), started.auto_start_url);
         Ok(())
     })
@@ -93,13 +90,9 @@ pub async fn cosign_identify(app: AppHandle, same_device: bool) -> Res<()> {
 #[tauri::command]
 pub async fn cosign_sign(app: AppHandle, same_device: bool) -> Res<Option<ReceiptView>> {
     blocking(&app, move |state| {
-        let lang = state.lang();
         let g = guest(state)?;
-        let c = client(&g).map_err(|e| fail(e, lang))?;
-        match c
-            .start_signing(&g.key, &g.id, same_device)
-            .map_err(|e| fail(e, lang))?
-        {
+        let c = client(&g).map_err(fail)?;
+        match c.start_signing(&g.key, &g.id, same_device).map_err(fail)? {
             submit::Signing::Started(started) => {
                 lock(&state.signing).insert(ORDER.into(), started.auto_start_url);
                 Ok(None)
@@ -129,10 +122,10 @@ pub async fn cosign_status(app: AppHandle) -> Res<SigningView> {
     blocking(&app, move |state| {
         let lang = state.lang();
         let g = guest(state)?;
-        let c = client(&g).map_err(|e| fail(e, lang))?;
+        let c = client(&g).map_err(fail)?;
         let s = c
             .status(&g.key, &g.id, lang == etjanst::fill::Lang::En)
-            .map_err(|e| fail(e, lang))?;
+            .map_err(fail)?;
         Ok(SigningView {
             qr: s
                 .qr_data
@@ -154,11 +147,10 @@ pub async fn cosign_status(app: AppHandle) -> Res<SigningView> {
 #[tauri::command]
 pub async fn cosign_cancel(app: AppHandle) -> Res<String> {
     blocking(&app, move |state| {
-        let lang = state.lang();
         let g = guest(state)?;
         lock(&state.signing).remove(ORDER);
-        let c = client(&g).map_err(|e| fail(e, lang))?;
-        match c.cancel(&g.key, &g.id).map_err(|e| fail(e, lang))? {
+        let c = client(&g).map_err(fail)?;
+        match c.cancel(&g.key, &g.id).map_err(fail)? {
             submit::Cancelled::NotSubmitted(message) => Ok(message),
             submit::Cancelled::Filed(_) => Ok(String::new()),
         }
@@ -185,8 +177,8 @@ pub async fn cosign_summary(app: AppHandle) -> Res<SummaryView> {
     blocking(&app, move |state| {
         let lang = state.lang();
         let g = guest(state)?;
-        let c = client(&g).map_err(|e| fail(e, lang))?;
-        let summary = c.summary(&g.key, &g.id).map_err(|e| fail(e, lang))?;
+        let c = client(&g).map_err(fail)?;
+        let summary = c.summary(&g.key, &g.id).map_err(fail)?;
         let today = chrono::Local::now().date_naive();
         Ok(SummaryView {
             steps: summary.steps(today, lang).unwrap_or_default(),
@@ -205,10 +197,10 @@ pub async fn cosign_decline(app: AppHandle) -> Res<String> {
     blocking(&app, move |state| {
         let lang = state.lang();
         let g = guest(state)?;
-        let c = client(&g).map_err(|e| fail(e, lang))?;
+        let c = client(&g).map_err(fail)?;
         let message = c
             .decline(&g.key, &g.id, lang == etjanst::fill::Lang::En)
-            .map_err(|e| fail(e, lang))?;
+            .map_err(fail)?;
         lock(&state.signing).remove(ORDER);
         *lock(&state.cosign) = None;
         Ok(message)

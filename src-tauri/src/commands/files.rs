@@ -49,6 +49,6 @@ pub fn open_file(app: &AppHandle, filter: &str, extensions: &[&str]) -> Option<P
 
 /// Writes whole or not at all, readable by the citizen's account only: what the window saves
 /// holds personal data.
-pub fn write_private(path: &Path, bytes: &[u8], lang: etjanst::fill::Lang) -> Res<()> {
-    etjanst::catalogue::write_atomic(path, bytes).map_err(|e| super::fail(e, lang))
+pub fn write_private(path: &Path, bytes: &[u8]) -> Res<()> {
+    etjanst::catalogue::write_atomic(path, bytes).map_err(super::fail)
 }

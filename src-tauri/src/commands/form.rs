@@ -47,19 +47,15 @@ const FIELDS: &[&str] = &[
     "other",
 ];
 
-pub(super) fn flow_of<'c>(
-    catalogue: &'c etjanst::catalogue::Catalogue,
-    id: &str,
-    lang: fill::Lang,
-) -> Res<&'c Flow> {
-    catalogue.flow(id).map_err(|e| fail(e, lang))
+pub(super) fn flow_of<'c>(catalogue: &'c etjanst::catalogue::Catalogue, id: &str) -> Res<&'c Flow> {
+    catalogue.flow(id).map_err(fail)
 }
 
 #[tauri::command]
 pub fn form(state: State<'_, Desktop>, flow_id: String) -> Res<FormView> {
     let lang = state.lang();
     let catalogue = state.catalogue();
-    let flow = flow_of(&catalogue, &flow_id, lang)?;
+    let flow = flow_of(&catalogue, &flow_id)?;
     Ok(FormView {
         flow: etjanst::app::flow_for_display(flow),
         labels: FIELDS
@@ -117,7 +113,7 @@ fn marked(state: &Desktop, flow: &Flow, mut out: Evaluation) -> Res<Evaluation> 
     if state.is_kiosk() {
         return Ok(out);
     }
-    let answers = parse(flow, &out.answers, state.lang())?;
+    let answers = parse(flow, &out.answers)?;
     let form = Form::new(flow);
     let p = profile(state).unwrap_or_default();
     out.from_profile = etjanst::profile::marks(&form, &answers, &p);
@@ -129,9 +125,9 @@ fn marked(state: &Desktop, flow: &Flow, mut out: Evaluation) -> Res<Evaluation> 
     Ok(out)
 }
 
-pub(super) fn parse(flow: &Flow, answers: &Value, lang: fill::Lang) -> Res<Answers> {
+pub(super) fn parse(flow: &Flow, answers: &Value) -> Res<Answers> {
     let doc = serde_json::json!({ "flow": flow.id, "answers": answers });
-    Answers::from_json(flow, &doc).map_err(|e| fail(e, lang))
+    Answers::from_json(flow, &doc).map_err(fail)
 }
 
 /// The core's issues for the window: its JSON, the message, and the place in on-screen words.
@@ -153,7 +149,7 @@ pub(super) fn evaluation(
     lang: fill::Lang,
 ) -> Res<Evaluation> {
     let form = Form::new(flow);
-    let mut parsed = parse(flow, answers, lang)?;
+    let mut parsed = parse(flow, answers)?;
     let report = fill::check(&form, &mut parsed, mode, etjanst::app::today());
     let states = form
         .queries()
@@ -213,9 +209,9 @@ pub struct Paper {
 pub fn summary(state: State<'_, Desktop>, flow_id: String, answers: Value) -> Res<Paper> {
     let lang = state.lang();
     let catalogue = state.catalogue();
-    let flow = flow_of(&catalogue, &flow_id, lang)?;
+    let flow = flow_of(&catalogue, &flow_id)?;
     let form = Form::new(flow);
-    let mut parsed = parse(flow, &answers, lang)?;
+    let mut parsed = parse(flow, &answers)?;
     let report = fill::check(&form, &mut parsed, Mode::Draft, etjanst::app::today());
     let contact = flow.contact.as_ref();
     Ok(Paper {
@@ -239,7 +235,7 @@ pub fn summary(state: State<'_, Desktop>, flow_id: String, answers: Value) -> Re
 pub fn evaluate(state: State<'_, Desktop>, flow_id: String, answers: Value) -> Res<Evaluation> {
     let lang = state.lang();
     let catalogue = state.catalogue();
-    let flow = flow_of(&catalogue, &flow_id, lang)?;
+    let flow = flow_of(&catalogue, &flow_id)?;
     let out = evaluation(flow, &answers, Mode::Draft, lang)?;
     marked(&state, flow, out)
 }
@@ -255,7 +251,7 @@ pub fn check_step(
 ) -> Res<Evaluation> {
     let lang = state.lang();
     let catalogue = state.catalogue();
-    let flow = flow_of(&catalogue, &flow_id, lang)?;
+    let flow = flow_of(&catalogue, &flow_id)?;
     let mut out = evaluation(flow, &answers, Mode::Complete, lang)?;
     if let Some(step) = step.and_then(|s| flow.steps.get(s)) {
         out.issues.retain(|i| {

@@ -150,7 +150,7 @@ fn with_kept<T>(
     let vault = guard
         .as_mut()
         .ok_or_else(|| etjanst::t!(lang, "desktop-vault-locked"))?;
-    f(&kept, vault, &code).map_err(|e| fail(e, lang))
+    f(&kept, vault, &code).map_err(fail)
 }
 
 /// "Spara med egen kod": the visitor's draft is kept past the session, protected by their

@@ -200,16 +200,15 @@ fn walk_size(dir: &std::path::Path) -> u64 {
 
 #[tauri::command]
 pub fn my_data(state: State<'_, Desktop>) -> Res<MyData> {
-    let lang = state.lang();
     let (drafts, receipts) = match lock(&state.vault).as_ref() {
         Some(v) => (
-            v.list().map_err(|e| fail(e, lang))?.len(),
-            v.receipts().map_err(|e| fail(e, lang))?.0.len(),
+            v.list().map_err(fail)?.len(),
+            v.receipts().map_err(fail)?.0.len(),
         ),
         None => (0, 0),
     };
     let sites = match lock(&state.index).as_ref() {
-        Some(i) => i.sites().map_err(|e| fail(e, lang))?.len(),
+        Some(i) => i.sites().map_err(fail)?.len(),
         None => 0,
     };
     Ok(MyData {
@@ -277,7 +276,7 @@ pub async fn export_all(
         } else {
             dir.join(format!("utkast-{}.etjanst", i + 1))
         };
-        files::write_private(&path, &bytes, state.lang())?;
+        files::write_private(&path, &bytes)?;
         n += 1;
     }
     Ok(n)

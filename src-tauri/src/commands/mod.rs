@@ -19,7 +19,8 @@ pub mod vault;
 pub type Res<T> = Result<T, String>;
 
 /// The core's error as its message: every core error type displays through the message
-/// catalogue in the language set with `etjanst::i18n::set_language` (the window's).
-pub fn fail(e: impl std::fmt::Display, _lang: etjanst::fill::Lang) -> String {
+/// catalogue in the language set with `etjanst::i18n::set_language` (the window's), so no
+/// language is passed here.
+pub fn fail(e: impl std::fmt::Display) -> String {
     e.to_string()
 }

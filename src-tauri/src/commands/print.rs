@@ -83,9 +83,9 @@ pub async fn pdf_make(
 ) -> Res<Made> {
     let lang = state.lang();
     let catalogue = state.catalogue();
-    let flow = super::form::flow_of(&catalogue, &flow_id, lang)?;
+    let flow = super::form::flow_of(&catalogue, &flow_id)?;
     let form = Form::new(flow);
-    let mut parsed = super::form::parse(flow, &answers, lang)?;
+    let mut parsed = super::form::parse(flow, &answers)?;
     let report = fill::check(&form, &mut parsed, Mode::Complete, etjanst::app::today());
     if !report.is_valid() {
         let issues = super::form::issue_views(flow, &report.issues, lang);
@@ -105,8 +105,8 @@ pub async fn pdf_make(
             message: etjanst::t!(lang, "desktop-pdf-making"),
         },
     );
-    let bytes = etjanst::pdf::filled(&form, &report.states, &parsed, &options(&catalogue))
-        .map_err(|e| fail(e, lang))?;
+    let bytes =
+        etjanst::pdf::filled(&form, &report.states, &parsed, &options(&catalogue)).map_err(fail)?;
     let name = format!("{}.pdf", etjanst::slug(&flow.name));
     drop(catalogue);
     let made = keep(&state, bytes, name);
@@ -123,10 +123,9 @@ pub async fn pdf_make(
 /// An empty form to print and fill in by hand.
 #[tauri::command]
 pub async fn pdf_blank(state: State<'_, Desktop>, flow_id: String) -> Res<Made> {
-    let lang = state.lang();
     let catalogue = state.catalogue();
-    let flow = super::form::flow_of(&catalogue, &flow_id, lang)?;
-    let bytes = etjanst::pdf::blank(flow, &options(&catalogue)).map_err(|e| fail(e, lang))?;
+    let flow = super::form::flow_of(&catalogue, &flow_id)?;
+    let bytes = etjanst::pdf::blank(flow, &options(&catalogue)).map_err(fail)?;
     let name = format!("{}-blank.pdf", etjanst::slug(&flow.name));
     drop(catalogue);
     Ok(keep(&state, bytes, name))
@@ -135,16 +134,15 @@ pub async fn pdf_blank(state: State<'_, Desktop>, flow_id: String) -> Res<Made> 
 /// A blankett of the catalogue (the municipality's own PDF).
 #[tauri::command]
 pub async fn blankett(state: State<'_, Desktop>, service_id: String, index: usize) -> Res<Made> {
-    let lang = state.lang();
     let catalogue = state.catalogue();
     let service = catalogue
         .service(&service_id)
-        .ok_or_else(|| fail(etjanst::app::AppError::Unknown(service_id.clone()), lang))?;
+        .ok_or_else(|| fail(etjanst::app::AppError::Unknown(service_id.clone())))?;
     let b = service
         .blanketter
         .get(index)
-        .ok_or_else(|| fail(etjanst::app::AppError::Unknown(service_id.clone()), lang))?;
-    let bytes = catalogue.blankett(b).map_err(|e| fail(e, lang))?;
+        .ok_or_else(|| fail(etjanst::app::AppError::Unknown(service_id.clone())))?;
+    let bytes = catalogue.blankett(b).map_err(fail)?;
     let name = format!("{}.pdf", etjanst::slug(&b.name));
     drop(catalogue);
     Ok(keep(&state, bytes, name))
@@ -169,7 +167,7 @@ pub async fn pdf_save(app: AppHandle, state: State<'_, Desktop>) -> Res<Option<S
     let pdf = guard
         .as_ref()
         .ok_or_else(|| etjanst::t!(lang, "desktop-no-pdf"))?;
-    files::write_private(&path, &pdf.bytes, lang)?;
+    files::write_private(&path, &pdf.bytes)?;
     *lock(&state.saved) = Some(path.clone());
     Ok(Some(path.display().to_string()))
 }

@@ -61,10 +61,9 @@ pub fn profile_take(
     answers: serde_json::Value,
 ) -> Res<Vec<Refused>> {
     no_kiosk(&state)?;
-    let lang = state.lang();
     let catalogue = state.catalogue();
-    let flow = super::form::flow_of(&catalogue, &flow_id, lang)?;
-    let parsed = super::form::parse(flow, &answers, lang)?;
+    let flow = super::form::flow_of(&catalogue, &flow_id)?;
+    let parsed = super::form::parse(flow, &answers)?;
     let now = with_vault(&state, |v| v.profile())?.unwrap_or_default();
     let taken = etjanst::profile::take(&etjanst::fill::Form::new(flow), &parsed, &now);
     drop(catalogue);
@@ -87,6 +86,6 @@ pub async fn profile_export(app: AppHandle, state: State<'_, Desktop>) -> Res<bo
         return Ok(false);
     };
     let json = zeroize::Zeroizing::new(serde_json::to_vec_pretty(&profile).unwrap_or_default());
-    files::write_private(&path, &json, state.lang())?;
+    files::write_private(&path, &json)?;
     Ok(true)
 }

@@ -29,6 +29,6 @@ pub async fn statement_save(app: AppHandle, state: State<'_, Desktop>) -> Res<bo
     else {
         return Ok(false);
     };
-    files::write_private(&path, html.as_bytes(), state.lang())?;
+    files::write_private(&path, html.as_bytes())?;
     Ok(true)
 }

@@ -121,17 +121,16 @@ pub struct OutboxView {
 
 /// The entry `id` of the outbox, read out of the vault (which is then free again).
 fn queued(state: &Desktop, id: &str) -> Res<Outgoing> {
-    let lang = state.lang();
     let guard = lock(&state.vault);
     let vault = guard
         .as_ref()
-        .ok_or_else(|| fail(etjanst::vault::VaultError::NotCreated, lang))?;
-    let (entries, _) = vault.outbox().map_err(|e| fail(e, lang))?;
+        .ok_or_else(|| fail(etjanst::vault::VaultError::NotCreated))?;
+    let (entries, _) = vault.outbox().map_err(fail)?;
     entries
         .into_iter()
         .find(|(i, _)| i == id)
         .map(|(_, o)| o)
-        .ok_or_else(|| fail(etjanst::vault::VaultError::NotFound(id.to_string()), lang))
+        .ok_or_else(|| fail(etjanst::vault::VaultError::NotFound(id.to_string())))
 }
 
 fn save(state: &Desktop, id: &str, o: &Outgoing) {
@@ -174,7 +173,7 @@ fn upload_and_start(
         signer: o.signer.as_deref().map(etjanst::ids::with_separator),
         waiting_for: o.waiting_for.clone(),
     };
-    let c = client(&o).map_err(|e| fail(e, lang))?;
+    let c = client(&o).map_err(fail)?;
     let app2 = app.clone();
     let progress = Arc::new(move |sent: u64, total: u64| {
         let _ = app2.emit("submit-progress", (sent, total));
@@ -212,11 +211,11 @@ fn upload_and_start(
             return Err(message);
         }
         // Refused for a reason that is not the application's: it stays in the outbox.
-        Err(e) => return Err(fail(e, lang)),
+        Err(e) => return Err(fail(e)),
     };
     match c
         .start_signing(&o.idempotency_key, &submission, same_device)
-        .map_err(|e| fail(e, lang))?
+        .map_err(fail)?
     {
         submit::Signing::Started(started) => {
             lock(&state.signing).insert(id.to_string(), started.auto_start_url);
@@ -247,7 +246,7 @@ fn kept(
     let mut guard = lock(&state.vault);
     let vault = guard
         .as_mut()
-        .ok_or_else(|| fail(etjanst::vault::VaultError::NotCreated, lang))?;
+        .ok_or_else(|| fail(etjanst::vault::VaultError::NotCreated))?;
     let (id, _) = submit::keep_receipt(vault, outbox_id, o, r, copy.as_deref())
         .map_err(|e| etjanst::t!(lang, "submit-receipt-bad", error = e))?;
     lock(&state.signing).remove(outbox_id);
@@ -276,10 +275,10 @@ pub async fn submit_start(app: AppHandle, draft_id: String, same_device: bool) -
             let mut guard = lock(&state.vault);
             let vault = guard
                 .as_mut()
-                .ok_or_else(|| fail(etjanst::vault::VaultError::NotCreated, lang))?;
+                .ok_or_else(|| fail(etjanst::vault::VaultError::NotCreated))?;
             // A draft already in the outbox is sent from there, under its first key: it may
             // have been signed and filed already, and a new key would file it twice.
-            let (queued, _) = vault.outbox().map_err(|e| fail(e, lang))?;
+            let (queued, _) = vault.outbox().map_err(fail)?;
             let earlier = queued
                 .into_iter()
                 .find(|(_, o)| o.draft_id.as_deref() == Some(draft_id.as_str()));
@@ -287,17 +286,17 @@ pub async fn submit_start(app: AppHandle, draft_id: String, same_device: bool) -
                 drop(guard);
                 return upload_and_start(&app2, state, &id, same_device);
             }
-            let draft = vault.load(&draft_id).map_err(|e| fail(e, lang))?;
+            let draft = vault.load(&draft_id).map_err(fail)?;
             let catalogue = state.catalogue();
-            let flow = super::form::flow_of(&catalogue, &draft.header.flow_id, lang)?;
+            let flow = super::form::flow_of(&catalogue, &draft.header.flow_id)?;
             // The gateway the e-service's own site names (or the tester's setting).
             let gateway = catalogue
                 .gateway(&flow.id)
                 .ok_or_else(|| etjanst::t!(lang, "desktop-no-gateway"))?
                 .to_string();
             // A draft holds a whole answers document (with its `latched` evaluators).
-            let mut answers = etjanst::fill::Answers::from_json(flow, &draft.answers)
-                .map_err(|e| fail(e, lang))?;
+            let mut answers =
+                etjanst::fill::Answers::from_json(flow, &draft.answers).map_err(fail)?;
             let content = |f: &etjanst::fill::FileRef| {
                 f.attachment
                     .as_ref()
@@ -311,7 +310,7 @@ pub async fn submit_start(app: AppHandle, draft_id: String, same_device: bool) -
                 Some(draft_id.clone()),
                 &content,
             ) {
-                Ok(o) => Ok(vault.queue(&o).map_err(|e| fail(e, lang))?),
+                Ok(o) => Ok(vault.queue(&o).map_err(fail)?),
                 Err(submit::PrepareError::Incomplete(issues)) => {
                     let issues = super::form::issue_views(flow, &issues, lang);
                     Err(SubmitView {
@@ -327,7 +326,7 @@ pub async fn submit_start(app: AppHandle, draft_id: String, same_device: bool) -
                 Err(submit::PrepareError::MissingFile(name)) => {
                     return Err(etjanst::t!(lang, "desktop-attachment-read", detail = name));
                 }
-                Err(submit::PrepareError::Vault(e)) => return Err(fail(e, lang)),
+                Err(submit::PrepareError::Vault(e)) => return Err(fail(e)),
             }
         };
         match prepared {
@@ -359,7 +358,7 @@ pub async fn submit_status(app: AppHandle, outbox_id: String) -> Res<SigningView
         let lang = state.lang();
         let mut o = queued(state, &outbox_id)?;
         let submission = o.submission_id.clone().unwrap_or_default();
-        let c = client(&o).map_err(|e| fail(e, lang))?;
+        let c = client(&o).map_err(fail)?;
         let s = match c.status(
             &o.idempotency_key,
             &submission,
@@ -370,7 +369,7 @@ pub async fn submit_status(app: AppHandle, outbox_id: String) -> Res<SigningView
                 end(state, &outbox_id);
                 return Ok(SigningView::ended(etjanst::t!(lang, "submit-expired")));
             }
-            Err(e) => return Err(fail(e, lang)),
+            Err(e) => return Err(fail(e)),
         };
         if s.hint_code.as_deref() == Some("declined") {
             end(state, &outbox_id);
@@ -408,16 +407,15 @@ fn end(state: &Desktop, outbox_id: &str) {
 #[tauri::command]
 pub async fn submit_cancel(app: AppHandle, outbox_id: String) -> Res<SigningView> {
     blocking(&app, move |state| {
-        let lang = state.lang();
         let o = queued(state, &outbox_id)?;
-        let c = client(&o).map_err(|e| fail(e, lang))?;
+        let c = client(&o).map_err(fail)?;
         lock(&state.signing).remove(&outbox_id);
         let cancelled = c
             .cancel(
                 &o.idempotency_key,
                 o.submission_id.as_deref().unwrap_or_default(),
             )
-            .map_err(|e| fail(e, lang))?;
+            .map_err(fail)?;
         match cancelled {
             submit::Cancelled::NotSubmitted(message) => Ok(SigningView {
                 status: "failed".into(),
@@ -440,7 +438,6 @@ pub async fn submit_cancel(app: AppHandle, outbox_id: String) -> Res<SigningView
 #[tauri::command]
 pub async fn outbox_remove(app: AppHandle, outbox_id: String) -> Res<Option<ReceiptView>> {
     blocking(&app, move |state| {
-        let lang = state.lang();
         let o = queued(state, &outbox_id)?;
         lock(&state.signing).remove(&outbox_id);
         if let Some(submission) = o.submission_id.as_deref()
@@ -453,8 +450,8 @@ pub async fn outbox_remove(app: AppHandle, outbox_id: String) -> Res<Option<Rece
         let mut guard = lock(&state.vault);
         let vault = guard
             .as_mut()
-            .ok_or_else(|| fail(etjanst::vault::VaultError::NotCreated, lang))?;
-        vault.unqueue(&outbox_id).map_err(|e| fail(e, lang))?;
+            .ok_or_else(|| fail(etjanst::vault::VaultError::NotCreated))?;
+        vault.unqueue(&outbox_id).map_err(fail)?;
         Ok(None)
     })
     .await
@@ -476,12 +473,11 @@ pub fn open_bankid(state: State<'_, Desktop>, outbox_id: String) -> Res<()> {
 
 #[tauri::command]
 pub fn outbox(state: State<'_, Desktop>) -> Res<Vec<OutboxView>> {
-    let lang = state.lang();
     let guard = lock(&state.vault);
     let Some(vault) = guard.as_ref() else {
         return Ok(Vec::new());
     };
-    let (entries, _) = vault.outbox().map_err(|e| fail(e, lang))?;
+    let (entries, _) = vault.outbox().map_err(fail)?;
     Ok(entries
         .into_iter()
         .map(|(id, o)| OutboxView {
@@ -498,12 +494,11 @@ pub fn outbox(state: State<'_, Desktop>) -> Res<Vec<OutboxView>> {
 
 #[tauri::command]
 pub fn receipts(state: State<'_, Desktop>) -> Res<Vec<ReceiptView>> {
-    let lang = state.lang();
     let guard = lock(&state.vault);
     let Some(vault) = guard.as_ref() else {
         return Ok(Vec::new());
     };
-    let (list, _) = vault.receipts().map_err(|e| fail(e, lang))?;
+    let (list, _) = vault.receipts().map_err(fail)?;
     Ok(list
         .into_iter()
         .rev()
@@ -585,13 +580,13 @@ pub fn receipt_open(state: State<'_, Desktop>, id: String) -> Res<ReceiptPage> {
     let receipt = receipts(state.clone())?
         .into_iter()
         .find(|r| r.id == id)
-        .ok_or_else(|| fail(etjanst::vault::VaultError::NotFound(id.clone()), lang))?;
+        .ok_or_else(|| fail(etjanst::vault::VaultError::NotFound(id.clone())))?;
     let copy = {
         let guard = lock(&state.vault);
         let vault = guard
             .as_ref()
-            .ok_or_else(|| fail(etjanst::vault::VaultError::NotCreated, lang))?;
-        vault.receipt_copy(&id).map_err(|e| fail(e, lang))?
+            .ok_or_else(|| fail(etjanst::vault::VaultError::NotCreated))?;
+        vault.receipt_copy(&id).map_err(fail)?
     };
     let (next, contact) = {
         let catalogue = state.catalogue();

@@ -24,14 +24,13 @@ pub struct VaultStatus {
 
 #[tauri::command]
 pub fn vault_status(state: State<'_, Desktop>) -> Res<VaultStatus> {
-    let lang = state.lang();
     if let Some(v) = lock(&state.vault).as_ref() {
         // A kiosk's session vault has neither: it is sealed with a key only memory holds.
         return Ok(VaultStatus {
             unlocked: true,
             created: true,
-            has_passphrase: v.has_passphrase_slot().map_err(|e| fail(e, lang))?,
-            has_keychain: v.has_keychain_slot().map_err(|e| fail(e, lang))?,
+            has_passphrase: v.has_passphrase_slot().map_err(fail)?,
+            has_keychain: v.has_keychain_slot().map_err(fail)?,
             keychain_available: false,
         });
     }
@@ -45,12 +44,12 @@ pub fn vault_status(state: State<'_, Desktop>) -> Res<VaultStatus> {
             keychain_available: OsKeychain::available(),
         });
     }
-    let locked = LockedVault::open(&state.data_dir).map_err(|e| fail(e, lang))?;
+    let locked = LockedVault::open(&state.data_dir).map_err(fail)?;
     Ok(VaultStatus {
         unlocked: false,
-        created: locked.is_created().map_err(|e| fail(e, lang))?,
-        has_passphrase: locked.has_passphrase().map_err(|e| fail(e, lang))?,
-        has_keychain: locked.has_keychain().map_err(|e| fail(e, lang))?,
+        created: locked.is_created().map_err(fail)?,
+        has_passphrase: locked.has_passphrase().map_err(fail)?,
+        has_keychain: locked.has_keychain().map_err(fail)?,
         keychain_available: OsKeychain::available(),
     })
 }
@@ -60,8 +59,7 @@ fn passphrase(text: String) -> Passphrase {
 }
 
 fn opened(state: &Desktop, vault: Vault) -> Res<Vec<DraftView>> {
-    let lang = state.lang();
-    let recoverable = vault.recoverable().map_err(|e| fail(e, lang))?;
+    let recoverable = vault.recoverable().map_err(fail)?;
     *lock(&state.vault) = Some(vault);
     Ok(recoverable.into_iter().filter_map(DraftView::of).collect())
 }
@@ -73,8 +71,7 @@ pub async fn vault_create(
     state: State<'_, Desktop>,
     passphrase: Option<String>,
 ) -> Res<Vec<DraftView>> {
-    let lang = state.lang();
-    let locked = LockedVault::open(&state.data_dir).map_err(|e| fail(e, lang))?;
+    let locked = LockedVault::open(&state.data_dir).map_err(fail)?;
     let p = passphrase.map(self::passphrase);
     let keychain = OsKeychain;
     let setup = KeySetup {
@@ -83,7 +80,7 @@ pub async fn vault_create(
             .then_some(&keychain as &dyn etjanst::vault::Keychain),
         passphrase: p.as_ref(),
     };
-    let vault = locked.create(setup).map_err(|e| fail(e, lang))?;
+    let vault = locked.create(setup).map_err(fail)?;
     opened(&state, vault)
 }
 
@@ -94,15 +91,14 @@ pub async fn vault_unlock(
     state: State<'_, Desktop>,
     passphrase: Option<String>,
 ) -> Res<Vec<DraftView>> {
-    let lang = state.lang();
-    let locked = LockedVault::open(&state.data_dir).map_err(|e| fail(e, lang))?;
-    let keychain = locked.has_keychain().map_err(|e| fail(e, lang))?;
+    let locked = LockedVault::open(&state.data_dir).map_err(fail)?;
+    let keychain = locked.has_keychain().map_err(fail)?;
     let typed = passphrase.is_some();
     let mut vault = match passphrase {
         Some(p) => locked.unlock(Unlock::Passphrase(&self::passphrase(p))),
         None => locked.unlock(Unlock::Keychain(&OsKeychain)),
     }
-    .map_err(|e| fail(e, lang))?;
+    .map_err(fail)?;
     // After "Lås" the keychain forgot the key: the passphrase puts it back.
     if typed && keychain && OsKeychain::available() {
         let _ = vault.add_keychain(&OsKeychain);
@@ -157,7 +153,7 @@ pub(super) fn with_vault<T>(
     let vault = guard
         .as_mut()
         .ok_or_else(|| etjanst::t!(lang, "desktop-vault-locked"))?;
-    f(vault).map_err(|e| fail(e, lang))
+    f(vault).map_err(fail)
 }
 
 #[tauri::command]
@@ -190,9 +186,8 @@ pub(super) fn open_view(d: &etjanst::vault::Draft) -> OpenDraft {
 /// window.
 #[tauri::command]
 pub fn draft_new(state: State<'_, Desktop>, flow_id: String) -> Res<OpenDraft> {
-    let lang = state.lang();
     let catalogue = state.catalogue();
-    let flow = super::form::flow_of(&catalogue, &flow_id, lang)?;
+    let flow = super::form::flow_of(&catalogue, &flow_id)?;
     let profile = super::form::profile(&state);
     edit(&state, |v| {
         let mut d = v.new_draft(flow)?;
@@ -239,10 +234,9 @@ pub fn draft_save(
     answers: Value,
     step: usize,
 ) -> Res<i64> {
-    let lang = state.lang();
     let catalogue = state.catalogue();
-    let flow = super::form::flow_of(&catalogue, &flow_id, lang)?;
-    let doc = super::form::parse(flow, &answers, lang)?.to_json(flow);
+    let flow = super::form::flow_of(&catalogue, &flow_id)?;
+    let doc = super::form::parse(flow, &answers)?.to_json(flow);
     with_vault(&state, |v| {
         let mut d = v.load(&id)?;
         if d.header.flow_id != flow.id {
@@ -362,7 +356,7 @@ pub fn lock_vault(state: &Desktop, passphrase: Option<String>) -> Res<()> {
     };
     if let Err(e) = set.and_then(|()| vault.lock(&OsKeychain)) {
         *guard = Some(vault);
-        return Err(fail(e, lang));
+        return Err(fail(e));
     }
     drop(vault);
     *lock(&state.pdf) = None;
@@ -388,7 +382,7 @@ pub async fn draft_export(
     let Some(path) = files::save_as(&app, "utkast.etjanst", "etjanst", &["etjanst"]) else {
         return Ok(None);
     };
-    files::write_private(&path, &bytes, state.lang())?;
+    files::write_private(&path, &bytes)?;
     Ok(Some(path.display().to_string()))
 }
 
