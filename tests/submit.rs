@@ -3,6 +3,8 @@
 //! when the network is gone.
 
 mod common;
+#[path = "../gateway/tests/common/settings.rs"]
+mod gateway_settings;
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
@@ -13,7 +15,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use etjanst_gateway::api::{self, Settings};
-use etjanst_gateway::bankid::{RpClient, RpConfig};
+use etjanst_gateway::bankid::RpConfig;
 use etjanst_gateway::store::{Sqlite, Store};
 use etjanst_gateway::{sim, tls::TestPki};
 use serde_json::{Value, json};
@@ -71,17 +73,10 @@ async fn setup() -> Setup {
     };
     let store2 = store.clone();
     let settings = move || Settings {
-        organisation: "Lindesbergs kommun".into(),
-        organisation_number: "212000-1967".into(),
         max_body: 1 << 20,
-        uploads_per_minute: 0,
+        // The command line polls once a second, as the apps do.
         collect_interval: Duration::from_millis(200),
-        ..Settings::new(
-            etjanst::catalogue::Catalogue::embedded().unwrap(),
-            RpClient::new(&config).unwrap(),
-            store2.clone(),
-            "nyckel".into(),
-        )
+        ..gateway_settings::test_settings(&config, store2.clone(), "nyckel")
     };
     let data = dir.path().join("medborgare");
     Setup {

@@ -2,6 +2,8 @@
 //! WebDriver): what a citizen does, with the mouse, with the keyboard only, and at the lock.
 
 mod common;
+#[path = "../../gateway/tests/common/settings.rs"]
+mod gateway_settings;
 
 use common::*;
 use serde_json::{Value, json};
@@ -826,22 +828,19 @@ async fn gateway(dir: &std::path::Path) -> (String, reqwest::Client, String, std
     tokio::spawn(async move { sim::serve(listener, &pki2, sim::Timings::default()).await });
     let db = dir.join("gateway.sqlite");
     let settings = api::Settings {
-        organisation: "Lindesbergs kommun".into(),
-        organisation_number: "212000-1967".into(),
         max_body: 1 << 20,
-        uploads_per_minute: 0,
         collect_interval: std::time::Duration::from_millis(500),
-        ..api::Settings::new(
-            etjanst::catalogue::Catalogue::embedded().unwrap(),
-            bankid::RpClient::new(&bankid::RpConfig {
+        // The window polls once a second: the apps' own pace, under the default limit.
+        polls_per_minute: 90,
+        ..gateway_settings::test_settings(
+            &bankid::RpConfig {
                 base_url: format!("{sim_url}/rp/v6.0"),
                 certificate: pki.rp_pem(),
                 certificate_password: None,
                 root: pki.ca(),
-            })
-            .unwrap(),
+            },
             std::sync::Arc::new(store::Sqlite::open(&db).unwrap()),
-            "nyckel".into(),
+            "nyckel",
         )
     };
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

@@ -3,15 +3,15 @@
 //! simulator's control endpoints, over mutual TLS like every RP call).
 #![allow(dead_code)]
 
+pub mod settings;
 pub mod signers;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
 
 use etjanst_gateway::api::{self, Settings};
-use etjanst_gateway::bankid::{RpClient, RpConfig};
+use etjanst_gateway::bankid::RpConfig;
 use etjanst_gateway::store::{Sqlite, Store};
 use etjanst_gateway::{sim, tls::TestPki};
 use serde_json::{Value, json};
@@ -76,20 +76,7 @@ pub fn mtls_client(pki: &TestPki) -> reqwest::Client {
 }
 
 pub fn settings(sim: &Sim, store: Arc<dyn Store>) -> Settings {
-    Settings {
-        organisation: "Lindesbergs kommun".into(),
-        organisation_number: "212000-1967".into(),
-        max_body: 2 * 1024 * 1024,
-        uploads_per_minute: 0,
-        polls_per_minute: 0,
-        collect_interval: Duration::ZERO,
-        ..Settings::new(
-            etjanst::catalogue::Catalogue::embedded().unwrap(),
-            RpClient::new(&sim.rp_config()).unwrap(),
-            store,
-            API_KEY.into(),
-        )
-    }
+    settings::test_settings(&sim.rp_config(), store, API_KEY)
 }
 
 /// Serves a gateway's citizen API; its base URL.
