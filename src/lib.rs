@@ -1,20 +1,25 @@
 //! etjanst core: Open ePlatform e-services offline.
 //!
-//! Data flows one way: **catalogue → flow → answers → (vault | PDF | submission)**.
+//! Data flows one way: **catalogue → flow → answers → (vault | PDF | submission)**. The modules
+//! are in layers, listed here top-down as the README's "How it is built" lists them; each uses
+//! only those below it (`tests/layers.rs` checks it).
 //!
-//! - [`app`]: one function per thing a person does, shared by the CLI and the desktop.
-//! - [`catalogue`]: the e-services a citizen can find (embedded default and imported flows).
-//! - [`flow`]: the flow model, the JSON flow format and `.oeflow` import/export.
-//! - [`fill`]: answers, the evaluator engine and validation.
-//! - [`profile`]: the citizen's own details ("Mina uppgifter") and the questions they fill.
-//! - [`ids`]: Swedish identity numbers and other formats the validators check.
-//! - [`text`]: the text rules validation and the case writer share (Java's trim, XML 1.0).
-//! - [`flowinstance`]: the submitted-case XML municipal back-ends read.
-//! - [`vault`]: encrypted drafts, attachments and receipts.
-//! - [`pdf`]: printable, accessible, archivable PDFs of filled and blank forms.
-//! - [`qr`]: the answers as QR codes on paper, and reading them back from a scan.
-//! - [`submit`]: sending an application to the municipality's gateway and signing it.
 //! - [`statement`]: the app's accessibility statement, from what CI measures.
+//! - [`app`]: one function per thing a person does, shared by the CLI and the desktop;
+//!   [`submit`]: sending an application to the municipality's gateway and signing it;
+//!   [`kiosk`]: a shared computer's sessions.
+//! - [`vault`]: encrypted drafts, attachments, receipts, the outbox and the profile.
+//! - [`blankett`]: the municipality's PDF blanketter, filled; [`profile`]: the citizen's own
+//!   details ("Mina uppgifter") and the questions they fill.
+//! - [`pdf`]: printable, accessible, archivable PDFs of filled and blank forms.
+//! - [`flowinstance`]: the submitted-case XML municipal back-ends read; [`qr`]: the answers as
+//!   QR codes on paper, and reading them back from a scan.
+//! - [`catalogue`]: the e-services a citizen can find (embedded default and imported flows).
+//! - [`fill`]: answers, the evaluator engine and validation.
+//! - [`flow`]: the flow model, the JSON flow format and `.oeflow` import/export.
+//! - [`ids`]: Swedish identity numbers and other formats the validators check; [`text`]: the
+//!   text rules validation and the case writer share; [`xml`], [`json_error`], [`private`].
+//! - [`i18n`]: every message in Swedish and English.
 
 #![forbid(unsafe_code)]
 

@@ -2,7 +2,7 @@
 //! written here rather than by a viewer, so that it prints the same from every program.
 //!
 //! The PDF objects are read and written with lopdf; what is etjanst's own is the appearance of
-//! each filled field ([`appearance`]), taking out scripts and XFA ([`clean`]) and flattening.
+//! each filled field (`appearance`), taking out scripts and XFA (`clean`) and flattening.
 //! Values are a map from a field's fully qualified name to its text, its choice, or (check
 //! boxes) `true`/`false`; [`check`] applies the formats a field's name announces.
 

@@ -7,7 +7,7 @@
 //! [`VERSIONS_KEPT`] versions of each draft are kept so that a bad autosave can be undone.
 //!
 //! The key lives in the operating system's keychain and/or wrapped with a passphrase
-//! ([`keys`]). A lock file keeps a second process out while one has the vault open.
+//! (`keys`). A lock file keeps a second process out while one has the vault open.
 
 mod keys;
 
