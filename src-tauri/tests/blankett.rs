@@ -31,6 +31,20 @@ async fn fill_a_blankett_leave_resume_and_print() {
     let env = [("PATH", path.as_str())];
 
     let app = launch_with(data.path(), saves.path(), &env).await;
+    // A blankett that can only be looked at and printed opens without the drafts: no
+    // passphrase is asked for what keeps nothing.
+    app.type_into("#search", "medborgarförslag").await;
+    app.click_text("button", "Lämna ett medborgarförslag").await;
+    app.click_text("button", "Visa blanketten").await;
+    app.find(".pdf-page canvas").await;
+    assert!(
+        !app.present_text("h1", "Skydda dina utkast").await,
+        "a blankett to look at asked for the drafts' passphrase"
+    );
+    app.click_text("button", "E-tjänster").await;
+    app.heading("Kommunens e-tjänster").await;
+    app.js("const e = document.getElementById('search'); e.value = ''; e.dispatchEvent(new Event('input'))")
+        .await;
     app.type_into("#search", "bostadsanpassning").await;
     app.click_text("button", SERVICE).await;
     app.heading(SERVICE).await;

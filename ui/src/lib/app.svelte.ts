@@ -20,7 +20,8 @@ export type Screen =
   | { name: 'help' }
   | { name: 'statement' }
   | { name: 'about' }
-  | { name: 'blankett'; serviceId: string; index: number; draftId: string | null }
+  /// `view`: a blankett that cannot be filled in, only looked at and printed (no drafts needed).
+  | { name: 'blankett'; serviceId: string; index: number; draftId: string | null; view?: boolean }
   | { name: 'unlock'; then: Screen };
 
 export const app = $state({
@@ -44,7 +45,8 @@ export const leaving = { done: Promise.resolve() as Promise<unknown> };
 
 /// Goes to `screen`, through the unlock screen first when it needs the drafts.
 export function go(screen: Screen) {
-  const needsVault = ['form', 'review', 'drafts', 'submit', 'receipt', 'blankett'].includes(screen.name);
+  const needsVault =
+    ['form', 'review', 'drafts', 'submit', 'receipt', 'blankett'].includes(screen.name) && !(screen.name === 'blankett' && screen.view);
   if (needsVault && !app.vault?.unlocked) {
     app.screen = { name: 'unlock', then: screen };
   } else {
