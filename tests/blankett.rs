@@ -485,3 +485,88 @@ fn a_libreoffice_blankett_is_filled_like_a_suite_made_one() {
     assert!(blankett::inspect(&flat).unwrap().fields.is_empty());
     assert!(pdftotext(&flat_path).contains("Åsa Ängström"));
 }
+
+/// The rows and columns (pixels at 72 dpi, from the page's top left) that hold dark pixels
+/// inside `rect` (PDF points) of page 1: their spans across and down.
+fn dark_spans(path: &Path, rect: [f32; 4]) -> (usize, usize) {
+    let prefix = path.with_extension("");
+    let prefix = prefix.with_file_name(format!(
+        "{}-spans",
+        prefix.file_name().unwrap().to_string_lossy()
+    ));
+    let status = Command::new("pdftoppm")
+        .args(["-r", "72", "-f", "1", "-l", "1", "-gray", "-singlefile"])
+        .arg(path)
+        .arg(&prefix)
+        .status()
+        .expect("pdftoppm");
+    assert!(status.success());
+    let pgm = std::fs::read(format!("{}.pgm", prefix.display())).unwrap();
+    let text_end = {
+        let mut newlines = 0;
+        pgm.iter()
+            .position(|&b| {
+                newlines += usize::from(b == b'\n');
+                newlines == 3
+            })
+            .unwrap()
+    };
+    let header = String::from_utf8_lossy(&pgm[..text_end]).into_owned();
+    let dims: Vec<usize> = header
+        .split_whitespace()
+        .skip(1)
+        .take(2)
+        .map(|v| v.parse().unwrap())
+        .collect();
+    let (w, h) = (dims[0], dims[1]);
+    let pixels = &pgm[text_end + 1..];
+    let [x, y, rw, rh] = rect;
+    let (mut cols, mut rows) = (Vec::new(), Vec::new());
+    for row in h - (y + rh) as usize + 2..h - y as usize - 2 {
+        for col in x as usize + 2..(x + rw) as usize - 2 {
+            if pixels[row * w + col] < 128 {
+                cols.push(col);
+                rows.push(row);
+            }
+        }
+    }
+    let span = |v: &[usize]| v.iter().max().unwrap_or(&0) - v.iter().min().unwrap_or(&0);
+    (span(&cols), span(&rows))
+}
+
+#[test]
+fn a_field_turned_a_quarter_shows_its_value_along_its_length() {
+    // The name field made tall and narrow in the empty right margin and turned 90° (/MK /R 90).
+    let mut doc = Document::load_mem(&make(Variant::Fields)).unwrap();
+    let tall = [540.0_f32, 60.0, 30.0, 220.0];
+    for object in doc.objects.values_mut() {
+        if let Object::Dictionary(d) = object
+            && d.get(b"T").ok().and_then(|t| t.as_str().ok()) == Some(b"namn".as_slice())
+        {
+            let [x, y, w, h] = tall;
+            d.set(
+                "Rect",
+                Object::Array(vec![x.into(), y.into(), (x + w).into(), (y + h).into()]),
+            );
+            d.set("MK", lopdf::dictionary! { "R" => 90 });
+            // A fixed size, so that the value's own extent shows which way it runs.
+            d.set(
+                "DA",
+                Object::String(b"/Helv 12 Tf 0 g".to_vec(), lopdf::StringFormat::Literal),
+            );
+        }
+    }
+    let mut turned = Vec::new();
+    doc.save_to(&mut turned).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    for flatten in [false, true] {
+        let filled = blankett::fill(&turned, &values(), FillOptions { flatten }).unwrap();
+        let path = write(dir.path(), &format!("turned-{flatten}.pdf"), &filled);
+        qpdf_check(&path);
+        let (across, down) = dark_spans(&path, tall);
+        assert!(
+            down > 50 && across < 20,
+            "flatten {flatten}: the value does not run up the field: {across} px across, {down} down"
+        );
+    }
+}

@@ -108,6 +108,44 @@ pub(crate) fn size_of(doc: &Document, widget: &Dictionary) -> (f32, f32) {
     }
 }
 
+/// The widget's rotation (`/MK /R`): 0, 90, 180 or 270 degrees counterclockwise.
+fn rotation(doc: &Document, widget: &Dictionary) -> i64 {
+    widget
+        .get(b"MK")
+        .ok()
+        .and_then(|o| super::fields::dict(doc, o))
+        .and_then(|mk| mk.get(b"R").ok())
+        .and_then(|r| {
+            r.as_i64()
+                .ok()
+                .or_else(|| r.as_float().ok().map(|f| f as i64))
+        })
+        .map_or(0, |r| r.rem_euclid(360) / 90 * 90)
+}
+
+/// The box an appearance is drawn in and the widget's rotation: the widget's width and height,
+/// swapped when it is turned a quarter, as the text then runs along its height.
+fn drawing_box(doc: &Document, widget: &Dictionary) -> (f32, f32, i64) {
+    let (w, h) = size_of(doc, widget);
+    let r = rotation(doc, widget);
+    if r == 90 || r == 270 {
+        (h, w, r)
+    } else {
+        (w, h, r)
+    }
+}
+
+/// The `/Matrix` that turns an appearance drawn in a `w` × `h` box by `r` degrees so that it
+/// fills the widget's rectangle (PDF 32000-1 §12.5.6.19, `R`).
+fn turn(w: f32, h: f32, r: i64) -> Option<[f32; 6]> {
+    match r {
+        90 => Some([0.0, 1.0, -1.0, 0.0, h, 0.0]),
+        180 => Some([-1.0, 0.0, 0.0, -1.0, w, h]),
+        270 => Some([0.0, -1.0, 1.0, 0.0, 0.0, w]),
+        _ => None,
+    }
+}
+
 fn fmt(v: f32) -> String {
     let s = format!("{v:.2}");
     s.trim_end_matches('0').trim_end_matches('.').to_string()
@@ -150,7 +188,7 @@ impl Painter {
         shown: &str,
         layout: &TextLayout,
     ) -> Stream {
-        let (w, h) = size_of(doc, widget);
+        let (w, h, r) = drawing_box(doc, widget);
         let da = parse_da(
             widget
                 .get(b"DA")
@@ -257,7 +295,7 @@ impl Painter {
             c.push_str("ET\n");
         }
         c.push_str("Q\nEMC\n");
-        self.form_xobject(w, h, c, !shown.is_empty())
+        self.form_xobject(w, h, r, c, !shown.is_empty())
     }
 
     fn aligned(&self, line: &str, size: f32, w: f32, inset: f32, quadding: i64) -> f32 {
@@ -306,7 +344,7 @@ impl Painter {
         lines
     }
 
-    fn form_xobject(&self, w: f32, h: f32, content: String, with_font: bool) -> Stream {
+    fn form_xobject(&self, w: f32, h: f32, r: i64, content: String, with_font: bool) -> Stream {
         let mut d = Dictionary::new();
         d.set("Type", Object::Name(b"XObject".to_vec()));
         d.set("Subtype", Object::Name(b"Form".to_vec()));
@@ -314,6 +352,12 @@ impl Painter {
             "BBox",
             Object::Array(vec![0.into(), 0.into(), w.into(), h.into()]),
         );
+        if let Some(m) = turn(w, h, r) {
+            d.set(
+                "Matrix",
+                Object::Array(m.iter().map(|&v| Object::Real(v)).collect()),
+            );
+        }
         let mut res = Dictionary::new();
         if with_font {
             let mut fonts = Dictionary::new();
@@ -327,7 +371,7 @@ impl Painter {
     /// A check box's or radio button's on and off appearances, for a widget that has none: a
     /// tick for a check box, a dot for a radio button.
     pub fn button(&self, doc: &Document, widget: &Dictionary, radio: bool) -> (Stream, Stream) {
-        let (w, h) = size_of(doc, widget);
+        let (w, h, r) = drawing_box(doc, widget);
         let s = w.min(h);
         let on = if radio {
             // A filled circle of Bézier curves.
@@ -376,8 +420,8 @@ impl Painter {
             )
         };
         (
-            self.form_xobject(w, h, on, false),
-            self.form_xobject(w, h, String::new(), false),
+            self.form_xobject(w, h, r, on, false),
+            self.form_xobject(w, h, r, String::new(), false),
         )
     }
 
