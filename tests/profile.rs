@@ -162,7 +162,7 @@ fn the_profile_is_kept_encrypted_and_erasing_it_leaves_no_trace() {
     assert!(out.status.success(), "{}", common::stderr(&out));
     let marker = "Qvarnström";
     let holding = || -> Vec<std::path::PathBuf> {
-        walk(dir.path())
+        common::walk(dir.path())
             .into_iter()
             .filter(|p| {
                 let b = std::fs::read(p).unwrap_or_default();
@@ -218,19 +218,6 @@ fn the_profile_is_kept_encrypted_and_erasing_it_leaves_no_trace() {
     );
     assert_eq!(common::stdout(&out).trim(), "{}");
     assert!(holding().is_empty());
-}
-
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
 }
 
 #[test]

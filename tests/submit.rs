@@ -307,7 +307,7 @@ async fn without_a_network_the_application_waits_encrypted_and_is_sent_later() {
     assert!(outbox.contains("väntar på att skickas"), "{outbox}");
     assert!(outbox.contains("1 försök"), "{outbox}");
     // Waiting in the outbox is not waiting in plain text.
-    for entry in walk(&s.data) {
+    for entry in common::walk(&s.data) {
         let bytes = std::fs::read(&entry).unwrap();
         let text = String::from_utf8_lossy(&bytes);
         assert!(
@@ -390,19 +390,6 @@ async fn an_incomplete_application_is_stopped_before_anything_is_sent() {
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("inte komplett"), "{out}");
     assert!(!out.contains("väntar på att skickas"), "{out}");
-}
-
-fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

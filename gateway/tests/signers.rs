@@ -11,16 +11,6 @@ use common::*;
 use reqwest::Method;
 use serde_json::Value;
 
-fn child<'a, 'i>(n: roxmltree::Node<'a, 'i>, name: &str) -> roxmltree::Node<'a, 'i> {
-    n.children()
-        .find(|c| c.has_tag_name(name))
-        .unwrap_or_else(|| panic!("no {name}"))
-}
-
-fn text_of(n: roxmltree::Node<'_, '_>) -> String {
-    n.text().unwrap_or_default().trim().to_string()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn both_guardians_sign_in_turn_on_one_computer_and_one_case_lists_both() {
     let w = World::new().await;

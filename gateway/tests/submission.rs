@@ -160,16 +160,6 @@ async fn a_signed_submission_becomes_a_case_that_an_oep_integration_reads() {
     assert_eq!(stranger.status().await.0, 404);
 }
 
-fn child<'a, 'i>(n: roxmltree::Node<'a, 'i>, name: &str) -> roxmltree::Node<'a, 'i> {
-    n.children()
-        .find(|c| c.has_tag_name(name))
-        .unwrap_or_else(|| panic!("no {name}"))
-}
-
-fn text_of(n: roxmltree::Node<'_, '_>) -> String {
-    n.text().unwrap_or_default().trim().to_string()
-}
-
 fn etjanst_gateway_sha(b: &[u8]) -> String {
     use sha2::Digest;
     hex::encode(sha2::Sha256::digest(b))

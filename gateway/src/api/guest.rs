@@ -11,12 +11,12 @@ use axum::response::Response;
 use base64::Engine;
 use serde::Deserialize;
 
-use super::orders::{self, Lang, already_submitted, bankid_failure, now_ms};
+use super::orders::{self, Lang, already_submitted, bankid_failure};
 use super::submissions::{Caller, authorised_as, bearer, idempotency_key_text, key_hash};
 use super::{Failure, Shared, limits, parties, prepare};
 use crate::bankid::signature;
 use crate::bankid::types::{CompletionData, Requirement, StartRequest};
-use crate::store::{Guest, Order, Submission};
+use crate::store::{Guest, Submission};
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
@@ -107,12 +107,6 @@ pub(crate) async fn open(
     })))
 }
 
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", default)]
-pub(crate) struct IdentifyBody {
-    same_device: bool,
-}
-
 /// `POST /api/v1/submissions/{id}/identify`: a BankID identification order for the
 /// personnummer of the one who signs next, started by their computer.
 pub(crate) async fn identify(
@@ -137,12 +131,7 @@ pub(crate) async fn identify(
     if s.signing.declined.is_some() {
         return Err(parties::declined_failure(&s));
     }
-    let choice: IdentifyBody = if body.is_empty() {
-        IdentifyBody::default()
-    } else {
-        serde_json::from_slice(&body)
-            .map_err(|e| Failure::new(StatusCode::BAD_REQUEST, "badRequest", e.to_string()))?
-    };
+    let choice = orders::choice(&body)?;
     if let Some(order) = parties::current_order(&s).filter(|o| o.status == "pending") {
         if parties::is_identification(&s, order) {
             return Ok(orders::started(order));
@@ -200,17 +189,7 @@ pub(crate) async fn identify(
         }
         s = store.submission(&id).await?.ok_or_else(no_code)?;
     }
-    let order = Order {
-        order_ref: refs.order_ref,
-        auto_start_token: refs.auto_start_token,
-        qr_start_token: refs.qr_start_token,
-        qr_start_secret: refs.qr_start_secret,
-        started_ms: now_ms(),
-        same_device: choice.same_device,
-        status: "pending".into(),
-        hint: Some("outstandingTransaction".into()),
-        refusal: None,
-    };
+    let order = orders::pending(refs, choice.same_device);
     store.set_order(&id, &order).await?;
     Ok(orders::started(&order))
 }

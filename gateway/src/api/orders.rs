@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::{Failure, Shared};
-use crate::bankid::types::CompletionData;
+use crate::bankid::types::{CompletionData, StartResponse};
 use crate::bankid::{RpError, rfa};
 use crate::store::{Case, Order, Submission};
 
@@ -165,4 +165,36 @@ pub(crate) async fn refuse(gw: &Shared, s: &Submission, code: &str, message: &st
         return e.into();
     }
     refused(message)
+}
+
+/// How the citizen starts BankID, as a start or identify call's body says (empty: this computer).
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+pub(crate) struct Choice {
+    /// The citizen opens BankID on this computer (autostart) rather than scanning the QR code.
+    pub same_device: bool,
+}
+
+pub(crate) fn choice(body: &[u8]) -> Result<Choice, Failure> {
+    if body.is_empty() {
+        return Ok(Choice::default());
+    }
+    serde_json::from_slice(body)
+        .map_err(|e| Failure::new(StatusCode::BAD_REQUEST, "badRequest", e.to_string()))
+}
+
+/// The order BankID just started, as the store keeps it.
+pub(crate) fn pending(refs: StartResponse, same_device: bool) -> Order {
+    Order {
+        order_ref: refs.order_ref,
+        auto_start_token: refs.auto_start_token,
+        qr_start_token: refs.qr_start_token,
+        qr_start_secret: refs.qr_start_secret,
+        // The QR frames count from when we received the answer (§1.8).
+        started_ms: now_ms(),
+        same_device,
+        status: "pending".into(),
+        hint: Some("outstandingTransaction".into()),
+        refusal: None,
+    }
 }

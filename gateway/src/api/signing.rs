@@ -9,7 +9,6 @@ use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
-use serde::Deserialize;
 
 use super::orders::{
     Lang, already_submitted, bankid_failure, closing, complete, in_progress, internal, now_ms,
@@ -24,13 +23,6 @@ use crate::bankid::{RpError, qr, rfa, signature};
 use crate::store::{Case, Order, Signature, Submission};
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
-
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", default)]
-struct StartBody {
-    /// The citizen opens BankID on this computer (autostart) rather than scanning the QR code.
-    same_device: bool,
-}
 
 pub(crate) async fn start(
     State(gw): State<Shared>,
@@ -47,12 +39,7 @@ pub(crate) async fn start(
     if s.signing.declined.is_some() {
         return Err(parties::declined_failure(&s));
     }
-    let choice: StartBody = if body.is_empty() {
-        StartBody::default()
-    } else {
-        serde_json::from_slice(&body)
-            .map_err(|e| Failure::new(StatusCode::BAD_REQUEST, "badRequest", e.to_string()))?
-    };
+    let choice = super::orders::choice(&body)?;
     if let Some(order) = parties::current_order(&s) {
         if order.status == "pending" {
             if parties::is_identification(&s, order) {
@@ -128,18 +115,7 @@ pub(crate) async fn start(
         .sign(&request)
         .await
         .map_err(bankid_failure)?;
-    let order = Order {
-        order_ref: refs.order_ref,
-        auto_start_token: refs.auto_start_token,
-        qr_start_token: refs.qr_start_token,
-        qr_start_secret: refs.qr_start_secret,
-        // The QR frames count from when we received the answer (§1.8).
-        started_ms: now_ms(),
-        same_device: choice.same_device,
-        status: "pending".into(),
-        hint: Some("outstandingTransaction".into()),
-        refusal: None,
-    };
+    let order = super::orders::pending(refs, choice.same_device);
     store.set_order(&id, &order).await?;
     Ok(started(&order))
 }

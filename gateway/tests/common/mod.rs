@@ -362,3 +362,15 @@ pub async fn limit_steps(store: &dyn Store) {
     );
     assert_eq!(store.purge_limits(50_000).await.unwrap(), 2);
 }
+
+/// The child element `name` of a case XML element.
+pub fn child<'a, 'i>(n: roxmltree::Node<'a, 'i>, name: &str) -> roxmltree::Node<'a, 'i> {
+    n.children()
+        .find(|c| c.has_tag_name(name))
+        .unwrap_or_else(|| panic!("no {name}"))
+}
+
+/// An element's text, trimmed.
+pub fn text_of(n: roxmltree::Node<'_, '_>) -> String {
+    n.text().unwrap_or_default().trim().to_string()
+}

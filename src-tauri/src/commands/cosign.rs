@@ -7,11 +7,11 @@
 use std::time::Duration;
 
 use serde::Serialize;
-use tauri::{AppHandle, Manager, State};
+use tauri::{AppHandle, State};
 
 use etjanst::submit::{self, Client};
 
-use super::submit::{Qr, ReceiptView, SigningView};
+use super::submit::{Qr, ReceiptView, SigningView, blocking};
 use super::{Res, fail};
 use crate::state::{Desktop, Guest, lock};
 
@@ -26,18 +26,6 @@ fn guest(state: &Desktop) -> Res<Guest> {
 
 fn client(g: &Guest) -> Result<Client, submit::SubmitError> {
     Client::new(&g.gateway, Duration::from_secs(30))
-}
-
-fn blocking<T: Send + 'static>(
-    app: &AppHandle,
-    f: impl FnOnce(&Desktop) -> Res<T> + Send + 'static,
-) -> impl std::future::Future<Output = Res<T>> {
-    let app = app.clone();
-    async move {
-        tauri::async_runtime::spawn_blocking(move || f(&app.state::<Desktop>()))
-            .await
-            .map_err(|e| e.to_string())?
-    }
 }
 
 #[derive(Serialize)]

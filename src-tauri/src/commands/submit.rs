@@ -143,7 +143,8 @@ fn client(o: &Outgoing) -> Result<Client, SubmitError> {
     Client::new(&o.gateway, Duration::from_secs(30))
 }
 
-fn blocking<T: Send + 'static>(
+/// Runs `f` off the window's thread with the app's state: network calls wait there.
+pub(super) fn blocking<T: Send + 'static>(
     app: &AppHandle,
     f: impl FnOnce(&Desktop) -> Res<T> + Send + 'static,
 ) -> impl std::future::Future<Output = Res<T>> {
