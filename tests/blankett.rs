@@ -59,9 +59,11 @@ fn qpdf_check(path: &Path) {
     );
 }
 
-/// The share of dark pixels inside `rect` (PDF points) of page 1 rendered at 72 dpi.
-fn dark_share(path: &Path, rect: [f32; 4]) -> f32 {
-    let prefix = path.with_extension("");
+/// Page 1 rendered at 72 dpi in grey: width, height and one byte a pixel (from the top left).
+/// `tag` names the image beside the PDF.
+fn grey_page(path: &Path, tag: &str) -> (usize, usize, Vec<u8>) {
+    let stem = path.file_stem().unwrap().to_string_lossy();
+    let prefix = path.with_file_name(format!("{stem}-{tag}"));
     let status = Command::new("pdftoppm")
         .args(["-r", "72", "-f", "1", "-l", "1", "-gray", "-singlefile"])
         .arg(path)
@@ -69,7 +71,7 @@ fn dark_share(path: &Path, rect: [f32; 4]) -> f32 {
         .status()
         .expect("pdftoppm");
     assert!(status.success());
-    let pgm = std::fs::read(prefix.with_extension("pgm")).unwrap();
+    let pgm = std::fs::read(format!("{}.pgm", prefix.display())).unwrap();
     // "P5\n<w> <h>\n255\n" then one byte a pixel.
     let mut fields = Vec::new();
     let mut i = 0;
@@ -83,8 +85,13 @@ fn dark_share(path: &Path, rect: [f32; 4]) -> f32 {
         }
         fields.push(String::from_utf8_lossy(&pgm[start..i]).into_owned());
     }
-    let (w, h): (usize, usize) = (fields[1].parse().unwrap(), fields[2].parse().unwrap());
-    let pixels = &pgm[i + 1..];
+    let (w, h) = (fields[1].parse().unwrap(), fields[2].parse().unwrap());
+    (w, h, pgm[i + 1..].to_vec())
+}
+
+/// The share of dark pixels inside `rect` (PDF points) of page 1 rendered at 72 dpi.
+fn dark_share(path: &Path, rect: [f32; 4]) -> f32 {
+    let (w, h, pixels) = grey_page(path, "share");
     let [x, y, rw, rh] = rect;
     let (x0, x1) = (x as usize + 3, (x + rw) as usize - 3);
     let (y0, y1) = (h - (y + rh) as usize + 3, h - y as usize - 3);
@@ -489,37 +496,7 @@ fn a_libreoffice_blankett_is_filled_like_a_suite_made_one() {
 /// The rows and columns (pixels at 72 dpi, from the page's top left) that hold dark pixels
 /// inside `rect` (PDF points) of page 1: their spans across and down.
 fn dark_spans(path: &Path, rect: [f32; 4]) -> (usize, usize) {
-    let prefix = path.with_extension("");
-    let prefix = prefix.with_file_name(format!(
-        "{}-spans",
-        prefix.file_name().unwrap().to_string_lossy()
-    ));
-    let status = Command::new("pdftoppm")
-        .args(["-r", "72", "-f", "1", "-l", "1", "-gray", "-singlefile"])
-        .arg(path)
-        .arg(&prefix)
-        .status()
-        .expect("pdftoppm");
-    assert!(status.success());
-    let pgm = std::fs::read(format!("{}.pgm", prefix.display())).unwrap();
-    let text_end = {
-        let mut newlines = 0;
-        pgm.iter()
-            .position(|&b| {
-                newlines += usize::from(b == b'\n');
-                newlines == 3
-            })
-            .unwrap()
-    };
-    let header = String::from_utf8_lossy(&pgm[..text_end]).into_owned();
-    let dims: Vec<usize> = header
-        .split_whitespace()
-        .skip(1)
-        .take(2)
-        .map(|v| v.parse().unwrap())
-        .collect();
-    let (w, h) = (dims[0], dims[1]);
-    let pixels = &pgm[text_end + 1..];
+    let (w, h, pixels) = grey_page(path, "spans");
     let [x, y, rw, rh] = rect;
     let (mut cols, mut rows) = (Vec::new(), Vec::new());
     for row in h - (y + rh) as usize + 2..h - y as usize - 2 {

@@ -11,7 +11,7 @@ use tauri::{AppHandle, State};
 
 use etjanst::submit::{self, Client};
 
-use super::submit::{Qr, ReceiptView, SigningView, blocking};
+use super::submit::{ReceiptView, SigningView, blocking};
 use super::{Res, fail};
 use crate::state::{Desktop, Guest, lock};
 
@@ -92,16 +92,7 @@ pub async fn cosign_sign(app: AppHandle, same_device: bool) -> Res<Option<Receip
 }
 
 fn receipt_view(r: &submit::GatewayReceipt) -> ReceiptView {
-    ReceiptView {
-        id: String::new(),
-        flow_id: String::new(),
-        service_name: String::new(),
-        case_number: r.case_number.clone(),
-        submitted: r.submitted_at.clone(),
-        signer_name: r.signer_name.clone(),
-        sha256: r.sha256.clone(),
-        signers: r.signers.clone(),
-    }
+    ReceiptView::of(String::new(), "", "", r)
 }
 
 /// The identification's or the signature's state, as `submit_status` gives the applicant's.
@@ -114,19 +105,10 @@ pub async fn cosign_status(app: AppHandle) -> Res<SigningView> {
         let s = c
             .status(&g.key, &g.id, lang == etjanst::fill::Lang::En)
             .map_err(fail)?;
+        let receipt = s.receipt.as_ref().map(receipt_view);
         Ok(SigningView {
-            qr: s
-                .qr_data
-                .as_deref()
-                .and_then(submit::qr_path)
-                .map(|(path, size)| Qr { path, size }),
-            receipt: s.receipt.as_ref().map(receipt_view),
-            status: s.status,
-            hint_code: s.hint_code,
-            message: s.message,
-            signers: s.signers,
-            next: s.next,
-            code: None,
+            receipt,
+            ..SigningView::of(s)
         })
     })
     .await

@@ -73,8 +73,30 @@ pub struct SigningView {
     pub code: Option<String>,
 }
 
+impl ReceiptView {
+    /// The gateway's receipt as the window shows it; `id` is its place in the vault (empty for
+    /// one not kept here, as on a co-signer's computer).
+    pub(super) fn of(
+        id: String,
+        flow_id: &str,
+        service_name: &str,
+        r: &submit::GatewayReceipt,
+    ) -> ReceiptView {
+        ReceiptView {
+            id,
+            flow_id: flow_id.to_string(),
+            service_name: service_name.to_string(),
+            case_number: r.case_number.clone(),
+            submitted: r.submitted_at.clone(),
+            signer_name: r.signer_name.clone(),
+            sha256: r.sha256.clone(),
+            signers: r.signers.clone(),
+        }
+    }
+}
+
 impl SigningView {
-    fn of(s: submit::SignStatus) -> SigningView {
+    pub(super) fn of(s: submit::SignStatus) -> SigningView {
         SigningView {
             qr: s
                 .qr_data
@@ -254,16 +276,7 @@ fn kept(
     if lock(&state.open_draft).as_deref() == o.draft_id.as_deref() {
         *lock(&state.open_draft) = None;
     }
-    Ok(ReceiptView {
-        id,
-        flow_id: o.flow_id.clone(),
-        service_name: o.service_name.clone(),
-        case_number: r.case_number.clone(),
-        submitted: r.submitted_at.clone(),
-        signer_name: r.signer_name.clone(),
-        sha256: r.sha256.clone(),
-        signers: r.signers.clone(),
-    })
+    Ok(ReceiptView::of(id, &o.flow_id, &o.service_name, r))
 }
 
 /// Puts the open draft's application in the outbox and sends it.
