@@ -213,6 +213,7 @@ pub fn run() {
             kiosk::kiosk_leave,
             kiosk::kiosk_keep,
             kiosk::kiosk_resume,
+            kiosk::kiosk_keep_profile,
             kiosk::kiosk_files,
             kiosk::kiosk_attach,
             vault::vault_lock,

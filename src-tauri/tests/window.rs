@@ -1639,31 +1639,94 @@ async fn kiosk_flow() {
     fill_synpunkt(&app, "Andra besökarens text").await;
     app.click_text("button", "Mina utkast").await;
     app.click_text("button", "Spara med egen kod").await;
-    app.type_into("#file-pass", "min egen kod 7").await;
-    app.type_into("#file-pass-again", "min egen kod 7").await;
+    app.type_into("#keep-code", "min egen kod 7").await;
+    app.type_into("#keep-code-again", "min egen kod 7").await;
     app.click_text("dialog//button", "Spara med egen kod").await;
     let number = app.find("#kept-number").await.text().await.unwrap();
     assert_eq!(app.focused().await, "kept-title");
     app.shot("kiosk-kept").await;
     app.axe("kept draft").await;
+    // The visitor's details, for this visit only unless kept with a code of their own.
+    let surname = "Besökarsson-MARKÖR-3f0a";
+    app.click_text("button", "Mina uppgifter").await;
+    app.heading("Mina uppgifter").await;
+    app.with_text("p", "De finns bara tills du avslutar besöket")
+        .await;
+    assert!(
+        !app.present("#profile-export").await,
+        "a kiosk offers to save the details as a file"
+    );
+    app.type_into("#q-profile-firstName", "Ingeborg").await;
+    app.type_into("#q-profile-lastName", surname).await;
+    app.type_into("#q-profile-personnummer", "19990807-2391")
+        .await;
+    app.click("#profile-keep").await;
+    app.type_into("#keep-code", "mina uppgifter 9").await;
+    app.type_into("#keep-code-again", "mina uppgifter 9").await;
+    app.click_text("dialog//button", "Spara med egen kod").await;
+    app.with_text("h2", "Dina uppgifter är sparade").await;
+    let details_number = app.find("#kept-number").await.text().await.unwrap();
+    assert_eq!(app.focused().await, "kept-title");
+    app.axe("kiosk details kept").await;
     app.click("#end-session").await;
     app.click("dialog button.danger").await;
     app.heading("Kommunens e-tjänster").await;
+    let left = holding(&[data.path(), tmp.path(), &webkit_home()], surname);
+    assert!(left.is_empty(), "the kept details are in clear in {left:?}");
+    // The next visitor has no details and sees none.
+    app.click_text("button", "Mina uppgifter").await;
+    app.heading("Mina uppgifter").await;
+    let first_name = || async {
+        app.js("return document.getElementById('q-profile-firstName').value")
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert_eq!(first_name().await, "", "the last visitor's details show");
     app.click_text("button", "Mina utkast").await;
     app.with_text("p", "Du har inga utkast").await;
     app.click("#resume-kept").await;
     app.type_into("#kept-number-input", &number).await;
-    app.type_into("#file-pass", "inte min kod alls").await;
-    app.click_text("dialog//button", "Fortsätt").await;
+    app.type_into("#kept-code", "inte min kod alls").await;
+    app.click_text("dialog//button", "Hämta").await;
     app.with_text("dialog//p", "Fel kod.").await;
+    assert_eq!(app.focused().await, "kept-code");
     tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
-    app.find("#file-pass").await.clear().await.unwrap();
-    app.type_into("#file-pass", "min egen kod 7").await;
-    app.click_text("dialog//button", "Fortsätt").await;
+    app.find("#kept-code").await.clear().await.unwrap();
+    app.type_into("#kept-code", "min egen kod 7").await;
+    app.click_text("dialog//button", "Hämta").await;
     app.with_text("h2", "Lämna synpunkt eller klagomål").await;
+    // The details come back the same way, on Mina uppgifter, and fill a new form.
+    app.click_text("button", "Mina uppgifter").await;
+    app.heading("Mina uppgifter").await;
+    app.click("#resume-kept").await;
+    app.type_into("#kept-number-input", &details_number).await;
+    app.type_into("#kept-code", "mina uppgifter 9").await;
+    app.click_text("dialog//button", "Hämta").await;
+    app.with_text("p", "Dina uppgifter är hämtade.").await;
+    assert_eq!(first_name().await, "Ingeborg");
+    app.click_text("button", "E-tjänster").await;
+    app.type_into("#search", "förskola").await;
+    app.click_text("button", "Ansökan om plats i förskola")
+        .await;
+    app.click_text("button", "Fyll i").await;
+    app.find("#q-4101-firstName").await;
+    assert_eq!(
+        app.js("return document.getElementById('q-4101-citizenId').value")
+            .await
+            .as_str(),
+        Some("19990807-2391")
+    );
+    app.with_text("p", "Från Mina uppgifter").await;
     app.click("#end-session").await;
     app.click("dialog button.danger").await;
     app.heading("Kommunens e-tjänster").await;
+    let left = holding(&[data.path(), tmp.path(), &webkit_home()], surname);
+    assert!(
+        left.is_empty(),
+        "the visitor's details are left in {left:?}"
+    );
 
     // Killed in the middle of a visit: what it left is ciphertext, and the next start
     // clears it.

@@ -1,8 +1,9 @@
-//! Drafts a visitor keeps past their session at a kiosk. A session's drafts die with it;
-//! one the visitor protects with a personal code (the vault's passphrase rule) is written as
-//! an encrypted draft file under a number they note down, and comes back at this kiosk with
-//! the number and the code. Wrong codes wait longer each time and, after [`MAX_TRIES`], the
-//! draft is deleted; a kept draft is deleted after the administrator's number of days.
+//! What a visitor keeps past their session at a kiosk: a draft, or their details ("Mina
+//! uppgifter"). A session's drafts and details die with it; one the visitor protects with a
+//! personal code (the vault's passphrase rule) is written as an encrypted file under a number
+//! they note down, and comes back at this kiosk with the number and the code. Wrong codes wait
+//! longer each time and, after [`MAX_TRIES`], the file is deleted; a kept file is deleted after
+//! the administrator's number of days.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
@@ -25,6 +26,8 @@ pub enum KeptError {
     WrongCode(u32),
     #[error("{}", crate::i18n::display("kept-gone", &[]))]
     Gone,
+    #[error("{}", crate::i18n::display("kept-no-profile", &[]))]
+    NoProfile,
     #[error(transparent)]
     Vault(#[from] VaultError),
     #[error("{}", crate::i18n::display("kept-io", &[("detail", .0.clone())]))]
@@ -38,7 +41,20 @@ struct Tries {
     last: u64,
 }
 
-/// The kept drafts of a kiosk computer, under its data folder.
+/// What came back with a number and its code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resumed {
+    /// A draft, with its id in the session's vault.
+    Draft(String),
+    /// The visitor's details, now the session's profile.
+    Profile,
+}
+
+/// The kind of a kept file, by its name's ending.
+const DRAFT: &str = "etjanst";
+const PROFILE: &str = "uppgifter";
+
+/// The kept drafts and details of a kiosk computer, under its data folder.
 pub struct Kept {
     dir: PathBuf,
 }
@@ -68,8 +84,16 @@ impl Kept {
         }
     }
 
-    fn file(&self, digits: &str) -> PathBuf {
-        self.dir.join(format!("{digits}.etjanst"))
+    fn file(&self, digits: &str, kind: &str) -> PathBuf {
+        self.dir.join(format!("{digits}.{kind}"))
+    }
+
+    /// The file kept under `digits`, and its kind.
+    fn find(&self, digits: &str) -> Option<(PathBuf, &'static str)> {
+        [DRAFT, PROFILE]
+            .into_iter()
+            .map(|kind| (self.file(digits, kind), kind))
+            .find(|(f, _)| f.exists())
     }
 
     fn tries_file(&self, digits: &str) -> PathBuf {
@@ -79,22 +103,34 @@ impl Kept {
     /// Keeps draft `id` of `vault` under `code`. Returns the number to note ("4821 7310").
     pub fn keep(&self, vault: &Vault, id: &str, code: &Passphrase) -> Result<String, KeptError> {
         let bytes = zeroize::Zeroizing::new(vault.export(id, code)?);
+        self.store(&bytes, DRAFT)
+    }
+
+    /// Keeps the session's details ("Mina uppgifter") under `code`; the number to note.
+    pub fn keep_profile(&self, vault: &Vault, code: &Passphrase) -> Result<String, KeptError> {
+        let bytes =
+            zeroize::Zeroizing::new(vault.export_profile(code)?.ok_or(KeptError::NoProfile)?);
+        self.store(&bytes, PROFILE)
+    }
+
+    fn store(&self, bytes: &[u8], kind: &str) -> Result<String, KeptError> {
         crate::private::dir(&self.dir).map_err(|e| KeptError::Io(e.to_string()))?;
         let number = loop {
             let mut b = [0u8; 4];
             getrandom::fill(&mut b).map_err(|e| KeptError::Io(e.to_string()))?;
             let n = format!("{:08}", u32::from_le_bytes(b) % 100_000_000);
-            if !self.file(&n).exists() {
+            if self.find(&n).is_none() {
                 break n;
             }
         };
-        crate::catalogue::write_atomic(&self.file(&number), &bytes)
+        crate::catalogue::write_atomic(&self.file(&number, kind), bytes)
             .map_err(|e| KeptError::Io(e.to_string()))?;
         Ok(format!("{} {}", &number[..4], &number[4..]))
     }
 
-    /// Takes the draft kept under `number` back into `vault` with `code`; it is then no longer
-    /// kept (kept again, it gets a new number). Returns the new draft's id.
+    /// Takes what is kept under `number` back into `vault` with `code`: a draft becomes a new
+    /// draft, details become the session's profile. It is then no longer kept (kept again, it
+    /// gets a new number).
     pub fn resume(
         &self,
         vault: &mut Vault,
@@ -102,12 +138,11 @@ impl Kept {
         code: &Passphrase,
         now: SystemTime,
         flow_of: &dyn Fn(&str) -> Option<Flow>,
-    ) -> Result<String, KeptError> {
+    ) -> Result<Resumed, KeptError> {
         let n = digits(number);
-        let file = self.file(&n);
-        if n.len() != 8 || !file.exists() {
+        let Some((file, kind)) = self.find(&n).filter(|_| n.len() == 8) else {
             return Err(KeptError::NotFound(number.trim().to_string()));
-        }
+        };
         let tries_path = self.tries_file(&n);
         let mut tries: Tries = std::fs::read(&tries_path)
             .ok()
@@ -118,11 +153,19 @@ impl Kept {
             return Err(KeptError::Wait(ready - secs(now)));
         }
         let bytes = std::fs::read(&file).map_err(|e| KeptError::Io(e.to_string()))?;
-        match vault.import(&bytes, code, flow_of) {
-            Ok(id) => {
+        let back = if kind == PROFILE {
+            let today = chrono::DateTime::<chrono::Local>::from(now).date_naive();
+            vault
+                .import_profile(&bytes, code, today)
+                .map(|()| Resumed::Profile)
+        } else {
+            vault.import(&bytes, code, flow_of).map(Resumed::Draft)
+        };
+        match back {
+            Ok(back) => {
                 let _ = std::fs::remove_file(&file);
                 let _ = std::fs::remove_file(&tries_path);
-                Ok(id)
+                Ok(back)
             }
             Err(VaultError::WrongPassphrase) => {
                 tries.failed += 1;
@@ -215,15 +258,16 @@ mod tests {
         );
         assert!(matches!(wrong, Err(KeptError::WrongCode(8))), "{wrong:?}");
         let t2 = t1 + delay(2);
-        let id = kept
-            .resume(
-                &mut vault,
-                &number.replace(' ', "-"),
-                &code("min egen kod 7"),
-                t2,
-                &flow_of,
-            )
-            .unwrap();
+        let back = kept.resume(
+            &mut vault,
+            &number.replace(' ', "-"),
+            &code("min egen kod 7"),
+            t2,
+            &flow_of,
+        );
+        let Ok(Resumed::Draft(id)) = back else {
+            panic!("{back:?}")
+        };
         let back = vault.load(&id).unwrap();
         assert_eq!(back.answers["answers"]["text"], "Behåll mig");
         // Once back, it is no longer kept.
@@ -265,10 +309,88 @@ mod tests {
             .keep(&vault, &draft.id, &code("min egen kod 7"))
             .unwrap();
         kept.expire(30, SystemTime::now() + Duration::from_secs(29 * 24 * 3600));
-        assert!(kept.file(&digits(&number)).exists());
+        assert!(kept.find(&digits(&number)).is_some());
         kept.expire(30, SystemTime::now() + Duration::from_secs(31 * 24 * 3600));
-        assert!(!kept.file(&digits(&number)).exists());
+        assert!(kept.find(&digits(&number)).is_none());
         drop(vault);
         session.end(crate::kiosk::EndReason::Visitor);
+    }
+
+    #[test]
+    fn details_kept_with_a_code_are_the_next_sessions_profile_and_nothing_else_is() {
+        let data = tempfile::tempdir().unwrap();
+        let flow_of = |_: &str| None;
+        let kept = Kept::new(data.path());
+        let (first, mut vault) = crate::kiosk::Session::start(data.path()).unwrap();
+        assert!(matches!(
+            kept.keep_profile(&vault, &code("min egen kod 7")),
+            Err(KeptError::NoProfile)
+        ));
+        let me = crate::profile::Profile {
+            first_name: Some("Åsa".into()),
+            last_name: Some("Ängström".into()),
+            personnummer: Some("19121212-1212".into()),
+            ..Default::default()
+        }
+        .checked(crate::app::today())
+        .unwrap();
+        vault.set_profile(&me).unwrap();
+        assert!(matches!(
+            kept.keep_profile(&vault, &code("kort")),
+            Err(KeptError::Vault(VaultError::WeakPassphrase { .. }))
+        ));
+        let number = kept.keep_profile(&vault, &code("min egen kod 7")).unwrap();
+        // Sealed: the name is in no file under the kiosk's data folder.
+        let mut files = vec![data.path().to_path_buf()];
+        while let Some(f) = files.pop() {
+            if f.is_dir() {
+                files.extend(std::fs::read_dir(&f).unwrap().map(|e| e.unwrap().path()));
+            } else {
+                let bytes = std::fs::read(&f).unwrap();
+                let name = "Ängström".as_bytes();
+                assert!(
+                    !bytes.windows(name.len()).any(|w| w == name),
+                    "{}",
+                    f.display()
+                );
+            }
+        }
+        drop(vault);
+        first.end(crate::kiosk::EndReason::Visitor);
+
+        let (next, mut vault) = crate::kiosk::Session::start(data.path()).unwrap();
+        assert_eq!(vault.profile().unwrap(), None, "the last visitor's details");
+        let now = SystemTime::now();
+        let wrong = kept.resume(
+            &mut vault,
+            &number,
+            &code("fel kod hela tiden"),
+            now,
+            &flow_of,
+        );
+        assert!(matches!(wrong, Err(KeptError::WrongCode(9))), "{wrong:?}");
+        assert_eq!(vault.profile().unwrap(), None);
+        let later = now + delay(1);
+        let back = kept.resume(
+            &mut vault,
+            &number,
+            &code("min egen kod 7"),
+            later,
+            &flow_of,
+        );
+        assert_eq!(back.unwrap(), Resumed::Profile);
+        assert_eq!(vault.profile().unwrap(), Some(me));
+        assert!(matches!(
+            kept.resume(
+                &mut vault,
+                &number,
+                &code("min egen kod 7"),
+                later,
+                &flow_of
+            ),
+            Err(KeptError::NotFound(_))
+        ));
+        drop(vault);
+        next.end(crate::kiosk::EndReason::Visitor);
     }
 }

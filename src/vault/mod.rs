@@ -62,12 +62,29 @@ fn check_blankett_import(export: &mut ExportFile) -> Result<(), VaultError> {
     Ok(())
 }
 
+/// A file made by [`Vault::export`] or [`Vault::export_profile`], decrypted: a wrong passphrase
+/// is `WrongPassphrase`, anything else that is not such a file `NotAnExport`.
+fn open_file(file: &[u8], passphrase: &Passphrase) -> Result<Vec<u8>, VaultError> {
+    if file.len() > MAX_EXPORT_BYTES {
+        return Err(VaultError::TooLarge {
+            max_mb: MAX_EXPORT_BYTES >> 20,
+        });
+    }
+    age::decrypt(&passphrase.identity(), file).map_err(|e| match e {
+        age::DecryptError::DecryptionFailed
+        | age::DecryptError::NoMatchingKeys
+        | age::DecryptError::KeyDecryptionFailed => VaultError::WrongPassphrase,
+        _ => VaultError::NotAnExport,
+    })
+}
+
 /// Versions of each draft kept for undo.
 pub const VERSIONS_KEPT: usize = 3;
 
 const DB_FILE: &str = "vault.sqlite";
 const LOCK_FILE: &str = "vault.lock";
 const EXPORT_FORMAT: &str = "etjanst-utkast";
+const PROFILE_FORMAT: &str = "etjanst-uppgifter";
 
 #[derive(Debug)]
 pub enum VaultError {
@@ -352,6 +369,13 @@ struct ExportFile {
     header: DraftHeader,
     answers: Value,
     attachments: HashMap<String, StoredAttachment>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct ProfileFile {
+    format: String,
+    version: u32,
+    profile: crate::profile::Profile,
 }
 
 mod b64 {
@@ -1050,17 +1074,7 @@ impl Vault {
         passphrase: &Passphrase,
         flow_of: &dyn Fn(&str) -> Option<Flow>,
     ) -> Result<String, VaultError> {
-        if file.len() > MAX_EXPORT_BYTES {
-            return Err(VaultError::TooLarge {
-                max_mb: MAX_EXPORT_BYTES >> 20,
-            });
-        }
-        let mut plain = age::decrypt(&passphrase.identity(), file).map_err(|e| match e {
-            age::DecryptError::DecryptionFailed
-            | age::DecryptError::NoMatchingKeys
-            | age::DecryptError::KeyDecryptionFailed => VaultError::WrongPassphrase,
-            _ => VaultError::NotAnExport,
-        })?;
+        let mut plain = open_file(file, passphrase)?;
         let parsed: Result<ExportFile, _> = serde_json::from_slice(&plain);
         plain.zeroize();
         let mut export = parsed.map_err(|_| VaultError::NotAnExport)?;
@@ -1193,6 +1207,48 @@ impl Vault {
     pub fn erase_profile(&mut self) -> Result<(), VaultError> {
         self.conn.execute("DELETE FROM profile", [])?;
         self.forget()
+    }
+
+    /// The citizen's details as a passphrase-encrypted file, like an exported draft; `None`
+    /// when none are kept.
+    pub fn export_profile(&self, passphrase: &Passphrase) -> Result<Option<Vec<u8>>, VaultError> {
+        check_new(passphrase)?;
+        let Some(profile) = self.profile()? else {
+            return Ok(None);
+        };
+        let plain = zeroize::Zeroizing::new(
+            serde_json::to_vec(&ProfileFile {
+                format: PROFILE_FORMAT.into(),
+                version: 1,
+                profile,
+            })
+            .unwrap_or_default(),
+        );
+        age::encrypt(&passphrase.recipient(), &plain)
+            .map(Some)
+            .map_err(|e| VaultError::Crypto(e.to_string()))
+    }
+
+    /// Makes the details in a file of [`Vault::export_profile`]'s the kept ones. The file is
+    /// not trusted: its details are checked as the profile page checks them (on `today`), and
+    /// nothing is kept unless all of them hold.
+    pub fn import_profile(
+        &mut self,
+        file: &[u8],
+        passphrase: &Passphrase,
+        today: chrono::NaiveDate,
+    ) -> Result<(), VaultError> {
+        let plain = zeroize::Zeroizing::new(open_file(file, passphrase)?);
+        let file: ProfileFile =
+            serde_json::from_slice(&plain).map_err(|_| VaultError::NotAnExport)?;
+        if file.format != PROFILE_FORMAT {
+            return Err(VaultError::NotAnExport);
+        }
+        let profile = file
+            .profile
+            .checked(today)
+            .map_err(|_| VaultError::NotAnExport)?;
+        self.set_profile(&profile)
     }
 
     /// Puts a submission in the outbox (encrypted like a draft); its id.

@@ -98,11 +98,8 @@ pub struct Evaluation {
     pub offer_profile: Option<String>,
 }
 
-/// The citizen's details, when the vault is open and keeps them (never in kiosk mode).
+/// The citizen's details, when the vault is open and keeps them (at a kiosk, the session's).
 pub(super) fn profile(state: &Desktop) -> Option<etjanst::profile::Profile> {
-    if state.is_kiosk() {
-        return None;
-    }
     crate::state::lock(&state.vault)
         .as_ref()
         .and_then(|v| v.profile().ok().flatten())
@@ -110,9 +107,6 @@ pub(super) fn profile(state: &Desktop) -> Option<etjanst::profile::Profile> {
 
 /// `out` with the fields that still hold the profile's values.
 fn marked(state: &Desktop, flow: &Flow, mut out: Evaluation) -> Res<Evaluation> {
-    if state.is_kiosk() {
-        return Ok(out);
-    }
     let answers = parse(flow, &out.answers)?;
     let form = Form::new(flow);
     let p = profile(state).unwrap_or_default();

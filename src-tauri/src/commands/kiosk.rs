@@ -9,7 +9,7 @@ use age::secrecy::SecretString;
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager, State};
 
-use etjanst::kiosk::kept::{Kept, KeptError};
+use etjanst::kiosk::kept::{Kept, KeptError, Resumed};
 use etjanst::kiosk::{EndReason, IdleState};
 use etjanst::vault::{Passphrase, Vault};
 
@@ -162,16 +162,37 @@ pub async fn kiosk_keep(app: AppHandle, id: String, code: String) -> Res<String>
     })
 }
 
-/// "Fortsätt med sparat utkast": the draft kept under `number` comes back into this session
-/// with its code. Returns its id in the session's vault.
+/// "Spara med egen kod" on Mina uppgifter: the session's details are kept past it, protected
+/// by the visitor's code, under the number returned.
 #[tauri::command]
-pub async fn kiosk_resume(app: AppHandle, number: String, code: String) -> Res<String> {
+pub async fn kiosk_keep_profile(app: AppHandle, code: String) -> Res<String> {
+    with_kept(&app.state::<Desktop>(), code, |kept, vault, code| {
+        kept.keep_profile(vault, code)
+    })
+}
+
+/// What came back with a number: a draft (its id in the session's vault) or the details.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase", tag = "kind")]
+pub enum ResumedView {
+    Draft { id: String },
+    Profile,
+}
+
+/// "Hämta det du sparat": what is kept under `number` comes back into this session with its
+/// code, a draft into Mina utkast, details into Mina uppgifter.
+#[tauri::command]
+pub async fn kiosk_resume(app: AppHandle, number: String, code: String) -> Res<ResumedView> {
     let state = app.state::<Desktop>();
     // The catalogue before the vault, as every command takes them.
     let catalogue = state.catalogue();
     let flow_of = |id: &str| catalogue.flow(id).ok().cloned();
-    with_kept(&state, code, |kept, vault, code| {
+    let back = with_kept(&state, code, |kept, vault, code| {
         kept.resume(vault, &number, code, SystemTime::now(), &flow_of)
+    })?;
+    Ok(match back {
+        Resumed::Draft(id) => ResumedView::Draft { id },
+        Resumed::Profile => ResumedView::Profile,
     })
 }
 

@@ -224,6 +224,11 @@ pub fn my_data(state: State<'_, Desktop>) -> Res<MyData> {
 /// settings) and leaves the window at its first start.
 #[tauri::command]
 pub fn erase_all(state: State<'_, Desktop>) -> Res<()> {
+    // A kiosk's data folder holds other visitors' kept drafts and the administrator's
+    // catalogue; a visitor erases their own with "Avsluta och radera".
+    if state.is_kiosk() {
+        return Err(etjanst::t!(state.lang(), "desktop-kiosk-no-erase-all"));
+    }
     *lock(&state.vault) = None;
     *lock(&state.index) = None;
     *lock(&state.pdf) = None;

@@ -1,6 +1,7 @@
 //! "Mina uppgifter": the citizen's own details, kept in the vault, encrypted like drafts; they
-//! fill the applicant's questions of every new form (`etjanst::profile`). Not in kiosk mode:
-//! a shared computer keeps no one's details.
+//! fill the applicant's questions of every new form (`etjanst::profile`). At a kiosk they are
+//! the session's, gone when it ends unless the visitor keeps them with a code of their own
+//! (`kiosk_keep_profile`); never written to the kiosk's disk as a file.
 
 use serde::Serialize;
 use tauri::{AppHandle, State};
@@ -11,16 +12,8 @@ use super::vault::with_vault;
 use super::{Res, files};
 use crate::state::Desktop;
 
-fn no_kiosk(state: &Desktop) -> Res<()> {
-    if state.is_kiosk() {
-        return Err(etjanst::t!(state.lang(), "desktop-kiosk-no-profile"));
-    }
-    Ok(())
-}
-
 #[tauri::command]
 pub fn profile_get(state: State<'_, Desktop>) -> Res<Profile> {
-    no_kiosk(&state)?;
     Ok(with_vault(&state, |v| v.profile())?.unwrap_or_default())
 }
 
@@ -36,7 +29,6 @@ pub struct Refused {
 /// (nothing is saved then).
 #[tauri::command]
 pub fn profile_set(state: State<'_, Desktop>, profile: Profile) -> Res<Vec<Refused>> {
-    no_kiosk(&state)?;
     match profile.checked(etjanst::app::today()) {
         Ok(p) => {
             with_vault(&state, |v| v.set_profile(&p))?;
@@ -60,7 +52,6 @@ pub fn profile_take(
     flow_id: String,
     answers: serde_json::Value,
 ) -> Res<Vec<Refused>> {
-    no_kiosk(&state)?;
     let catalogue = state.catalogue();
     let flow = super::form::flow_of(&catalogue, &flow_id)?;
     let parsed = super::form::parse(flow, &answers)?;
@@ -72,7 +63,6 @@ pub fn profile_take(
 
 #[tauri::command]
 pub fn profile_erase(state: State<'_, Desktop>) -> Res<()> {
-    no_kiosk(&state)?;
     with_vault(&state, |v| v.erase_profile())
 }
 
@@ -80,7 +70,9 @@ pub fn profile_erase(state: State<'_, Desktop>) -> Res<()> {
 /// whether one was saved.
 #[tauri::command]
 pub async fn profile_export(app: AppHandle, state: State<'_, Desktop>) -> Res<bool> {
-    no_kiosk(&state)?;
+    if state.is_kiosk() {
+        return Err(etjanst::t!(state.lang(), "desktop-kiosk-no-save"));
+    }
     let profile = with_vault(&state, |v| v.profile())?.unwrap_or_default();
     let Some(path) = files::save_as(&app, "mina-uppgifter.json", "JSON", &["json"]) else {
         return Ok(false);

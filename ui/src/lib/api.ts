@@ -405,6 +405,9 @@ export interface SearchQuery {
   hasBlankett?: boolean;
 }
 
+/// What a kiosk's number brought back (`kiosk_resume`).
+export type ResumedView = { kind: 'draft'; id: string } | { kind: 'profile' };
+
 export const api = {
   startup: () => invoke<Startup>('startup'),
   setSettings: (settings: Settings) => invoke<Settings>('set_settings', { settings }),
@@ -475,7 +478,8 @@ export const api = {
   kioskEnd: () => invoke<void>('kiosk_end'),
   kioskLeave: (code: string) => invoke<void>('kiosk_leave', { code }),
   kioskKeep: (id: string, code: string) => invoke<string>('kiosk_keep', { id, code }),
-  kioskResume: (number: string, code: string) => invoke<string>('kiosk_resume', { number, code }),
+  kioskKeepProfile: (code: string) => invoke<string>('kiosk_keep_profile', { code }),
+  kioskResume: (number: string, code: string) => invoke<ResumedView>('kiosk_resume', { number, code }),
   kioskFiles: () => invoke<{ path: string; shown: string; bytes: number }[]>('kiosk_files'),
   kioskAttach: (id: string, queryId: string, path: string) =>
     invoke<Answers>('kiosk_attach', { id, queryId, path }),
