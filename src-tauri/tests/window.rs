@@ -1668,6 +1668,21 @@ async fn kiosk_flow() {
     let details_number = app.find("#kept-number").await.text().await.unwrap();
     assert_eq!(app.focused().await, "kept-title");
     app.axe("kiosk details kept").await;
+    // Not even a page gone wrong can erase the kiosk's folder with others' kept things in it.
+    let refused = app
+        .js("return window.__TAURI_INTERNALS__.invoke('erase_all').then(() => 'erased', (e) => String(e))")
+        .await;
+    assert!(
+        refused
+            .as_str()
+            .unwrap_or_default()
+            .contains("Avsluta och radera"),
+        "{refused}"
+    );
+    let kept = std::fs::read_dir(data.path().join("kiosk-kept"))
+        .unwrap()
+        .count();
+    assert_eq!(kept, 2, "the kept draft and details");
     app.click("#end-session").await;
     app.click("dialog button.danger").await;
     app.heading("Kommunens e-tjänster").await;
