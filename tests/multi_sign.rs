@@ -160,3 +160,54 @@ fn the_other_signer_may_not_be_the_applicant() {
             .contains("sökandens eget personnummer")
     );
 }
+
+/// `hideCitizenIdetifierInPDF`: the other signer's personnummer is shown on screen (the review
+/// reads it) but left off the paper; their name stays, and so does the applicant's number.
+#[test]
+fn the_other_signers_personnummer_is_left_off_the_paper_when_the_query_says_so() {
+    let text_of = |hide: bool| {
+        let flow = oeflow::import(&latin1(&FLOW.replace(
+            "<hideCitizenIdetifierInPDF>false",
+            &format!("<hideCitizenIdetifierInPDF>{hide}"),
+        )))
+        .unwrap();
+        let form = Form::new(&flow);
+        let mut a = Answers::from_json(&flow, &answers("19121212-1212")).unwrap();
+        let report = fill::check(&form, &mut a, Mode::Complete, common::today());
+        assert!(report.is_valid(), "{:?}", report.issues);
+        let review: Vec<String> = fill::summary(&form, &report.states, &a, fill::Lang::Sv)
+            .iter()
+            .flat_map(|s| &s.rows)
+            .flat_map(|r| r.lines.iter().map(|l| l.text()))
+            .collect();
+        assert!(
+            review.iter().any(|l| l.contains("19121212")),
+            "the review does not show it: {review:?}"
+        );
+        let options = etjanst::pdf::PdfOptions {
+            created: chrono::NaiveDate::from_ymd_opt(2026, 12, 4)
+                .unwrap()
+                .and_hms_opt(9, 0, 0)
+                .unwrap(),
+            publisher: "Lindesbergs kommun".into(),
+            by_post: true,
+            qr: false,
+        };
+        let pdf = etjanst::pdf::filled(&form, &report.states, &a, &options).unwrap();
+        let file = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(file.path(), pdf).unwrap();
+        let out = std::process::Command::new("pdftotext")
+            .args(["-enc", "UTF-8"])
+            .arg(file.path())
+            .arg("-")
+            .output()
+            .expect("pdftotext is needed (apt-get install poppler-utils)");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let shown = text_of(false);
+    assert!(shown.contains("19121212"), "{shown}");
+    let hidden = text_of(true);
+    assert!(!hidden.contains("19121212"), "{hidden}");
+    assert!(hidden.contains("Öberg"), "{hidden}");
+    assert!(hidden.contains("199908072391"), "{hidden}");
+}

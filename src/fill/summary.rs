@@ -45,6 +45,9 @@ pub struct SummaryLine {
     pub masked: bool,
     /// A heading inside the answer (a repeating group's row), not a value.
     pub heading: bool,
+    /// Shown on screen but left off the paper: a co-signer's personnummer when their
+    /// ManualMultiSignQuery says `hideCitizenIdetifierInPDF`.
+    pub off_paper: bool,
 }
 
 #[derive(Serialize)]
@@ -79,6 +82,7 @@ impl SummaryLine {
             value: value.into(),
             masked: false,
             heading: false,
+            off_paper: false,
         }
     }
 
@@ -293,18 +297,33 @@ fn answer_lines(kind: &QueryKind, answer: Option<&Answer>, lang: Lang) -> Vec<Su
             .iter()
             .map(|f| SummaryLine::value(file_line(f)))
             .collect(),
-        (QueryKind::ContactDetail(q), Some(Answer::Contact(a))) => person_lines(
-            &super::contact_fields(q),
-            |n| a.value(n),
-            a.contact_by_sms,
-            lang,
-        ),
+        (QueryKind::ContactDetail(q), Some(Answer::Contact(a))) => {
+            let hide_pnr = q
+                .manual_multi_sign
+                .as_ref()
+                .is_some_and(|m| m.hide_citizen_identifier_in_pdf);
+            person_lines(
+                &super::contact_fields(q),
+                |n| a.value(n),
+                a.contact_by_sms,
+                lang,
+            )
+            .into_iter()
+            .map(|(field, mut line)| {
+                line.off_paper = hide_pnr && field == "citizenId";
+                line
+            })
+            .collect()
+        }
         (QueryKind::OrganizationDetail(q), Some(Answer::Organization(a))) => person_lines(
             &super::organization_fields(q),
             |n| a.value(n),
             a.contact_by_sms,
             lang,
-        ),
+        )
+        .into_iter()
+        .map(|(_, line)| line)
+        .collect(),
         (QueryKind::RepeatingGroup(g), Some(Answer::Rows(rows))) => {
             let mut lines = Vec::new();
             for (n, values) in rows.iter().enumerate() {
@@ -343,23 +362,24 @@ fn yes(lang: Lang) -> String {
 }
 
 /// The filled fields of a contact or organisation answer, labelled as the form labels them.
+/// A person's or organisation's filled fields as lines, each with its field's name.
 fn person_lines<'a>(
     fields: &[super::PersonField],
     value: impl Fn(&str) -> Option<&'a Option<String>>,
     sms: Option<bool>,
     lang: Lang,
-) -> Vec<SummaryLine> {
-    let mut lines: Vec<SummaryLine> = fields
+) -> Vec<(&'static str, SummaryLine)> {
+    let mut lines: Vec<_> = fields
         .iter()
         .filter_map(|f| {
             let v = filled(value(f.name)?)?;
-            Some(SummaryLine::pair(text(lang, f.label, &[]), v))
+            Some((f.name, SummaryLine::pair(text(lang, f.label, &[]), v)))
         })
         .collect();
     if sms == Some(true) {
-        lines.push(SummaryLine::pair(
-            text(lang, "field-contactBySms", &[]),
-            yes(lang),
+        lines.push((
+            "contactBySMS",
+            SummaryLine::pair(text(lang, "field-contactBySms", &[]), yes(lang)),
         ));
     }
     lines

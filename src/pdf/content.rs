@@ -189,7 +189,7 @@ fn filled_row(c: &mut Composer, row: &SummaryRow) {
     c.ensure(40.0);
     c.open(Kind::Div);
     heading(c, 3, &row.question);
-    for line in &row.lines {
+    for line in row.lines.iter().filter(|l| !l.off_paper) {
         p(c, &line.text(), BODY, line.heading);
     }
     c.close();
