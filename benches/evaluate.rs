@@ -52,6 +52,41 @@ fn bench(c: &mut Criterion) {
             black_box(fill::check(&form, &mut a, Mode::Complete, today))
         })
     });
+
+    // What the window adds to each evaluation since Mina uppgifter: the profile read from the
+    // vault (one sealed record decrypted) and the marks and the offer to keep worked out.
+    let dir = tempfile::tempdir().unwrap();
+    let pass = etjanst::vault::Passphrase {
+        secret: age::secrecy::SecretString::from("en lång lösenfras här".to_string()),
+        work_factor: Some(10),
+    };
+    let mut vault = etjanst::vault::LockedVault::open(dir.path())
+        .unwrap()
+        .create(etjanst::vault::KeySetup {
+            keychain: None,
+            passphrase: Some(&pass),
+        })
+        .unwrap();
+    let me = etjanst::profile::Profile {
+        first_name: Some("Åsa".into()),
+        last_name: Some("Ängström".into()),
+        personnummer: Some("19121212-1212".into()),
+        email: Some("asa@exempel.se".into()),
+        ..Default::default()
+    }
+    .checked(today)
+    .unwrap();
+    vault.set_profile(&me).unwrap();
+    c.bench_function("keystroke: profile read alone", |b| {
+        b.iter(|| black_box(vault.profile().unwrap()))
+    });
+    c.bench_function("keystroke: profile read + marks + offer to keep", |b| {
+        b.iter(|| {
+            let p = vault.profile().unwrap().unwrap_or_default();
+            black_box(etjanst::profile::marks(&form, &answers, &p));
+            black_box(etjanst::profile::offer_to_keep(&form, &answers, &p, today))
+        })
+    });
 }
 
 criterion_group!(benches, bench);
