@@ -1647,7 +1647,7 @@ async fn kiosk_flow() {
     app.shot("kiosk-kept").await;
     app.axe("kept draft").await;
     // The visitor's details, for this visit only unless kept with a code of their own.
-    let surname = "Besökarsson-MARKÖR-3f0a";
+    let surname = "Besökarsson";
     app.click_text("button", "Mina uppgifter").await;
     app.heading("Mina uppgifter").await;
     app.with_text("p", "De finns bara tills du avslutar besöket")
@@ -1668,6 +1668,8 @@ async fn kiosk_flow() {
     let details_number = app.find("#kept-number").await.text().await.unwrap();
     assert_eq!(app.focused().await, "kept-title");
     app.axe("kiosk details kept").await;
+    app.js("window.scrollTo(0, 0)").await;
+    app.shot("kiosk-my-details").await;
     // Not even a page gone wrong can erase the kiosk's folder with others' kept things in it.
     let refused = app
         .js("return window.__TAURI_INTERNALS__.invoke('erase_all').then(() => 'erased', (e) => String(e))")
