@@ -41,11 +41,13 @@ struct Tries {
     last: u64,
 }
 
-/// What came back with a number and its code.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What came back with a number and its code (to the window as `{"kind": "draft", "id"}` or
+/// `{"kind": "profile"}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
 pub enum Resumed {
     /// A draft, with its id in the session's vault.
-    Draft(String),
+    Draft { id: String },
     /// The visitor's details, now the session's profile.
     Profile,
 }
@@ -159,7 +161,9 @@ impl Kept {
                 .import_profile(&bytes, code, today)
                 .map(|()| Resumed::Profile)
         } else {
-            vault.import(&bytes, code, flow_of).map(Resumed::Draft)
+            vault
+                .import(&bytes, code, flow_of)
+                .map(|id| Resumed::Draft { id })
         };
         match back {
             Ok(back) => {
@@ -265,7 +269,7 @@ mod tests {
             t2,
             &flow_of,
         );
-        let Ok(Resumed::Draft(id)) = back else {
+        let Ok(Resumed::Draft { id }) = back else {
             panic!("{back:?}")
         };
         let back = vault.load(&id).unwrap();

@@ -171,28 +171,16 @@ pub async fn kiosk_keep_profile(app: AppHandle, code: String) -> Res<String> {
     })
 }
 
-/// What came back with a number: a draft (its id in the session's vault) or the details.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase", tag = "kind")]
-pub enum ResumedView {
-    Draft { id: String },
-    Profile,
-}
-
 /// "Hämta det du sparat": what is kept under `number` comes back into this session with its
 /// code, a draft into Mina utkast, details into Mina uppgifter.
 #[tauri::command]
-pub async fn kiosk_resume(app: AppHandle, number: String, code: String) -> Res<ResumedView> {
+pub async fn kiosk_resume(app: AppHandle, number: String, code: String) -> Res<Resumed> {
     let state = app.state::<Desktop>();
     // The catalogue before the vault, as every command takes them.
     let catalogue = state.catalogue();
     let flow_of = |id: &str| catalogue.flow(id).ok().cloned();
-    let back = with_kept(&state, code, |kept, vault, code| {
+    with_kept(&state, code, |kept, vault, code| {
         kept.resume(vault, &number, code, SystemTime::now(), &flow_of)
-    })?;
-    Ok(match back {
-        Resumed::Draft(id) => ResumedView::Draft { id },
-        Resumed::Profile => ResumedView::Profile,
     })
 }
 
